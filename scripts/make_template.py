@@ -1,0 +1,229 @@
+"""Generate src/referatbygg/templates/referat.docx, the default Word template for minutes.
+
+The committed .docx is the product; this script records how it was made. A secretariat restyles
+the template in Word or LibreOffice (styles: Title, Heading 1/2, List Bullet, Vedtak, Signatur);
+the Jinja tags (docxtpl) and the bookmarks named ``sig_<role>`` must stay.
+
+Run: .venv/bin/python scripts/make_template.py
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from docx import Document
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.shared import Cm, Pt, RGBColor
+
+FONT = "Noto Sans"  # unitsPerEm 1000, æøå; the signature stamps use it too
+OUT = Path(__file__).resolve().parents[1] / "src/referatbygg/templates/referat.docx"
+
+
+def set_font(style, size: float | None = None, bold: bool | None = None) -> None:
+    style.font.name = FONT
+    rpr = style.element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        if fonts is not None and fonts.get(qn(attr)) is not None:
+            del fonts.attrib[qn(attr)]
+    fonts.set(qn("w:cs"), FONT)
+    if size:
+        style.font.size = Pt(size)
+    if bold is not None:
+        style.font.bold = bold
+    style.font.color.rgb = RGBColor(0x1A, 0x1A, 0x1A)
+
+
+def field(name: str):
+    """A Word field (PAGE, NUMPAGES) in footer-sized text."""
+    return parse_xml(
+        f'<w:fldSimple {nsdecls("w")} w:instr=" {name} "><w:r><w:rPr><w:sz w:val="17"/>'
+        "</w:rPr><w:t>1</w:t></w:r></w:fldSimple>"
+    )
+
+
+def para(doc, text: str = "", style: str | None = None):
+    return doc.add_paragraph(text, style=style)
+
+
+def blocks(doc, var: str) -> None:
+    """Paragraphs and bullet lists of ``var.blocks``."""
+    para(doc, f"{{%p for block in {var}.blocks %}}")
+    para(doc, '{%p if block.kind == "paragraph" %}')
+    para(doc, "{{ block.text }}")
+    para(doc, "{%p else %}")
+    para(doc, "{%p for b in block.bullets %}")
+    para(doc, "{{ b }}", "List Bullet")
+    para(doc, "{%p endfor %}")
+    para(doc, "{%p endif %}")
+    para(doc, "{%p endfor %}")
+
+
+def loop_table(doc, loop: str, cells: list[str], widths: list[float]):
+    """A table whose middle row repeats with docxtpl's {%tr %} tags."""
+    table = doc.add_table(rows=3, cols=len(cells))
+    table.alignment = WD_TABLE_ALIGNMENT.LEFT
+    table.rows[0].cells[0].text = f"{{%tr for {loop} %}}"
+    for cell, text, width in zip(table.rows[1].cells, cells, widths, strict=True):
+        cell.text = text
+        cell.width = Cm(width)
+    table.rows[2].cells[0].text = "{%tr endfor %}"
+    table.autofit = False
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = Cm(width)  # the grid, which LibreOffice follows
+    return table
+
+
+def main() -> int:
+    doc = Document()
+    sec = doc.sections[0]
+    sec.page_height, sec.page_width = Cm(29.7), Cm(21.0)
+    sec.left_margin = sec.right_margin = Cm(2.5)
+    sec.top_margin, sec.bottom_margin = Cm(2.2), Cm(2.2)
+
+    styles = doc.styles
+    set_font(styles["Normal"], 10.5)
+    styles["Normal"].paragraph_format.space_after = Pt(4)
+    set_font(styles["Title"], 20, bold=True)
+    set_font(styles["Heading 1"], 13, bold=True)
+    styles["Heading 1"].paragraph_format.space_before = Pt(14)
+    styles["Heading 1"].paragraph_format.keep_with_next = True
+    set_font(styles["Heading 2"], 11.5, bold=True)
+    styles["Heading 2"].paragraph_format.keep_with_next = True
+    set_font(styles["List Bullet"], 10.5)
+    vedtak = styles.add_style("Vedtak", WD_STYLE_TYPE.PARAGRAPH)
+    vedtak.base_style = styles["Normal"]
+    vedtak.paragraph_format.left_indent = Cm(0.6)
+    vedtak.paragraph_format.space_before = Pt(6)
+    vedtak.element.get_or_add_pPr().append(
+        parse_xml(
+            f'<w:pBdr {nsdecls("w")}><w:left w:val="single" w:sz="18" w:space="8" '
+            'w:color="5A6B7C"/></w:pBdr>'
+        )
+    )
+    signatur = styles.add_style("Signatur", WD_STYLE_TYPE.PARAGRAPH)
+    signatur.base_style = styles["Normal"]
+    signatur.paragraph_format.space_after = Pt(0)
+    # Document language; render.py switches it to nn-NO for nynorsk bodies.
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = parse_xml(f"<w:lang {nsdecls('w')}/>")
+        rpr.append(lang)
+    lang.set(qn("w:val"), "nb-NO")
+    # Theme fonts in the defaults resolve differently in Word and LibreOffice: name the font.
+    fonts = rpr.find(qn("w:rFonts"))
+    for attr in list(fonts.attrib):
+        del fonts.attrib[attr]
+    for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+        fonts.set(qn(attr), FONT)
+
+    # Footer: "<body> – referat <date>     Side X av Y"
+    footer = sec.footer.paragraphs[0]
+    footer.text = "{{ footer }} – {{ labels.page }} "
+    footer._p.append(field("PAGE"))
+    footer.add_run(" {{ labels.of }} ")
+    footer._p.append(field("NUMPAGES"))
+    for run in footer.runs:
+        run.font.size = Pt(8.5)
+
+    para(doc, "{{ title }}", "Title")
+    para(doc, "{%p for line in meta %}")
+    p = para(doc)
+    p.add_run("{{ line.label }}: ").bold = True
+    p.add_run("{{ line.text }}")
+    para(doc, "{%p endfor %}")
+
+    para(doc, "{%p for item in items %}")
+    para(doc, "{{ item.heading }}", "Heading 1")
+    para(doc, "{%p if item.no_business %}")
+    para(doc, "{{ labels.no_business }}")
+    para(doc, "{%p endif %}")
+    blocks(doc, "item")
+    para(doc, "{%p for m in item.next_meetings %}")
+    para(doc, "{{ m }}", "List Bullet")
+    para(doc, "{%p endfor %}")
+    para(doc, "{%p if item.decision %}")
+    p = para(doc, style="Vedtak")
+    p.add_run("{{ labels.decision }}: ").bold = True
+    p.add_run("{{ item.decision.text }}")
+    para(doc, "{%p if item.decision.outcome %}")
+    para(doc, "{{ item.decision.outcome }}", "Vedtak")
+    para(doc, "{%p endif %}")
+    para(doc, "{%p if item.decision.note %}")
+    para(doc, "{{ item.decision.note }}", "Vedtak")
+    para(doc, "{%p endif %}")
+    para(doc, "{%p endif %}")
+    para(doc, "{%p endfor %}")
+
+    para(doc, "{%p if next_meetings %}")
+    para(doc, "{{ labels.next_meetings }}", "Heading 2")
+    para(doc, "{%p for m in next_meetings %}")
+    para(doc, "{{ m }}", "List Bullet")
+    para(doc, "{%p endfor %}")
+    para(doc, "{%p endif %}")
+
+    para(doc, "{%p if attachments %}")
+    para(doc, "{{ labels.attachments }}:", "Heading 2")
+    para(doc, "{%p for a in attachments %}")
+    para(doc, "{{ a }}")
+    para(doc, "{%p endfor %}")
+    para(doc, "{%p endif %}")
+
+    para(doc, "{%p if abbreviations %}")
+    para(doc, "{{ labels.abbreviations }}:", "Heading 2")
+    table = loop_table(doc, "a in abbreviations", ["{{ a.short }}", "{{ a.long }}"], [2.5, 13.5])
+    table.rows[1].cells[0].paragraphs[0].runs[0].bold = True
+    para(doc, "{%p endif %}")
+
+    para(doc, "{%p if standing %}")
+    para(doc, "{{ standing.title }}:", "Heading 2")
+    blocks(doc, "standing")
+    para(doc, "{%p endif %}")
+
+    para(doc, "{{ labels.signatures }}", "Heading 2")
+    table = loop_table(doc, "s in signatories", ["", ""], [8.5, 7.5])
+    row = table.rows[1]
+    row.height = Cm(3.0)
+    row.height_rule = WD_ROW_HEIGHT_RULE.EXACTLY
+    row._tr.get_or_add_trPr().append(parse_xml(f"<w:cantSplit {nsdecls('w')}/>"))
+    # The anchor: a bookmark per signatory, exported by LibreOffice as a PDF named destination.
+    # Its position is the top-left of the space the visible signature will fill.
+    sign_cell, name_cell = row.cells
+    anchor = sign_cell.paragraphs[0]
+    anchor.style = styles["Signatur"]
+    mark_id = "{{ 100 + loop.index }}"
+    anchor._p.append(
+        parse_xml(
+            f'<w:bookmarkStart {nsdecls("w")} w:id="{mark_id}" w:name="sig_{{{{ s.role }}}}"/>'
+        )
+    )
+    anchor._p.append(parse_xml(f'<w:bookmarkEnd {nsdecls("w")} w:id="{mark_id}"/>'))
+    name_cell.paragraphs[0].style = styles["Signatur"]
+    name_cell.paragraphs[0].add_run("{{ s.name }}").bold = True
+    name_cell.add_paragraph("{{ s.title }}", style="Signatur")
+    for cell in (sign_cell, name_cell):
+        cell.vertical_alignment = 3  # bottom: the name sits on the line, the stamp above it
+    # A signature line under the stamp area.
+    sign_cell._tc.get_or_add_tcPr().append(
+        parse_xml(
+            f"<w:tcBorders {nsdecls('w')}>"
+            '<w:bottom w:val="single" w:sz="4" w:color="808080"/></w:tcBorders>'
+        )
+    )
+
+    doc.core_properties.title = "Referat"
+    doc.core_properties.author = "referatbygg"
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    doc.save(str(OUT))
+    print(f"wrote {OUT}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

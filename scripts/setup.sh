@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Set up everything referatbygg needs on Debian 12: system packages, the virtual environment and
+# the package itself. Idempotent and quick when nothing changed. Run as root (or with sudo).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# LibreOffice (Writer, headless) and python3-uno for the warm converter; Ghostscript for attachments;
+# PDFBox Preflight (+ the jars Debian does not pull in) and a JRE for PDF/A validation; poppler for
+# text extraction and page images; SoftHSM2 for PKCS#11 signing; Noto fonts (unitsPerEm 1000, æøå).
+APT_PACKAGES=(
+  python3-venv python3-uno libreoffice-writer-nogui ghostscript
+  default-jre-headless libpdfbox2-java libactivation-java libjaxb-api-java
+  poppler-utils softhsm2 fonts-noto-core
+)
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing system packages: ${missing[*]}"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Debian's Python, with system site-packages, so that the LibreOffice server can `import uno`.
+if [ ! -x .venv/bin/python ]; then
+  echo "setup: creating .venv"
+  /usr/bin/python3 -m venv --system-site-packages .venv
+fi
+stamp=".venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)"
+if [ ! -f "$stamp" ]; then
+  echo "setup: installing referatbygg and its Python dependencies"
+  .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
+  .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[dev]'
+  rm -f .venv/.installed-*
+  touch "$stamp"
+fi

@@ -1,0 +1,5 @@
+"""referatbygg: official, signed minutes from one TOML file per meeting."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"

@@ -1,0 +1,68 @@
+"""Error hierarchy and exit codes.
+
+The library raises these; only the CLI turns them into messages and exit codes. Messages say what
+was wrong, where (file, line, agenda item, attachment) and what to do. They never contain secrets.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    ok = 0
+    input_error = 2  # the meeting/config files are wrong (also argparse's usage code)
+    check_failed = 3  # `check` found errors in an otherwise readable meeting
+    dependency = 4  # an external program is missing
+    conversion = 5  # LibreOffice/Ghostscript failed
+    signing = 6
+    validation = 7  # PDF/A or signature validation says "not valid"
+    package = 8
+    interrupted = 130
+    internal = 70  # a bug: anything we did not expect
+
+
+class ReferatbyggError(Exception):
+    """Base class: every error the library raises on purpose."""
+
+    exit_code: ExitCode = ExitCode.internal
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message if not self.hint else f"{self.message}\n  hint: {self.hint}"
+
+
+class InputError(ReferatbyggError):
+    """A meeting, body or config file cannot be used as it is."""
+
+    exit_code = ExitCode.input_error
+
+
+class CheckFailed(ReferatbyggError):
+    """`check` found problems; `problems` lists them (errors and warnings)."""
+
+    exit_code = ExitCode.check_failed
+
+
+class DependencyError(ReferatbyggError):
+    exit_code = ExitCode.dependency
+
+
+class ConversionError(ReferatbyggError):
+    exit_code = ExitCode.conversion
+
+
+class SigningError(ReferatbyggError):
+    exit_code = ExitCode.signing
+
+
+class ValidationError(ReferatbyggError):
+    exit_code = ExitCode.validation
+
+
+class PackageError(ReferatbyggError):
+    exit_code = ExitCode.package

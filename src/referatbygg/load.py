@@ -1,0 +1,237 @@
+"""TOML files → validated models, with errors that name the file and line.
+
+``tomllib`` parses (TOML 1.0, standard library); pydantic validates. tomllib keeps no positions, so
+:class:`_LineIndex` scans the source once to map key paths such as ``("items", 2, "title")`` to
+line numbers; an error is reported at the deepest key the index knows.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pydantic
+
+from .errors import InputError
+from .model import Body, Meeting, MeetingFile
+
+M = TypeVar("M", bound=pydantic.BaseModel)
+Loc = tuple[str | int, ...]
+
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\[\]]+?)\s*\]\]?\s*(?:#.*)?$")
+_KEY = re.compile(
+    r"""^\s*((?:[A-Za-z0-9_\-]+|"[^"]*"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_\-]+|"[^"]*"|'[^']*'))*)\s*="""
+)
+_TOML_POS = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+
+
+def display(path: Path) -> str:
+    """A path as the user would type it: relative to the working directory when possible."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _split_key(key: str) -> list[str]:
+    parts = re.findall(r"""[A-Za-z0-9_\-]+|"[^"]*"|'[^']*'""", key)
+    return [p[1:-1] if p[0] in "\"'" else p for p in parts]
+
+
+class _LineIndex:
+    """Key path → line number, for the subset of TOML that meeting files use."""
+
+    def __init__(self, source: str) -> None:
+        self.lines: dict[Loc, int] = {}
+        aot: dict[Loc, int] = {}  # array-of-tables path → index of its last element
+        table: Loc = ()
+        in_string: str | None = None
+        for lineno, line in enumerate(source.splitlines(), start=1):
+            if in_string:
+                if line.count(in_string) % 2 == 1:
+                    in_string = None
+                continue
+            header = _HEADER.match(line)
+            if header:
+                segs = _split_key(header.group(2))
+                base: Loc = ()
+                for seg in segs[:-1]:
+                    base = (*base, seg)
+                    if base in aot:
+                        base = (*base, aot[base])
+                base = (*base, segs[-1])
+                if header.group(1) == "[[":
+                    aot[base] = aot.get(base, -1) + 1
+                    table = (*base, aot[base])
+                    self.lines.setdefault(base, lineno)
+                else:
+                    table = base
+                self.lines.setdefault(table, lineno)
+                continue
+            key = _KEY.match(line)
+            if key:
+                self.lines.setdefault((*table, *_split_key(key.group(1))), lineno)
+                rest = line[key.end() :]
+                for quote in ('"""', "'''"):
+                    if rest.count(quote) % 2 == 1:
+                        in_string = quote
+                        break
+
+    def line_of(self, loc: Loc) -> int | None:
+        for end in range(len(loc), 0, -1):
+            if loc[:end] in self.lines:
+                return self.lines[loc[:end]]
+        return None
+
+
+def _read(path: Path) -> tuple[dict[str, Any], str]:
+    where = display(path)
+    try:
+        source = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{where}: file not found") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{where}: not UTF-8 text (byte {exc.start})", hint="save the file as UTF-8"
+        ) from None
+    except OSError as exc:
+        raise InputError(f"{where}: cannot read file ({exc.strerror})") from None
+    try:
+        return tomllib.loads(source), source
+    except tomllib.TOMLDecodeError as exc:
+        msg = str(exc)
+        pos = _TOML_POS.search(msg)
+        if pos:
+            where = f"{where}:{pos.group(1)}:{pos.group(2)}"
+            msg = msg[: pos.start()]
+        raise InputError(f"{where}: not valid TOML: {msg}") from None
+
+
+def _fmt_loc(loc: Loc) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _describe(err: Any, model: type[pydantic.BaseModel], data: dict[str, Any]) -> str:
+    kind, loc, value = err["type"], err["loc"], err.get("input")
+    last = loc[-1] if loc else ""
+    if kind == "missing":
+        return f"required key '{last}' is missing"
+    if kind == "extra_forbidden":
+        known = _known_keys(model, loc[:-1])
+        close = difflib.get_close_matches(str(last), known, n=1)
+        tip = f" (did you mean '{close[0]}'?)" if close else ""
+        return f"unknown key '{last}'{tip}; allowed here: {', '.join(sorted(known))}"
+    if kind.startswith("date"):
+        return f"expected a date like 2023-01-13 (no quotes), got {value!r}"
+    if kind.startswith("time"):
+        return f'expected a time like "13:30", got {value!r}'
+    if kind == "string_type":
+        return f"expected text in quotes, got {value!r}"
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return f"expected a whole number, got {value!r}"
+    if kind in ("bool_type", "bool_parsing"):
+        return f"expected true or false, got {value!r}"
+    if kind == "too_short":
+        return "must have at least one entry"
+    if kind == "string_too_short":
+        return "must not be empty"
+    if kind == "string_pattern_mismatch":
+        return f"{value!r} must be lower-case letters, digits and _ (like 'byradsleder')"
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return f"expected a table (section), got {value!r}"
+    if kind in ("tuple_type", "list_type"):
+        return f"expected a list [...], got {value!r}"
+    msg: str = err["msg"]
+    return msg.removeprefix("Value error, ")
+
+
+def _known_keys(model: type[pydantic.BaseModel], loc: Loc) -> list[str]:
+    """The keys allowed at ``loc`` (for 'did you mean')."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = current.model_fields.get(part) if hasattr(current, "model_fields") else None
+        if field is None:
+            return []
+        current = _inner_model(field.annotation)
+        if current is None:
+            return []
+    return [f.alias or n for n, f in current.model_fields.items()]
+
+
+def _inner_model(annotation: Any) -> type[pydantic.BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, pydantic.BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _inner_model(arg)
+        if found:
+            return found
+    return None
+
+
+def _item_context(data: dict[str, Any], loc: Loc) -> str:
+    """' (agenda item 7 og 8)' when the error sits inside an item or attachment."""
+    if len(loc) >= 2 and loc[0] in ("items", "attachments") and isinstance(loc[1], int):
+        try:
+            entry = data[loc[0]][loc[1]]
+        except (KeyError, IndexError, TypeError):
+            return ""
+        if loc[0] == "items" and isinstance(entry, dict) and isinstance(entry.get("numbers"), list):
+            return f" (agenda item {' og '.join(str(n) for n in entry['numbers'])})"
+        if loc[0] == "attachments" and isinstance(entry, dict) and entry.get("title"):
+            return f" (attachment '{entry['title']}')"
+    return ""
+
+
+def validate(model: type[M], data: dict[str, Any], path: Path, source: str) -> M:
+    """Validate ``data`` read from ``path``; on failure one InputError lists every problem."""
+    try:
+        return model.model_validate(data)
+    except pydantic.ValidationError as exc:
+        index = _LineIndex(source)
+        problems = []
+        for err in exc.errors():
+            loc: Loc = tuple(err["loc"])
+            line = index.line_of(loc)
+            where = f"{display(path)}:{line}" if line else display(path)
+            key = _fmt_loc(loc)
+            prefix = f"{where}: {key}: " if key else f"{where}: "
+            problems.append(prefix + _describe(err, model, data) + _item_context(data, loc))
+        raise InputError("\n".join(problems)) from None
+
+
+def load_body(path: Path) -> Body:
+    data, source = _read(path)
+    return validate(Body, data, path, source)
+
+
+def load_meeting(path: Path) -> Meeting:
+    """Read a meeting file and the body file it names."""
+    path = Path(path)
+    data, source = _read(path)
+    meeting = validate(MeetingFile, data, path, source)
+    body_path = (path.parent / meeting.body).resolve()
+    body = load_body(body_path)
+    return Meeting(
+        id=f"{body.id}-{path.stem}",
+        source=path.resolve(),
+        body_source=body_path,
+        body=body,
+        data=meeting,
+    )
+
+
+def locate(path: Path, loc: Loc) -> str:
+    """'file:line' for a key path in a TOML file (just 'file' when the line is unknown)."""
+    try:
+        line = _LineIndex(path.read_text(encoding="utf-8")).line_of(loc)
+    except OSError:
+        line = None
+    return f"{display(path)}:{line}" if line else display(path)

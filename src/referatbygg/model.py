@@ -1,0 +1,286 @@
+"""The vocabulary of the product: body (organ), meeting, agenda items, attachments, signatories.
+
+Pydantic v2 models that reject unknown keys. Keys in the TOML files are English; Norwegian domain
+words stay Norwegian where they are the users' own words (``orientering``, ``vedtak`` as a kind).
+Free text uses a small markup (see :func:`parse_text`): blank line = new paragraph, ``- `` = bullet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+# Characters that XML 1.0 (and so docx) cannot carry. Tab and newline are fine.
+_BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _clean_text(value: str) -> str:
+    bad = _BAD_CHARS.search(value)
+    if bad:
+        raise ValueError(
+            f"contains the control character U+{ord(bad.group()):04X}, which a document cannot hold"
+        )
+    return value
+
+
+Text = Annotated[str, AfterValidator(_clean_text)]
+NonEmpty = Annotated[str, Field(min_length=1), AfterValidator(_clean_text)]
+RoleId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+Language = Literal["nb", "nn"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+
+
+# --- text markup ---------------------------------------------------------------------------------
+
+
+class Paragraph(Strict):
+    kind: Literal["paragraph"] = "paragraph"
+    text: str
+
+
+class BulletList(Strict):
+    kind: Literal["bullets"] = "bullets"
+    bullets: tuple[str, ...]
+
+
+Block = Paragraph | BulletList
+_BULLET = re.compile(r"^\s*[-•*]\s+")
+
+
+def parse_text(text: str) -> tuple[Block, ...]:
+    """Split light markup into paragraphs and bullet lists.
+
+    A line starting with ``- `` (or ``• ``/``* ``) starts a bullet; a blank line ends a paragraph;
+    other lines continue the paragraph or bullet above them (so long lines may be wrapped).
+    """
+    blocks: list[Block] = []
+    para: list[str] = []
+    bullets: list[list[str]] = []
+
+    def flush_para() -> None:
+        if para:
+            blocks.append(Paragraph(text=" ".join(para)))
+            para.clear()
+
+    def flush_bullets() -> None:
+        if bullets:
+            blocks.append(BulletList(bullets=tuple(" ".join(b) for b in bullets)))
+            bullets.clear()
+
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line:
+            flush_para()
+            flush_bullets()
+        elif _BULLET.match(raw):
+            flush_para()
+            bullets.append([_BULLET.sub("", raw).strip()])
+        elif bullets:
+            bullets[-1].append(line)
+        else:
+            para.append(line)
+    flush_para()
+    flush_bullets()
+    return tuple(blocks)
+
+
+# --- body (organ) --------------------------------------------------------------------------------
+
+
+class Signatory(Strict):
+    role: RoleId = Field(description="Stable id, e.g. 'byradsleder'; names the signature field.")
+    title: NonEmpty = Field(description="Shown in the signature block, e.g. 'Byrådsleder'.")
+    name: Text | None = None
+
+
+class StandingText(Strict):
+    title: NonEmpty
+    text: NonEmpty
+
+
+class Body(Strict):
+    """What every meeting of one body shares (``organ.toml``)."""
+
+    id: RoleId = Field(description="Short id used in file and package names, e.g. 'politiradet'.")
+    name: NonEmpty
+    organisation: NonEmpty = Field(description="Who owns the body, e.g. 'Oslo kommune'.")
+    language: Language = "nb"
+    abbreviations: dict[str, NonEmpty] = Field(default_factory=dict)
+    known_terms: tuple[str, ...] = Field(
+        default=(), description="Capitalised words used without expansion (NATO, NRK)."
+    )
+    standing_text: StandingText | None = None
+    signatories: tuple[Signatory, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_roles(self) -> Body:
+        seen: set[str] = set()
+        for s in self.signatories:
+            if s.role in seen:
+                raise ValueError(f"signatory role '{s.role}' is listed twice")
+            seen.add(s.role)
+        return self
+
+    def signatory(self, role: str) -> Signatory | None:
+        return next((s for s in self.signatories if s.role == role), None)
+
+
+# --- meeting -------------------------------------------------------------------------------------
+
+
+class Votes(Strict):
+    for_: int = Field(alias="for", ge=0)
+    against: int = Field(ge=0)
+    blank: int = Field(default=0, ge=0)
+
+
+class Decision(Strict):
+    """A vedtak: the text and how it was reached."""
+
+    text: NonEmpty
+    unanimous: bool = False
+    votes: Votes | None = None
+    note: Text | None = Field(default=None, description="E.g. dissents or protocol remarks.")
+
+    @model_validator(mode="after")
+    def _one_way(self) -> Decision:
+        if self.unanimous and self.votes is not None:
+            raise ValueError("a decision is either 'unanimous' or has 'votes', not both")
+        return self
+
+
+class Item(Strict):
+    """One agenda item; it may cover several numbers (``numbers = [7, 8]``)."""
+
+    numbers: tuple[Annotated[int, Field(ge=1)], ...] = Field(min_length=1)
+    kind: Literal["sak", "orientering"] = "sak"
+    title: Text | None = None
+    presenter: Text | None = Field(
+        default=None, description="For an orientering: who briefs, e.g. 'politimesteren'."
+    )
+    text: Text = ""
+    decision: Decision | None = None
+    no_business: bool = Field(default=False, description="Render 'Ingen saker'.")
+    next_meetings: bool = Field(
+        default=False, description="List the meeting's next_meetings under this item."
+    )
+
+    @model_validator(mode="after")
+    def _has_title(self) -> Item:
+        if not self.title and not (self.kind == "orientering" and self.presenter):
+            raise ValueError(
+                "an item needs a 'title' (or kind = \"orientering\" with a 'presenter')"
+            )
+        if self.no_business and (self.text.strip() or self.decision):
+            raise ValueError("an item with no_business = true cannot also have text or a decision")
+        return self
+
+    @property
+    def blocks(self) -> tuple[Block, ...]:
+        return parse_text(self.text)
+
+
+class Attachment(Strict):
+    item: Annotated[int, Field(ge=1)] = Field(description="The agenda number it belongs to.")
+    title: NonEmpty
+    file: Path = Field(description="Relative to the meeting file.")
+
+
+class NextMeeting(Strict):
+    date: dt.date
+    end_date: dt.date | None = None
+    start: dt.time | None = None
+    end: dt.time | None = None
+    note: Text | None = Field(default=None, description="E.g. 'lunsj til lunsj'.")
+
+    @model_validator(mode="after")
+    def _order(self) -> NextMeeting:
+        if self.end_date and self.end_date < self.date:
+            raise ValueError("end_date is before date")
+        if self.start and self.end and self.end <= self.start and not self.end_date:
+            raise ValueError("end is not after start")
+        return self
+
+
+class Person(Strict):
+    name: NonEmpty
+    role: Text | None = Field(default=None, description="Title or organisation, e.g. 'OPD'.")
+
+
+class Substitute(Strict):
+    name: NonEmpty
+    for_: NonEmpty = Field(alias="for", description="Whom the substitute met for.")
+    role: Text | None = None
+
+
+class Participants(Strict):
+    present: tuple[Person, ...] = ()
+    absent: tuple[Person, ...] = Field(default=(), description="Forfall.")
+    substitutes: tuple[Substitute, ...] = Field(default=(), description="Møtt for.")
+    others: tuple[Person, ...] = Field(default=(), description="Others present.")
+    secretary: tuple[Person, ...] = ()
+
+    @property
+    def any(self) -> bool:
+        return any((self.present, self.absent, self.substitutes, self.others, self.secretary))
+
+
+class MeetingFile(Strict):
+    """What a meeting file holds, before the body is joined in."""
+
+    body: Path = Field(default=Path("organ.toml"), description="The body file, relative.")
+    date: dt.date
+    start: dt.time | None = None
+    end: dt.time | None = None
+    place: Text | None = None
+    number: Text | None = Field(default=None, description="Meeting number, e.g. '1/2023'.")
+    title: Text | None = Field(default=None, description="Overrides 'Referat <body> <date>'.")
+    abbreviations: dict[str, NonEmpty] = Field(default_factory=dict)
+    signatory_names: dict[RoleId, NonEmpty] = Field(default_factory=dict)
+    participants: Participants = Participants()
+    items: tuple[Item, ...] = Field(min_length=1)
+    attachments: tuple[Attachment, ...] = ()
+    next_meetings: tuple[NextMeeting, ...] = ()
+
+    @model_validator(mode="after")
+    def _times(self) -> MeetingFile:
+        if self.start and self.end and self.end <= self.start:
+            raise ValueError("end is not after start")
+        return self
+
+
+class Meeting(BaseModel):
+    """A meeting joined with its body: what the rest of the pipeline works on."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    source: Path
+    body_source: Path
+    body: Body
+    data: MeetingFile
+
+    @property
+    def language(self) -> Language:
+        return self.body.language
+
+    @property
+    def abbreviations(self) -> dict[str, str]:
+        return {**self.body.abbreviations, **self.data.abbreviations}
+
+    @property
+    def signatories(self) -> tuple[Signatory, ...]:
+        names = self.data.signatory_names
+        return tuple(
+            s.model_copy(update={"name": names.get(s.role, s.name)}) for s in self.body.signatories
+        )
+
+    def attachment_path(self, attachment: Attachment) -> Path:
+        return (self.source.parent / attachment.file).resolve()

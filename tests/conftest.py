@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import sys
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "meetings/politiradet/2023-01-13.toml"
+sys.path.insert(0, str(Path(__file__).parent))  # textcompare and other test helpers
+
+BODY = """\
+id = "testorgan"
+name = "Testutvalget"
+organisation = "Test kommune"
+language = "{language}"
+
+[abbreviations]
+OPD = "Oslo politidistrikt"
+
+[[signatories]]
+role = "leder"
+title = "Leder"
+name = "Kari Nordmann"
+
+[[signatories]]
+role = "nestleder"
+title = "Nestleder"
+"""
+
+MEETING = """\
+date = 2024-03-01
+start = "09:00"
+end = "11:00"
+place = "Rådhuset, møterom 1"
+
+[[items]]
+numbers = [1]
+title = "Godkjenning av innkalling"
+
+[[items]]
+numbers = [2]
+title = "Budsjett"
+text = \"\"\"
+Innledning.
+
+- Første punkt om OPD.
+- Andre punkt.
+\"\"\"
+"""
+
+WriteMeeting = Callable[..., Path]
+
+
+@pytest.fixture
+def write_meeting(tmp_path: Path) -> WriteMeeting:
+    """Write a body and a meeting file into tmp_path; returns the meeting file's path."""
+
+    def write(
+        meeting: str = MEETING, body: str | None = None, language: str = "nb", name: str = "m.toml"
+    ) -> Path:
+        (tmp_path / "organ.toml").write_text(
+            textwrap.dedent(body) if body is not None else BODY.format(language=language),
+            encoding="utf-8",
+        )
+        path = tmp_path / name
+        path.write_text(textwrap.dedent(meeting), encoding="utf-8")
+        return path
+
+    return write
