@@ -7,7 +7,7 @@ from pathlib import Path
 
 from docx import Document
 
-REFERENCE = (
+REFERENCE = Path(__file__).parent / "resources/referat-politiradet-2023-01-13.txt"
     Path(__file__).resolve().parents[2] / "shared/reference/referat-politiradet-2023-01-13.txt"
 )
 

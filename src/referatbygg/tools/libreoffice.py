@@ -1,0 +1,284 @@
+"""LibreOffice: office documents → PDF/A, warm (supervised unoserver) or cold (soffice per file).
+
+The warm path follows Gotenberg's LibreOffice module: the supervisor owns the process (private
+profile folder, readiness check, a timeout per conversion, kill of the whole process group on
+timeout, restart after a crash or after N conversions, one retry for a crash only). The cold path
+is the fallback when no server can be started, with the same export options.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import logging
+import shutil
+import socket
+import sys
+import tempfile
+import time
+import xmlrpc.client
+from pathlib import Path
+from typing import Literal, Protocol
+
+from ..errors import ConversionError, DependencyError
+from . import proc
+
+log = logging.getLogger(__name__)
+
+PdfaLevel = Literal["2b", "1b"]
+# LibreOffice's SelectPdfVersion: 1 = PDF/A-1 (it claims 1a; pdfa.py corrects the claim to 1b),
+# 2 = PDF/A-2b.
+SELECT_PDF_VERSION: dict[PdfaLevel, int] = {"1b": 1, "2b": 2}
+
+
+def export_options(level: PdfaLevel) -> dict[str, bool | int]:
+    return {
+        "SelectPdfVersion": SELECT_PDF_VERSION[level],
+        "UseTaggedPDF": True,
+        "ExportBookmarks": True,
+        # Word bookmarks become named destinations: the signature anchors (sig_<role>).
+        "ExportBookmarksToPDFDestination": True,
+        "ExportNotes": False,
+    }
+
+
+def soffice() -> str:
+    return proc.which("soffice", package="libreoffice-writer-nogui")
+
+
+def version() -> str:
+    return proc.run([soffice(), "--version"], timeout=60).stdout.strip()
+
+
+def check_pdf(path: Path, what: str) -> None:
+    """Trust outputs, not exit codes: the file must exist and look like a whole PDF."""
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as fh:
+            head = fh.read(5)
+            fh.seek(max(0, size - 1024))
+            tail = fh.read()
+    except FileNotFoundError:
+        raise ConversionError(f"{what}: LibreOffice wrote no output") from None
+    if head != b"%PDF-" or b"%%EOF" not in tail:
+        raise ConversionError(f"{what}: LibreOffice's output is not a complete PDF")
+
+
+class Converter(Protocol):
+    def convert(self, src: Path, dst: Path, level: PdfaLevel) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class ColdConverter:
+    """`soffice --headless --convert-to` per document, with a private profile."""
+
+    def __init__(self, timeout: float = 180) -> None:
+        self.timeout = timeout
+        self._profile = Path(tempfile.mkdtemp(prefix="referatbygg-lo-"))
+
+    def convert(self, src: Path, dst: Path, level: PdfaLevel) -> None:
+        typed = {
+            k: {"type": "boolean" if isinstance(v, bool) else "long", "value": str(v).lower()}
+            for k, v in export_options(level).items()
+        }
+        outdir = Path(tempfile.mkdtemp(prefix="out-", dir=self._profile))
+        try:
+            args = [
+                soffice(), "--headless", "--norestore", "--nolockcheck",
+                f"-env:UserInstallation={(self._profile / 'profile').as_uri()}",
+                "--convert-to", f"pdf:writer_pdf_Export:{json.dumps(typed)}",
+                "--outdir", str(outdir), str(src),
+            ]  # fmt: skip
+            try:
+                res = proc.run(args, timeout=self.timeout)
+            except proc.ToolTimeout as exc:
+                raise ConversionError(f"{src.name}: conversion timed out ({exc})") from None
+            produced = outdir / f"{src.stem}.pdf"
+            if res.returncode != 0:
+                log.warning("soffice exited %s: %s", res.returncode, res.stderr.strip())
+            check_pdf(produced, src.name)
+            shutil.move(produced, dst)
+        finally:
+            shutil.rmtree(outdir, ignore_errors=True)
+
+    def close(self) -> None:
+        shutil.rmtree(self._profile, ignore_errors=True)
+
+
+class _TimeoutTransport(xmlrpc.client.Transport):
+    def __init__(self, timeout: float) -> None:
+        super().__init__()
+        self._timeout = timeout
+
+    def make_connection(self, host: object) -> http.client.HTTPConnection:
+        conn = super().make_connection(host)  # type: ignore[arg-type]
+        conn.timeout = self._timeout
+        return conn
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+# Errors that mean the server or LibreOffice died under us: restart and retry once.
+_CRASH = (ConnectionError, http.client.HTTPException, xmlrpc.client.ProtocolError, EOFError)
+
+
+class WarmConverter:
+    """A supervised unoserver (XML-RPC) with LibreOffice behind it."""
+
+    def __init__(
+        self,
+        *,
+        timeout: float = 120,
+        start_timeout: float = 60,
+        max_conversions: int = 200,
+        python: str = sys.executable,
+    ) -> None:
+        self.timeout = timeout
+        self.start_timeout = start_timeout
+        self.max_conversions = max_conversions
+        self.python = python
+        self.restarts = 0
+        self.conversions = 0
+        self._proc: proc.subprocess.Popen[bytes] | None = None
+        self._dir = Path(tempfile.mkdtemp(prefix="referatbygg-unoserver-"))
+        self._port = 0
+        self._done_here = 0
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the server and wait until it answers; DependencyError if it cannot start."""
+        self.stop()
+        soffice_path = soffice()
+        self._port, uno_port = _free_port(), _free_port()
+        self._proc = proc.spawn(
+            [
+                self.python, "-m", "unoserver.server",
+                "--interface", "127.0.0.1", "--port", str(self._port),
+                "--uno-interface", "127.0.0.1", "--uno-port", str(uno_port),
+                # A plain path: unoserver makes the URI itself (a file:// URI crashed it).
+                "--user-installation", str(self._dir / "profile"),
+                "--conversion-timeout", str(int(self.timeout)),
+                "--executable", soffice_path,
+            ],
+            log_file=self._dir / "server.log",
+        )  # fmt: skip
+        deadline = time.monotonic() + self.start_timeout
+        while time.monotonic() < deadline:
+            if self._proc.poll() is not None:
+                break
+            try:
+                self._proxy(5).info()
+                self._done_here = 0
+                log.info("unoserver ready on port %s (pid %s)", self._port, self._proc.pid)
+                return
+            except (OSError, *_CRASH):
+                time.sleep(0.25)
+        tail = self._log_tail()
+        self.stop()
+        raise DependencyError(
+            f"the LibreOffice server did not start within {self.start_timeout:g} s: {tail}",
+            hint="it needs a Python that can `import uno` (Debian: python3-uno, and a venv made "
+            "with /usr/bin/python3 -m venv --system-site-packages)",
+        )
+
+    def stop(self, grace: float = 5) -> None:
+        if self._proc is not None:
+            proc.kill_group(self._proc, grace=grace)
+            self._proc = None
+
+    def close(self) -> None:
+        self.stop()
+        shutil.rmtree(self._dir, ignore_errors=True)
+
+    def __enter__(self) -> WarmConverter:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc else None
+
+    def _alive(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    def _proxy(self, timeout: float) -> xmlrpc.client.ServerProxy:
+        return xmlrpc.client.ServerProxy(
+            f"http://127.0.0.1:{self._port}",
+            transport=_TimeoutTransport(timeout),
+            allow_none=True,
+        )
+
+    def _log_tail(self) -> str:
+        try:
+            lines = (self._dir / "server.log").read_text(errors="replace").strip().splitlines()
+        except OSError:
+            return "(no log)"
+        return " | ".join(lines[-3:]) or "(empty log)"
+
+    def _restart(self, why: str) -> None:
+        log.warning("restarting LibreOffice server: %s", why)
+        self.restarts += 1
+        self.start()
+
+    # -- work --------------------------------------------------------------------------------
+
+    def convert(self, src: Path, dst: Path, level: PdfaLevel) -> None:
+        options = [f"{k}={str(v).lower()}" for k, v in export_options(level).items()]
+        for attempt in (1, 2):
+            if not self._alive():
+                self._restart("not running") if self._proc or attempt > 1 else self.start()
+            elif self._done_here >= self.max_conversions:
+                self._restart(f"after {self._done_here} conversions")
+            try:
+                # Positional, as unoserver's own client sends them: inpath, indata, outpath,
+                # convert_to, filtername, filter_options, update_index, infiltername, password.
+                self._proxy(self.timeout + 5).convert(
+                    str(src.resolve()), None, str(dst.resolve()), None,
+                    "writer_pdf_Export", options, True, None, None,
+                )  # fmt: skip
+            except TimeoutError:
+                self.stop(grace=0)  # hung: kill the group at once; the next call starts anew
+                raise ConversionError(
+                    f"{src.name}: conversion did not finish within {self.timeout:g} s; "
+                    "LibreOffice was stopped"
+                ) from None
+            except _CRASH as exc:
+                if attempt == 2:
+                    raise ConversionError(f"{src.name}: LibreOffice failed twice: {exc}") from None
+                self.stop()
+                log.warning("conversion of %s hit a crash (%s); retrying once", src.name, exc)
+                continue
+            except xmlrpc.client.Fault as exc:
+                if not self._alive() and attempt == 1:
+                    log.warning("LibreOffice died converting %s; retrying once", src.name)
+                    self.stop()
+                    continue
+                raise ConversionError(
+                    f"{src.name}: LibreOffice could not convert it: {exc.faultString.strip()}"
+                ) from None
+            self._done_here += 1
+            self.conversions += 1
+            check_pdf(dst, src.name)
+            return
+
+
+def open_converter(*, warm: bool = True, timeout: float = 120) -> Converter:
+    """A warm converter if its server starts, else the cold fallback."""
+    if warm:
+        conv = WarmConverter(timeout=timeout)
+        try:
+            conv.start()
+            return conv
+        except DependencyError as exc:
+            conv.close()
+            log.warning("falling back to soffice per document: %s", exc)
+    return ColdConverter(timeout=timeout)

@@ -1,0 +1,124 @@
+"""The one wrapper through which every external program runs.
+
+Argument lists only (no shell), a timeout, the child in its own process group so that a timeout
+kills LibreOffice's or Java's children too, and the command and its stderr logged. Tests inject
+faults by patching :func:`run` or :func:`spawn`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import signal
+import subprocess
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import DependencyError
+
+log = logging.getLogger(__name__)
+
+
+class ToolTimeout(Exception):
+    def __init__(self, args: Sequence[str], timeout: float) -> None:
+        super().__init__(f"{Path(args[0]).name} did not finish within {timeout:g} s")
+        self.timeout = timeout
+
+
+@dataclass(frozen=True)
+class Result:
+    args: tuple[str, ...]
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def which(program: str, *, package: str) -> str:
+    """The program's path, or a DependencyError that says which Debian package provides it."""
+    found = shutil.which(program)
+    if not found:
+        raise DependencyError(
+            f"'{program}' was not found on PATH",
+            hint=f"install it with: apt-get install {package} (scripts/setup.sh does this)",
+        )
+    return found
+
+
+def kill_group(proc: subprocess.Popen[bytes] | subprocess.Popen[str], grace: float = 0) -> None:
+    """Kill the child's whole process group and reap the child.
+
+    With ``grace``, SIGTERM first so that a server can reap its own children (LibreOffice under
+    unoserver) instead of leaving zombies; SIGKILL to the group after that in any case.
+    """
+    if grace and proc.poll() is None:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=grace)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            pass
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:  # pragma: no cover - a zombie that will not die
+        log.warning("process %s did not exit after SIGKILL", proc.pid)
+
+
+def run(
+    args: Sequence[str],
+    *,
+    timeout: float,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+) -> Result:
+    """Run ``args`` to completion; raise ToolTimeout (after killing the group) if it overruns."""
+    argv = tuple(str(a) for a in args)
+    log.info("run: %s", " ".join(argv))
+    full_env = {**os.environ, **env} if env else None
+    proc = subprocess.Popen(
+        argv,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        errors="replace",
+        env=full_env,
+        cwd=cwd,
+        start_new_session=True,
+    )
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        kill_group(proc)
+        raise ToolTimeout(argv, timeout) from None
+    except BaseException:
+        kill_group(proc)
+        raise
+    if err.strip():
+        log.info("%s stderr: %s", Path(argv[0]).name, err.strip()[-2000:])
+    return Result(argv, proc.returncode, out, err)
+
+
+def spawn(
+    args: Sequence[str], *, env: Mapping[str, str] | None = None, log_file: Path | None = None
+) -> subprocess.Popen[bytes]:
+    """Start a long-running child (a server) in its own process group."""
+    argv = [str(a) for a in args]
+    log.info("spawn: %s", " ".join(argv))
+    out = log_file.open("ab") if log_file else subprocess.DEVNULL
+    try:
+        return subprocess.Popen(
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT if log_file else subprocess.DEVNULL,
+            env={**os.environ, **env} if env else None,
+            start_new_session=True,
+        )
+    finally:
+        if log_file and not isinstance(out, int):
+            out.close()
