@@ -8,8 +8,6 @@ from pathlib import Path
 from docx import Document
 
 REFERENCE = Path(__file__).parent / "resources/referat-politiradet-2023-01-13.txt"
-    Path(__file__).resolve().parents[2] / "shared/reference/referat-politiradet-2023-01-13.txt"
-)
 
 # Bullet marks and dashes that the PDF text and our output write differently.
 _MARKS = str.maketrans({c: " " for c in "-–—•·«»“”\"'‘’:+"})
