@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from . import __version__, pdfa
 from .check import check
 from .errors import ExitCode, ReferatbyggError
 from .load import load_meeting
@@ -40,12 +40,42 @@ def cmd_check(args: argparse.Namespace) -> int:
     return ExitCode.check_failed if errors else ExitCode.ok
 
 
+def _progress(args: argparse.Namespace) -> Callable[[str], None] | None:
+    if args.json or args.quiet:
+        return None
+    return lambda msg: print(f"· {msg}", file=sys.stderr)
+
+
 def cmd_build(args: argparse.Namespace) -> int:
-    progress = None if args.json or args.quiet else (lambda msg: print(f"· {msg}", file=sys.stderr))
-    result = build(args.meeting, args.out, template=args.template, progress=progress)
+    result = build(
+        args.meeting,
+        args.out,
+        level=args.pdfa,
+        pdf=not args.docx_only,
+        template=args.template,
+        converter_choice=args.converter,
+        progress=_progress(args),
+    )
     lines = [str(w) for w in result.warnings] + [f"wrote {result.docx}"]
+    if result.pdf and result.validation:
+        lines.append(f"wrote {result.pdf} ({sum(p.pages for p in result.parts)} pages)")
+        lines += [f"  {p.title}: {p.pages} page(s)" for p in result.parts]
+        lines.append(f"  {result.validation.summary}")
+        lines.append(f"wrote {result.report}")
     _emit(args, result.as_dict(), lines)
     return ExitCode.ok
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    reports = [pdfa.validate(path) for path in args.pdf]
+    lines = []
+    for r in reports:
+        lines.append(f"{r.file}: {'OK' if r.valid else 'NOT VALID'} — {r.summary}")
+        lines += [f"  {f['code']}: {f['details']}" for f in r.preflight_findings]
+    _emit(
+        args, {"ok": all(r.valid for r in reports), "files": [r.as_dict() for r in reports]}, lines
+    )
+    return ExitCode.ok if all(r.valid for r in reports) else ExitCode.validation
 
 
 def parser() -> argparse.ArgumentParser:
@@ -79,14 +109,38 @@ def parser() -> argparse.ArgumentParser:
     b = sub.add_parser(
         "build",
         parents=[common],
-        help="build the minutes (Word document) for a meeting",
-        description="Check the meeting, then write OUT/<meeting id>/referat.docx. "
-        "Warnings are shown; errors stop the build before anything is written.",
+        help="build the minutes: Word document and PDF/A with attachments",
+        description="Check the meeting, then write OUT/<meeting id>/: referat.docx, referat.pdf "
+        "(PDF/A, attachments converted and merged in, bookmarks and page labels) and "
+        "build-report.json (what was converted, pages per part, validation). Errors stop the "
+        "build before anything is written; a signed referat.pdf is never overwritten.",
     )
     b.add_argument("meeting", type=Path, help="the meeting's TOML file")
     b.add_argument("--out", type=Path, default=Path("out"), help="output root (default: ./out)")
     b.add_argument("--template", type=Path, help="a restyled Word template (default: built-in)")
+    b.add_argument("--pdfa", choices=["2b", "1b"], default="2b", help="PDF/A level (default: 2b)")
+    b.add_argument(
+        "--converter",
+        choices=["auto", "warm", "cold"],
+        default="auto",
+        help="LibreOffice as a supervised server (warm) or one process per document (cold); "
+        "auto picks warm when there are many documents (default: auto)",
+    )
+    b.add_argument("--docx-only", action="store_true", help="stop after the Word document")
     b.set_defaults(func=cmd_build)
+
+    v = sub.add_parser(
+        "validate",
+        parents=[common],
+        help="check PDF/A conformance of PDF files (Apache PDFBox Preflight)",
+        description="Validate each PDF against the PDF/A level it claims, with Apache PDFBox "
+        "Preflight (and veraPDF when a `verapdf` command is on PATH). Preflight knows PDF/A-1b "
+        "only: a PDF/A-1b file must have no error; for PDF/A-2b the only error allowed is the "
+        "part number, and the report says it is not a full PDF/A-2 validation. Exits 7 when a "
+        "file is not valid.",
+    )
+    v.add_argument("pdf", type=Path, nargs="+", help="PDF files")
+    v.set_defaults(func=cmd_validate)
     return p
 
 

@@ -13,6 +13,7 @@ import json
 import logging
 import shutil
 import socket
+import subprocess
 import sys
 import tempfile
 import time
@@ -144,7 +145,7 @@ class WarmConverter:
         self.python = python
         self.restarts = 0
         self.conversions = 0
-        self._proc: proc.subprocess.Popen[bytes] | None = None
+        self._proc: subprocess.Popen[bytes] | None = None
         self._dir = Path(tempfile.mkdtemp(prefix="referatbygg-unoserver-"))
         self._port = 0
         self._done_here = 0
@@ -210,6 +211,12 @@ class WarmConverter:
     def _alive(self) -> bool:
         return self._proc is not None and self._proc.poll() is None
 
+    def _office_alive(self) -> bool:
+        """Whether a live soffice.bin runs in the server's process group (Linux /proc)."""
+        if not self._alive():
+            return False
+        return any(p.state != "Z" and p.pgrp == self.pid for p in proc.processes("soffice.bin"))
+
     def _proxy(self, timeout: float) -> xmlrpc.client.ServerProxy:
         return xmlrpc.client.ServerProxy(
             f"http://127.0.0.1:{self._port}",
@@ -229,6 +236,13 @@ class WarmConverter:
         self.restarts += 1
         self.start()
 
+    def _timed_out(self, src: Path) -> ConversionError:
+        self.stop(grace=0)  # hung: kill the whole group at once; the next call starts anew
+        return ConversionError(
+            f"{src.name}: conversion did not finish within {self.timeout:g} s; "
+            "LibreOffice was stopped"
+        )
+
     # -- work --------------------------------------------------------------------------------
 
     def convert(self, src: Path, dst: Path, level: PdfaLevel) -> None:
@@ -246,11 +260,7 @@ class WarmConverter:
                     "writer_pdf_Export", options, True, None, None,
                 )  # fmt: skip
             except TimeoutError:
-                self.stop(grace=0)  # hung: kill the group at once; the next call starts anew
-                raise ConversionError(
-                    f"{src.name}: conversion did not finish within {self.timeout:g} s; "
-                    "LibreOffice was stopped"
-                ) from None
+                raise self._timed_out(src) from None
             except _CRASH as exc:
                 if attempt == 2:
                     raise ConversionError(f"{src.name}: LibreOffice failed twice: {exc}") from None
@@ -258,7 +268,11 @@ class WarmConverter:
                 log.warning("conversion of %s hit a crash (%s); retrying once", src.name, exc)
                 continue
             except xmlrpc.client.Fault as exc:
-                if not self._alive() and attempt == 1:
+                if "TimeoutError" in exc.faultString:  # the server's own --conversion-timeout
+                    raise self._timed_out(src) from None
+                # The server answers for a LibreOffice that died under it: transient, retry once.
+                # Any other fault is about the document, and retrying would not help.
+                if attempt == 1 and not self._office_alive():
                     log.warning("LibreOffice died converting %s; retrying once", src.name)
                     self.stop()
                     continue

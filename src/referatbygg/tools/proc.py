@@ -7,6 +7,7 @@ faults by patching :func:`run` or :func:`spawn`.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
@@ -35,6 +36,30 @@ class Result:
     stderr: str
 
 
+@dataclass(frozen=True)
+class ProcessInfo:
+    pid: int
+    state: str  # 'R', 'S', 'Z' (zombie), 'T' (stopped) …
+    pgrp: int
+
+
+def processes(name: str) -> list[ProcessInfo]:
+    """Processes called ``name`` (Linux /proc), e.g. to find LibreOffice's soffice.bin."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        comm = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        if comm == name:
+            found.append(ProcessInfo(int(entry.name), fields[0], int(fields[2])))
+    return found
+
+
 def which(program: str, *, package: str) -> str:
     """The program's path, or a DependencyError that says which Debian package provides it."""
     found = shutil.which(program)
@@ -58,10 +83,8 @@ def kill_group(proc: subprocess.Popen[bytes] | subprocess.Popen[str], grace: flo
             proc.wait(timeout=grace)
         except (ProcessLookupError, subprocess.TimeoutExpired):
             pass
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
     try:
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:  # pragma: no cover - a zombie that will not die
@@ -99,7 +122,7 @@ def run(
         kill_group(proc)
         raise
     if err.strip():
-        log.info("%s stderr: %s", Path(argv[0]).name, err.strip()[-2000:])
+        log.debug("%s stderr: %s", Path(argv[0]).name, err.strip()[-2000:])
     return Result(argv, proc.returncode, out, err)
 
 

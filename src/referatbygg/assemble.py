@@ -1,0 +1,115 @@
+"""Merge the minutes and their attachments into one PDF/A (pypdf).
+
+The minutes come first (``clone_from`` keeps their XMP packet, output intent, structure tree and
+heading bookmarks), then each attachment in the order of the attachment list, each with a
+bookmark "Vedlegg – Pkt. 5 – <title>" and page labels "V1-1, V1-2 …". Afterwards the claim is set
+to what is true for the whole file, and the merged file is checked against the list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pypdf import PdfReader, PdfWriter
+from pypdf.constants import PageLabelStyle
+
+from .convert import Converted
+from .errors import ValidationError
+from .fsutil import atomic_path
+from .pdfa import add_cidsets, set_claim
+from .tools.libreoffice import PdfaLevel
+
+BOOKMARK_PREFIX = "Vedlegg – "
+
+
+@dataclass(frozen=True)
+class Part:
+    """One part of the merged file: its bookmark title, first page (0-based) and page count."""
+
+    title: str
+    first_page: int
+    pages: int
+
+
+def bookmark(item: int, title: str) -> str:
+    return f"{BOOKMARK_PREFIX}Pkt. {item} – {title}"
+
+
+def merge(minutes: Path, attachments: list[Converted], dst: Path, level: PdfaLevel) -> list[Part]:
+    """Write the merged PDF/A to ``dst`` (atomically); returns the parts as merged."""
+    writer = PdfWriter(clone_from=minutes)
+    minutes_pages = len(writer.pages)
+    writer.set_page_label(0, minutes_pages - 1, style=PageLabelStyle.DECIMAL)
+    parts = [Part("Referat", 0, minutes_pages)]
+    for number, conv in enumerate(attachments, start=1):
+        first = len(writer.pages)
+        writer.append(conv.pdf, import_outline=False)
+        count = len(writer.pages) - first
+        title = bookmark(conv.attachment.item, conv.attachment.title)
+        writer.add_outline_item(title=title, page_number=first)
+        writer.set_page_label(
+            first, first + count - 1, style=PageLabelStyle.DECIMAL, prefix=f"V{number}-"
+        )
+        parts.append(Part(title, first, count))
+    set_claim(writer, level)
+    add_cidsets(writer)
+    # pypdf sets its own Producer; PDF/A wants Info and XMP to agree, so keep the minutes' one.
+    producer = PdfReader(minutes).metadata
+    if producer and producer.producer:
+        writer.add_metadata({"/Producer": producer.producer})
+    with atomic_path(dst) as tmp, tmp.open("wb") as fh:
+        writer.write(fh)
+    return parts
+
+
+def attachment_parts(pdf: Path) -> list[Part]:
+    """The attachment bookmarks found in a merged file, in page order."""
+    reader = PdfReader(pdf)
+    found: list[tuple[int, str]] = []
+    for entry in reader.outline:
+        if isinstance(entry, list) or not str(entry.title).startswith(BOOKMARK_PREFIX):
+            continue
+        page = reader.get_destination_page_number(entry)
+        if page is not None:
+            found.append((page, str(entry.title)))
+    found.sort()
+    total = len(reader.pages)
+    parts = []
+    for i, (first, title) in enumerate(found):
+        end = found[i + 1][0] if i + 1 < len(found) else total
+        parts.append(Part(title, first, end - first))
+    return parts
+
+
+def check_parts(pdf: Path, expected: list[Converted]) -> list[str]:
+    """Compare the merged file with the attachment list: every attachment once, in order, with
+    its page count. Returns the mismatches (empty when all is well)."""
+    found = attachment_parts(pdf)
+    want = [(bookmark(c.attachment.item, c.attachment.title), c.pages) for c in expected]
+    problems = []
+    titles = [p.title for p in found]
+    for title, pages in want:
+        count = titles.count(title)
+        if count == 0:
+            problems.append(f"'{title}' is missing from the merged PDF")
+        elif count > 1:
+            problems.append(f"'{title}' appears {count} times in the merged PDF")
+        else:
+            got = found[titles.index(title)].pages
+            if got != pages:
+                problems.append(f"'{title}' has {got} page(s) in the merged PDF, expected {pages}")
+    for title in titles:
+        if title not in {t for t, _ in want}:
+            problems.append(f"'{title}' is in the merged PDF but not in the attachment list")
+    if not problems and titles != [t for t, _ in want]:
+        problems.append(f"attachments are out of order: {titles}")
+    return problems
+
+
+def require_parts(pdf: Path, expected: list[Converted]) -> None:
+    problems = check_parts(pdf, expected)
+    if problems:
+        raise ValidationError(
+            f"{pdf.name}: the merged PDF does not match the attachment list: " + "; ".join(problems)
+        )

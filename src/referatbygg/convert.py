@@ -1,0 +1,180 @@
+"""Documents → PDF/A: the minutes' docx, and each attachment by what it really is.
+
+PDF attachments are cleaned of active content and rewritten by Ghostscript; DOCX/ODT go through
+LibreOffice; PNG/JPEG become a page through Pillow and then Ghostscript. A file whose content does
+not match its extension, an empty, broken or encrypted file is refused with an error that names the
+attachment and its agenda item.
+"""
+
+from __future__ import annotations
+
+import logging
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from PIL import Image, UnidentifiedImageError
+from pypdf import PdfReader, PdfWriter
+from pypdf.errors import PdfReadError
+
+from .errors import ConversionError, InputError
+from .load import locate
+from .model import Attachment, Meeting
+from .sanitize import active_content, sanitize
+from .tools import ghostscript
+from .tools.libreoffice import Converter, PdfaLevel
+
+log = logging.getLogger(__name__)
+
+Kind = Literal["pdf", "docx", "odt", "png", "jpeg"]
+EXTENSIONS: dict[str, Kind] = {
+    ".pdf": "pdf", ".docx": "docx", ".odt": "odt", ".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg",
+}  # fmt: skip
+A4 = (595.28, 841.89)  # points
+
+
+def sniff(path: Path) -> Kind | None:
+    """What the bytes say the file is (None: none of the supported kinds)."""
+    with path.open("rb") as fh:
+        head = fh.read(2048)
+    if b"%PDF-" in head[:1024]:
+        return "pdf"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(path) as z:
+                names = set(z.namelist())
+                if "word/document.xml" in names:
+                    return "docx"
+                if "mimetype" in names and z.read("mimetype").strip() == (
+                    b"application/vnd.oasis.opendocument.text"
+                ):
+                    return "odt"
+        except zipfile.BadZipFile:
+            return None
+    return None
+
+
+@dataclass
+class Converted:
+    """One attachment as PDF/A, with what was done to it (for the build report)."""
+
+    index: int
+    attachment: Attachment
+    source: Path
+    kind: Kind
+    pdf: Path
+    pages: int
+    removed: list[str] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return f"Pkt. {self.attachment.item} – {self.attachment.title}"
+
+
+class AttachmentError(InputError):
+    """An attachment cannot be used; the message names it, its agenda item and file."""
+
+
+def _fail(meeting: Meeting, index: int, message: str) -> AttachmentError:
+    att = meeting.data.attachments[index]
+    where = locate(meeting.source, ("attachments", index, "file"))
+    return AttachmentError(
+        f"{where}: attachment '{att.title}' (agenda item {att.item}, {att.file}): {message}"
+    )
+
+
+def convert_attachment(
+    meeting: Meeting, index: int, work: Path, level: PdfaLevel, converter: Converter
+) -> Converted:
+    """Convert attachment number ``index`` of ``meeting`` into ``work``; returns the PDF/A."""
+    att = meeting.data.attachments[index]
+    src = meeting.attachment_path(att)
+    if not src.is_file():
+        raise _fail(meeting, index, "file not found")
+    if src.stat().st_size == 0:
+        raise _fail(meeting, index, "the file is empty")
+    expected = EXTENSIONS.get(src.suffix.lower())
+    if expected is None:
+        raise _fail(
+            meeting,
+            index,
+            f"unsupported file type '{src.suffix}' (use PDF, DOCX, ODT, PNG or JPEG)",
+        )
+    kind = sniff(src)
+    if kind != expected:
+        found = f"a {kind.upper()} file" if kind else "not a PDF, DOCX, ODT, PNG or JPEG file"
+        raise _fail(meeting, index, f"the name says {expected.upper()}, but the content is {found}")
+    out = work / f"vedlegg-{index + 1:02d}.pdf"
+    removed: list[str] = []
+    if kind == "pdf":
+        removed = _pdf(meeting, index, src, out, level, work)
+    elif kind in ("docx", "odt"):
+        try:
+            converter.convert(src, out, level)
+        except ConversionError as exc:
+            raise _fail(meeting, index, f"LibreOffice could not convert it: {exc}") from None
+    else:
+        _image(meeting, index, src, out, level, work)
+    reader = PdfReader(out)
+    left = active_content(reader)
+    if left:
+        raise _fail(meeting, index, f"active content survived conversion: {', '.join(left)}")
+    return Converted(index, att, src, kind, out, len(reader.pages), removed)
+
+
+def _pdf(
+    meeting: Meeting, index: int, src: Path, out: Path, level: PdfaLevel, work: Path
+) -> list[str]:
+    try:
+        reader = PdfReader(src)
+        if reader.is_encrypted:
+            raise _fail(meeting, index, "the PDF is encrypted; ask for an unprotected copy")
+        if not reader.pages:
+            raise _fail(meeting, index, "the PDF has no pages")
+        writer = PdfWriter(clone_from=reader)
+    except AttachmentError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
+        raise _fail(meeting, index, f"the PDF is damaged and cannot be read ({exc})") from None
+    removed = sanitize(writer)
+    if removed:
+        log.info("attachment %s: removed %s", src.name, ", ".join(removed))
+    clean = work / f"vedlegg-{index + 1:02d}.clean.pdf"
+    with clean.open("wb") as fh:
+        writer.write(fh)
+    _ghostscript(meeting, index, clean, out, level)
+    return removed
+
+
+def _image(
+    meeting: Meeting, index: int, src: Path, out: Path, level: PdfaLevel, work: Path
+) -> None:
+    try:
+        with Image.open(src) as img:
+            img.load()
+            rgb = img.convert("RGB")  # PDF/A: no alpha channel, device RGB with the output intent
+    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+        raise _fail(meeting, index, f"the image is damaged and cannot be read ({exc})") from None
+    # Fit the image on an A4 page with 2 cm margins, never enlarged beyond 150 dpi.
+    width, height = rgb.size
+    margin = 56.7
+    scale = min((A4[0] - 2 * margin) / width, (A4[1] - 2 * margin) / height, 72 / 150)
+    resolution = 72 / scale
+    plain = work / f"vedlegg-{index + 1:02d}.image.pdf"
+    rgb.save(plain, "PDF", resolution=resolution)
+    _ghostscript(meeting, index, plain, out, level)
+
+
+def _ghostscript(meeting: Meeting, index: int, src: Path, out: Path, level: PdfaLevel) -> None:
+    """Ghostscript to PDF/A; the intermediate ``src`` is removed either way."""
+    try:
+        ghostscript.to_pdfa(src, out, level, title=meeting.data.attachments[index].title)
+    except ConversionError as exc:
+        raise _fail(meeting, index, str(exc)) from None
+    finally:
+        src.unlink(missing_ok=True)

@@ -1,0 +1,100 @@
+"""Ghostscript: any PDF → PDF/A (pdfwrite), for attachments.
+
+Two traps (shared/KNOWN-PITFALLS.md): the stock PDFA_def.ps cannot read its ICC profile under
+-dSAFER, and Ghostscript then prints "PDF/A processing aborted", exits 0 and writes a file that
+claims PDF/A with no output intent; and under TZ=UTC it writes dates as ``Z00'00'``, which
+PDF/A validators reject. So: our own PDFA_def.ps with an absolute profile path that is explicitly
+permitted, a fixed non-UTC time zone, and the output checked for its output intent.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from pathlib import Path
+
+from ..errors import ConversionError, DependencyError
+from . import proc
+from .libreoffice import PdfaLevel
+
+log = logging.getLogger(__name__)
+
+PDFA_DEF = """%!
+% referatbygg: PDF/A definition (after Ghostscript's lib/PDFA_def.ps)
+[ /Title {title} /DOCINFO pdfmark
+/ICCProfile ({icc}) def
+[/_objdef {{icc_PDFA}} /type /stream /OBJ pdfmark
+[{{icc_PDFA}} << /N 3 >> /PUT pdfmark
+[{{icc_PDFA}} ICCProfile (r) file /PUT pdfmark
+[/_objdef {{OutputIntent_PDFA}} /type /dict /OBJ pdfmark
+[{{OutputIntent_PDFA}} <<
+  /Type /OutputIntent /S /GTS_PDFA1 /DestOutputProfile {{icc_PDFA}}
+  /OutputConditionIdentifier (sRGB) /Info (sRGB IEC61966-2.1)
+>> /PUT pdfmark
+[{{Catalog}} << /OutputIntents [ {{OutputIntent_PDFA}} ] >> /PUT pdfmark
+"""
+
+
+def gs() -> str:
+    return proc.which("gs", package="ghostscript")
+
+
+@functools.cache
+def version() -> str:
+    return proc.run([gs(), "--version"], timeout=30).stdout.strip()
+
+
+@functools.cache
+def srgb_profile() -> Path:
+    for base in (Path("/usr/share/ghostscript") / version(), Path("/usr/share/ghostscript")):
+        for found in sorted(base.glob("**/iccprofiles/srgb.icc")):
+            return found
+    raise DependencyError(
+        "Ghostscript's sRGB ICC profile (iccprofiles/srgb.icc) was not found",
+        hint="reinstall the ghostscript package",
+    )
+
+
+def ps_text(text: str) -> str:
+    """A PostScript string for any Unicode text: UTF-16BE with BOM, as hex."""
+    return "<FEFF" + text.encode("utf-16-be").hex().upper() + ">"
+
+
+def to_pdfa(src: Path, dst: Path, level: PdfaLevel, *, title: str, timeout: float = 300) -> None:
+    """Rewrite ``src`` as PDF/A at ``level`` into ``dst``."""
+    icc = srgb_profile()
+    definition = dst.with_suffix(".pdfa_def.ps")
+    definition.write_text(PDFA_DEF.format(title=ps_text(title), icc=icc), encoding="ascii")
+    part = level[0]
+    args = [
+        gs(), "-q", "-dBATCH", "-dNOPAUSE", "-dSAFER", "-dNOOUTERSAVE",
+        f"-dPDFA={part}", "-dPDFACompatibilityPolicy=1",
+        "-sDEVICE=pdfwrite", "-sColorConversionStrategy=RGB",
+        "-dEmbedAllFonts=true", "-dSubsetFonts=true",
+        *(["-dCompatibilityLevel=1.4"] if part == "1" else ["-dCompatibilityLevel=1.7"]),
+        f"--permit-file-read={icc}",
+        f"-sOutputFile={dst}", str(definition), str(src),
+    ]  # fmt: skip
+    try:
+        # Europe/Oslo, not UTC: Ghostscript 10.00 writes UTC offsets that validators reject.
+        res = proc.run(args, timeout=timeout, env={"TZ": "Europe/Oslo"})
+    except proc.ToolTimeout as exc:
+        raise ConversionError(f"{src.name}: Ghostscript timed out ({exc})") from None
+    finally:
+        definition.unlink(missing_ok=True)
+    output = (res.stdout + res.stderr).strip()
+    if res.returncode != 0 or "aborted" in output or not dst.is_file():
+        raise ConversionError(
+            f"{src.name}: Ghostscript could not make PDF/A-{level} of it: "
+            f"{_summary(output) or f'exit code {res.returncode}'}"
+        )
+    if output:
+        log.debug("gs on %s: %s", src.name, _summary(output))
+    head = dst.read_bytes()
+    if b"/OutputIntents" not in head or b"GTS_PDFA1" not in head:
+        raise ConversionError(f"{src.name}: Ghostscript's output has no PDF/A output intent")
+
+
+def _summary(output: str) -> str:
+    lines = [ln.strip() for ln in output.splitlines() if ln.strip()]
+    return " | ".join(dict.fromkeys(lines))[:500]

@@ -1,0 +1,246 @@
+"""PDF/A minutes with real LibreOffice, Ghostscript and Preflight."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, SEED
+from pdfmaker import active_pdf, encrypted_pdf, mark_signed, plain_pdf, png
+from pypdf import PdfReader
+from textcompare import REFERENCE, similarity
+
+from referatbygg import assemble, pdfa
+from referatbygg.errors import InputError, ValidationError
+from referatbygg.pipeline import BuildResult, build
+from referatbygg.sanitize import active_content
+
+
+@pytest.fixture(scope="module")
+def seed_2b(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
+    return build(SEED, tmp_path_factory.mktemp("out2b"), level="2b")
+
+
+@pytest.fixture(scope="module")
+def seed_1b(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
+    return build(SEED, tmp_path_factory.mktemp("out1b"), level="1b")
+
+
+def pdftotext(pdf: Path, first: int, last: int) -> str:
+    res = subprocess.run(
+        ["pdftotext", "-layout", "-f", str(first), "-l", str(last), str(pdf), "-"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return res.stdout
+
+
+def test_seed_2b_passes_preflight_but_for_the_part_number(seed_2b: BuildResult) -> None:
+    assert seed_2b.pdf is not None
+    report = pdfa.validate(seed_2b.pdf)
+    assert report.claimed == "PDF/A-2b"
+    assert report.valid
+    assert [f["code"] for f in report.preflight_findings] == [pdfa.PART_NUMBER]
+    assert "not a full PDF/A-2 validation" in report.summary
+
+
+def test_seed_1b_passes_preflight_with_no_finding(seed_1b: BuildResult) -> None:
+    assert seed_1b.pdf is not None
+    report = pdfa.validate(seed_1b.pdf)
+    assert report.claimed == "PDF/A-1b"  # LibreOffice claimed 1a; merged pages make it 1b
+    assert report.valid and report.preflight_findings == []
+    assert PdfReader(seed_1b.pdf).pdf_header == "%PDF-1.4"
+
+
+def test_non_pdfa_file_fails_validation() -> None:
+    plain = ROOT / "meetings/politiradet/vedlegg/situasjonsbrief.pdf"
+    report = pdfa.validate(plain)
+    assert not report.valid
+    assert report.claimed == "none"
+    res = subprocess.run(
+        [sys.executable, "-m", "referatbygg", "validate", str(plain), "--json"],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert res.returncode == 7
+    assert json.loads(res.stdout)["ok"] is False
+
+
+def test_pdfa2_with_a_real_error_fails(seed_2b: BuildResult, tmp_path: Path) -> None:
+    """A PDF/A-2b claim with a PDF/A violation beyond the part number is not accepted."""
+    assert seed_2b.pdf is not None
+    from pypdf import PdfWriter
+
+    writer = PdfWriter(clone_from=seed_2b.pdf)
+    writer.add_metadata({"/Title": "En annen tittel enn i XMP"})
+    bad = tmp_path / "bad.pdf"
+    with bad.open("wb") as fh:
+        writer.write(fh)
+    report = pdfa.validate(bad)
+    assert not report.valid
+    assert any(f["code"] != pdfa.PART_NUMBER for f in report.preflight_findings)
+
+
+def test_minutes_text_matches_reference(seed_2b: BuildResult) -> None:
+    assert seed_2b.pdf is not None
+    pages = seed_2b.parts[0].pages
+    text = pdftotext(seed_2b.pdf, 1, pages)
+    # The footer line repeats on every page; it is ours, not the reference's.
+    text = "\n".join(ln for ln in text.splitlines() if "– referat 13. januar 2023" not in ln)
+    assert similarity(text, REFERENCE.read_text(encoding="utf-8")) >= 0.95
+
+
+def test_bookmarks_page_labels_and_parts(seed_2b: BuildResult) -> None:
+    assert seed_2b.pdf is not None
+    reader = PdfReader(seed_2b.pdf)
+    titles = [o.title for o in reader.outline if not isinstance(o, list)]
+    assert titles[0] == "1. Dagsorden godkjent"  # the minutes' own headings are kept
+    assert titles[-3:] == [
+        "Vedlegg – Pkt. 5 – Situasjonsbrief fra politiet",
+        "Vedlegg – Pkt. 7 – Politirådsavtale 2023–2025",
+        "Vedlegg – Pkt. 8 – SaLTo handlingsprogram 2023–2025",
+    ]
+    minutes = seed_2b.parts[0].pages
+    labels = reader.page_labels
+    assert labels[:minutes] == [str(n) for n in range(1, minutes + 1)]
+    assert labels[minutes] == "V1-1"
+    assert labels[-1] == f"V3-{seed_2b.parts[-1].pages}"
+    assert [p.pages for p in seed_2b.parts[1:]] == [c.pages for c in seed_2b.attachments]
+    assert len(reader.root_object["/OutputIntents"]) == 1
+    assert "/StructTreeRoot" in reader.root_object
+    assert reader.root_object["/Lang"] == "nb-NO"
+    report = json.loads((seed_2b.out_dir / "build-report.json").read_text())
+    assert [a["pages"] for a in report["attachments"]] == [p.pages for p in seed_2b.parts[1:]]
+    assert report["validation"]["valid"] is True
+
+
+def test_list_vs_content_check_finds_mismatches(seed_2b: BuildResult) -> None:
+    assert seed_2b.pdf is not None
+    atts = seed_2b.attachments
+    assert assemble.check_parts(seed_2b.pdf, atts) == []
+    assert "missing" in assemble.check_parts(seed_2b.pdf, [*atts, atts[0].__class__(
+        3, atts[0].attachment.model_copy(update={"title": "Ekstra"}), atts[0].source,
+        "pdf", atts[0].pdf, 1)])[0]  # fmt: skip
+    problems = assemble.check_parts(seed_2b.pdf, atts[:2])
+    assert problems == [
+        "'Vedlegg – Pkt. 8 – SaLTo handlingsprogram 2023–2025' is in the merged PDF but not in "
+        "the attachment list"
+    ]
+    wrong = [atts[0], atts[1], atts[2].__class__(**{**atts[2].__dict__, "pages": 99})]
+    assert (
+        "has 5 page(s) in the merged PDF, expected 99"
+        in assemble.check_parts(seed_2b.pdf, wrong)[0]
+    )
+    assert "out of order" in assemble.check_parts(seed_2b.pdf, [atts[1], atts[0], atts[2]])[0]
+    with pytest.raises(ValidationError, match="does not match the attachment list"):
+        assemble.require_parts(seed_2b.pdf, atts[:2])
+
+
+# --- attachments -----------------------------------------------------------------------------
+
+
+def meeting_with(tmp_path: Path, files: dict[str, Path | bytes]) -> Path:
+    """A copy of the seed body with a meeting whose attachments are ``files`` (name → content)."""
+    shutil.copy(SEED.parent / "organ.toml", tmp_path / "organ.toml")
+    (tmp_path / "vedlegg").mkdir(exist_ok=True)
+    entries = ""
+    for name, content in files.items():
+        target = tmp_path / "vedlegg" / name
+        if isinstance(content, Path):
+            shutil.copy(content, target)
+        else:
+            target.write_bytes(content)
+        entries += (
+            f'\n[[attachments]]\nitem = 2\ntitle = "Vedlegg {name}"\nfile = "vedlegg/{name}"\n'
+        )
+    meeting = tmp_path / "2024-05-05.toml"
+    meeting.write_text(
+        textwrap.dedent("""\
+            date = 2024-05-05
+            [[items]]
+            numbers = [1]
+            title = "Godkjenning"
+            [[items]]
+            numbers = [2]
+            title = "Saker med vedlegg"
+            """)
+        + entries,
+        encoding="utf-8",
+    )
+    return meeting
+
+
+def assert_refused(tmp_path: Path, name: str, content: Path | bytes, message: str) -> None:
+    meeting = meeting_with(tmp_path, {name: content})
+    out = tmp_path / "out"
+    with pytest.raises(InputError) as exc:
+        build(meeting, out)
+    text = str(exc.value)
+    assert f"attachment 'Vedlegg {name}' (agenda item 2, vedlegg/{name})" in text
+    assert "2024-05-05.toml:" in text  # file and line of the attachment
+    assert message in text
+    final = out / "politiradet-2024-05-05"
+    assert not (final / "referat.pdf").exists()
+    assert not list(final.glob("*.part"))
+
+
+def test_empty_attachment(tmp_path: Path) -> None:
+    assert_refused(tmp_path, "tom.pdf", b"", "the file is empty")
+
+
+def test_encrypted_attachment(tmp_path: Path) -> None:
+    pdf = encrypted_pdf(tmp_path / "e.pdf")
+    assert_refused(tmp_path, "laast.pdf", pdf, "the PDF is encrypted")
+
+
+def test_broken_pdf(tmp_path: Path) -> None:
+    assert_refused(tmp_path, "odelagt.pdf", b"%PDF-1.7\n1 0 obj << /Type /Cat", "damaged")
+
+
+def test_content_does_not_match_extension(tmp_path: Path) -> None:
+    image = png(tmp_path / "bilde.png")
+    assert_refused(tmp_path, "bilde.pdf", image, "the name says PDF, but the content is a PNG file")
+    assert_refused(
+        tmp_path, "notat.docx", b"bare tekst", "the name says DOCX, but the content is not a PDF"
+    )
+
+
+def test_broken_image(tmp_path: Path) -> None:
+    data = png(tmp_path / "b.png").read_bytes()[:60]
+    assert_refused(tmp_path, "kutt.png", data, "the image is damaged")
+
+
+def test_unsupported_extension(tmp_path: Path) -> None:
+    assert_refused(tmp_path, "notat.txt", b"hei", "unsupported file type '.txt'")
+
+
+def test_active_content_is_removed(tmp_path: Path) -> None:
+    source = active_pdf(tmp_path / "aktiv.pdf")
+    assert {"JavaScript", "JS", "Launch", "EmbeddedFiles"} <= set(
+        active_content(PdfReader(source))
+    )  # the scan sees it: the check can fail
+    meeting = meeting_with(tmp_path, {"aktiv.pdf": source, "bilde.png": png(tmp_path / "p.png")})
+    result = build(meeting, tmp_path / "out")
+    assert result.pdf is not None and result.validation is not None
+    assert active_content(PdfReader(result.pdf)) == []
+    assert active_content(PdfReader(result.attachments[0].pdf)) == []
+    removed = result.attachments[0].removed
+    assert "JavaScript" in removed and "embedded files" in removed and "open action" in removed
+    assert "page 1 link action" in removed
+    assert result.validation.valid
+    assert result.attachments[1].kind == "png" and result.attachments[1].pages == 1
+
+
+def test_rebuild_refuses_to_overwrite_a_signed_pdf(tmp_path: Path) -> None:
+    meeting = meeting_with(tmp_path, {"a.pdf": plain_pdf(tmp_path / "a.pdf")})
+    out = tmp_path / "out"
+    result = build(meeting, out, pdf=True)
+    assert result.pdf is not None
+    mark_signed(result.pdf)
+    before = result.pdf.read_bytes()
+    with pytest.raises(InputError, match="already signed"):
+        build(meeting, out)
+    assert result.pdf.read_bytes() == before
