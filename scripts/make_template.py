@@ -207,8 +207,8 @@ def main() -> int:
     name_cell.paragraphs[0].style = styles["Signatur"]
     name_cell.paragraphs[0].add_run("{{ s.name }}").bold = True
     name_cell.add_paragraph("{{ s.title }}", style="Signatur")
-    for cell in (sign_cell, name_cell):
-        cell.vertical_alignment = 3  # bottom: the name sits on the line, the stamp above it
+    sign_cell.vertical_alignment = 0  # top: the anchor marks the top-left of the stamp's space
+    name_cell.vertical_alignment = 3  # bottom: the name sits on the signature line
     # A signature line under the stamp area.
     sign_cell._tc.get_or_add_tcPr().append(
         parse_xml(

@@ -16,7 +16,9 @@ from pypdf.constants import PageLabelStyle
 
 from .convert import Converted
 from .errors import ValidationError
+from .fields import add_signature_fields
 from .fsutil import atomic_path
+from .model import Signatory
 from .pdfa import add_cidsets, set_claim
 from .tools.libreoffice import PdfaLevel
 
@@ -36,8 +38,15 @@ def bookmark(item: int, title: str) -> str:
     return f"{BOOKMARK_PREFIX}Pkt. {item} – {title}"
 
 
-def merge(minutes: Path, attachments: list[Converted], dst: Path, level: PdfaLevel) -> list[Part]:
-    """Write the merged PDF/A to ``dst`` (atomically); returns the parts as merged."""
+def merge(
+    minutes: Path,
+    attachments: list[Converted],
+    dst: Path,
+    level: PdfaLevel,
+    signatories: tuple[Signatory, ...] = (),
+) -> list[Part]:
+    """Write the merged PDF/A to ``dst`` (atomically), with empty signature fields for
+    ``signatories``; returns the parts as merged."""
     writer = PdfWriter(clone_from=minutes)
     minutes_pages = len(writer.pages)
     writer.set_page_label(0, minutes_pages - 1, style=PageLabelStyle.DECIMAL)
@@ -52,6 +61,8 @@ def merge(minutes: Path, attachments: list[Converted], dst: Path, level: PdfaLev
             first, first + count - 1, style=PageLabelStyle.DECIMAL, prefix=f"V{number}-"
         )
         parts.append(Part(title, first, count))
+    if signatories:
+        add_signature_fields(writer, PdfReader(minutes), signatories)
     set_claim(writer, level)
     add_cidsets(writer)
     # pypdf sets its own Producer; PDF/A wants Info and XMP to agree, so keep the minutes' one.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import logging
 import sys
@@ -10,8 +11,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from . import __version__, pdfa
+from . import __version__, pdfa, signing, verify
 from .check import check
+from .config import load_config
 from .errors import ExitCode, ReferatbyggError
 from .load import load_meeting
 from .pipeline import build
@@ -78,6 +80,55 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return ExitCode.ok if all(r.valid for r in reports) else ExitCode.validation
 
 
+def cmd_sign(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    ask = None if args.no_prompt else getpass.getpass
+    signing.sign(args.pdf, args.role, config, ask=ask)
+    state = signing.signing_state(args.pdf)
+    waiting = [f.role for f in state if not f.signed]
+    next_step = (
+        f"waiting for: {', '.join(waiting)}"
+        if waiting
+        else f"all have signed; next: referatbygg timestamp {args.pdf}"
+    )
+    data = {"ok": True, "pdf": str(args.pdf), "role": args.role, "waiting_for": waiting}
+    demo = " (TEST signature from the demo PKI)" if config.demo else ""
+    _emit(args, data, [f"{args.pdf}: signed as {args.role}{demo}", next_step])
+    return ExitCode.ok
+
+
+def cmd_timestamp(args: argparse.Namespace) -> int:
+    signing.timestamp(args.pdf, load_config(args.config))
+    _emit(args, {"ok": True, "pdf": str(args.pdf)}, [f"{args.pdf}: final document timestamp added"])
+    return ExitCode.ok
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    report = verify.verify(args.pdf, signing.trust(config).roots)
+    lines = [f"{report.file}: {'VALID' if report.valid else 'NOT VALID'}"]
+    for s in report.signatures:
+        lines.append(f"  {s.field_name} ({s.kind}): {'valid' if s.valid else 'NOT VALID'}")
+        lines.append(f"    signer: {s.signer}")
+        if s.signing_time:
+            lines.append(f"    signing time (claimed): {s.signing_time}")
+        if s.timestamp:
+            lines.append(f"    timestamp: {s.timestamp}")
+        trust = "trusted" if s.trusted else "NOT trusted"
+        lines.append(
+            f"    chain: {trust}{', REVOKED' if s.revoked else ''}; level: {s.pades_level}"
+        )
+        lines.append(f"    covers: {s.coverage}; changed after it: {s.changed_after}")
+        if s.long_term is not None:
+            lt = "yes" if s.long_term else "NO"
+            lines.append(f"    validates from embedded data alone (long-term): {lt}")
+        lines += [f"    problem: {p}" for p in s.problems]
+    lines += [f"  {role}: not signed" for role in report.unsigned]
+    lines.append(report.summary)
+    _emit(args, report.as_dict(), lines)
+    return ExitCode.ok if report.valid else ExitCode.validation
+
+
 def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--json", action="store_true", help="print the result as JSON on stdout")
@@ -141,6 +192,51 @@ def parser() -> argparse.ArgumentParser:
     )
     v.add_argument("pdf", type=Path, nargs="+", help="PDF files")
     v.set_defaults(func=cmd_validate)
+
+    cfg = argparse.ArgumentParser(add_help=False)
+    cfg.add_argument(
+        "--config",
+        type=Path,
+        help="project configuration (default: ./referatbygg.toml; without one, the demo PKI "
+        "signs with TEST certificates)",
+    )
+    s = sub.add_parser(
+        "sign",
+        parents=[common, cfg],
+        help="sign the minutes as one signatory (PAdES, incremental update)",
+        description="Append ROLE's signature to the PDF, in ROLE's own field, as an incremental "
+        "update: PAdES B-T, or B-LT/B-LTA with validation data embedded. Signatories sign in the "
+        "body's order; signing twice, an unknown role, or a file changed since the last signature "
+        "is refused, and the file is left unchanged. Credentials come from referatbygg.toml "
+        "(PKCS#12 file or PKCS#11 token); passphrases and PINs from the environment variable it "
+        "names, or a prompt — never from the command line.",
+    )
+    s.add_argument("pdf", type=Path, help="the minutes (referat.pdf from build)")
+    s.add_argument("--role", required=True, help="the signatory role, e.g. byradsleder")
+    s.add_argument("--no-prompt", action="store_true", help="fail instead of asking for a secret")
+    s.set_defaults(func=cmd_sign)
+
+    t = sub.add_parser(
+        "timestamp",
+        parents=[common, cfg],
+        help="add the final document timestamp once everyone has signed (PAdES B-LTA)",
+        description="Add one document timestamp after the last signature, making the file "
+        "PAdES B-LTA. Refused while a signatory has not signed.",
+    )
+    t.add_argument("pdf", type=Path)
+    t.set_defaults(func=cmd_timestamp)
+
+    w = sub.add_parser(
+        "verify",
+        parents=[common, cfg],
+        help="verify every signature and timestamp in a PDF",
+        description="Per signature: signer, field, signing time and timestamp, chain status "
+        "against the configured trust roots, what changed after it, PAdES level, and whether it "
+        "validates from the embedded data alone (no network). Exits 0 only when every signatory "
+        "has signed, every signature is valid and nothing unauthorised follows it; else 7.",
+    )
+    w.add_argument("pdf", type=Path)
+    w.set_defaults(func=cmd_verify)
     return p
 
 
@@ -150,6 +246,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    if not args.verbose:
+        # Expected in demo mode (revocation data is supplied, never fetched); noise otherwise.
+        logging.getLogger("pyhanko").setLevel(logging.ERROR)
     func: Callable[[argparse.Namespace], int] = args.func
     try:
         return int(func(args))

@@ -87,7 +87,7 @@ class _LineIndex:
         return None
 
 
-def _read(path: Path) -> tuple[dict[str, Any], str]:
+def read_toml(path: Path) -> tuple[dict[str, Any], str]:
     where = display(path)
     try:
         source = path.read_text(encoding="utf-8")
@@ -208,14 +208,14 @@ def validate(model: type[M], data: dict[str, Any], path: Path, source: str) -> M
 
 
 def load_body(path: Path) -> Body:
-    data, source = _read(path)
+    data, source = read_toml(path)
     return validate(Body, data, path, source)
 
 
 def load_meeting(path: Path) -> Meeting:
     """Read a meeting file and the body file it names."""
     path = Path(path)
-    data, source = _read(path)
+    data, source = read_toml(path)
     meeting = validate(MeetingFile, data, path, source)
     body_path = (path.parent / meeting.body).resolve()
     body = load_body(body_path)

@@ -175,5 +175,7 @@ def _to_pdf(
         result.attachments.append(convert_attachment(meeting, index, work, level, conv))
     say("merge")
     result.pdf = result.out_dir / "referat.pdf"
-    result.parts = assemble.merge(minutes, result.attachments, result.pdf, level)
+    result.parts = assemble.merge(
+        minutes, result.attachments, result.pdf, level, meeting.signatories
+    )
     assemble.require_parts(result.pdf, result.attachments)

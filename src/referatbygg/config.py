@@ -1,0 +1,96 @@
+"""Project configuration (``referatbygg.toml``): signers per role, TSA, trust roots, level.
+
+With no configuration file, signing uses the demo PKI (:mod:`referatbygg.demopki`): test
+certificates and an in-process timestamp authority, so the seed meeting signs out of the box —
+visibly marked as a test signature. Secrets never live here: a passphrase or PIN is read from
+the environment variable the config names, or asked for at a prompt.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from .load import read_toml, validate
+from .model import RoleId, Strict
+
+Level = Literal["B-T", "B-LT", "B-LTA"]
+DEFAULT_FILE = Path("referatbygg.toml")
+
+
+class Pkcs12Signer(Strict):
+    pkcs12: Path = Field(description="The PKCS#12 (.p12/.pfx) file.")
+    passphrase_env: str | None = Field(
+        default=None, description="Environment variable with the passphrase (else: prompt)."
+    )
+
+
+class Pkcs11Signer(Strict):
+    module: Path = Field(description="PKCS#11 module, e.g. /usr/lib/softhsm/libsofthsm2.so.")
+    token_label: str
+    key_label: str
+    cert_label: str | None = None
+    pin_env: str | None = Field(default=None, description="Environment variable with the PIN.")
+
+
+class SignerConfig(Strict):
+    pkcs12: Pkcs12Signer | None = None
+    pkcs11: Pkcs11Signer | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> SignerConfig:
+        if (self.pkcs12 is None) == (self.pkcs11 is None):
+            raise ValueError(
+                "give exactly one of [signers.<role>.pkcs12] or [signers.<role>.pkcs11]"
+            )
+        return self
+
+
+class SigningConfig(Strict):
+    level: Level = "B-LTA"
+    tsa_url: str | None = Field(default=None, description="RFC 3161 timestamp authority.")
+    trust_roots: tuple[Path, ...] = Field(default=(), description="PEM/DER root certificates.")
+    other_certs: tuple[Path, ...] = Field(default=(), description="Intermediate certificates.")
+    certify: bool = Field(
+        default=True, description="First signature certifies (DocMDP: only signatures follow)."
+    )
+    allow_fetching: bool = Field(
+        default=True, description="Fetch OCSP/CRL over the network while signing."
+    )
+
+
+class Config(Strict):
+    signing: SigningConfig = SigningConfig()
+    signers: dict[RoleId, SignerConfig] = Field(default_factory=dict)
+    demo: bool = Field(default=False, description="Use the demo PKI (set when no file exists).")
+    source: Path | None = None
+
+
+def load_config(path: Path | None = None) -> Config:
+    """Read ``path`` (or ./referatbygg.toml); without one, the demo configuration."""
+    path = path or (DEFAULT_FILE if DEFAULT_FILE.is_file() else None)
+    if path is None:
+        return Config(demo=True)
+    data, source = read_toml(path)
+    config = validate(Config, data, path, source)
+    base = path.resolve().parent
+
+    def rel(p: Path) -> Path:
+        return p if p.is_absolute() else base / p
+
+    signers = {}
+    for role, s in config.signers.items():
+        if s.pkcs12:
+            s = s.model_copy(
+                update={"pkcs12": s.pkcs12.model_copy(update={"pkcs12": rel(s.pkcs12.pkcs12)})}
+            )
+        signers[role] = s
+    signing = config.signing.model_copy(
+        update={
+            "trust_roots": tuple(rel(p) for p in config.signing.trust_roots),
+            "other_certs": tuple(rel(p) for p in config.signing.other_certs),
+        }
+    )
+    return config.model_copy(update={"signers": signers, "signing": signing, "source": path})
