@@ -33,6 +33,10 @@ class Pkcs11Signer(Strict):
     key_label: str
     cert_label: str | None = None
     pin_env: str | None = Field(default=None, description="Environment variable with the PIN.")
+    raw_mechanism: bool = Field(
+        default=False,
+        description="Hash in software, sign raw on the token (SoftHSM2 has no CKM_ECDSA_SHA256).",
+    )
 
 
 class SignerConfig(Strict):

@@ -201,6 +201,7 @@ def _pkcs11(entry: SignerConfig, extra: list[Any], ask: Callable[[str], str] | N
             cert_label=p11.cert_label or p11.key_label,
             other_certs_to_pull=None,
             ca_chain=extra,
+            use_raw_mechanism=p11.raw_mechanism,
         )
         cert = signer.signing_cert
     except Exception as exc:
@@ -386,7 +387,14 @@ def sign(
     except SigningError:
         raise
     except Exception as exc:
-        raise SigningError(f"signing {display(pdf)} as '{role}' failed: {exc}") from None
+        log.debug("signing failed", exc_info=True)
+        hint = None
+        if type(exc).__name__ == "MechanismInvalid":
+            hint = "the token cannot hash and sign in one step; set raw_mechanism = true"
+        raise SigningError(
+            f"signing {display(pdf)} as '{role}' failed: {type(exc).__name__} {exc}".rstrip(),
+            hint=hint,
+        ) from None
     finally:
         creds.close()
     log.info("signed %s as %s", pdf, role)

@@ -1,0 +1,157 @@
+"""A real test PKI for the signing tests: certomancer's TSA/OCSP/CRL on 127.0.0.1, and SoftHSM2."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+CONFIG = Path(__file__).parent / "resources/pki/certomancer.yml"
+LABELS = [
+    "root", "interm", "tsa", "ocsp", "byradsleder", "politimester",
+    "expired", "notyet", "revoked", "rogue-root", "rogue",
+]  # fmt: skip
+P12_PASS = "hemmelig-passord-æøå"
+PIN = "914273"
+SO_PIN = "5588446"
+SOFTHSM = Path("/usr/lib/softhsm/libsofthsm2.so")
+CERTOMANCER = Path(sys.executable).parent / "certomancer"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class CertPki:
+    folder: Path
+    port: int
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def cert(self, label: str) -> Path:
+        return self.folder / "certs" / label_dir(label) / f"{label}.cert.pem"
+
+    def pfx(self, label: str) -> Path:
+        return self.folder / "certs" / label_dir(label) / f"{label}.pfx"
+
+    def _certomancer(self, *args: str) -> list[str]:
+        return [
+            str(CERTOMANCER), "--config", str(CONFIG), "--key-root", str(self.folder / "keys"),
+            "--service-url-prefix", self.url, *args,
+        ]  # fmt: skip
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            self._certomancer("animate", "--port", str(self.port), "--no-web-ui"),
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        )  # fmt: skip
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"{self.url}/testing-ca/crls/interm/latest.crl", timeout=2)
+                return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("certomancer did not start")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            os.killpg(self.process.pid, 9)
+            self.process.wait()
+            self.process = None
+
+    def running(self) -> bool:
+        try:
+            urllib.request.urlopen(f"{self.url}/testing-ca/crls/interm/latest.crl", timeout=2)
+            return True
+        except OSError:
+            return False
+
+    def config(self, folder: Path, *, byradsleder: str = "byradsleder", extra: str = "") -> Path:
+        """A referatbygg.toml: byradsleder with PKCS#12, politimester on the SoftHSM token."""
+        path = folder / "referatbygg.toml"
+        path.write_text(
+            f"""
+[signing]
+level = "B-LTA"
+tsa_url = "{self.url}/testing-ca/tsa/tsa"
+trust_roots = ["{self.cert("root")}"]
+other_certs = ["{self.cert("interm")}"]
+
+[signers.byradsleder.pkcs12]
+pkcs12 = "{self.pfx(byradsleder)}"
+passphrase_env = "RB_TEST_P12"
+
+[signers.politimester.pkcs11]
+module = "{SOFTHSM}"
+token_label = "referatbygg"
+key_label = "politimester"
+pin_env = "RB_TEST_PIN"
+raw_mechanism = true
+{extra}""",
+            encoding="utf-8",
+        )
+        return path
+
+
+def label_dir(label: str) -> str:
+    """mass-summon groups certificates by issuer."""
+    issuers = {"root": "root", "interm": "root", "tsa": "root", "rogue-root": "rogue-root",
+               "rogue": "rogue-root"}  # fmt: skip
+    return issuers.get(label, "interm")
+
+
+def make_pki(folder: Path) -> CertPki:
+    keys = folder / "keys"
+    keys.mkdir(parents=True)
+    for label in LABELS:
+        key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey = (
+            rsa.generate_private_key(public_exponent=65537, key_size=2048)
+            if label in ("tsa", "root", "interm")
+            else ec.generate_private_key(ec.SECP256R1())
+        )
+        (keys / f"{label}.key.pem").write_bytes(
+            key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        )
+    pki = CertPki(folder, free_port())
+    summon = ["mass-summon", "--pfx-pass", P12_PASS, "testing-ca", str(folder / "certs")]
+    subprocess.run(pki._certomancer(*summon), check=True, capture_output=True)
+    return pki
+
+
+def make_token(pki: CertPki, folder: Path) -> dict[str, str]:
+    """A SoftHSM2 token 'referatbygg' holding politimester's key and certificate."""
+    tokens = folder / "tokens"
+    tokens.mkdir()
+    conf = folder / "softhsm2.conf"
+    conf.write_text(f"directories.tokendir = {tokens}\nobjectstore.backend = file\n")
+    env = {**os.environ, "SOFTHSM2_CONF": str(conf)}
+    subprocess.run(
+        ["softhsm2-util", "--init-token", "--free", "--label", "referatbygg",
+         "--pin", PIN, "--so-pin", SO_PIN],
+        check=True, capture_output=True, env=env,
+    )  # fmt: skip
+    subprocess.run(
+        pki._certomancer("alch", "--module", str(SOFTHSM), "--token-label", "referatbygg",
+                         "--pin", PIN, "--cert", "politimester", "testing-ca"),
+        check=True, capture_output=True, env=env,
+    )  # fmt: skip
+    return {"SOFTHSM2_CONF": str(conf)}

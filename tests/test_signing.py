@@ -1,0 +1,300 @@
+"""Signing and verification with real parts: a certomancer PKI served on 127.0.0.1 (TSA, OCSP,
+CRL), a PKCS#12 file and a SoftHSM2 token; pyHanko's own validation and PDFBox Preflight check
+the results."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import SEED
+from pki import P12_PASS, PIN, CertPki, make_pki, make_token
+from pyhanko.keys import load_cert_from_pemder
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
+from pyhanko_certvalidator import ValidationContext
+from pypdf import PdfWriter
+from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject, NumberObject
+
+from referatbygg import pdfa, signing, verify
+from referatbygg.config import Config, load_config
+from referatbygg.errors import SigningError
+from referatbygg.pipeline import build
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CertPki]:
+    folder = tmp_path_factory.mktemp("pki")
+    pki = make_pki(folder)
+    env = {**make_token(pki, folder), "RB_TEST_P12": P12_PASS, "RB_TEST_PIN": PIN}
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    pki.start()
+    yield pki
+    pki.stop()
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+
+
+@pytest.fixture(scope="module")
+def unsigned(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    result = build(SEED, tmp_path_factory.mktemp("build"))
+    assert result.pdf is not None
+    return result.pdf
+
+
+@pytest.fixture
+def pdf(unsigned: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "referat.pdf"
+    shutil.copy(unsigned, copy)
+    return copy
+
+
+@pytest.fixture
+def config(pki: CertPki, tmp_path: Path) -> Config:
+    return load_config(pki.config(tmp_path))
+
+
+@pytest.fixture(scope="module")
+def signed(pki: CertPki, unsigned: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seed minutes signed by both roles (PKCS#12 and PKCS#11) and timestamped: B-LTA."""
+    folder = tmp_path_factory.mktemp("signed")
+    target = folder / "referat.pdf"
+    shutil.copy(unsigned, target)
+    config = load_config(pki.config(folder))
+    signing.sign(target, "byradsleder", config, ask=None)
+    assert pdfa.validate(target).valid
+    signing.sign(target, "politimester", config, ask=None)
+    assert pdfa.validate(target).valid
+    signing.timestamp(target, config)
+    return target
+
+
+def roots(pki: CertPki) -> list[object]:
+    return [load_cert_from_pemder(str(pki.cert("root")))]
+
+
+def test_both_signatures_validate_with_pyhanko(signed: Path, pki: CertPki) -> None:
+    ctx = ValidationContext(
+        trust_roots=roots(pki),
+        other_certs=[load_cert_from_pemder(str(pki.cert("interm")))],
+        allow_fetching=True,
+    )
+    with signed.open("rb") as fh:
+        sigs = PdfFileReader(fh).embedded_signatures
+        assert [s.field_name for s in sigs] == [
+            "byradsleder",
+            "politimester",
+            "Dokumenttidsstempel",
+        ]
+        for sig in sigs[:2]:
+            status = validate_pdf_signature(sig, ctx, ctx)
+            assert status.bottom_line, status.pretty_print_details()
+            assert status.timestamp_validity is not None and status.timestamp_validity.trusted
+        ts = validate_pdf_timestamp(sigs[2], ctx)
+        assert ts.intact and ts.valid and ts.trusted
+        assert "/DSS" in PdfFileReader(fh).root
+
+
+def test_signed_file_is_still_pdfa(signed: Path) -> None:
+    report = pdfa.validate(signed)
+    assert report.valid, report.preflight_findings
+
+
+def test_verify_offline_with_server_stopped(signed: Path, pki: CertPki, tmp_path: Path) -> None:
+    pki.stop()
+    try:
+        assert not pki.running()
+        report = verify.verify(signed, roots(pki))
+        assert report.valid, report.summary
+        assert [s.pades_level for s in report.signatures[:2]] == ["B-LTA", "B-LTA"]
+        assert all(s.long_term for s in report.signatures[:2])
+        res = subprocess.run(
+            [sys.executable, "-m", "referatbygg", "verify", str(signed), "--json",
+             "--config", str(pki.config(tmp_path))],
+            capture_output=True, text=True,
+        )  # fmt: skip
+        assert res.returncode == 0, res.stdout + res.stderr
+    finally:
+        pki.start()
+
+
+# --- refusals: each leaves the input unchanged ---------------------------------------------------
+
+
+def refused(pdf: Path, match: str, action: object) -> str:
+    before = pdf.read_bytes()
+    with pytest.raises(SigningError, match=match) as exc:
+        action()  # type: ignore[operator]
+    assert pdf.read_bytes() == before
+    assert not list(pdf.parent.glob(".*.part"))
+    return str(exc.value)
+
+
+def test_wrong_passphrase(pdf: Path, config: Config, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RB_TEST_P12", "feil-passord-123")
+    msg = refused(
+        pdf, "wrong passphrase", lambda: signing.sign(pdf, "byradsleder", config, ask=None)
+    )
+    assert "feil-passord-123" not in msg
+
+
+def test_wrong_pin(pdf: Path, config: Config, monkeypatch: pytest.MonkeyPatch) -> None:
+    signing.sign(pdf, "byradsleder", config, ask=None)
+    monkeypatch.setenv("RB_TEST_PIN", "000000")
+    msg = refused(pdf, "wrong PIN", lambda: signing.sign(pdf, "politimester", config, ask=None))
+    assert "000000" not in msg
+
+
+@pytest.mark.parametrize(
+    ("label", "match"),
+    [
+        ("expired", "expired on 2022-01-01"),
+        ("notyet", "is not valid until 2090-01-01"),
+        ("revoked", "has been revoked"),
+        ("rogue", "not issued by a trusted root"),
+    ],
+)
+def test_bad_certificates(pdf: Path, pki: CertPki, tmp_path: Path, label: str, match: str) -> None:
+    config = load_config(pki.config(tmp_path, byradsleder=label))
+    refused(pdf, match, lambda: signing.sign(pdf, "byradsleder", config, ask=None))
+
+
+def test_out_of_order_and_twice_and_unknown(pdf: Path, config: Config) -> None:
+    refused(pdf, "byradsleder must sign before 'politimester'",
+            lambda: signing.sign(pdf, "politimester", config, ask=None))  # fmt: skip
+    refused(pdf, "no signature field for 'ordforer'",
+            lambda: signing.sign(pdf, "ordforer", config, ask=None))  # fmt: skip
+    refused(pdf, "waiting for byradsleder, politimester",
+            lambda: signing.timestamp(pdf, config))  # fmt: skip
+    signing.sign(pdf, "byradsleder", config, ask=None)
+    refused(pdf, "'byradsleder' has already signed",
+            lambda: signing.sign(pdf, "byradsleder", config, ask=None))  # fmt: skip
+
+
+def test_modified_file_is_not_signed(pdf: Path, config: Config) -> None:
+    signing.sign(pdf, "byradsleder", config, ask=None)
+    add_page(pdf)
+    refused(pdf, "modified after 'byradsleder' signed it",
+            lambda: signing.sign(pdf, "politimester", config, ask=None))  # fmt: skip
+
+
+def test_no_secret_in_logs(
+    pdf: Path,
+    unsigned: Path,
+    config: Config,
+    caplog: pytest.LogCaptureFixture,
+    tmp_path: Path,
+    pki: CertPki,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    signing.sign(pdf, "byradsleder", config, ask=None)
+    signing.sign(pdf, "politimester", config, ask=None)
+    # The CLI with a wrong passphrase, verbose: the error is shown, the secret is not.
+    other = tmp_path / "x.pdf"
+    shutil.copy(unsigned, other)
+    res = subprocess.run(
+        [sys.executable, "-m", "referatbygg", "sign", str(other), "--role", "byradsleder",
+         "--verbose", "--no-prompt", "--config", str(pki.config(tmp_path))],
+        capture_output=True, text=True, env={**os.environ, "RB_TEST_P12": "galt-passord-987"},
+    )  # fmt: skip
+    assert res.returncode == 6 and "wrong passphrase" in res.stderr
+    for secret in (P12_PASS, PIN, "galt-passord-987"):
+        assert secret not in caplog.text
+        assert secret not in res.stdout + res.stderr
+
+
+# --- tampering: verify says not valid, and why ----------------------------------------------------
+
+
+def tampered(signed: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "tuklet.pdf"
+    shutil.copy(signed, copy)
+    return copy
+
+
+def incremental(path: Path, change: object) -> None:
+    writer = PdfWriter(path, incremental=True)
+    change(writer)  # type: ignore[operator]
+    with path.open("ab") as fh:
+        writer.write(fh)
+
+
+def add_page(path: Path) -> None:
+    incremental(path, lambda w: w.add_blank_page(595, 842))
+
+
+def check_invalid(path: Path, pki: CertPki, reason: str) -> None:
+    report = verify.verify(path, roots(pki))
+    assert not report.valid
+    assert reason in report.summary, report.summary
+
+
+def test_tamper_byte_in_signed_range(signed: Path, tmp_path: Path, pki: CertPki) -> None:
+    path = tampered(signed, tmp_path)
+    data = bytearray(path.read_bytes())
+    # A letter of the document title in the (uncompressed) XMP packet of the first revision:
+    # the file still parses, but the signed bytes differ.
+    at = data.index(b"Politir\xc3\xa5det i Oslo")
+    data[at] = ord("Q")
+    path.write_bytes(bytes(data))
+    check_invalid(path, pki, "the signed content was changed (digest mismatch)")
+
+
+def test_tamper_added_page(signed: Path, tmp_path: Path, pki: CertPki) -> None:
+    path = tampered(signed, tmp_path)
+    add_page(path)
+    check_invalid(path, pki, "changed after signing: other changes")
+
+
+def test_tamper_annotation_over_text(signed: Path, tmp_path: Path, pki: CertPki) -> None:
+    path = tampered(signed, tmp_path)
+
+    def annotate(w: PdfWriter) -> None:
+        box = DictionaryObject({
+            NameObject("/Type"): NameObject("/Annot"),
+            NameObject("/Subtype"): NameObject("/Square"),
+            NameObject("/Rect"): ArrayObject([FloatObject(v) for v in (60, 500, 540, 700)]),
+            NameObject("/IC"): ArrayObject([FloatObject(1), FloatObject(1), FloatObject(1)]),
+            NameObject("/F"): NumberObject(4),
+        })  # fmt: skip
+        w.add_annotation(0, box)
+
+    incremental(path, annotate)
+    # pypdf rewrites the page object too, so pyHanko classes this as more than an annotation.
+    check_invalid(path, pki, "changed after signing")
+
+
+def test_tamper_form_field_value(signed: Path, tmp_path: Path, pki: CertPki) -> None:
+    """The byradsleder field's value is swapped for politimester's signature."""
+    path = tampered(signed, tmp_path)
+
+    def swap(w: PdfWriter) -> None:
+        fields = [f.get_object() for f in w.root_object["/AcroForm"]["/Fields"]]
+        by_name = {str(f["/T"]): f for f in fields}
+        by_name["byradsleder"][NameObject("/V")] = by_name["politimester"].raw_get("/V")
+
+    incremental(path, swap)
+    check_invalid(path, pki, "byradsleder")
+
+
+def test_tamper_removed_signature(signed: Path, tmp_path: Path, pki: CertPki) -> None:
+    path = tampered(signed, tmp_path)
+
+    def remove(w: PdfWriter) -> None:
+        for ref in w.root_object["/AcroForm"]["/Fields"]:
+            field = ref.get_object()
+            if field["/T"] == "politimester":
+                del field[NameObject("/V")]
+
+    incremental(path, remove)
+    check_invalid(path, pki, "politimester: not signed")
