@@ -70,3 +70,11 @@ def write_meeting(tmp_path: Path) -> WriteMeeting:
         return path
 
     return write
+
+
+@pytest.fixture(scope="session", autouse=True)
+def demo_pki_in_tmp(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Tests never touch the user's demo PKI; subprocesses inherit the variable."""
+    import os
+
+    os.environ["REFERATBYGG_DEMO_PKI"] = str(tmp_path_factory.mktemp("demo") / "demo-pki")

@@ -244,3 +244,33 @@ def test_rebuild_refuses_to_overwrite_a_signed_pdf(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="already signed"):
         build(meeting, out)
     assert result.pdf.read_bytes() == before
+
+
+def test_claim_is_read_in_every_xmp_form(tmp_path: Path) -> None:
+    """LibreOffice writes <pdfaid:part>2</pdfaid:part>; Ghostscript writes pdfaid:part='2'."""
+    from pypdf import PdfWriter
+    from pypdf.generic import NameObject, StreamObject
+
+    forms = {
+        "element": "<pdfaid:part>2</pdfaid:part><pdfaid:conformance>B</pdfaid:conformance>",
+        "double": 'pdfaid:part="1" pdfaid:conformance="A"',
+        "single": "pdfaid:part='2' pdfaid:conformance='B'",
+        "none": "<dc:title>x</dc:title>",
+    }
+    expected = {"element": ("2", "B"), "double": ("1", "A"), "single": ("2", "B"), "none": None}
+    for name, xmp in forms.items():
+        writer = PdfWriter()
+        writer.add_blank_page(10, 10)
+        stream = StreamObject()
+        stream.set_data(f"<x:xmpmeta><rdf:Description {xmp}/></x:xmpmeta>".encode())
+        writer.root_object[NameObject("/Metadata")] = writer._add_object(stream)
+        path = tmp_path / f"{name}.pdf"
+        with path.open("wb") as fh:
+            writer.write(fh)
+        assert pdfa.claimed(PdfReader(path)) == expected[name], name
+
+
+def test_attachments_alone_are_valid_pdfa(seed_1b: BuildResult) -> None:
+    for conv in seed_1b.attachments:
+        report = pdfa.validate(conv.pdf)
+        assert report.claimed == "PDF/A-1b" and report.valid, (conv.pdf, report)

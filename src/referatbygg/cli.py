@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from . import __version__, pdfa, signing, verify
+from . import __version__, archive, pdfa, pipeline, signing, verify
 from .check import check
 from .config import load_config
 from .errors import ExitCode, ReferatbyggError
@@ -129,6 +129,59 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return ExitCode.ok if report.valid else ExitCode.validation
 
 
+def _status_lines(st: pipeline.Status) -> list[str]:
+    lines = [f"{st.meeting} ({st.out_dir})"]
+    lines.append(f"  built:       {'yes' if st.built else 'no'}")
+    lines.append(f"  signed:      {', '.join(st.signed) or '—'}")
+    lines.append(f"  waiting for: {', '.join(st.waiting) or '—'}")
+    lines.append(f"  timestamp:   {'yes' if st.timestamped else 'no'}")
+    lines.append(f"  package:     {st.package or '—'}")
+    lines.append(f"  next:        {st.next_step}")
+    return lines
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    st = pipeline.status(args.meeting, args.out, load_config(args.config))
+    _emit(args, st.as_dict(), _status_lines(st))
+    return ExitCode.ok
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    ask = None if args.no_prompt else getpass.getpass
+    result = pipeline.run(
+        args.meeting, args.out, config, level=args.pdfa, converter_choice=args.converter,
+        ask=ask, progress=_progress(args),
+    )  # fmt: skip
+    lines = [f"done: {', '.join(result.did) or 'nothing (all stages were finished)'}"]
+    lines += _status_lines(result.status)
+    if result.package:
+        lines.append(f"package: {result.package.zip}")
+        lines.append(f"check it: referatbygg check-package {result.package.zip}")
+    if config.demo:
+        lines.append("(TEST signatures from the demo PKI: not valid as real signatures)")
+    _emit(args, result.as_dict(), lines)
+    return ExitCode.ok
+
+
+def cmd_archive(args: argparse.Namespace) -> int:
+    meeting = load_meeting(args.meeting)
+    config = load_config(args.config)
+    result = pipeline.make_archive(meeting, args.out, config, progress=_progress(args))
+    lines = [f"bag: {result.bag}", f"zip: {result.zip}", f"{result.files} document file(s)"]
+    _emit(args, {"ok": True, **result.as_dict()}, lines)
+    return ExitCode.ok
+
+
+def cmd_check_package(args: argparse.Namespace) -> int:
+    report = archive.check_package(args.path, signing.trust(load_config(args.config)).roots)
+    lines = [f"{report.path}: {'OK' if report.ok else 'NOT OK'}"]
+    lines += [f"  ok: {c}" for c in report.checked]
+    lines += [f"  PROBLEM: {p}" for p in report.problems]
+    _emit(args, report.as_dict(), lines)
+    return ExitCode.ok if report.ok else ExitCode.package
+
+
 def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--json", action="store_true", help="print the result as JSON on stdout")
@@ -237,6 +290,59 @@ def parser() -> argparse.ArgumentParser:
     )
     w.add_argument("pdf", type=Path)
     w.set_defaults(func=cmd_verify)
+
+    out = argparse.ArgumentParser(add_help=False)
+    out.add_argument("--out", type=Path, default=Path("out"), help="output root (default: ./out)")
+
+    r = sub.add_parser(
+        "run",
+        parents=[common, cfg, out],
+        help="the whole pipeline: check, build, sign, timestamp, archive",
+        description="Check and build the meeting, sign for every signatory with credentials "
+        "here (in the body's order), add the final timestamp and make the archive package. "
+        "Finished stages are kept: a signed file is never rebuilt, so an interrupted run can "
+        "simply be run again. Stops at the first signatory without credentials here "
+        "('waiting for politimester's signature').",
+    )
+    r.add_argument("meeting", type=Path, help="the meeting's TOML file")
+    r.add_argument("--pdfa", choices=["2b", "1b"], default="2b", help="PDF/A level (default 2b)")
+    r.add_argument("--converter", choices=["auto", "warm", "cold"], default="auto")
+    r.add_argument("--no-prompt", action="store_true", help="fail instead of asking for a secret")
+    r.set_defaults(func=cmd_run)
+
+    st = sub.add_parser(
+        "status",
+        parents=[common, cfg, out],
+        help="show where a meeting stands (built, signed, timestamped, archived)",
+        description="Show the meeting's state without changing anything.",
+    )
+    st.add_argument("meeting", type=Path)
+    st.set_defaults(func=cmd_status)
+
+    a = sub.add_parser(
+        "archive",
+        parents=[common, cfg, out],
+        help="make the archive package of a signed meeting (BagIt + Fiks Arkiv metadata)",
+        description="Once every signatory has signed and the final timestamp is in place: a "
+        "BagIt bag (SHA-256 and SHA-512) in OUT/<id>/pakke/<id>/ and the same as a .zip, holding "
+        "the signed PDF/A, each attachment as PDF/A, the docx and TOML sources, "
+        "arkivmelding.xml (Fiks Arkiv V1) and the validation evidence. Refuses, naming who is "
+        "missing, before that.",
+    )
+    a.add_argument("meeting", type=Path)
+    a.set_defaults(func=cmd_archive)
+
+    cp = sub.add_parser(
+        "check-package",
+        parents=[common, cfg],
+        help="check an archive package as the receiving archive would",
+        description="Validate the bag (completeness, checksums), arkivmelding.xml against the "
+        "Fiks Arkiv V1 schema, that every document it lists is in the bag with the same "
+        "checksum and size, the signatures of the minutes, and PDF/A of every PDF. Exits 8 on "
+        "any problem, each one named.",
+    )
+    cp.add_argument("path", type=Path, help="a bag folder or its .zip")
+    cp.set_defaults(func=cmd_check_package)
     return p
 
 

@@ -71,6 +71,11 @@ class Config(Strict):
     demo: bool = Field(default=False, description="Use the demo PKI (set when no file exists).")
     source: Path | None = None
 
+    @property
+    def final_timestamp(self) -> bool:
+        """Whether a document timestamp closes the signing (B-LTA; the demo always does)."""
+        return self.demo or self.signing.level == "B-LTA"
+
 
 def load_config(path: Path | None = None) -> Config:
     """Read ``path`` (or ./referatbygg.toml); without one, the demo configuration."""

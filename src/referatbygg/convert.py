@@ -18,6 +18,7 @@ from PIL import Image, UnidentifiedImageError
 from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PdfReadError
 
+from . import pdfa
 from .errors import ConversionError, InputError
 from .load import locate
 from .model import Attachment, Meeting
@@ -120,6 +121,7 @@ def convert_attachment(
             raise _fail(meeting, index, f"LibreOffice could not convert it: {exc}") from None
     else:
         _image(meeting, index, src, out, level, work)
+    pdfa.normalise(out, level)
     reader = PdfReader(out)
     left = active_content(reader)
     if left:

@@ -37,8 +37,9 @@ def claimed(reader: PdfReader) -> tuple[str, str] | None:
     if xmp is None:
         return None
     text = xmp.decode("utf-8", "replace")
-    part = re.search(r"pdfaid:part(?:>|=\")\s*(\d)", text)
-    conf = re.search(r"pdfaid:conformance(?:>|=\")\s*([ABUabu])", text)
+    # Element or attribute form, either quote: LibreOffice and Ghostscript write it differently.
+    part = re.search(r"pdfaid:part(?:>|=[\"'])\s*(\d)", text)
+    conf = re.search(r"pdfaid:conformance(?:>|=[\"'])\s*([ABUabu])", text)
     if not part:
         return None
     return part.group(1), (conf.group(1).upper() if conf else "")
@@ -62,11 +63,11 @@ def set_claim(writer: PdfWriter, level: PdfaLevel) -> None:
     text = stream.get_data().decode("utf-8")
     part, conf = level[0], level[1].upper()
     new = re.sub(r"(<pdfaid:part>)\s*\d\s*(</pdfaid:part>)", rf"\g<1>{part}\g<2>", text)
-    new = re.sub(r"(pdfaid:part=\")\d(\")", rf"\g<1>{part}\g<2>", new)
+    new = re.sub(r"(pdfaid:part=[\"'])\d([\"'])", rf"\g<1>{part}\g<2>", new)
     new = re.sub(
         r"(<pdfaid:conformance>)\s*[ABUabu]\s*(</pdfaid:conformance>)", rf"\g<1>{conf}\g<2>", new
     )
-    new = re.sub(r"(pdfaid:conformance=\")[ABUabu](\")", rf"\g<1>{conf}\g<2>", new)
+    new = re.sub(r"(pdfaid:conformance=[\"'])[ABUabu]([\"'])", rf"\g<1>{conf}\g<2>", new)
     if new != text:
         stream.set_data(new.encode("utf-8"))
 
@@ -128,6 +129,22 @@ def _cidset_bits(font_program: bytes, desc: DictionaryObject) -> bytes:
     for cid in cids:
         bits[cid // 8] |= 0x80 >> (cid % 8)
     return bytes(bits)
+
+
+def normalise(path: Path, level: PdfaLevel) -> None:
+    """In place: claim exactly ``level`` (LibreOffice claims 1a for PDF/A-1, which nothing here
+    can verify), and add the /CIDSet entries PDF/A-1 requires (Ghostscript's PDF/A-2 omits them)."""
+    writer = PdfWriter(clone_from=path)
+    before = claimed(PdfReader(path))
+    set_claim(writer, level)
+    if add_cidsets(writer) or before != (level[0], level[1].upper()):
+        producer = PdfReader(path).metadata
+        if producer and producer.producer:
+            writer.add_metadata({"/Producer": producer.producer})
+        tmp = path.with_suffix(".cidset.pdf")
+        with tmp.open("wb") as fh:
+            writer.write(fh)
+        tmp.replace(path)
 
 
 # --- validation ----------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """The product's story in one place.
 
-load → check → render docx → convert to PDF/A → normalise and merge attachments → validate
-(→ signature fields → sign per signatory → final timestamp → package: later stages).
+load → check → render docx → convert to PDF/A → normalise and merge attachments (with empty
+signature fields) → validate → sign per signatory → final timestamp → package.
 
 Each stage is a function from inputs (paths, the validated model) to outputs (paths) inside the
 meeting's output folder ``out/<meeting id>/``; intermediate files live in its ``work/`` folder,
@@ -22,8 +22,9 @@ from typing import Literal
 
 from pypdf import PdfReader
 
-from . import assemble, pdfa
+from . import archive, assemble, pdfa, signing
 from .check import Problem, require_clean
+from .config import Config
 from .convert import Converted, convert_attachment
 from .errors import InputError, ValidationError
 from .fsutil import write_atomic
@@ -80,6 +81,17 @@ class BuildResult:
             "validation": self.validation.as_dict() if self.validation else None,
             "warnings": [w.as_dict() for w in self.warnings],
         }
+
+
+def attachment_name(conv: Converted) -> str:
+    """'01-pkt5-situasjonsbrief-fra-politiet.pdf': ordered, readable, safe in any file system."""
+    import re
+    import unicodedata
+
+    plain = conv.attachment.title.lower().replace("æ", "ae").replace("ø", "o").replace("å", "a")
+    plain = unicodedata.normalize("NFKD", plain).encode("ascii", "replace").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", plain).strip("-")
+    return f"{conv.index + 1:02d}-pkt{conv.attachment.item}-{slug[:60] or 'vedlegg'}.pdf"
 
 
 def out_dir_for(meeting: Meeting, out_root: Path) -> Path:
@@ -179,3 +191,131 @@ def _to_pdf(
         minutes, result.attachments, result.pdf, level, meeting.signatories
     )
     assemble.require_parts(result.pdf, result.attachments)
+    # Each attachment also on its own: the archive registers them as separate documents.
+    folder = result.out_dir / "vedlegg"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    for done in result.attachments:
+        target = folder / attachment_name(done)
+        shutil.copyfile(done.pdf, target)
+        done.pdf = target
+
+
+# --- the whole pipeline -------------------------------------------------------------------------
+
+
+@dataclass
+class Status:
+    meeting: str
+    out_dir: Path
+    built: bool
+    signed: list[str]
+    waiting: list[str]
+    timestamped: bool
+    package: Path | None
+    next_step: str
+
+    def as_dict(self) -> dict[str, object]:
+        data = dict(self.__dict__)
+        data["out_dir"] = str(self.out_dir)
+        data["package"] = str(self.package) if self.package else None
+        return data
+
+
+def status(meeting_file: Path, out_root: Path, config: Config) -> Status:
+    """Where a meeting stands, without changing anything."""
+    meeting = load_meeting(meeting_file)
+    out = out_dir_for(meeting, out_root)
+    pdf = out / "referat.pdf"
+    built = pdf.is_file()
+    fields = signing.signing_state(pdf) if built else []
+    signed = [f.role for f in fields if f.signed]
+    waiting = (
+        [f.role for f in fields if not f.signed] if built else [s.role for s in meeting.signatories]
+    )
+    timestamped = built and signing.has_document_timestamp(pdf)
+    zipped = out / "pakke" / f"{meeting.id}.zip"
+    package = zipped if zipped.is_file() and zipped.stat().st_mtime >= pdf.stat().st_mtime else None
+    if not built:
+        step = "build"
+    elif waiting:
+        step = f"waiting for {waiting[0]}'s signature"
+    elif config.final_timestamp and not timestamped:
+        step = "final timestamp"
+    elif package is None:
+        step = "archive"
+    else:
+        step = "done"
+    return Status(meeting.id, out, built, signed, waiting, timestamped, package, step)
+
+
+@dataclass
+class RunResult:
+    status: Status
+    did: list[str] = field(default_factory=list)
+    package: archive.PackageResult | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "status": self.status.as_dict(),
+            "did": self.did,
+            "package": self.package.as_dict() if self.package else None,
+        }
+
+
+def run(
+    meeting_file: Path,
+    out_root: Path,
+    config: Config,
+    *,
+    level: PdfaLevel = "2b",
+    converter_choice: ConverterChoice = "auto",
+    ask: Callable[[str], str] | None = None,
+    progress: Progress | None = None,
+) -> RunResult:
+    """check → build → sign (each signatory with credentials here, in order) → timestamp →
+    archive. Finished stages are not redone: a signed file is never rebuilt, a signature never
+    repeated. Stops, without error, where a signatory has no credentials on this machine."""
+    say = progress or (lambda _msg: None)
+    meeting = load_meeting(meeting_file)
+    out = out_dir_for(meeting, out_root)
+    pdf = out / "referat.pdf"
+    did: list[str] = []
+    if pdf.is_file() and is_signed(pdf):
+        say("build: already signed, kept as it is")
+    else:
+        build(meeting_file, out_root, level=level, converter_choice=converter_choice,
+              progress=lambda m: say(f"build: {m}"))  # fmt: skip
+        did.append("build")
+    for f in signing.signing_state(pdf):
+        if f.signed:
+            continue
+        if not config.demo and f.role not in config.signers:
+            say(f"waiting for {f.role}'s signature (no credentials for {f.role} here)")
+            return RunResult(status(meeting_file, out_root, config), did)
+        say(f"sign: {f.role}")
+        signing.sign(pdf, f.role, config, ask=ask)
+        did.append(f"sign {f.role}")
+    if config.final_timestamp and not signing.has_document_timestamp(pdf):
+        say("final timestamp")
+        signing.timestamp(pdf, config)
+        did.append("timestamp")
+    say("archive")
+    package = make_archive(meeting, out_root, config, progress=lambda m: say(f"archive: {m}"))
+    did.append("archive")
+    return RunResult(status(meeting_file, out_root, config), did, package)
+
+
+def make_archive(
+    meeting: Meeting, out_root: Path, config: Config, *, progress: Progress | None = None
+) -> archive.PackageResult:
+    """The archive package of a signed meeting, at the PDF/A level its minutes claim."""
+    out = out_dir_for(meeting, out_root)
+    claim = (
+        pdfa.claimed(PdfReader(out / "referat.pdf")) if (out / "referat.pdf").is_file() else None
+    )
+    return archive.make_package(
+        meeting, out, signing.trust(config).roots,
+        level=f"{claim[0]}{claim[1].lower()}" if claim else "2b",
+        need_timestamp=config.final_timestamp, progress=progress,
+    )  # fmt: skip

@@ -1,0 +1,215 @@
+"""The Fiks Arkiv V1 ``arkivmelding`` (opprett) for a meeting's minutes.
+
+A ``moetemappe`` for the meeting (body, number, date, place, participants) and a ``moetedokument``
+registration for the minutes (type MP, møteprotokoll) with one ``dokumentbeskrivelse`` for the main
+document and one per attachment; each ``dokumentobjekt`` names its file in the package, its format,
+SHA-256 checksum and size. Coded values come from the Fiks Arkiv code lists, and a value not in its
+list is a bug caught here, not in the archive.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import uuid
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from lxml import etree
+
+from . import __version__
+from .errors import PackageError
+from .model import Meeting
+
+NS = "https://ks-no.github.io/standarder/fiks-protokoll/fiks-arkiv/arkivmelding/opprett/v1"
+# Children of the metadata catalogue's complex types (kode, identifikatorer, eksternNoekkel,
+# referanseTilMappe, moetedeltaker) are qualified in the catalogue's namespace.
+MDK = "https://ks-no.github.io/standarder/fiks-protokoll/fiks-arkiv/metadatakatalog/v1"
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+SCHEMA_DIR = "schemas/fiks-arkiv-v1"
+SCHEMA = "no.ks.fiks.arkiv.v1.arkivering.arkivmelding.opprett.xsd"
+# UUIDs derived from the meeting id, so the same meeting always gets the same systemID.
+UUID_NS = uuid.UUID("6f1d6a52-4a0e-5d43-9a52-7c6f0b7a8e11")
+# PRONOM identifiers: what archives use to name file formats.
+FORMATS = {
+    "PDF/A-1b": ("fmt/354", "application/pdf"),
+    "PDF/A-2b": ("fmt/477", "application/pdf"),
+    "DOCX": ("fmt/412", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+}
+
+
+def schema_path() -> Path:
+    return Path(str(resources.files("referatbygg") / SCHEMA_DIR / SCHEMA))
+
+
+@functools.cache
+def code_list(name: str) -> dict[str, str]:
+    path = (
+        resources.files("referatbygg")
+        / SCHEMA_DIR
+        / "kodelister"
+        / (f"no.ks.fiks.arkiv.v1.kodelister.{name}.json")
+    )
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {c["kodeverdi"]: c["kodebeskrivelse"] for c in data["kodeliste"]}
+
+
+def code(name: str, value: str) -> tuple[str, str]:
+    codes = code_list(name)
+    if value not in codes:
+        raise PackageError(f"'{value}' is not in the Fiks Arkiv code list {name}")
+    return value, codes[value]
+
+
+@dataclass(frozen=True)
+class DocFile:
+    """One file of a document in the package (path relative to the bag's data/ folder)."""
+
+    path: str
+    file: Path
+    variant: str  # variantformat: S (signed), A (archive), P (production)
+    fmt: str  # key of FORMATS
+
+    @property
+    def sha256(self) -> str:
+        import hashlib
+
+        digest = hashlib.sha256()
+        with self.file.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+        return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Document:
+    title: str
+    main: bool
+    kind: str  # dokumenttype code
+    files: list[DocFile] = field(default_factory=list)
+
+
+def system_id(*parts: str) -> str:
+    return str(uuid.uuid5(UUID_NS, "/".join(parts)))
+
+
+def _sub(parent: etree._Element, tag: str, text: str | None = None, ns: str = NS) -> etree._Element:
+    el = etree.SubElement(parent, f"{{{ns}}}{tag}")
+    if text is not None:
+        el.text = text
+    return el
+
+
+def _code(parent: etree._Element, tag: str, list_name: str, value: str, ns: str = NS) -> None:
+    kode, beskrivelse = code(list_name, value)
+    el = _sub(parent, tag, ns=ns)
+    _sub(el, "kode", kode, MDK)
+    _sub(el, "beskrivelse", beskrivelse, MDK)
+
+
+def build(meeting: Meeting, documents: list[Document], created: dt.datetime) -> bytes:
+    """The arkivmelding as UTF-8 XML bytes."""
+    m = meeting.data
+    stamp = created.isoformat(timespec="seconds")
+    root = etree.Element(f"{{{NS}}}arkivmelding", nsmap={None: NS, "n5mdk": MDK, "xsi": XSI})
+    _sub(root, "system", f"referatbygg {__version__}")
+    _sub(root, "antallFiler", str(sum(len(d.files) for d in documents)))
+
+    folder = _sub(root, "mappe")
+    folder.set(f"{{{XSI}}}type", "moetemappe")
+    folder_id = system_id(meeting.id)
+    _sub(folder, "systemID", folder_id)
+    _sub(folder, "tittel", f"{meeting.body.name} – møte {m.date.isoformat()}")
+    _sub(folder, "opprettetDato", stamp)
+    _sub(folder, "opprettetAv", "referatbygg")
+    key = _sub(folder, "referanseEksternNoekkel")
+    _sub(key, "fagsystem", "referatbygg", MDK)
+    _sub(key, "noekkel", meeting.id, MDK)
+    _sub(folder, "moetenummer", m.number or m.date.isoformat())
+    body = _sub(folder, "utvalg")
+    _sub(body, "navn", meeting.body.name, MDK)
+    _sub(body, "identifikator", meeting.body.id, MDK)
+    _sub(folder, "moetedato", m.date.isoformat())
+    if m.place:
+        _sub(folder, "moetested", m.place)
+    p = m.participants
+    people = (
+        [(x.name, "MEDL") for x in p.present]
+        + [(x.name, "VARA") for x in p.substitutes]
+        + [(x.name, "SEKR") for x in p.secretary]
+    )
+    for name, function in people:
+        member = _sub(folder, "moetedeltaker")
+        ident = _sub(member, "identifikator", ns=MDK)
+        _sub(ident, "navn", name, MDK)
+        _code(member, "funksjon", "moetedeltakerfunksjon", function, MDK)
+
+    reg = _sub(root, "registrering")
+    reg.set(f"{{{XSI}}}type", "moetedokument")
+    _sub(reg, "systemID", system_id(meeting.id, "referat"))
+    _sub(reg, "opprettetDato", stamp)
+    _sub(reg, "opprettetAv", "referatbygg")
+    parent = _sub(reg, "referanseForelderMappe")
+    _sub(parent, "systemID", folder_id, MDK)
+    for number, doc in enumerate(documents, start=1):
+        desc = _sub(reg, "dokumentbeskrivelse")
+        _sub(desc, "systemID", system_id(meeting.id, "dokument", str(number)))
+        _code(desc, "dokumenttype", "dokumenttype", doc.kind)
+        _code(desc, "dokumentstatus", "dokumentstatus", "F")
+        _sub(desc, "tittel", doc.title)
+        _code(
+            desc, "tilknyttetRegistreringSom", "tilknyttetregistreringsom", "H" if doc.main else "V"
+        )
+        _sub(desc, "dokumentnummer", str(number))
+        for f in doc.files:
+            obj = _sub(desc, "dokumentobjekt")
+            _sub(obj, "versjonsnummer", "1")
+            _code(obj, "variantformat", "variantformat", f.variant)
+            pronom, mime = FORMATS[f.fmt]
+            fmt = _sub(obj, "format")
+            _sub(fmt, "kode", pronom, MDK)
+            _sub(fmt, "beskrivelse", f.fmt, MDK)
+            _sub(obj, "mimeType", mime)
+            _sub(obj, "filnavn", Path(f.path).name)
+            _sub(obj, "referanseDokumentfil", f.path)
+            _sub(obj, "sjekksum", f.sha256)
+            _sub(obj, "sjekksumAlgoritme", "SHA-256")
+            _sub(obj, "filstoerrelse", str(f.file.stat().st_size))
+    _sub(reg, "tittel", f"Referat – {meeting.body.name} {m.date.isoformat()}")
+    _code(reg, "moetedokumenttype", "moeteregistreringstype", "MP")
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
+
+
+@functools.cache
+def _schema() -> etree.XMLSchema:
+    return etree.XMLSchema(etree.parse(str(schema_path())))
+
+
+def schema_errors(xml: bytes) -> list[str]:
+    """Problems against the Fiks Arkiv schema (empty when valid)."""
+    try:
+        doc = etree.fromstring(xml)
+    except etree.XMLSyntaxError as exc:
+        return [f"not well-formed XML: {exc}"]
+    schema = _schema()
+    if schema.validate(doc):
+        return []
+    errors = [f"line {e.line}: {e.message}" for e in schema.error_log]
+    return errors[:5] + ([f"… and {len(errors) - 5} more"] if len(errors) > 5 else [])
+
+
+def listed_files(xml: bytes) -> list[tuple[str, str, int]]:
+    """(referanseDokumentfil, sjekksum, filstoerrelse) of every dokumentobjekt."""
+    doc = etree.fromstring(xml)
+    out = []
+    for obj in doc.iter(f"{{{NS}}}dokumentobjekt"):
+        out.append(
+            (
+                obj.findtext(f"{{{NS}}}referanseDokumentfil") or "",
+                obj.findtext(f"{{{NS}}}sjekksum") or "",
+                int(obj.findtext(f"{{{NS}}}filstoerrelse") or -1),
+            )
+        )
+    return out

@@ -1,0 +1,195 @@
+"""The archive package and the one-command pipeline, checked as the receiving archive would."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import bagit
+import pytest
+from conftest import SEED
+from lxml import etree
+
+from referatbygg import archive, arkivmelding, signing
+from referatbygg.config import load_config
+from referatbygg.errors import PackageError, SigningError
+from referatbygg.load import load_meeting
+from referatbygg.pipeline import build, run, status
+
+CONFIG = load_config(None)  # the demo PKI
+
+
+def roots() -> list[object]:
+    """Read when used: the demo PKI's folder is set by a session fixture after import."""
+    return signing.trust(CONFIG).roots
+
+
+@pytest.fixture(scope="module")
+def package(tmp_path_factory: pytest.TempPathFactory) -> archive.PackageResult:
+    result = run(SEED, tmp_path_factory.mktemp("run"), CONFIG)
+    assert result.package is not None
+    assert result.did == ["build", "sign byradsleder", "sign politimester", "timestamp", "archive"]
+    return result.package
+
+
+def bag_copy(package: archive.PackageResult, tmp_path: Path) -> Path:
+    target = tmp_path / package.bag.name
+    shutil.copytree(package.bag, target)
+    return target
+
+
+def problems_of(path: Path) -> list[str]:
+    report = archive.check_package(path, roots())
+    assert not report.ok
+    return report.problems
+
+
+def test_package_checks_out(package: archive.PackageResult) -> None:
+    for path in (package.bag, package.zip):
+        report = archive.check_package(path, roots())
+        assert report.ok, report.problems
+    res = subprocess.run(
+        [sys.executable, "-m", "referatbygg", "check-package", str(package.zip), "--json"],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert json.loads(res.stdout)["ok"] is True
+
+
+def test_package_contents(package: archive.PackageResult) -> None:
+    data = package.bag / "data"
+    names = {str(p.relative_to(data)) for p in data.rglob("*") if p.is_file()}
+    assert {
+        "arkivmelding.xml", "dokumenter/referat.pdf", "produksjon/referat.docx",
+        "produksjon/kilde/2023-01-13.toml", "produksjon/kilde/organ.toml",
+        "bevis/verify-referat.json", "bevis/validate-referat.json",
+    } <= names  # fmt: skip
+    assert len([n for n in names if n.startswith("dokumenter/vedlegg/")]) == 3
+    bag = bagit.Bag(str(package.bag))
+    assert set(bag.algorithms) == {"sha256", "sha512"}
+    assert bag.info["External-Identifier"] == "politiradet-2023-01-13"
+    assert bag.info["Source-Organization"] == "Oslo kommune"
+    assert "Payload-Oxum" in bag.info and "Bagging-Date" in bag.info
+    evidence = json.loads((data / "bevis/verify-referat.json").read_text())
+    assert evidence["valid"] is True and len(evidence["signatures"]) == 3
+
+
+def test_arkivmelding_validates_and_broken_does_not(package: archive.PackageResult) -> None:
+    xml = (package.bag / "data/arkivmelding.xml").read_bytes()
+    assert arkivmelding.schema_errors(xml) == []
+    doc = etree.fromstring(xml)
+    ns = {"a": arkivmelding.NS}
+    assert doc.findtext("a:antallFiler", namespaces=ns) == "5"
+    assert len(doc.findall(".//a:dokumentbeskrivelse", ns)) == 4
+    # Remove a required element: the schema must say no.
+    moetedato = doc.find(".//a:moetedato", ns)
+    moetedato.getparent().remove(moetedato)
+    assert any("moetedato" in e or "moetested" in e for e in
+               arkivmelding.schema_errors(etree.tostring(doc)))  # fmt: skip
+    assert arkivmelding.schema_errors(b"<arkivmelding>") != []
+
+
+def test_changed_payload_byte(package: archive.PackageResult, tmp_path: Path) -> None:
+    bag = bag_copy(package, tmp_path)
+    target = bag / "data/produksjon/kilde/organ.toml"
+    target.write_bytes(target.read_bytes().replace(b"Oslo", b"0slo", 1))
+    assert any("organ.toml" in p and "bag:" in p for p in problems_of(bag))
+
+
+def test_missing_file(package: archive.PackageResult, tmp_path: Path) -> None:
+    bag = bag_copy(package, tmp_path)
+    (bag / "data/bevis/validate-referat.json").unlink()
+    assert any("validate-referat.json" in p for p in problems_of(bag))
+
+
+def test_extra_file(package: archive.PackageResult, tmp_path: Path) -> None:
+    bag = bag_copy(package, tmp_path)
+    (bag / "data/dokumenter/snik.pdf").write_bytes(b"%PDF-1.4 snik")
+    assert any("snik.pdf" in p for p in problems_of(bag))
+
+
+def _rebag(bag: Path) -> None:
+    """Recompute the manifests, so that only the deeper checks can catch the change."""
+    b = bagit.Bag(str(bag))
+    b.save(manifests=True)
+
+
+def test_xml_names_a_file_not_in_the_bag(package: archive.PackageResult, tmp_path: Path) -> None:
+    bag = bag_copy(package, tmp_path)
+    xml_path = bag / "data/arkivmelding.xml"
+    xml_path.write_bytes(
+        xml_path.read_bytes().replace(b"dokumenter/referat.pdf<", b"dokumenter/borte.pdf<")
+    )
+    _rebag(bag)
+    assert "arkivmelding.xml names dokumenter/borte.pdf, which is not in the bag" in problems_of(
+        bag
+    )
+
+
+def test_tampered_signature(package: archive.PackageResult, tmp_path: Path) -> None:
+    bag = bag_copy(package, tmp_path)
+    pdf = bag / "data/dokumenter/referat.pdf"
+    data = bytearray(pdf.read_bytes())
+    at = data.index("Politirådet i Oslo".encode())
+    data[at] = ord("Q")
+    pdf.write_bytes(bytes(data))
+    _rebag(bag)
+    found = problems_of(bag)
+    assert any(p.startswith("referat.pdf signatures: NOT VALID") for p in found), found
+    assert any("SHA-256 differs" in p for p in found)
+
+
+def test_archive_refuses_before_signatures(tmp_path: Path) -> None:
+    result = build(SEED, tmp_path)
+    with pytest.raises(PackageError, match="missing byradsleder's signature, politimester's"):
+        archive.make_package(result.meeting, result.out_dir, roots())
+    assert not (result.out_dir / "pakke" / "politiradet-2023-01-13.zip").exists()
+
+
+def test_interrupted_run_resumes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real_sign = signing.sign
+
+    def failing(pdf: Path, role: str, *args: object, **kwargs: object) -> None:
+        if role == "politimester":
+            raise SigningError("token removed (simulated)")
+        real_sign(pdf, role, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(signing, "sign", failing)
+    with pytest.raises(SigningError, match="token removed"):
+        run(SEED, tmp_path, CONFIG)
+    st = status(SEED, tmp_path, CONFIG)
+    assert st.signed == ["byradsleder"] and st.waiting == ["politimester"]
+    assert st.next_step == "waiting for politimester's signature"
+    pdf = st.out_dir / "referat.pdf"
+    first = pdf.read_bytes()
+
+    monkeypatch.setattr(signing, "sign", real_sign)
+    result = run(SEED, tmp_path, CONFIG)
+    assert result.did == ["sign politimester", "timestamp", "archive"]  # nothing redone
+    assert pdf.read_bytes().startswith(first)  # byrådsleder's revision untouched
+    assert result.status.next_step == "done"
+    assert archive.check_package(result.package.zip, roots()).ok  # type: ignore[union-attr]
+    again = run(SEED, tmp_path, CONFIG)
+    assert again.did == ["archive"]
+
+
+def test_run_stops_where_credentials_are_missing(tmp_path: Path) -> None:
+    config_file = tmp_path / "referatbygg.toml"
+    config_file.write_text(
+        '[signing]\ntsa_url = "http://127.0.0.1:9/tsa"\ntrust_roots = ["root.pem"]\n',
+        encoding="utf-8",
+    )
+    config = load_config(config_file)
+    result = run(SEED, tmp_path / "out", config)
+    assert result.did == ["build"]
+    assert result.status.next_step == "waiting for byradsleder's signature"
+    assert result.package is None
+
+
+def test_status_of_unbuilt_meeting(tmp_path: Path) -> None:
+    st = status(SEED, tmp_path, CONFIG)
+    assert (st.built, st.next_step, st.waiting) == (False, "build", ["byradsleder", "politimester"])
+    assert load_meeting(SEED).id == st.meeting
