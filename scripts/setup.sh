@@ -5,11 +5,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # LibreOffice (Writer, headless) and python3-uno for the warm converter; Ghostscript for attachments;
-# PDFBox Preflight (+ the jars Debian does not pull in) and a JRE for PDF/A validation; poppler for
+# PDFBox Preflight (+ the jars Debian does not pull in) and a JDK for PDF/A validation (javac
+# compiles the small warm Preflight server, tools/java/PreflightServer.java); poppler for
 # text extraction and page images; SoftHSM2 for PKCS#11 signing; Noto fonts (unitsPerEm 1000, æøå).
 APT_PACKAGES=(
   python3-venv python3-uno libreoffice-writer-nogui ghostscript
-  default-jre-headless libpdfbox2-java libactivation-java libjaxb-api-java
+  default-jre-headless default-jdk-headless libpdfbox2-java libactivation-java libjaxb-api-java
   poppler-utils softhsm2 fonts-noto-core
 )
 missing=()

@@ -274,3 +274,33 @@ def test_attachments_alone_are_valid_pdfa(seed_1b: BuildResult) -> None:
     for conv in seed_1b.attachments:
         report = pdfa.validate(conv.pdf)
         assert report.claimed == "PDF/A-1b" and report.valid, (conv.pdf, report)
+
+
+def test_preflight_server_agrees_with_one_jvm_per_file(seed_2b: BuildResult) -> None:
+    from referatbygg.tools import preflight
+
+    assert preflight.compiled() is not None, "javac is part of the set-up"
+    plain = ROOT / "meetings/politiradet/vedlegg/situasjonsbrief.pdf"
+    for pdf in (seed_2b.pdf, plain):
+        assert pdf is not None
+        warm = preflight.run(pdf)
+        once = preflight.run_once(pdf)
+        assert (warm.valid, set(warm.findings)) == (once.valid, set(once.findings)), pdf
+
+
+def test_preflight_server_times_out_and_recovers(seed_2b: BuildResult) -> None:
+    from referatbygg.errors import ValidationError as VErr
+    from referatbygg.tools import preflight
+
+    assert seed_2b.pdf is not None
+    server = preflight.PreflightServer(preflight.compiled())  # type: ignore[arg-type]
+    try:
+        with pytest.raises(VErr, match="timed out"):
+            server.validate(seed_2b.pdf, timeout=0.001)
+        assert server.validate(seed_2b.pdf).findings  # a new JVM answers
+        assert server._proc is not None
+        server._proc.kill()  # a crash between files
+        server._proc.wait()
+        assert server.validate(seed_2b.pdf).findings
+    finally:
+        server.stop()

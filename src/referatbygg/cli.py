@@ -7,14 +7,15 @@ import getpass
 import json
 import logging
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from . import __version__, archive, pdfa, pipeline, signing, verify
+from . import __version__, archive, batch, pdfa, pipeline, signing, verify
 from .check import check
 from .config import load_config
-from .errors import ExitCode, ReferatbyggError
+from .errors import ExitCode, InputError, ReferatbyggError
 from .load import load_meeting
 from .pipeline import build
 
@@ -182,6 +183,42 @@ def cmd_check_package(args: argparse.Namespace) -> int:
     return ExitCode.ok if report.ok else ExitCode.package
 
 
+def cmd_batch(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    files = batch.find_meetings(args.paths)
+    if not files:
+        raise InputError(f"no meeting files in {', '.join(map(str, args.paths))}")
+    settings = batch.Settings(args.out, args.config, args.pdfa, args.build_only, warm=True)
+    console = Console(stderr=True)
+    show = not (args.json or args.quiet)
+    started = time.monotonic()
+    with Progress(
+        "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+        TimeElapsedColumn(), console=console, disable=not show,
+    ) as bar:  # fmt: skip
+        task = bar.add_task(f"{len(files)} meetings, {args.jobs} job(s)", total=len(files))
+
+        def done(o: batch.Outcome) -> None:
+            bar.advance(task)
+            if show:
+                mark = "[green]ok[/green]  " if o.ok else "[red]FAIL[/red]"
+                console.print(f"{mark} {o.file} ({o.seconds:.1f} s): {o.message}", highlight=False)
+
+        outcomes = batch.run_batch(files, settings, args.jobs, done)
+    failed = [o for o in outcomes if not o.ok]
+    seconds = time.monotonic() - started
+    summary = (
+        f"{len(outcomes) - len(failed)} ok, {len(failed)} failed, {seconds:.1f} s "
+        f"({len(outcomes) / seconds * 60:.1f} meetings/min)"
+    )
+    lines = [summary] + [f"failed: {o.file}: {o.message}" for o in failed]
+    data = {"ok": not failed, "summary": summary, "meetings": [o.as_dict() for o in outcomes]}
+    _emit(args, data, lines)
+    return ExitCode.batch_failed if failed else ExitCode.ok
+
+
 def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--json", action="store_true", help="print the result as JSON on stdout")
@@ -343,6 +380,25 @@ def parser() -> argparse.ArgumentParser:
     )
     cp.add_argument("path", type=Path, help="a bag folder or its .zip")
     cp.set_defaults(func=cmd_check_package)
+
+    bt = sub.add_parser(
+        "batch",
+        parents=[common, cfg, out],
+        help="run many meetings at once (N workers, warm LibreOffice each)",
+        description="Run every meeting file in the given folders or files, like `run` (or only "
+        "`build` with --build-only), in N worker processes that each keep a LibreOffice warm. "
+        "One bad meeting never stops the others: each gets a result line, the summary lists "
+        "the failed ones, and the exit code is 9 if any failed. Body files (organ.toml) and "
+        "referatbygg.toml are skipped.",
+    )
+    bt.add_argument("paths", type=Path, nargs="+", help="folders or meeting files")
+    bt.add_argument(
+        "--jobs", "-j", type=int, default=batch.default_jobs(),
+        help=f"worker processes (default: CPU count, here {batch.default_jobs()})",
+    )  # fmt: skip
+    bt.add_argument("--build-only", action="store_true", help="build, do not sign or archive")
+    bt.add_argument("--pdfa", choices=["2b", "1b"], default="2b", help="PDF/A level (default 2b)")
+    bt.set_defaults(func=cmd_batch)
     return p
 
 

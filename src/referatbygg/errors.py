@@ -18,6 +18,7 @@ class ExitCode(IntEnum):
     signing = 6
     validation = 7  # PDF/A or signature validation says "not valid"
     package = 8
+    batch_failed = 9  # some meetings of a batch failed; the others are done
     interrupted = 130
     internal = 70  # a bug: anything we did not expect
 

@@ -26,3 +26,22 @@ def atomic_path(target: Path) -> Iterator[Path]:
 def write_atomic(target: Path, data: bytes) -> None:
     with atomic_path(target) as tmp:
         tmp.write_bytes(data)
+
+
+@contextlib.contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """An exclusive lock on ``path`` (created if needed), held for the block.
+
+    Two runs on the same meeting (two batches over one folder, or a batch and a user) take
+    turns instead of writing into each other's work folder. The lock is the kernel's (flock):
+    it goes away with the process, so a crash never leaves a stale lock behind.
+    """
+    import fcntl
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)

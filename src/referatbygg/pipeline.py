@@ -27,7 +27,7 @@ from .check import Problem, require_clean
 from .config import Config
 from .convert import Converted, convert_attachment
 from .errors import InputError, ValidationError
-from .fsutil import write_atomic
+from .fsutil import locked, write_atomic
 from .load import display, load_meeting
 from .model import Meeting
 from .render import render_docx
@@ -125,6 +125,10 @@ def converter_for(choice: ConverterChoice, conversions: int) -> Iterator[Convert
         conv.close()
 
 
+def lock_for(meeting: Meeting, out_root: Path) -> Path:
+    return out_root / f".{meeting.id}.lock"
+
+
 def build(
     meeting_file: Path,
     out_root: Path = Path("out"),
@@ -140,6 +144,21 @@ def build(
     say = progress or (lambda _msg: None)
     say("load")
     meeting = load_meeting(meeting_file)
+    require_clean(meeting)  # before the lock: a refused meeting leaves nothing behind
+    with locked(lock_for(meeting, out_root)):
+        return _build(meeting, out_root, level, pdf, template, converter, converter_choice, say)
+
+
+def _build(
+    meeting: Meeting,
+    out_root: Path,
+    level: PdfaLevel,
+    pdf: bool,
+    template: Path | None,
+    converter: Converter | None,
+    converter_choice: ConverterChoice,
+    say: Progress,
+) -> BuildResult:
     say("check")
     warnings = require_clean(meeting)
     out = out_dir_for(meeting, out_root)
@@ -269,6 +288,7 @@ def run(
     config: Config,
     *,
     level: PdfaLevel = "2b",
+    converter: Converter | None = None,
     converter_choice: ConverterChoice = "auto",
     ask: Callable[[str], str] | None = None,
     progress: Progress | None = None,
@@ -278,14 +298,31 @@ def run(
     repeated. Stops, without error, where a signatory has no credentials on this machine."""
     say = progress or (lambda _msg: None)
     meeting = load_meeting(meeting_file)
+    require_clean(meeting)  # before the lock: a refused meeting leaves nothing behind
+    with locked(lock_for(meeting, out_root)):
+        return _run(meeting, meeting_file, out_root, config, level, converter,
+                    converter_choice, ask, say)  # fmt: skip
+
+
+def _run(
+    meeting: Meeting,
+    meeting_file: Path,
+    out_root: Path,
+    config: Config,
+    level: PdfaLevel,
+    converter: Converter | None,
+    converter_choice: ConverterChoice,
+    ask: Callable[[str], str] | None,
+    say: Progress,
+) -> RunResult:
     out = out_dir_for(meeting, out_root)
     pdf = out / "referat.pdf"
     did: list[str] = []
     if pdf.is_file() and is_signed(pdf):
         say("build: already signed, kept as it is")
     else:
-        build(meeting_file, out_root, level=level, converter_choice=converter_choice,
-              progress=lambda m: say(f"build: {m}"))  # fmt: skip
+        _build(meeting, out_root, level, True, None, converter, converter_choice,
+               lambda m: say(f"build: {m}"))  # fmt: skip
         did.append("build")
     for f in signing.signing_state(pdf):
         if f.signed:

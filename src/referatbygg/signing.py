@@ -106,12 +106,43 @@ class CidSetFontFactory(GlyphAccumulatorFactory):
         return engine
 
 
-def stamp_style() -> TextStampStyle:
+# What a Norwegian stamp can need: Latin-1, Latin Extended-A, general punctuation, the euro sign.
+STAMP_CHARS = [*range(0x20, 0x7F), *range(0xA0, 0x180), *range(0x2010, 0x203B), 0x20AC]
+
+
+def stamp_font() -> Path:
+    """Noto Sans cut down to STAMP_CHARS, made once and cached.
+
+    pyHanko subsets the stamp font on every signature; from the full Noto Sans that took
+    ~0.19 s of each ~0.35 s signature here. Units per em (1000) and metrics are unchanged.
+    """
     if not FONT.is_file():
         raise SigningError(
             f"the stamp font {FONT} is missing", hint="apt-get install fonts-noto-core"
         )
-    font = CidSetFontFactory(str(FONT), font_size=FONT_SIZE)
+    import hashlib
+
+    from fontTools import subset
+
+    key = hashlib.sha256(FONT.read_bytes() + repr(STAMP_CHARS).encode()).hexdigest()[:16]
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "referatbygg"
+    target = cache / f"NotoSans-stamp-{key}.ttf"
+    if not target.is_file():
+        cache.mkdir(parents=True, exist_ok=True)
+        options = subset.Options()
+        options.name_IDs = ["*"]
+        options.notdef_outline = True
+        font = subset.load_font(str(FONT), options)
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=STAMP_CHARS)
+        subsetter.subset(font)
+        with atomic_path(target) as tmp:
+            subset.save_font(font, str(tmp), options)
+    return target
+
+
+def stamp_style() -> TextStampStyle:
+    font = CidSetFontFactory(str(stamp_font()), font_size=FONT_SIZE)
     return TextStampStyle(
         stamp_text="%(status)s\n%(signer)s\n%(title)s\n%(when)s",
         text_box_style=TextBoxStyle(font=font, font_size=FONT_SIZE, leading=FONT_SIZE + 3),
