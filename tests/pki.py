@@ -35,8 +35,9 @@ def free_port() -> int:
 @dataclass
 class CertPki:
     folder: Path
-    port: int
+    port: int  # the port in the certificates' and services' URLs
     process: subprocess.Popen[bytes] | None = None
+    serve_port: int | None = None  # where certomancer listens, if not ``port`` (behind a proxy)
 
     @property
     def url(self) -> str:
@@ -55,14 +56,16 @@ class CertPki:
         ]  # fmt: skip
 
     def start(self) -> None:
+        listen = str(self.serve_port or self.port)
         self.process = subprocess.Popen(
-            self._certomancer("animate", "--port", str(self.port), "--no-web-ui"),
+            self._certomancer("animate", "--port", listen, "--no-web-ui"),
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
         )  # fmt: skip
         deadline = time.monotonic() + 30
+        direct = f"http://127.0.0.1:{self.serve_port or self.port}"
         while time.monotonic() < deadline:
             try:
-                urllib.request.urlopen(f"{self.url}/testing-ca/crls/interm/latest.crl", timeout=2)
+                urllib.request.urlopen(f"{direct}/testing-ca/crls/interm/latest.crl", timeout=2)
                 return
             except OSError:
                 time.sleep(0.2)
@@ -115,7 +118,7 @@ def label_dir(label: str) -> str:
     return issuers.get(label, "interm")
 
 
-def make_pki(folder: Path) -> CertPki:
+def make_pki(folder: Path, port: int | None = None) -> CertPki:
     keys = folder / "keys"
     keys.mkdir(parents=True)
     for label in LABELS:
@@ -131,7 +134,7 @@ def make_pki(folder: Path) -> CertPki:
                 serialization.NoEncryption(),
             )
         )
-    pki = CertPki(folder, free_port())
+    pki = CertPki(folder, port or free_port())
     summon = ["mass-summon", "--pfx-pass", P12_PASS, "testing-ca", str(folder / "certs")]
     subprocess.run(pki._certomancer(*summon), check=True, capture_output=True)
     return pki

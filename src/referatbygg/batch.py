@@ -11,6 +11,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import queue
+import resource
 import time
 import tomllib
 from collections.abc import Callable, Iterable
@@ -34,6 +35,7 @@ class Outcome:
     message: str
     meeting: str | None = None
     package: str | None = None
+    rss_mb: float = 0.0  # peak resident memory of the process that ran it, so far
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -72,6 +74,12 @@ class Settings:
 
 
 def _one(file: Path, settings: Settings, converter: Converter) -> Outcome:
+    outcome = _attempt(file, settings, converter)
+    outcome.rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return outcome
+
+
+def _attempt(file: Path, settings: Settings, converter: Converter) -> Outcome:
     from . import pipeline
 
     started = time.monotonic()

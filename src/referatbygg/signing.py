@@ -265,7 +265,28 @@ class Trust:
     demo: bool
 
 
+# Revocation data and certificates fetched for one signature serve the next ones in this process
+# (a batch signs many meetings by the same people), and pyHanko's timestamper keeps the dummy
+# response it sizes signatures with. Kept for a limited time, so that revocation data stays fresh.
+TRUST_TTL = float(os.environ.get("REFERATBYGG_TRUST_TTL", "600"))
+_TRUST_CACHE: dict[str, tuple[float, Trust]] = {}
+
+
 def trust(config: Config, pki: DemoPki | None = None) -> Trust:
+    """Trust for ``config``: the same object for up to TRUST_TTL seconds in one process."""
+    import time
+
+    key = config.model_dump_json() + (str(pki.folder) if pki else str(DemoPki.default_folder()))
+    now = time.monotonic()
+    cached = _TRUST_CACHE.get(key)
+    if cached and now - cached[0] < TRUST_TTL:
+        return cached[1]
+    fresh = _make_trust(config, pki)
+    _TRUST_CACHE[key] = (now, fresh)
+    return fresh
+
+
+def _make_trust(config: Config, pki: DemoPki | None = None) -> Trust:
     if config.demo:
         pki = pki or DemoPki()
         root = load_cert_from_pemder(str(pki.root_cert))

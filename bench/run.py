@@ -1,0 +1,349 @@
+"""referatbygg benchmarks, side by side with the naive route, in one run on one machine.
+
+    .venv/bin/python bench/run.py            # full run (~10 min on 2 cores)
+    .venv/bin/python bench/run.py --quick    # smaller batch and fewer repeats (~3 min)
+
+Every scenario signs twice at PAdES B-LTA against a real TSA/OCSP/CRL service: the certomancer
+test PKI served on 127.0.0.1 behind a counting proxy (so requests per meeting are measured).
+Prints a table and writes bench/results/latest.json. Not part of the test run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import http.server
+import itertools
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT / "bench"), str(ROOT / "tests")]
+
+from pki import P12_PASS, PIN, CertPki, free_port, make_pki  # noqa: E402
+
+from meetings import generate  # noqa: E402
+from referatbygg import pipeline  # noqa: E402
+from referatbygg.config import load_config  # noqa: E402
+from referatbygg.tools import ghostscript, preflight  # noqa: E402
+from referatbygg.tools.libreoffice import WarmConverter, soffice  # noqa: E402
+
+BIN = Path(sys.executable).parent
+
+
+# --- a counting proxy in front of certomancer --------------------------------------------------
+
+
+class Proxy(http.server.ThreadingHTTPServer):
+    def __init__(self, port: int, target: int) -> None:
+        self.target = target
+        self.counts: Counter[str] = Counter()
+        self.lock = threading.Lock()
+        super().__init__(("127.0.0.1", port), ProxyHandler)
+
+
+class ProxyHandler(http.server.BaseHTTPRequestHandler):
+    server: Proxy
+
+    def _forward(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        kind = self.path.split("/")[2] if self.path.count("/") >= 2 else "other"
+        with self.server.lock:
+            self.server.counts[kind] += 1
+        conn = http.client.HTTPConnection("127.0.0.1", self.server.target, timeout=30)
+        headers = {k: v for k, v in self.headers.items() if k.lower() in ("content-type",)}
+        conn.request(self.command, self.path, body=body or None, headers=headers)
+        resp = conn.getresponse()
+        data = resp.read()
+        self.send_response(resp.status)
+        self.send_header(
+            "Content-Type", resp.getheader("Content-Type") or "application/octet-stream"
+        )
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    do_GET = do_POST = _forward
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def sh(*args: str | Path, env: dict[str, str] | None = None, stdin: str | None = None) -> None:
+    res = subprocess.run([str(a) for a in args], capture_output=True, text=True, input=stdin,
+                         env={**os.environ, **(env or {})}, timeout=600)  # fmt: skip
+    if res.returncode != 0:
+        raise RuntimeError(f"{' '.join(map(str, args))} failed: {res.stderr[-800:]}")
+
+
+def hwm_mb(pid: int) -> float:
+    """Peak resident memory (VmHWM) of a live process, in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+# --- scenarios -----------------------------------------------------------------------------------
+
+
+def ours_warm(files: list[Path], config: Any, work: Path, proxy: Proxy) -> dict[str, Any]:
+    """One process, LibreOffice and Preflight warm: pipeline.run per meeting."""
+    conv = WarmConverter()
+    conv.start()
+    times, stages, requests = [], [], []
+    try:
+        pipeline.run(files[0], work / "warmup", config, converter=conv)  # JIT, caches
+        for i, file in enumerate(files):
+            marks: list[tuple[float, str]] = []
+            before = sum(proxy.counts.values())
+            started = time.monotonic()
+            pipeline.run(file, work / f"warm{i}", config, converter=conv,
+                         progress=_recorder(marks))  # fmt: skip
+            ended = time.monotonic()
+            times.append(ended - started)
+            requests.append(sum(proxy.counts.values()) - before)
+            stages.append(_stages(started, marks, ended))
+        office = [p.pid for p in _office_processes(conv)]
+        lo_mb = max((hwm_mb(pid) for pid in office), default=0.0)
+        server = preflight._server()
+        jvm_mb = hwm_mb(server._proc.pid) if server and server._proc else 0.0
+    finally:
+        conv.close()
+    return {
+        "median_s": median(times), "runs": times, "requests_per_meeting": median(requests),
+        "stages_s": {k: median([s.get(k, 0.0) for s in stages]) for k in stages[0]},
+        "rss_main_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "rss_libreoffice_mb": lo_mb, "rss_preflight_jvm_mb": jvm_mb,
+    }  # fmt: skip
+
+
+def _recorder(marks: list[tuple[float, str]]) -> Any:
+    return lambda message: marks.append((time.monotonic(), message))
+
+
+def _office_processes(conv: WarmConverter) -> list[Any]:
+    from referatbygg.tools import proc
+
+    return [p for p in proc.processes("soffice.bin") if p.pgrp == conv.pid and p.state != "Z"]
+
+
+def _stages(started: float, marks: list[tuple[float, str]], ended: float) -> dict[str, float]:
+    """Seconds per stage, from the progress messages' timestamps."""
+    groups = {"build": "build", "sign": "sign", "final": "timestamp", "archive": "archive"}
+    out: dict[str, float] = {}
+    bounds = [*marks, (ended, "end")]
+    for (t0, msg), (t1, _next) in itertools.pairwise(bounds):
+        key = groups.get(msg.split(":")[0].split(" ")[0], "other")
+        if msg.startswith("build: convert") or msg.startswith("build: merge"):
+            key = "convert+merge"
+        elif msg.startswith("build: validate"):
+            key = "validate"
+        out[key] = out.get(key, 0.0) + (t1 - t0)
+    out["total"] = ended - started
+    return out
+
+
+def ours_cold(files: list[Path], cfg_file: Path, work: Path) -> dict[str, Any]:
+    """A fresh `referatbygg run` process per meeting, LibreOffice cold."""
+    times = []
+    for i, file in enumerate(files):
+        started = time.monotonic()
+        sh(BIN / "referatbygg", "run", file, "--out", work / f"cold{i}", "--config", cfg_file,
+           "--converter", "cold", "-q")  # fmt: skip
+        times.append(time.monotonic() - started)
+    return {"median_s": median(times), "runs": times}
+
+
+def naive(files: list[Path], pki: CertPki, work: Path, proxy: Proxy) -> dict[str, Any]:
+    """What a user would script: soffice per document, gs per PDF attachment, pdfunite, the
+    pyhanko CLI per signature and for the timestamp, Preflight per PDF, bagit.py, zip."""
+    lo_profile = (work / "lo-profile").as_uri()
+    export = 'pdf:writer_pdf_Export:{"SelectPdfVersion":{"type":"long","value":"2"}}'
+    pyhanko_cfg = work / "pyhanko.yml"
+    pyhanko_cfg.write_text(
+        f"validation-contexts:\n  bench:\n    trust: {pki.cert('root')}\n"
+        f"    other-certs: {pki.cert('interm')}\n"
+    )
+    passfile = work / "pass"
+    passfile.write_text(P12_PASS)
+    tsa = f"{pki.url}/testing-ca/tsa/tsa"
+    icc = ghostscript.srgb_profile()
+    pdfa_def = work / "pdfa_def.ps"
+    pdfa_def.write_text(ghostscript.PDFA_DEF.format(title="(Vedlegg)", icc=icc))
+    times, requests = [], []
+    for i, file in enumerate(files):
+        d = work / f"naive{i}"
+        d.mkdir()
+        # The docx is rendered by referatbygg, untimed: the naive route starts from a docx.
+        result = pipeline.build(file, d / "docx", pdf=False)
+        docx = result.docx
+        before = sum(proxy.counts.values())
+        started = time.monotonic()
+        sh(soffice(), "--headless", f"-env:UserInstallation={lo_profile}", "--convert-to", export,
+           "--outdir", d, docx)  # fmt: skip
+        sh(soffice(), "--headless", f"-env:UserInstallation={lo_profile}", "--convert-to", export,
+           "--outdir", d, file.parent / "vedlegg/politiradsavtale-2023-2025.docx")  # fmt: skip
+        sh("gs", "-q", "-dBATCH", "-dNOPAUSE", "-dSAFER", "-dPDFA=2", "-dPDFACompatibilityPolicy=1",
+           "-sDEVICE=pdfwrite", "-sColorConversionStrategy=RGB", f"--permit-file-read={icc}",
+           f"-sOutputFile={d / 'brief.pdf'}", pdfa_def, file.parent / "vedlegg/situasjonsbrief.pdf",
+           env={"TZ": "Europe/Oslo"})  # fmt: skip
+        sh("pdfunite", d / "referat.pdf", d / "brief.pdf", d / "politiradsavtale-2023-2025.pdf",
+           d / "merged.pdf")  # fmt: skip
+        sh(BIN / "pyhanko", "sign", "addfields", "--resave",
+           "--field", "1/70,60,296,120/byradsleder",
+           "--field", "1/320,60,546,120/politimester", d / "merged.pdf",
+           d / "fields.pdf")  # fmt: skip
+        signed = d / "fields.pdf"
+        for n, role in enumerate(("byradsleder", "politimester")):
+            out = d / f"signed{n}.pdf"
+            sh(BIN / "pyhanko", "--config", pyhanko_cfg, "sign", "addsig", "--field", role,
+               "--timestamp-url", tsa, "--use-pades", "--with-validation-info",
+               "--validation-context", "bench", "--no-strict-syntax",
+               *(["--certify"] if n == 0 else []),
+               "pkcs12", "--passfile", passfile, signed, out, pki.pfx(role))  # fmt: skip
+            signed = out
+        final = d / "final.pdf"
+        sh(BIN / "pyhanko", "--config", pyhanko_cfg, "sign", "timestamp", "--timestamp-url", tsa,
+           "--validation-context", "bench", signed, final)  # fmt: skip
+        signed = final
+        for pdf in (signed, d / "brief.pdf", d / "politiradsavtale-2023-2025.pdf"):
+            preflight.run_once(pdf)
+        bag = d / "bag"
+        bag.mkdir()
+        for pdf in (signed, d / "brief.pdf", d / "politiradsavtale-2023-2025.pdf", docx):
+            shutil.copy(pdf, bag)
+        sh(BIN / "bagit.py", "--sha256", "--sha512", bag)
+        sh("python3", "-m", "zipfile", "-c", d / "bag.zip", bag)
+        times.append(time.monotonic() - started)
+        requests.append(sum(proxy.counts.values()) - before)
+    return {"median_s": median(times), "runs": times, "requests_per_meeting": median(requests)}
+
+
+def batch(folder: Path, cfg_file: Path, work: Path, jobs: int, proxy: Proxy) -> dict[str, Any]:
+    before = sum(proxy.counts.values())
+    started = time.monotonic()
+    res = subprocess.run(
+        [BIN / "referatbygg", "batch", folder, "--out", work / f"batch{jobs}", "--config", cfg_file,
+         "--jobs", str(jobs), "--json"],
+        capture_output=True, text=True, timeout=3600,
+    )  # fmt: skip
+    seconds = time.monotonic() - started
+    data = json.loads(res.stdout)
+    n = len(data["meetings"])
+    return {
+        "meetings": n, "failed": sum(not m["ok"] for m in data["meetings"]), "seconds": seconds,
+        "meetings_per_minute": n / seconds * 60,
+        "peak_rss_worker_mb": max(m["rss_mb"] for m in data["meetings"]),
+        "requests_per_meeting": (sum(proxy.counts.values()) - before) / n,
+    }  # fmt: skip
+
+
+# --- main ---------------------------------------------------------------------------------------
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="20-meeting batch, 3 repeats")
+    ap.add_argument("--repeats", type=int, default=5, help="runs per single-meeting scenario")
+    ap.add_argument("--batch", type=int, default=100, help="meetings in the batch scenario")
+    args = ap.parse_args()
+    repeats, batch_n = (3, 20) if args.quick else (args.repeats, args.batch)
+
+    work = Path(tempfile.mkdtemp(prefix="referatbygg-bench-"))
+    os.environ["REFERATBYGG_DEMO_PKI"] = str(work / "demo-pki")
+    proxy_port = free_port()
+    pki = make_pki(work / "pki", port=proxy_port)  # certificate URLs point at the proxy
+    pki.serve_port = free_port()
+    os.environ.update({"RB_TEST_P12": P12_PASS, "RB_TEST_PIN": PIN})
+    from pki import make_token
+
+    os.environ.update(make_token(pki, work / "pki"))
+    pki.start()
+    proxy = Proxy(proxy_port, pki.serve_port)
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    cfg_file = pki.config(work)
+    config = load_config(cfg_file)
+    results: dict[str, Any] = {
+        "machine": {
+            "cpus": os.cpu_count(), "platform": platform.platform(),
+            "python": platform.python_version(),
+            "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+        },
+        "date": time.strftime("%Y-%m-%d %H:%M"), "repeats": repeats,
+    }  # fmt: skip
+    try:
+        singles = generate(work / "singles", repeats)
+        print(
+            f"warm: {repeats} meetings, one process, LibreOffice and Preflight warm …", flush=True
+        )
+        results["ours_warm"] = ours_warm(singles, config, work, proxy)
+        print("cold: a fresh process per meeting …", flush=True)
+        results["ours_cold"] = ours_cold(singles, cfg_file, work)
+        print(
+            "naive: soffice, gs, pdfunite, pyhanko CLI, Preflight, bagit per meeting …", flush=True
+        )
+        results["naive"] = naive(singles, pki, work, proxy)
+        many = generate(work / "batch", batch_n)
+        for jobs in (1, 2):
+            print(f"batch: {batch_n} meetings, --jobs {jobs} …", flush=True)
+            results[f"batch_jobs{jobs}"] = batch(many[0].parent, cfg_file, work, jobs, proxy)
+    finally:
+        proxy.shutdown()
+        pki.stop()
+        preflight.stop_server()
+    results["naive_meetings_per_minute"] = 60 / results["naive"]["median_s"]
+    results["request_kinds"] = dict(proxy.counts)
+    out = ROOT / "bench/results/latest.json"
+    out.write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    print_table(results)
+    print(f"\nwrote {out}  (work folder {work})")
+    return 0
+
+
+def print_table(r: dict[str, Any]) -> None:
+    w, c, n = r["ours_warm"], r["ours_cold"], r["naive"]
+    b1, b2 = r["batch_jobs1"], r["batch_jobs2"]
+    rows = [
+        ("one meeting end to end, median (s)",
+         f"{w['median_s']:.2f} warm / {c['median_s']:.2f} cold",
+         f"{n['median_s']:.2f}", f"{n['median_s'] / w['median_s']:.1f}× (warm)"),
+        ("TSA/OCSP/CRL requests per meeting", f"{w['requests_per_meeting']:.0f}",
+         f"{n['requests_per_meeting']:.0f}", ""),
+        (f"batch of {b1['meetings']}, meetings/min", f"{b1['meetings_per_minute']:.1f} (-j1) / "
+         f"{b2['meetings_per_minute']:.1f} (-j2)", f"{r['naive_meetings_per_minute']:.1f}",
+         f"{b2['meetings_per_minute'] / r['naive_meetings_per_minute']:.1f}× (-j2)"),
+        ("peak RSS (MB)", f"main {w['rss_main_mb']:.0f}, worker {b2['peak_rss_worker_mb']:.0f}, "
+         f"LibreOffice {w['rss_libreoffice_mb']:.0f}, "
+         f"Preflight JVM {w['rss_preflight_jvm_mb']:.0f}",
+         "", ""),
+    ]  # fmt: skip
+    print(f"\n{'':40} {'referatbygg':44} {'naive':8} ratio")
+    for label, ours, naive_v, ratio in rows:
+        print(f"{label:40} {ours:44} {naive_v:8} {ratio}")
+    print("\nwarm run, seconds per stage (median):")
+    for stage, secs in w["stages_s"].items():
+        print(f"  {stage:16} {secs:.3f}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
