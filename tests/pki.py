@@ -61,7 +61,7 @@ class CertPki:
             self._certomancer("animate", "--port", listen, "--no-web-ui"),
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
         )  # fmt: skip
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60  # generous: a loaded 2-core machine starts it slowly
         direct = f"http://127.0.0.1:{self.serve_port or self.port}"
         while time.monotonic() < deadline:
             try:

@@ -322,6 +322,14 @@ def _make_trust(config: Config, pki: DemoPki | None = None) -> Trust:
     return Trust(roots, ctx, timestamps.HTTPTimeStamper(config.signing.tsa_url), demo=False)
 
 
+async def _validate_and_release(validator: CertificateValidator, ctx: ValidationContext) -> None:
+    """Validate, then close the HTTP session the context opened, in the loop that opened it."""
+    try:
+        await validator.async_validate_usage({"digital_signature"})
+    finally:
+        await ctx.aclose()
+
+
 def check_certificate(creds: Credentials, ctx: ValidationContext, role: str) -> None:
     """Refuse before signing: expired, not yet valid, revoked or untrusted certificates."""
     subject = creds.cert.subject.human_friendly
@@ -329,7 +337,7 @@ def check_certificate(creds: Credentials, ctx: ValidationContext, role: str) -> 
         creds.cert, intermediate_certs=creds.chain, validation_context=ctx
     )
     try:
-        asyncio.run(validator.async_validate_usage({"digital_signature"}))
+        asyncio.run(_validate_and_release(validator, ctx))
     except cv_errors.ExpiredError:
         raise SigningError(
             f"the certificate for '{role}' ({subject}) expired on "
