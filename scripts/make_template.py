@@ -20,7 +20,7 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt, RGBColor
 
 FONT = "Noto Sans"  # unitsPerEm 1000, æøå; the signature stamps use it too
-OUT = Path(__file__).resolve().parents[1] / "src/referatbygg/templates/referat.docx"
+OUT_DIR = Path(__file__).resolve().parents[1] / "src/referatbygg/templates"
 
 
 def set_font(style, size: float | None = None, bold: bool | None = None) -> None:
@@ -57,7 +57,7 @@ def blocks(doc, var: str) -> None:
     para(doc, "{{ block.text }}")
     para(doc, "{%p else %}")
     para(doc, "{%p for b in block.bullets %}")
-    para(doc, "{{ b }}", "List Bullet")
+    para(doc, "{{ b.text }}", "List Bullet")
     para(doc, "{%p endfor %}")
     para(doc, "{%p endif %}")
     para(doc, "{%p endfor %}")
@@ -78,7 +78,8 @@ def loop_table(doc, loop: str, cells: list[str], widths: list[float]):
     return table
 
 
-def main() -> int:
+def new_document() -> Document:
+    """Page, styles, language, the draft header and the footer shared by every template."""
     doc = Document()
     sec = doc.sections[0]
     sec.page_height, sec.page_width = Cm(29.7), Cm(21.0)
@@ -132,6 +133,15 @@ def main() -> int:
     for run in footer.runs:
         run.font.size = Pt(8.5)
 
+    # Drafts: "UTKAST – bygget <time>" on every page; empty otherwise.
+    head = sec.header.paragraphs[0]
+    head.text = "{{ draft_note }}"
+    head.runs[0].bold = True
+    head.runs[0].font.color.rgb = RGBColor(0xB0, 0x1E, 0x1E)
+    return doc
+
+
+def meta(doc) -> None:
     para(doc, "{{ title }}", "Title")
     para(doc, "{%p for line in meta %}")
     p = para(doc)
@@ -139,8 +149,50 @@ def main() -> int:
     p.add_run("{{ line.text }}")
     para(doc, "{%p endfor %}")
 
+
+def signature_block(doc) -> None:
+    styles = doc.styles
+    para(doc, "{{ labels.signatures }}", "Heading 2")
+    table = loop_table(doc, "s in signatories", ["", ""], [8.5, 7.5])
+    row = table.rows[1]
+    row.height = Cm(3.0)
+    row.height_rule = WD_ROW_HEIGHT_RULE.EXACTLY
+    row._tr.get_or_add_trPr().append(parse_xml(f"<w:cantSplit {nsdecls('w')}/>"))
+    # The anchor: a bookmark per signatory, exported by LibreOffice as a PDF named destination.
+    # Its position is the top-left of the space the visible signature will fill.
+    sign_cell, name_cell = row.cells
+    anchor = sign_cell.paragraphs[0]
+    anchor.style = styles["Signatur"]
+    mark_id = "{{ 100 + loop.index }}"
+    anchor._p.append(
+        parse_xml(
+            f'<w:bookmarkStart {nsdecls("w")} w:id="{mark_id}" w:name="sig_{{{{ s.role }}}}"/>'
+        )
+    )
+    anchor._p.append(parse_xml(f'<w:bookmarkEnd {nsdecls("w")} w:id="{mark_id}"/>'))
+    name_cell.paragraphs[0].style = styles["Signatur"]
+    name_cell.paragraphs[0].add_run("{{ s.name }}").bold = True
+    name_cell.add_paragraph("{{ s.title }}", style="Signatur")
+    sign_cell.vertical_alignment = 0  # top: the anchor marks the top-left of the stamp's space
+    name_cell.vertical_alignment = 3  # bottom: the name sits on the signature line
+    # A signature line under the stamp area.
+    sign_cell._tc.get_or_add_tcPr().append(
+        parse_xml(
+            f"<w:tcBorders {nsdecls('w')}>"
+            '<w:bottom w:val="single" w:sz="4" w:color="808080"/></w:tcBorders>'
+        )
+    )
+
+
+def minutes() -> Document:
+    doc = new_document()
+    meta(doc)
+
     para(doc, "{%p for item in items %}")
     para(doc, "{{ item.heading }}", "Heading 1")
+    para(doc, "{%p if item.exempt_note %}")
+    para(doc, "{{ item.exempt_note }}", "Vedtak")
+    para(doc, "{%p endif %}")
     para(doc, "{%p if item.no_business %}")
     para(doc, "{{ labels.no_business }}")
     para(doc, "{%p endif %}")
@@ -186,42 +238,49 @@ def main() -> int:
     blocks(doc, "standing")
     para(doc, "{%p endif %}")
 
-    para(doc, "{{ labels.signatures }}", "Heading 2")
-    table = loop_table(doc, "s in signatories", ["", ""], [8.5, 7.5])
-    row = table.rows[1]
-    row.height = Cm(3.0)
-    row.height_rule = WD_ROW_HEIGHT_RULE.EXACTLY
-    row._tr.get_or_add_trPr().append(parse_xml(f"<w:cantSplit {nsdecls('w')}/>"))
-    # The anchor: a bookmark per signatory, exported by LibreOffice as a PDF named destination.
-    # Its position is the top-left of the space the visible signature will fill.
-    sign_cell, name_cell = row.cells
-    anchor = sign_cell.paragraphs[0]
-    anchor.style = styles["Signatur"]
-    mark_id = "{{ 100 + loop.index }}"
-    anchor._p.append(
-        parse_xml(
-            f'<w:bookmarkStart {nsdecls("w")} w:id="{mark_id}" w:name="sig_{{{{ s.role }}}}"/>'
-        )
-    )
-    anchor._p.append(parse_xml(f'<w:bookmarkEnd {nsdecls("w")} w:id="{mark_id}"/>'))
-    name_cell.paragraphs[0].style = styles["Signatur"]
-    name_cell.paragraphs[0].add_run("{{ s.name }}").bold = True
-    name_cell.add_paragraph("{{ s.title }}", style="Signatur")
-    sign_cell.vertical_alignment = 0  # top: the anchor marks the top-left of the stamp's space
-    name_cell.vertical_alignment = 3  # bottom: the name sits on the signature line
-    # A signature line under the stamp area.
-    sign_cell._tc.get_or_add_tcPr().append(
-        parse_xml(
-            f"<w:tcBorders {nsdecls('w')}>"
-            '<w:bottom w:val="single" w:sz="4" w:color="808080"/></w:tcBorders>'
-        )
-    )
+    signature_block(doc)
+    return doc
 
-    doc.core_properties.title = "Referat"
-    doc.core_properties.author = "referatbygg"
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    doc.save(str(OUT))
-    print(f"wrote {OUT}")
+
+def notice() -> Document:
+    """Innkalling: time, place, the agenda with numbers and titles, the attachments."""
+    doc = new_document()
+    meta(doc)
+    para(doc, "{{ labels.agenda }}", "Heading 1")
+    para(doc, "{%p for item in items %}")
+    para(doc, "{{ item.heading }}", "Heading 2")
+    para(doc, "{%p endfor %}")
+    para(doc, "{%p if attachments %}")
+    para(doc, "{{ labels.notice_attachments }}:", "Heading 2")
+    para(doc, "{%p for a in attachments %}")
+    para(doc, "{{ a }}")
+    para(doc, "{%p endfor %}")
+    para(doc, "{%p endif %}")
+    return doc
+
+
+def agreement() -> Document:
+    """Avtale: parties, period, preamble, numbered articles, the parties' signatures."""
+    doc = new_document()
+    meta(doc)
+    blocks(doc, "preamble")
+    para(doc, "{%p for article in articles %}")
+    para(doc, "{{ article.heading }}", "Heading 1")
+    blocks(doc, "article")
+    para(doc, "{%p endfor %}")
+    signature_block(doc)
+    return doc
+
+
+def main() -> int:
+    for name, make in (("referat", minutes), ("innkalling", notice), ("avtale", agreement)):
+        doc = make()
+        doc.core_properties.title = name.capitalize()
+        doc.core_properties.author = "referatbygg"
+        out = OUT_DIR / f"{name}.docx"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        doc.save(str(out))
+        print(f"wrote {out}")
     return 0
 
 

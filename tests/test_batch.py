@@ -39,7 +39,8 @@ def test_find_meetings_skips_body_and_config(tmp_path: Path) -> None:
     folder = meetings(tmp_path, ["2023-04-21"])
     (folder / "referatbygg.toml").write_text("[signing]\n")
     found = [p.name for p in batch.find_meetings([folder])]
-    assert found == ["2023-04-21.toml", "2023-09-29.toml"]  # the broken one is kept, to fail
+    # The broken meeting is kept, to fail; agreements are built and signed like minutes.
+    assert found == ["2023-04-21.toml", "2023-09-29.toml", "politiradsavtale-2023-2025.toml"]
 
 
 def test_broken_meeting_does_not_stop_the_others(tmp_path: Path) -> None:

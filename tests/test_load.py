@@ -7,7 +7,7 @@ from conftest import MEETING, SEED, WriteMeeting
 
 from referatbygg.errors import InputError
 from referatbygg.load import load_meeting
-from referatbygg.model import BulletList, Paragraph, parse_text
+from referatbygg.model import Bullet, BulletList, MarkupError, Paragraph, parse_text
 
 
 def error_of(path) -> str:  # type: ignore[no-untyped-def]
@@ -131,5 +131,29 @@ def test_parse_text_markup() -> None:
         "Første avsnitt\nfortsetter.\n\n- punkt en\n  fortsetter\n- punkt to\nSlutt?"
     )
     assert blocks[0] == Paragraph(text="Første avsnitt fortsetter.")
-    assert blocks[1] == BulletList(bullets=("punkt en fortsetter", "punkt to Slutt?"))
+    assert blocks[1] == BulletList(
+        bullets=(Bullet(text="punkt en fortsetter"), Bullet(text="punkt to Slutt?"))
+    )
     assert parse_text("-18.11 er ikke et punkt") == (Paragraph(text="-18.11 er ikke et punkt"),)
+
+
+def test_exempt_markup() -> None:
+    blocks = parse_text(
+        "[unntatt: offl. § 13] Hemmelig avsnitt.\n\n- [unntatt: offl. § 24] Kort\n- Åpent"
+    )
+    assert blocks[0] == Paragraph(text="Hemmelig avsnitt.", exempt="offl. § 13")
+    assert blocks[1] == BulletList(
+        bullets=(Bullet(text="Kort", exempt="offl. § 24"), Bullet(text="Åpent"))
+    )
+    with pytest.raises(MarkupError, match="needs its legal basis") as exc:
+        parse_text("Først.\n\n- åpent\n- [unntatt] uten hjemmel")
+    assert exc.value.line == 3
+
+
+def test_exempt_without_legal_basis_is_an_error(write_meeting: WriteMeeting) -> None:
+    msg = error_of(write_meeting(MEETING.replace("- Andre punkt.", "- [unntatt:] Andre punkt.")))
+    assert "m.toml:13: items[1].text: line 4 of the text: an exempt part needs its legal" in msg
+    text = MEETING.replace('title = "Budsjett"', 'title = "Budsjett"\nexempt = true')
+    assert "m.toml:13: items[1].exempt: an exempt part needs its legal basis, e.g." in error_of(
+        write_meeting(text)
+    )

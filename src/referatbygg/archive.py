@@ -84,7 +84,8 @@ def make_package(
 ) -> PackageResult:
     """Pack the signed minutes in ``out_dir`` into ``out_dir/pakke/<id>/`` and ``<id>.zip``."""
     say = progress or (lambda _m: None)
-    pdf = out_dir / "referat.pdf"
+    name = meeting.kind  # referat or avtale
+    pdf = out_dir / f"{name}.pdf"
     missing = missing_for_archive(pdf, need_timestamp)
     if missing:
         raise PackageError(
@@ -100,19 +101,28 @@ def make_package(
         say("collect documents")
         docs = staging / "dokumenter"
         (docs / "vedlegg").mkdir(parents=True)
-        shutil.copyfile(pdf, docs / "referat.pdf")
+        shutil.copyfile(pdf, docs / f"{name}.pdf")
         prod = staging / "produksjon"
         (prod / "kilde").mkdir(parents=True)
-        shutil.copyfile(out_dir / "referat.docx", prod / "referat.docx")
+        shutil.copyfile(out_dir / f"{name}.docx", prod / f"{name}.docx")
         for src in (meeting.source, meeting.body_source):
             shutil.copyfile(src, prod / "kilde" / src.name)
-        title = f"Referat – {meeting.body.name} {meeting.data.date.isoformat()}"
-        documents = [
-            Document(title, True, "PROTOKOLL", [
-                DocFile("dokumenter/referat.pdf", docs / "referat.pdf", "S", fmt),
-                DocFile("produksjon/referat.docx", prod / "referat.docx", "P", "DOCX"),
-            ])
-        ]  # fmt: skip
+        files = [
+            DocFile(f"dokumenter/{name}.pdf", docs / f"{name}.pdf", "S", fmt),
+            DocFile(f"produksjon/{name}.docx", prod / f"{name}.docx", "P", "DOCX"),
+        ]
+        public = out_dir / f"{name}-offentlig.pdf"
+        if public.is_file():  # the published version, exempt parts left out
+            shutil.copyfile(public, docs / public.name)
+            files.append(DocFile(f"dokumenter/{public.name}", docs / public.name, "O", fmt))
+        if meeting.kind == "avtale":
+            title, kind = meeting.data.title or name, "AVTALE"
+        else:
+            title, kind = (
+                f"Referat – {meeting.body.name} {meeting.data.date.isoformat()}",
+                "PROTOKOLL",
+            )
+        documents = [Document(title, True, kind, files)]
         attachments = sorted((out_dir / "vedlegg").glob("*.pdf"))
         if len(attachments) != len(meeting.data.attachments):
             raise PackageError(
@@ -124,14 +134,14 @@ def make_package(
             documents.append(
                 Document(f"Pkt. {att.item} – {att.title}", False, "VEDLEGG", [
                     DocFile(f"dokumenter/vedlegg/{src.name}", docs / "vedlegg" / src.name, "A", fmt)
-                ])
+                ], exempt=att.exempt)
             )  # fmt: skip
 
         say("evidence: signatures and PDF/A")
-        report = verify.verify(docs / "referat.pdf", roots)
+        report = verify.verify(docs / f"{name}.pdf", roots)
         if not report.valid:
             raise PackageError(f"the signed minutes do not verify: {report.summary}")
-        _json(staging / "bevis" / "verify-referat.json", report.as_dict())
+        _json(staging / "bevis" / f"verify-{name}.json", report.as_dict())
         for file in sorted(docs.rglob("*.pdf")):
             result = pdfa.validate(file)
             if not result.valid:
@@ -140,7 +150,9 @@ def make_package(
             _json(staging / "bevis" / f"validate-{file.stem}.json", data)
 
         say("arkivmelding.xml")
-        xml = arkivmelding.build(meeting, documents, now)
+        from .pipeline import exempt_bases
+
+        xml = arkivmelding.build(meeting, documents, now, exempt_bases(meeting))
         errors = arkivmelding.schema_errors(xml)
         if errors:  # a bug in referatbygg, not in the user's input
             raise PackageError("arkivmelding.xml does not validate: " + "; ".join(errors))
@@ -261,16 +273,17 @@ def check_package(path: Path, roots: list[Any]) -> PackageReport:
                 report.checked.append(
                     "every document in arkivmelding.xml is in the bag, same checksum"
                 )
-        minutes = data / "dokumenter" / "referat.pdf"
+        main = [data / "dokumenter" / f"{n}.pdf" for n in ("referat", "avtale")]
+        minutes = next((p for p in main if p.is_file()), main[0])
         if minutes.is_file():
             try:
                 signatures = verify.verify(minutes, roots)
             except ValidationError as exc:
-                report.problems.append(f"referat.pdf: {exc}")
+                report.problems.append(f"{minutes.name}: {exc}")
             else:
-                _signatures(report, signatures)
+                _signatures(report, signatures, minutes.name)
         else:
-            report.problems.append("dokumenter/referat.pdf is missing")
+            report.problems.append("the signed document (dokumenter/referat.pdf) is missing")
         for pdf in sorted((data / "dokumenter").rglob("*.pdf")):
             rel = pdf.relative_to(data)
             try:
@@ -286,8 +299,8 @@ def check_package(path: Path, roots: list[Any]) -> PackageReport:
     return report
 
 
-def _signatures(report: PackageReport, signatures: verify.VerifyReport) -> None:
+def _signatures(report: PackageReport, signatures: verify.VerifyReport, name: str) -> None:
     if signatures.valid:
-        report.checked.append(f"referat.pdf: {signatures.summary}")
+        report.checked.append(f"{name}: {signatures.summary}")
     else:
-        report.problems.append(f"referat.pdf signatures: {signatures.summary}")
+        report.problems.append(f"{name} signatures: {signatures.summary}")

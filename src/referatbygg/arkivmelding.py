@@ -89,6 +89,20 @@ class Document:
     main: bool
     kind: str  # dokumenttype code
     files: list[DocFile] = field(default_factory=list)
+    exempt: str | None = None  # legal basis when the whole document is exempt
+
+
+def _skjerming(parent: etree._Element, basis: str) -> None:
+    """Skjerming with its legal basis. Tilgangsrestriksjon has no code list in Fiks Arkiv V1; the
+    code is the offentleglova section (the municipal convention: 13, 24, …), or UO otherwise."""
+    import re
+
+    section = re.search(r"offl\.?\s*§\s*(\d+)", basis)
+    el = _sub(parent, "skjerming")
+    restriction = _sub(el, "tilgangsrestriksjon")
+    _sub(restriction, "kode", section.group(1) if section else "UO", MDK)
+    _sub(restriction, "beskrivelse", "Unntatt offentlighet", MDK)
+    _sub(el, "skjermingshjemmel", basis)
 
 
 def system_id(*parts: str) -> str:
@@ -109,24 +123,39 @@ def _code(parent: etree._Element, tag: str, list_name: str, value: str, ns: str 
     _sub(el, "beskrivelse", beskrivelse, MDK)
 
 
-def build(meeting: Meeting, documents: list[Document], created: dt.datetime) -> bytes:
-    """The arkivmelding as UTF-8 XML bytes."""
+def build(
+    meeting: Meeting,
+    documents: list[Document],
+    created: dt.datetime,
+    exempt: list[str] | None = None,
+) -> bytes:
+    """The arkivmelding as UTF-8 XML bytes. ``exempt``: the legal bases of exempt parts of the
+    main document (marked as skjerming on the registration)."""
     m = meeting.data
     stamp = created.isoformat(timespec="seconds")
     root = etree.Element(f"{{{NS}}}arkivmelding", nsmap={None: NS, "n5mdk": MDK, "xsi": XSI})
     _sub(root, "system", f"referatbygg {__version__}")
     _sub(root, "antallFiler", str(sum(len(d.files) for d in documents)))
 
+    agreement = meeting.kind == "avtale"
     folder = _sub(root, "mappe")
-    folder.set(f"{{{XSI}}}type", "moetemappe")
+    if not agreement:
+        folder.set(f"{{{XSI}}}type", "moetemappe")
     folder_id = system_id(meeting.id)
     _sub(folder, "systemID", folder_id)
-    _sub(folder, "tittel", f"{meeting.body.name} – møte {m.date.isoformat()}")
+    main_title = documents[0].title
+    _sub(
+        folder,
+        "tittel",
+        main_title if agreement else f"{meeting.body.name} – møte {m.date.isoformat()}",
+    )
     _sub(folder, "opprettetDato", stamp)
     _sub(folder, "opprettetAv", "referatbygg")
     key = _sub(folder, "referanseEksternNoekkel")
     _sub(key, "fagsystem", "referatbygg", MDK)
     _sub(key, "noekkel", meeting.id, MDK)
+    if agreement:
+        return _registration(root, meeting, documents, stamp, folder_id, exempt)
     _sub(folder, "moetenummer", m.number or m.date.isoformat())
     body = _sub(folder, "utvalg")
     _sub(body, "navn", meeting.body.name, MDK)
@@ -146,13 +175,28 @@ def build(meeting: Meeting, documents: list[Document], created: dt.datetime) -> 
         _sub(ident, "navn", name, MDK)
         _code(member, "funksjon", "moetedeltakerfunksjon", function, MDK)
 
+    return _registration(root, meeting, documents, stamp, folder_id, exempt)
+
+
+def _registration(
+    root: etree._Element,
+    meeting: Meeting,
+    documents: list[Document],
+    stamp: str,
+    folder_id: str,
+    exempt: list[str] | None,
+) -> bytes:
+    m = meeting.data
     reg = _sub(root, "registrering")
-    reg.set(f"{{{XSI}}}type", "moetedokument")
-    _sub(reg, "systemID", system_id(meeting.id, "referat"))
+    if meeting.kind != "avtale":
+        reg.set(f"{{{XSI}}}type", "moetedokument")
+    _sub(reg, "systemID", system_id(meeting.id, meeting.kind))
     _sub(reg, "opprettetDato", stamp)
     _sub(reg, "opprettetAv", "referatbygg")
     parent = _sub(reg, "referanseForelderMappe")
     _sub(parent, "systemID", folder_id, MDK)
+    if exempt:
+        _skjerming(reg, "; ".join(dict.fromkeys(exempt)))
     for number, doc in enumerate(documents, start=1):
         desc = _sub(reg, "dokumentbeskrivelse")
         _sub(desc, "systemID", system_id(meeting.id, "dokument", str(number)))
@@ -163,6 +207,8 @@ def build(meeting: Meeting, documents: list[Document], created: dt.datetime) -> 
             desc, "tilknyttetRegistreringSom", "tilknyttetregistreringsom", "H" if doc.main else "V"
         )
         _sub(desc, "dokumentnummer", str(number))
+        if doc.exempt:
+            _skjerming(desc, doc.exempt)
         for f in doc.files:
             obj = _sub(desc, "dokumentobjekt")
             _sub(obj, "versjonsnummer", "1")
@@ -177,8 +223,10 @@ def build(meeting: Meeting, documents: list[Document], created: dt.datetime) -> 
             _sub(obj, "sjekksum", f.sha256)
             _sub(obj, "sjekksumAlgoritme", "SHA-256")
             _sub(obj, "filstoerrelse", str(f.file.stat().st_size))
-    _sub(reg, "tittel", f"Referat – {meeting.body.name} {m.date.isoformat()}")
-    _code(reg, "moetedokumenttype", "moeteregistreringstype", "MP")
+    _sub(reg, "tittel", documents[0].title)
+    if meeting.kind != "avtale":
+        _code(reg, "moetedokumenttype", "moeteregistreringstype", "MP")
+    del m
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
 

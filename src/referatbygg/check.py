@@ -12,7 +12,7 @@ from typing import Literal
 
 from .errors import CheckFailed
 from .load import locate
-from .model import Meeting
+from .model import AgreementFile, Meeting
 
 # Capitalised words of 2–6 letters (OPD, AIS, KRIPOS): candidates for the abbreviation table.
 _ABBREV = re.compile(r"(?<![\w-])[A-ZÆØÅ]{2,6}(?![\wæøåÆØÅ])")
@@ -41,6 +41,10 @@ def _texts(meeting: Meeting) -> list[tuple[tuple[str | int, ...], str]]:
             out.append((("items", i, "decision", "text"), item.decision.text))
     for i, att in enumerate(meeting.data.attachments):
         out.append((("attachments", i, "title"), att.title))
+    if isinstance(meeting.data, AgreementFile):
+        out.append((("preamble",), meeting.data.preamble))
+        for i, article in enumerate(meeting.data.articles):
+            out.append((("articles", i, "text"), article.title + "\n" + article.text))
     return out
 
 
@@ -75,6 +79,15 @@ def check(meeting: Meeting) -> list[Problem]:
             add("error", ("attachments", i, "file"), f"{label}: file not found: {att.file}")
 
     roles = {s.role for s in meeting.body.signatories}
+    if isinstance(meeting.data, AgreementFile):
+        for i, party in enumerate(meeting.data.parties):
+            if party.signatory not in roles:
+                add(
+                    "error",
+                    ("parties", i, "signatory"),
+                    f"party '{party.name}': signatory role '{party.signatory}' is not defined by "
+                    f"the body; known roles: {', '.join(sorted(roles))}",
+                )
     for role in meeting.data.signatory_names:
         if role not in roles:
             add(

@@ -56,6 +56,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         level=args.pdfa,
         pdf=not args.docx_only,
         template=args.template,
+        kind=args.kind,
+        draft=args.draft,
         converter_choice=args.converter,
         progress=_progress(args),
     )
@@ -64,6 +66,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         lines.append(f"wrote {result.pdf} ({sum(p.pages for p in result.parts)} pages)")
         lines += [f"  {p.title}: {p.pages} page(s)" for p in result.parts]
         lines.append(f"  {result.validation.summary}")
+        if result.public_pdf:
+            lines.append(f"wrote {result.public_pdf} (public version: exempt parts left out)")
         lines.append(f"wrote {result.report}")
     _emit(args, result.as_dict(), lines)
     return ExitCode.ok
@@ -253,8 +257,10 @@ def parser() -> argparse.ArgumentParser:
         help="build the minutes: Word document and PDF/A with attachments",
         description="Check the meeting, then write OUT/<meeting id>/: referat.docx, referat.pdf "
         "(PDF/A, attachments converted and merged in, bookmarks and page labels) and "
-        "build-report.json (what was converted, pages per part, validation). Errors stop the "
-        "build before anything is written; a signed referat.pdf is never overwritten.",
+        "build-report.json (what was converted, pages per part, validation). When anything is "
+        "exempt from public access, also referat-offentlig.pdf: the public version. An agreement "
+        "file (kind = \"avtale\") gives avtale.docx/.pdf. Errors stop the build before anything "
+        "is written; a signed file is never overwritten.",
     )
     b.add_argument("meeting", type=Path, help="the meeting's TOML file")
     b.add_argument("--out", type=Path, default=Path("out"), help="output root (default: ./out)")
@@ -268,6 +274,19 @@ def parser() -> argparse.ArgumentParser:
         "auto picks warm when there are many documents (default: auto)",
     )
     b.add_argument("--docx-only", action="store_true", help="stop after the Word document")
+    b.add_argument(
+        "--kind",
+        choices=["referat", "innkalling"],
+        default="referat",
+        help="referat (minutes, default) or innkalling (the notice: time, place, agenda and "
+        "attachments, no outcomes); an agreement file always builds the agreement",
+    )
+    b.add_argument(
+        "--draft",
+        action="store_true",
+        help="mark every page UTKAST with the build time; never signed or archived "
+        "(required while the meeting file says draft = true)",
+    )
     b.set_defaults(func=cmd_build)
 
     v = sub.add_parser(

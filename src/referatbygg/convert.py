@@ -9,6 +9,7 @@ attachment and its agenda item.
 from __future__ import annotations
 
 import logging
+import tomllib
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,9 +29,10 @@ from .tools.libreoffice import Converter, PdfaLevel
 
 log = logging.getLogger(__name__)
 
-Kind = Literal["pdf", "docx", "odt", "png", "jpeg"]
+Kind = Literal["pdf", "docx", "odt", "png", "jpeg", "avtale"]
 EXTENSIONS: dict[str, Kind] = {
     ".pdf": "pdf", ".docx": "docx", ".odt": "odt", ".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg",
+    ".toml": "avtale",  # an agreement's source file: rendered and converted like the minutes
 }  # fmt: skip
 A4 = (595.28, 841.89)  # points
 
@@ -41,6 +43,12 @@ def sniff(path: Path) -> Kind | None:
         head = fh.read(2048)
     if b"%PDF-" in head[:1024]:
         return "pdf"
+    if path.suffix.lower() == ".toml":
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+            return None
+        return "avtale" if data.get("kind") == "avtale" else None
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
         return "png"
     if head.startswith(b"\xff\xd8\xff"):
@@ -108,12 +116,16 @@ def convert_attachment(
         )
     kind = sniff(src)
     if kind != expected:
+        if expected == "avtale":
+            raise _fail(meeting, index, 'a .toml attachment must be an agreement (kind = "avtale")')
         found = f"a {kind.upper()} file" if kind else "not a PDF, DOCX, ODT, PNG or JPEG file"
         raise _fail(meeting, index, f"the name says {expected.upper()}, but the content is {found}")
     out = work / f"vedlegg-{index + 1:02d}.pdf"
     removed: list[str] = []
     if kind == "pdf":
         removed = _pdf(meeting, index, src, out, level, work)
+    elif kind == "avtale":
+        _agreement(meeting, index, src, out, level, work, converter)
     elif kind in ("docx", "odt"):
         try:
             converter.convert(src, out, level)
@@ -170,6 +182,26 @@ def _image(
     plain = work / f"vedlegg-{index + 1:02d}.image.pdf"
     rgb.save(plain, "PDF", resolution=resolution)
     _ghostscript(meeting, index, plain, out, level)
+
+
+def _agreement(
+    meeting: Meeting, index: int, src: Path, out: Path, level: PdfaLevel, work: Path,
+    converter: Converter,
+) -> None:  # fmt: skip
+    """An agreement listed as an attachment: built from the same source file as its own package."""
+    from .load import load_meeting
+    from .render import render_docx
+
+    try:
+        agreement = load_meeting(src)
+    except InputError as exc:
+        raise _fail(meeting, index, f"the agreement file has errors:\n{exc}") from None
+    docx = work / f"vedlegg-{index + 1:02d}.docx"
+    docx.write_bytes(render_docx(agreement))
+    try:
+        converter.convert(docx, out, level)
+    except ConversionError as exc:
+        raise _fail(meeting, index, f"LibreOffice could not convert it: {exc}") from None
 
 
 def _ghostscript(meeting: Meeting, index: int, src: Path, out: Path, level: PdfaLevel) -> None:

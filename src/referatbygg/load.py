@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import pydantic
 
 from .errors import InputError
-from .model import Body, Meeting, MeetingFile
+from .model import AgreementFile, Body, Meeting, MeetingFile
 
 M = TypeVar("M", bound=pydantic.BaseModel)
 Loc = tuple[str | int, ...]
@@ -213,10 +213,13 @@ def load_body(path: Path) -> Body:
 
 
 def load_meeting(path: Path) -> Meeting:
-    """Read a meeting file and the body file it names."""
+    """Read a meeting (or agreement, ``kind = "avtale"``) file and the body file it names."""
     path = Path(path)
     data, source = read_toml(path)
-    meeting = validate(MeetingFile, data, path, source)
+    model: type[MeetingFile] | type[AgreementFile] = (
+        AgreementFile if data.get("kind") == "avtale" else MeetingFile
+    )
+    meeting = validate(model, data, path, source)
     body_path = (path.parent / meeting.body).resolve()
     body = load_body(body_path)
     return Meeting(

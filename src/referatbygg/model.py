@@ -12,7 +12,15 @@ import re
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 # Characters that XML 1.0 (and so docx) cannot carry. Tab and newline are fine.
 _BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -43,15 +51,41 @@ class Strict(BaseModel):
 class Paragraph(Strict):
     kind: Literal["paragraph"] = "paragraph"
     text: str
+    exempt: str | None = None  # legal basis, when unntatt offentlighet
+
+
+class Bullet(Strict):
+    text: str
+    exempt: str | None = None
 
 
 class BulletList(Strict):
     kind: Literal["bullets"] = "bullets"
-    bullets: tuple[str, ...]
+    bullets: tuple[Bullet, ...]
 
 
 Block = Paragraph | BulletList
 _BULLET = re.compile(r"^\s*[-•*]\s+")
+# "[unntatt: offl. § 13 jf. fvl. § 13]" at the start of a paragraph or bullet.
+EXEMPT_MARK = re.compile(r"^\[unntatt(?::\s*(?P<basis>[^\]]*))?\]\s*", re.IGNORECASE)
+
+
+class MarkupError(ValueError):
+    """A markup problem at ``line`` (0-based, within the text)."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def _exempt(text: str, line: int) -> tuple[str, str | None]:
+    mark = EXEMPT_MARK.match(text)
+    if not mark:
+        return text, None
+    basis = (mark.group("basis") or "").strip()
+    if not basis:
+        raise MarkupError(line, "an exempt part needs its legal basis: [unntatt: offl. § 13]")
+    return text[mark.end() :], basis
 
 
 def parse_text(text: str) -> tuple[Block, ...]:
@@ -59,36 +93,58 @@ def parse_text(text: str) -> tuple[Block, ...]:
 
     A line starting with ``- `` (or ``• ``/``* ``) starts a bullet; a blank line ends a paragraph;
     other lines continue the paragraph or bullet above them (so long lines may be wrapped).
+    ``[unntatt: <hjemmel>]`` at the start of a paragraph or bullet marks it exempt from public
+    access (offentleglova) with its legal basis. Raises MarkupError for a mark without a basis.
     """
     blocks: list[Block] = []
     para: list[str] = []
-    bullets: list[list[str]] = []
+    para_line = 0
+    bullets: list[tuple[int, list[str]]] = []
 
     def flush_para() -> None:
         if para:
-            blocks.append(Paragraph(text=" ".join(para)))
+            body, basis = _exempt(" ".join(para), para_line)
+            blocks.append(Paragraph(text=body, exempt=basis))
             para.clear()
 
     def flush_bullets() -> None:
         if bullets:
-            blocks.append(BulletList(bullets=tuple(" ".join(b) for b in bullets)))
+            items = []
+            for line, parts in bullets:
+                body, basis = _exempt(" ".join(parts), line)
+                items.append(Bullet(text=body, exempt=basis))
+            blocks.append(BulletList(bullets=tuple(items)))
             bullets.clear()
 
-    for raw in text.splitlines():
+    for number, raw in enumerate(text.splitlines()):
         line = raw.strip()
         if not line:
             flush_para()
             flush_bullets()
         elif _BULLET.match(raw):
             flush_para()
-            bullets.append([_BULLET.sub("", raw).strip()])
+            bullets.append((number, [_BULLET.sub("", raw).strip()]))
         elif bullets:
-            bullets[-1].append(line)
+            bullets[-1][1].append(line)
         else:
+            if not para:
+                para_line = number
             para.append(line)
     flush_para()
     flush_bullets()
     return tuple(blocks)
+
+
+def _basis(value: object) -> object:
+    """``exempt = "offl. § 13"``: the legal basis; ``exempt = true`` alone is not enough."""
+    if value is None or value is False:
+        return None
+    if value is True or (isinstance(value, str) and not value.strip()):
+        raise ValueError('an exempt part needs its legal basis, e.g. exempt = "offl. § 13"')
+    return value.strip() if isinstance(value, str) else value
+
+
+Exempt = Annotated[str | None, BeforeValidator(_basis)]
 
 
 # --- body (organ) --------------------------------------------------------------------------------
@@ -168,6 +224,7 @@ class Item(Strict):
     text: Text = ""
     decision: Decision | None = None
     no_business: bool = Field(default=False, description="Render 'Ingen saker'.")
+    exempt: Exempt = Field(default=None, description="Legal basis when the item is exempt.")
     next_meetings: bool = Field(
         default=False, description="List the meeting's next_meetings under this item."
     )
@@ -182,6 +239,15 @@ class Item(Strict):
             raise ValueError("an item with no_business = true cannot also have text or a decision")
         return self
 
+    @field_validator("text")
+    @classmethod
+    def _markup(cls, text: str) -> str:
+        try:
+            parse_text(text)
+        except MarkupError as exc:
+            raise ValueError(f"line {exc.line + 1} of the text: {exc}") from None
+        return text
+
     @property
     def blocks(self) -> tuple[Block, ...]:
         return parse_text(self.text)
@@ -190,7 +256,8 @@ class Item(Strict):
 class Attachment(Strict):
     item: Annotated[int, Field(ge=1)] = Field(description="The agenda number it belongs to.")
     title: NonEmpty
-    file: Path = Field(description="Relative to the meeting file.")
+    file: Path = Field(description="Relative to the meeting file (an agreement's .toml too).")
+    exempt: Exempt = Field(default=None, description="Legal basis when the attachment is exempt.")
 
 
 class NextMeeting(Strict):
@@ -242,6 +309,7 @@ class MeetingFile(Strict):
     place: Text | None = None
     number: Text | None = Field(default=None, description="Meeting number, e.g. '1/2023'.")
     title: Text | None = Field(default=None, description="Overrides 'Referat <body> <date>'.")
+    draft: bool = Field(default=False, description="Still a draft: only --draft builds.")
     abbreviations: dict[str, NonEmpty] = Field(default_factory=dict)
     signatory_names: dict[RoleId, NonEmpty] = Field(default_factory=dict)
     participants: Participants = Participants()
@@ -256,8 +324,68 @@ class MeetingFile(Strict):
         return self
 
 
+class Party(Strict):
+    name: NonEmpty
+    signatory: RoleId = Field(description="The body's signatory role who signs for this party.")
+
+
+class Period(Strict):
+    start: dt.date = Field(alias="from")
+    end: dt.date = Field(alias="to")
+
+    @model_validator(mode="after")
+    def _order(self) -> Period:
+        if self.end < self.start:
+            raise ValueError("the period ends before it starts")
+        return self
+
+
+class Article(Strict):
+    title: NonEmpty
+    text: Text = ""
+
+    @property
+    def blocks(self) -> tuple[Block, ...]:
+        return parse_text(self.text)
+
+
+class AgreementFile(Strict):
+    """An agreement (avtale) the body adopts and its signatories sign: ``kind = "avtale"``."""
+
+    kind: Literal["avtale"]
+    body: Path = Field(default=Path("../organ.toml"), description="The body file, relative.")
+    title: NonEmpty
+    date: dt.date = Field(description="The date of the agreement.")
+    period: Period | None = None
+    parties: tuple[Party, ...] = Field(min_length=2)
+    preamble: Text = ""
+    articles: tuple[Article, ...] = Field(min_length=1)
+    draft: bool = False
+
+    # A meeting's parts that an agreement does not have: the pipeline can treat both alike.
+    items: tuple[Item, ...] = ()
+    attachments: tuple[Attachment, ...] = ()
+    participants: Participants = Participants()
+    next_meetings: tuple[NextMeeting, ...] = ()
+    abbreviations: dict[str, str] = Field(default_factory=dict)
+    signatory_names: dict[str, str] = Field(default_factory=dict)
+    place: None = None
+    number: None = None
+    start: None = None
+    end: None = None
+
+    @model_validator(mode="after")
+    def _markup(self) -> AgreementFile:
+        for n, article in enumerate(self.articles, start=1):
+            try:
+                article.blocks  # noqa: B018 - parse to find markup errors now
+            except MarkupError as exc:
+                raise ValueError(f"article {n}: {exc}") from None
+        return self
+
+
 class Meeting(BaseModel):
-    """A meeting joined with its body: what the rest of the pipeline works on."""
+    """A meeting (or an agreement) joined with its body: what the pipeline works on."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -265,7 +393,11 @@ class Meeting(BaseModel):
     source: Path
     body_source: Path
     body: Body
-    data: MeetingFile
+    data: MeetingFile | AgreementFile
+
+    @property
+    def kind(self) -> Literal["referat", "avtale"]:
+        return "avtale" if isinstance(self.data, AgreementFile) else "referat"
 
     @property
     def language(self) -> Language:
@@ -277,6 +409,10 @@ class Meeting(BaseModel):
 
     @property
     def signatories(self) -> tuple[Signatory, ...]:
+        """Who signs, in signing order: the body's list, or an agreement's parties' order."""
+        if isinstance(self.data, AgreementFile):
+            by_role = {s.role: s for s in self.body.signatories}
+            return tuple(by_role[p.signatory] for p in self.data.parties if p.signatory in by_role)
         names = self.data.signatory_names
         return tuple(
             s.model_copy(update={"name": names.get(s.role, s.name)}) for s in self.body.signatories

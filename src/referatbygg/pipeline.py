@@ -11,6 +11,9 @@ overwritten by a rebuild.
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+import functools
 import json
 import logging
 import shutil
@@ -29,8 +32,8 @@ from .convert import Converted, convert_attachment
 from .errors import InputError, ValidationError
 from .fsutil import locked, write_atomic
 from .load import display, load_meeting
-from .model import Meeting
-from .render import render_docx
+from .model import Meeting, Paragraph
+from .render import DocKind, render_docx
 from .tools.libreoffice import Converter, PdfaLevel, open_converter
 
 log = logging.getLogger(__name__)
@@ -54,6 +57,7 @@ class BuildResult:
     attachments: list[Converted] = field(default_factory=list)
     validation: pdfa.PdfaReport | None = None
     warnings: list[Problem] = field(default_factory=list)
+    public_pdf: Path | None = None
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -61,6 +65,7 @@ class BuildResult:
             "out_dir": str(self.out_dir),
             "docx": str(self.docx),
             "pdf": str(self.pdf) if self.pdf else None,
+            "public_pdf": str(self.public_pdf) if self.public_pdf else None,
             "pdfa": self.level,
             "parts": [
                 {"title": p.title, "first_page": p.first_page + 1, "pages": p.pages}
@@ -129,6 +134,44 @@ def lock_for(meeting: Meeting, out_root: Path) -> Path:
     return out_root / f".{meeting.id}.lock"
 
 
+@dataclass(frozen=True)
+class Options:
+    """What to build. ``kind`` "innkalling" is the meeting notice; an agreement file always
+    builds an agreement. A draft is marked UTKAST on every page and never gets signature fields."""
+
+    level: PdfaLevel = "2b"
+    pdf: bool = True
+    template: Path | None = None
+    kind: DocKind = "referat"
+    draft: bool = False
+
+
+def stem(meeting: Meeting, kind: DocKind = "referat", draft: bool = False) -> str:
+    """The output name: referat, innkalling or avtale; '-utkast' for drafts."""
+    name = "avtale" if meeting.kind == "avtale" else kind
+    return f"{name}-utkast" if draft else name
+
+
+def main_pdf(meeting: Meeting, out_dir: Path) -> Path:
+    """The document that is signed and archived: referat.pdf or avtale.pdf."""
+    return out_dir / f"{stem(meeting)}.pdf"
+
+
+def exempt_bases(meeting: Meeting) -> list[str]:
+    """The legal bases of every exempt item, paragraph, bullet and attachment, in order."""
+    m = meeting.data
+    bases: list[str | None] = [i.exempt for i in m.items]
+    for item in m.items:
+        for b in item.blocks:
+            bases += [b.exempt] if isinstance(b, Paragraph) else [x.exempt for x in b.bullets]
+    bases += [a.exempt for a in m.attachments]
+    return list(dict.fromkeys(b for b in bases if b))
+
+
+def has_exempt(meeting: Meeting) -> bool:
+    return bool(exempt_bases(meeting))
+
+
 def build(
     meeting_file: Path,
     out_root: Path = Path("out"),
@@ -136,80 +179,126 @@ def build(
     level: PdfaLevel = "2b",
     pdf: bool = True,
     template: Path | None = None,
+    kind: DocKind = "referat",
+    draft: bool = False,
     converter: Converter | None = None,
     converter_choice: ConverterChoice = "auto",
     progress: Progress | None = None,
 ) -> BuildResult:
-    """Build the minutes of one meeting into ``out_root/<meeting id>/``."""
+    """Build one meeting (minutes or notice) or agreement into ``out_root/<id>/``."""
     say = progress or (lambda _msg: None)
     say("load")
     meeting = load_meeting(meeting_file)
     require_clean(meeting)  # before the lock: a refused meeting leaves nothing behind
+    options = Options(level, pdf, template, kind, draft)
     with locked(lock_for(meeting, out_root)):
-        return _build(meeting, out_root, level, pdf, template, converter, converter_choice, say)
+        return _build(meeting, out_root, options, converter, converter_choice, say)
+
+
+def _oslo_now() -> str:
+    from zoneinfo import ZoneInfo
+
+    now = dt.datetime.now(ZoneInfo("Europe/Oslo"))
+    return f"{now:%d.%m.%Y} kl. {now:%H.%M}"
 
 
 def _build(
     meeting: Meeting,
     out_root: Path,
-    level: PdfaLevel,
-    pdf: bool,
-    template: Path | None,
+    options: Options,
     converter: Converter | None,
     converter_choice: ConverterChoice,
     say: Progress,
 ) -> BuildResult:
     say("check")
     warnings = require_clean(meeting)
+    if meeting.data.draft and not options.draft:
+        raise InputError(
+            f"{display(meeting.source)} is marked as a draft (draft = true); the final build "
+            "refuses to run",
+            hint="build it with --draft, or remove the mark once the minutes are approved",
+        )
     out = out_dir_for(meeting, out_root)
-    result = BuildResult(meeting, out, out / "referat.docx", level=level, warnings=warnings)
-    if pdf:
-        refuse_if_signed(out / "referat.pdf")
+    name = stem(meeting, options.kind, options.draft)
+    result = BuildResult(meeting, out, out / f"{name}.docx", level=options.level, warnings=warnings)
+    # Minutes and agreements get signature fields; notices and drafts never do.
+    final = not options.draft and options.kind == "referat"
+    if options.pdf:
+        refuse_if_signed(out / f"{name}.pdf")
     say("render docx")
-    write_atomic(result.docx, render_docx(meeting, template))
-    if not pdf:
+    draft_note = _oslo_now() if options.draft else None
+    render = functools.partial(
+        render_docx, meeting, options.template, kind=options.kind, draft=draft_note
+    )
+    write_atomic(result.docx, render())
+    if not options.pdf:
         return result
 
     work = out / "work"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     office = 1 + sum(a.file.suffix.lower() in (".docx", ".odt") for a in meeting.data.attachments)
-    if converter is None:
-        with converter_for(converter_choice, office) as conv:
-            _to_pdf(meeting, result, work, conv, say)
-    else:
-        _to_pdf(meeting, result, work, converter, say)
+    public = final and has_exempt(meeting)
+    with contextlib.ExitStack() as stack:
+        conv = converter or stack.enter_context(converter_for(converter_choice, office + public))
+        _to_pdf(meeting, result, work, conv, say, name, options, signed=final)
+        if public:
+            say("public version")
+            docx = out / f"{name}-offentlig.docx"
+            write_atomic(docx, render(variant="public"))
+            shown = [c for c in result.attachments if not c.attachment.exempt]
+            plain = work / f"{name}-offentlig-uten-vedlegg.pdf"
+            conv.convert(docx, plain, options.level)
+            result.public_pdf = out / f"{name}-offentlig.pdf"
+            assemble.merge(plain, shown, result.public_pdf, options.level)
+            assemble.require_parts(result.public_pdf, shown)
 
     say("validate PDF/A")
     assert result.pdf is not None
     result.validation = pdfa.validate(result.pdf)
-    result.report = out / "build-report.json"
+    reports = [result.validation]
+    if result.public_pdf:
+        reports.append(pdfa.validate(result.public_pdf))
+    result.report = (
+        out / f"{name}-build-report.json" if name != "referat" else out / "build-report.json"
+    )
     report = json.dumps(result.as_dict(), ensure_ascii=False, indent=2)
     write_atomic(result.report, report.encode("utf-8"))
-    if not result.validation.valid:
-        raise ValidationError(
-            f"{display(result.pdf)} is not valid PDF/A: {result.validation.summary}",
-            hint=f"details in {display(result.report)}",
-        )
+    for checked in reports:
+        if not checked.valid:
+            raise ValidationError(
+                f"{checked.file} is not valid PDF/A: {checked.summary}",
+                hint=f"details in {display(result.report)}",
+            )
     return result
 
 
 def _to_pdf(
-    meeting: Meeting, result: BuildResult, work: Path, conv: Converter, say: Progress
+    meeting: Meeting,
+    result: BuildResult,
+    work: Path,
+    conv: Converter,
+    say: Progress,
+    name: str,
+    options: Options,
+    *,
+    signed: bool,
 ) -> None:
     level = result.level
-    say("convert minutes to PDF/A")
-    minutes = work / "referat-uten-vedlegg.pdf"
-    conv.convert(result.docx, minutes, level)
-    for index, att in enumerate(meeting.data.attachments):
-        say(f"convert attachment {index + 1}/{len(meeting.data.attachments)}: {att.title}")
-        result.attachments.append(convert_attachment(meeting, index, work, level, conv))
+    say(f"convert {name} to PDF/A")
+    body = work / f"{name}-uten-vedlegg.pdf"
+    conv.convert(result.docx, body, level)
+    if options.kind == "referat":  # the notice lists attachments, it does not carry them
+        for index, att in enumerate(meeting.data.attachments):
+            say(f"convert attachment {index + 1}/{len(meeting.data.attachments)}: {att.title}")
+            result.attachments.append(convert_attachment(meeting, index, work, level, conv))
     say("merge")
-    result.pdf = result.out_dir / "referat.pdf"
-    result.parts = assemble.merge(
-        minutes, result.attachments, result.pdf, level, meeting.signatories
-    )
+    result.pdf = result.out_dir / f"{name}.pdf"
+    fields = meeting.signatories if signed else ()
+    result.parts = assemble.merge(body, result.attachments, result.pdf, level, fields)
     assemble.require_parts(result.pdf, result.attachments)
+    if not signed:
+        return
     # Each attachment also on its own: the archive registers them as separate documents.
     folder = result.out_dir / "vedlegg"
     shutil.rmtree(folder, ignore_errors=True)
@@ -245,7 +334,7 @@ def status(meeting_file: Path, out_root: Path, config: Config) -> Status:
     """Where a meeting stands, without changing anything."""
     meeting = load_meeting(meeting_file)
     out = out_dir_for(meeting, out_root)
-    pdf = out / "referat.pdf"
+    pdf = main_pdf(meeting, out)
     built = pdf.is_file()
     fields = signing.signing_state(pdf) if built else []
     signed = [f.role for f in fields if f.signed]
@@ -316,12 +405,12 @@ def _run(
     say: Progress,
 ) -> RunResult:
     out = out_dir_for(meeting, out_root)
-    pdf = out / "referat.pdf"
+    pdf = main_pdf(meeting, out)
     did: list[str] = []
     if pdf.is_file() and is_signed(pdf):
         say("build: already signed, kept as it is")
     else:
-        _build(meeting, out_root, level, True, None, converter, converter_choice,
+        _build(meeting, out_root, Options(level), converter, converter_choice,
                lambda m: say(f"build: {m}"))  # fmt: skip
         did.append("build")
     for f in signing.signing_state(pdf):

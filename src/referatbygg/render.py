@@ -13,7 +13,7 @@ import io
 import zipfile
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import jinja2
 from docx.oxml.ns import qn
@@ -21,23 +21,54 @@ from docxtpl import DocxTemplate
 
 from . import lang
 from .errors import InputError
-from .model import Meeting, parse_text
+from .model import AgreementFile, Meeting, Paragraph, parse_text
+
+DocKind = Literal["referat", "innkalling", "avtale"]
+Variant = Literal["internal", "public"]
 
 
-def default_template() -> Path:
-    return Path(str(resources.files("referatbygg") / "templates" / "referat.docx"))
+def default_template(kind: DocKind = "referat") -> Path:
+    return Path(str(resources.files("referatbygg") / "templates" / f"{kind}.docx"))
 
 
-def _blocks(blocks: Any) -> list[dict[str, Any]]:
-    return [b.model_dump() for b in blocks]
+def _blocks(blocks: Any, variant: Variant, labels: dict[str, str]) -> list[dict[str, Any]]:
+    """Blocks as template data. Exempt parts: marked in the internal version, replaced by their
+    legal basis in the public one (the exempt words never reach the public document)."""
+    out: list[dict[str, Any]] = []
+    for block in blocks:
+        if isinstance(block, Paragraph):
+            text = block.text
+            if block.exempt:
+                note = f"{labels['exempt']} {block.exempt}"
+                text = note if variant == "public" else f"{text} ({note})"
+            out.append({"kind": "paragraph", "text": text})
+        else:
+            bullets = []
+            for b in block.bullets:
+                text = b.text
+                if b.exempt:
+                    note = f"{labels['exempt']} {b.exempt}"
+                    text = note if variant == "public" else f"{text} ({note})"
+                bullets.append({"text": text})
+            out.append({"kind": "bullets", "bullets": bullets})
+    return out
 
 
-def context(meeting: Meeting) -> dict[str, Any]:
-    """The template's variables, all ready-made text."""
+def context(
+    meeting: Meeting,
+    kind: DocKind = "referat",
+    variant: Variant = "internal",
+    draft: str | None = None,
+) -> dict[str, Any]:
+    """The template's variables, all ready-made text. ``draft`` is the build time to show."""
     m, body, lg = meeting.data, meeting.body, meeting.language
     labels = lang.LABELS[lg]
     date_text = lang.long_date(m.date, lang=lg)
-    meta = [{"label": labels["date"], "text": lang.long_date(m.date, weekday=True, lang=lg)}]
+    if isinstance(m, AgreementFile):
+        return _agreement(meeting, m, labels, variant, draft)
+    meta: list[dict[str, str]] = [
+        {"label": labels["date"], "text": lang.long_date(m.date, weekday=True, lang=lg)}
+    ]
     when = lang.time_range(m.start, m.end, lg)
     if when:
         meta.append({"label": labels["time"], "text": when})
@@ -73,13 +104,16 @@ def context(meeting: Meeting) -> dict[str, Any]:
                 "outcome": lang.decision_outcome(item.decision, lg),
                 "note": item.decision.note or "",
             }
+        note = f"{labels['exempt']} {item.exempt}" if item.exempt else ""
+        hidden = bool(item.exempt) and variant == "public"
         items.append(
             {
                 "heading": f"{lang.numbers(item.numbers, lg)} {title}",
-                "no_business": item.no_business,
-                "blocks": _blocks(item.blocks),
-                "next_meetings": dates if item.next_meetings else [],
-                "decision": decision,
+                "exempt_note": note,
+                "no_business": item.no_business and not hidden,
+                "blocks": [] if hidden else _blocks(item.blocks, variant, labels),
+                "next_meetings": dates if item.next_meetings and not hidden else [],
+                "decision": None if hidden else decision,
             }
         )
     placed = any(i.next_meetings for i in m.items)
@@ -87,20 +121,86 @@ def context(meeting: Meeting) -> dict[str, Any]:
     if body.standing_text:
         standing = {
             "title": body.standing_text.title,
-            "blocks": _blocks(parse_text(body.standing_text.text)),
+            "blocks": _blocks(parse_text(body.standing_text.text), variant, labels),
         }
-    return {
-        "title": m.title or f"{labels['minutes']} – {body.name} {date_text}",
-        "footer": f"{body.name} – {labels['minutes'].lower()} {date_text}",
-        "labels": labels,
-        "meta": meta,
-        "items": items,
-        "next_meetings": [] if placed else dates,
-        "attachments": [f"{labels['item_short']} {a.item} – {a.title}" for a in m.attachments],
-        "abbreviations": [{"short": k, "long": v} for k, v in meeting.abbreviations.items()],
-        "standing": standing,
-        "signatories": [s.model_dump() for s in meeting.signatories],
-    }
+    attachments = []
+    for a in m.attachments:
+        note = f"{labels['exempt']} {a.exempt}" if a.exempt else ""
+        if note and variant == "public":
+            attachments.append(f"{labels['item_short']} {a.item} – {note}")
+        else:
+            suffix = f" ({note})" if note else ""
+            attachments.append(f"{labels['item_short']} {a.item} – {a.title}{suffix}")
+    name = labels["notice"] if kind == "innkalling" else labels["minutes"]
+    title = m.title if m.title and kind == "referat" else f"{name} – {body.name} {date_text}"
+    return _finish(
+        {
+            "title": title,
+            "footer": f"{body.name} – {name.lower()} {date_text}",
+            "labels": labels,
+            # The notice goes out before the meeting: date, time and place only.
+            "meta": meta if kind == "referat" else meta[: 1 + bool(when) + bool(m.place)],
+            "items": items,
+            "next_meetings": [] if placed else dates,
+            "attachments": attachments,
+            "abbreviations": [{"short": k, "long": v} for k, v in meeting.abbreviations.items()],
+            "standing": standing,
+            "signatories": [s.model_dump() for s in meeting.signatories],
+        },
+        labels,
+        variant,
+        draft,
+    )
+
+
+def _finish(
+    ctx: dict[str, Any], labels: dict[str, str], variant: Variant, draft: str | None
+) -> dict[str, Any]:
+    """Public and draft marks on title, footer and header."""
+    if variant == "public":
+        ctx["title"] += f" ({labels['public']})"
+        ctx["footer"] += f" ({labels['public']})"
+    ctx["draft_note"] = f"{labels['draft']} – {labels['built']} {draft}" if draft else ""
+    if draft:
+        ctx["title"] = f"{labels['draft']} – {ctx['title']}"
+    return ctx
+
+
+def _agreement(
+    meeting: Meeting,
+    a: AgreementFile,
+    labels: dict[str, str],
+    variant: Variant,
+    draft: str | None,
+) -> dict[str, Any]:
+    lg = meeting.language
+    parties = [p.name for p in a.parties]
+    joined = ", ".join(parties[:-1]) + f" {labels['and']} {parties[-1]}"
+    meta = [{"label": labels["parties"], "text": joined}]
+    if a.period:
+        start = lang.long_date(a.period.start, lang=lg)
+        meta.append(
+            {"label": labels["period"], "text": f"{start}–{lang.long_date(a.period.end, lang=lg)}"}
+        )
+    meta.append({"label": labels["date"], "text": lang.long_date(a.date, lang=lg)})
+    articles = [
+        {"heading": f"{n}. {art.title}", "blocks": _blocks(art.blocks, variant, labels)}
+        for n, art in enumerate(a.articles, start=1)
+    ]
+    return _finish(
+        {
+            "title": a.title,
+            "footer": f"{labels['agreement']} – {a.title}",
+            "labels": labels,
+            "meta": meta,
+            "preamble": {"blocks": _blocks(parse_text(a.preamble), variant, labels)},
+            "articles": articles,
+            "signatories": [s.model_dump() for s in meeting.signatories],
+        },
+        labels,
+        variant,
+        draft,
+    )
 
 
 def _set_language(tpl: DocxTemplate, tag: str) -> None:
@@ -136,12 +236,20 @@ def _normalise_zip(data: bytes, when: dt.date) -> bytes:
     return out.getvalue()
 
 
-def render_docx(meeting: Meeting, template: Path | None = None) -> bytes:
-    """The minutes as .docx bytes."""
-    path = template or default_template()
+def render_docx(
+    meeting: Meeting,
+    template: Path | None = None,
+    *,
+    kind: DocKind = "referat",
+    variant: Variant = "internal",
+    draft: str | None = None,
+) -> bytes:
+    """The document as .docx bytes: minutes (or notice), or the agreement for an agreement."""
+    kind = "avtale" if meeting.kind == "avtale" else kind
+    path = template or default_template(kind)
     try:
         tpl = DocxTemplate(str(path))
-        ctx = context(meeting)
+        ctx = context(meeting, kind, variant, draft)
         # autoescape: meeting text is data, never markup or template code.
         tpl.render(ctx, jinja_env=jinja2.Environment(autoescape=True), autoescape=True)
     except FileNotFoundError:

@@ -375,6 +375,14 @@ def signing_state(pdf: Path) -> list[SigField]:
     return signature_fields(PdfReader(pdf))
 
 
+def is_draft(pdf: Path) -> bool:
+    """Drafts carry 'UTKAST' first in their title (and on every page)."""
+    from pypdf import PdfReader
+
+    meta = PdfReader(pdf).metadata
+    return bool(meta and meta.title and str(meta.title).startswith("UTKAST"))
+
+
 def has_document_timestamp(pdf: Path) -> bool:
     with pdf.open("rb") as fh:
         reader = PdfFileReader(fh, strict=False)
@@ -392,6 +400,8 @@ def sign(
     """Append ``role``'s signature to ``pdf`` (in place, atomically; nothing changes on error)."""
     from .verify import require_untouched
 
+    if is_draft(pdf):
+        raise SigningError(f"{display(pdf)} is a draft (UTKAST); drafts are never signed")
     fields = signing_state(pdf)
     roles = [f.role for f in fields]
     if role not in roles:
