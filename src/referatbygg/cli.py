@@ -259,7 +259,7 @@ def parser() -> argparse.ArgumentParser:
         "(PDF/A, attachments converted and merged in, bookmarks and page labels) and "
         "build-report.json (what was converted, pages per part, validation). When anything is "
         "exempt from public access, also referat-offentlig.pdf: the public version. An agreement "
-        "file (kind = \"avtale\") gives avtale.docx/.pdf. Errors stop the build before anything "
+        'file (kind = "avtale") gives avtale.docx/.pdf. Errors stop the build before anything '
         "is written; a signed file is never overwritten.",
     )
     b.add_argument("meeting", type=Path, help="the meeting's TOML file")
