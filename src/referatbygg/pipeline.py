@@ -195,6 +195,23 @@ def build(
         return _build(meeting, out_root, options, converter, converter_choice, say)
 
 
+def draft_overlay(meeting: Meeting, docx: Path) -> bytes:
+    """A one-page document holding only the draft header line of ``docx`` (same page set-up)."""
+    import io
+
+    from docx import Document
+
+    doc = Document(str(docx))
+    body = doc.element.body
+    for child in list(body):
+        if not child.tag.endswith("}sectPr"):
+            body.remove(child)
+    doc.add_paragraph()
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
 def _oslo_now() -> str:
     from zoneinfo import ZoneInfo
 
@@ -292,6 +309,14 @@ def _to_pdf(
         for index, att in enumerate(meeting.data.attachments):
             say(f"convert attachment {index + 1}/{len(meeting.data.attachments)}: {att.title}")
             result.attachments.append(convert_attachment(meeting, index, work, level, conv))
+    if options.draft and result.attachments:
+        say("mark attachment pages UTKAST")
+        overlay = work / "utkast.pdf"
+        docx = work / "utkast.docx"
+        docx.write_bytes(draft_overlay(meeting, result.docx))
+        conv.convert(docx, overlay, level)
+        for done in result.attachments:
+            assemble.stamp_pages(done.pdf, overlay)
     say("merge")
     result.pdf = result.out_dir / f"{name}.pdf"
     fields = meeting.signatories if signed else ()
