@@ -7,10 +7,13 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 rb=.venv/bin/referatbygg
 meeting=meetings/politiradet/2023-01-13.toml
+agreement=meetings/politiradet/avtaler/politiradsavtale-2023-2025.toml
 package=out/politiradet-2023-01-13/pakke/politiradet-2023-01-13.zip
+$rb run -q "$agreement"   # the agreement the minutes adopt: signed and packaged on its own too
 $rb run "$meeting"
 $rb check-package "$package"
 echo
 echo "Signed minutes:  out/politiradet-2023-01-13/referat.pdf"
+echo "Signed agreement: out/politiradet-politiradsavtale-2023-2025/avtale.pdf"
 echo "Archive package: $package"
 echo "(TEST signatures from the demo PKI in ~/.local/share/referatbygg/demo-pki)"
