@@ -107,6 +107,14 @@ def long_date(day: dt.date, *, weekday: bool = False, lang: Language = "nb") -> 
     return f"{WEEKDAYS[lang][day.weekday()]} {text}" if weekday else text
 
 
+def oslo_now() -> str:
+    """Now, as Norwegians read it: '28.11.2026 kl. 02.15' (Europe/Oslo)."""
+    from zoneinfo import ZoneInfo
+
+    now = dt.datetime.now(ZoneInfo("Europe/Oslo"))
+    return f"{now:%d.%m.%Y} kl. {now:%H.%M}"
+
+
 def clock(t: dt.time) -> str:
     """Norwegian clock time: '13.30'."""
     return f"{t.hour:02d}.{t.minute:02d}"

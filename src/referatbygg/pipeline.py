@@ -12,7 +12,6 @@ overwritten by a rebuild.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import functools
 import json
 import logging
@@ -25,7 +24,7 @@ from typing import Literal
 
 from pypdf import PdfReader
 
-from . import archive, assemble, pdfa, signing
+from . import archive, assemble, lang, pdfa, signing
 from .check import Problem, require_clean
 from .config import Config
 from .convert import Converted, convert_attachment
@@ -212,13 +211,6 @@ def draft_overlay(meeting: Meeting, docx: Path) -> bytes:
     return buf.getvalue()
 
 
-def _oslo_now() -> str:
-    from zoneinfo import ZoneInfo
-
-    now = dt.datetime.now(ZoneInfo("Europe/Oslo"))
-    return f"{now:%d.%m.%Y} kl. {now:%H.%M}"
-
-
 def _build(
     meeting: Meeting,
     out_root: Path,
@@ -243,7 +235,7 @@ def _build(
     if options.pdf:
         refuse_if_signed(out / f"{name}.pdf")
     say("render docx")
-    draft_note = _oslo_now() if options.draft else None
+    draft_note = lang.oslo_now() if options.draft else None
     render = functools.partial(
         render_docx, meeting, options.template, kind=options.kind, draft=draft_note
     )

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 import getpass
 import logging
 import os
@@ -27,7 +26,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from asn1crypto import x509 as asn1_x509
 from pyhanko.keys import load_cert_from_pemder, load_certs_from_pemder
@@ -46,6 +44,7 @@ from pyhanko_certvalidator import CertificateValidator, ValidationContext
 from pyhanko_certvalidator import errors as cv_errors
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from . import lang
 from .config import Config, SignerConfig
 from .demopki import DemoPki
 from .errors import InputError, SigningError
@@ -57,7 +56,6 @@ log = logging.getLogger(__name__)
 
 FONT = Path("/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf")  # unitsPerEm 1000, æøå
 FONT_SIZE = 8
-OSLO = ZoneInfo("Europe/Oslo")
 
 
 # --- PDF/A-safe pyHanko pieces ---------------------------------------------------------------
@@ -364,11 +362,6 @@ def check_certificate(creds: Credentials, ctx: ValidationContext, role: str) -> 
 # --- signing -----------------------------------------------------------------------------------
 
 
-def _oslo_now() -> str:
-    now = dt.datetime.now(OSLO)
-    return f"{now:%d.%m.%Y} kl. {now:%H.%M} (norsk tid)"
-
-
 def signing_state(pdf: Path) -> list[SigField]:
     from pypdf import PdfReader
 
@@ -446,7 +439,7 @@ def sign(
             "status": status,
             "signer": creds.cert.subject.native.get("common_name", ""),
             "title": field.title,
-            "when": _oslo_now(),
+            "when": f"{lang.oslo_now()} (norsk tid)",
         }
         pdf_signer = signers.PdfSigner(
             meta, signer=creds.signer, timestamper=tr.timestamper, stamp_style=stamp_style()
