@@ -235,7 +235,8 @@ def parser() -> argparse.ArgumentParser:
         "a PDF/A with the attachments merged in, signed by each signatory, packaged for the "
         "archive.",
         epilog="Exit codes: 0 ok, 2 bad input, 3 check found errors, 4 missing program, "
-        "5 conversion failed, 6 signing failed, 7 validation failed, 8 package problem.",
+        "5 conversion failed, 6 signing failed, 7 validation failed, 8 package problem, "
+        "9 some meetings of a batch failed.",
     )
     p.add_argument("--version", action="version", version=f"referatbygg {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
