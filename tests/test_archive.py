@@ -193,3 +193,19 @@ def test_status_of_unbuilt_meeting(tmp_path: Path) -> None:
     st = status(SEED, tmp_path, CONFIG)
     assert (st.built, st.next_step, st.waiting) == (False, "build", ["byradsleder", "politimester"])
     assert load_meeting(SEED).id == st.meeting
+
+
+def test_status_warns_when_sources_change_after_signing(tmp_path: Path) -> None:
+    folder = tmp_path / "m"
+    shutil.copytree(SEED.parent, folder)
+    meeting = folder / SEED.name
+    result = run(meeting, tmp_path / "out", CONFIG)
+    assert not result.status.stale
+    meeting.write_text(meeting.read_text(encoding="utf-8") + "\n# endret etter signering\n",
+                       encoding="utf-8")  # fmt: skip
+    st = status(meeting, tmp_path / "out", CONFIG)
+    assert st.stale and st.next_step == "done"
+    messages: list[str] = []
+    again = run(meeting, tmp_path / "out", CONFIG, progress=messages.append)
+    assert "build" not in again.did  # the signed file is kept
+    assert any(m.startswith("WARNING:") for m in messages)

@@ -142,6 +142,11 @@ def _status_lines(st: pipeline.Status) -> list[str]:
     lines.append(f"  timestamp:   {'yes' if st.timestamped else 'no'}")
     lines.append(f"  package:     {st.package or '—'}")
     lines.append(f"  next:        {st.next_step}")
+    if st.stale:
+        lines.append(
+            "  WARNING: the meeting file or its attachments changed after the signed document "
+            "was built; it does not show those changes"
+        )
     return lines
 
 

@@ -61,6 +61,7 @@ class BuildResult:
     def as_dict(self) -> dict[str, object]:
         return {
             "meeting": self.meeting.id,
+            "source_digest": source_digest(self.meeting),
             "out_dir": str(self.out_dir),
             "docx": str(self.docx),
             "pdf": str(self.pdf) if self.pdf else None,
@@ -96,6 +97,19 @@ def attachment_name(conv: Converted) -> str:
     plain = unicodedata.normalize("NFKD", plain).encode("ascii", "replace").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", plain).strip("-")
     return f"{conv.index + 1:02d}-pkt{conv.attachment.item}-{slug[:60] or 'vedlegg'}.pdf"
+
+
+def source_digest(meeting: Meeting) -> str:
+    """SHA-256 over everything a build reads: the meeting and body files and the attachments."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    files = [meeting.source, meeting.body_source]
+    files += [meeting.attachment_path(a) for a in meeting.data.attachments]
+    for file in files:
+        digest.update(str(file.name).encode() + b"\0")
+        digest.update(file.read_bytes() if file.is_file() else b"(missing)")
+    return digest.hexdigest()
 
 
 def out_dir_for(meeting: Meeting, out_root: Path) -> Path:
@@ -339,6 +353,7 @@ class Status:
     timestamped: bool
     package: Path | None
     next_step: str
+    stale: bool = False  # the sources changed after the (signed) document was built
 
     def as_dict(self) -> dict[str, object]:
         data = dict(self.__dict__)
@@ -361,6 +376,13 @@ def status(meeting_file: Path, out_root: Path, config: Config) -> Status:
     timestamped = built and signing.has_document_timestamp(pdf)
     zipped = out / "pakke" / f"{meeting.id}.zip"
     package = zipped if zipped.is_file() and zipped.stat().st_mtime >= pdf.stat().st_mtime else None
+    stale = False
+    report = (
+        out / "build-report.json" if meeting.kind == "referat" else out / "avtale-build-report.json"
+    )
+    if built and report.is_file():
+        recorded = json.loads(report.read_text(encoding="utf-8")).get("source_digest")
+        stale = recorded is not None and recorded != source_digest(meeting)
     if not built:
         step = "build"
     elif waiting:
@@ -371,7 +393,7 @@ def status(meeting_file: Path, out_root: Path, config: Config) -> Status:
         step = "archive"
     else:
         step = "done"
-    return Status(meeting.id, out, built, signed, waiting, timestamped, package, step)
+    return Status(meeting.id, out, built, signed, waiting, timestamped, package, step, stale)
 
 
 @dataclass
@@ -426,6 +448,10 @@ def _run(
     did: list[str] = []
     if pdf.is_file() and is_signed(pdf):
         say("build: already signed, kept as it is")
+        if status(meeting.source, out_root, config).stale:
+            log.warning("%s changed after %s was built and signed", meeting.source.name, pdf.name)
+            say(f"WARNING: {meeting.source.name} or its attachments changed after the signed "
+                f"{pdf.name} was built; it does not show those changes")  # fmt: skip
     else:
         _build(meeting, out_root, Options(level), converter, converter_choice,
                lambda m: say(f"build: {m}"))  # fmt: skip
