@@ -57,3 +57,27 @@ def test_mutated_meeting(tmp_path: Path, data: st.DataObject) -> None:
         if not lines:
             break
     _load(tmp_path, "\n".join(lines))
+
+
+AGREEMENT = (Path(__file__).parents[1] / "meetings/politiradet/avtaler/"
+             "politiradsavtale-2023-2025.toml").read_text(encoding="utf-8")  # fmt: skip
+
+
+@SETTINGS
+@given(st.data())
+def test_mutated_agreement(tmp_path: Path, data: st.DataObject) -> None:
+    lines = AGREEMENT.replace('body = "../organ.toml"', 'body = "organ.toml"').splitlines()
+    for _ in range(data.draw(st.integers(1, 4))):
+        i = data.draw(st.integers(0, len(lines) - 1))
+        lines[i] = data.draw(st.sampled_from([
+            "", "[[parties]]", 'signatory = "Ukjent"', "[[articles]]", 'title = ""',
+            "period = { from = 2025-01-01, to = 2023-01-01 }", 'kind = "vedtak"',
+            'text = "- [unntatt] hemmelig"', "parties = []", "date = 1",
+        ]))  # fmt: skip
+    (tmp_path / "organ.toml").write_text(BODY.format(language="nb"), encoding="utf-8")
+    path = tmp_path / "a.toml"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    try:
+        check(load_meeting(path))
+    except InputError as exc:
+        assert str(exc)
