@@ -298,3 +298,24 @@ def test_tamper_removed_signature(signed: Path, tmp_path: Path, pki: CertPki) ->
 
     incremental(path, remove)
     check_invalid(path, pki, "politimester: not signed")
+
+
+def test_file_changed_while_signing_is_not_overwritten(
+    pdf: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Someone else's update lands while we sign: ours is dropped, theirs is kept."""
+    real = signing.metadata_frozen
+
+    def meanwhile():  # type: ignore[no-untyped-def]
+        with real():
+            with pdf.open("ab") as fh:
+                fh.write(b"\n% another update\n")
+            yield
+
+    import contextlib
+
+    monkeypatch.setattr(signing, "metadata_frozen", contextlib.contextmanager(meanwhile))
+    with pytest.raises(SigningError, match="changed by someone else while signing"):
+        signing.sign(pdf, "byradsleder", config, ask=None)
+    assert pdf.read_bytes().endswith(b"% another update\n")
+    assert not any(f.signed for f in signing.signing_state(pdf))

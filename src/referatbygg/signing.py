@@ -49,7 +49,7 @@ from .config import Config, SignerConfig
 from .demopki import DemoPki
 from .errors import InputError, SigningError
 from .fields import TIMESTAMP_FIELD, SigField, signature_fields
-from .fsutil import atomic_path
+from .fsutil import atomic_path, locked
 from .load import display
 
 log = logging.getLogger(__name__)
@@ -487,12 +487,21 @@ def timestamp(pdf: Path, config: Config, *, pki: DemoPki | None = None) -> None:
 
 
 def _append(pdf: Path, write: Callable[[IncrementalPdfFileWriter, Any], Any]) -> None:
-    """Run a pyHanko incremental write on ``pdf`` into a temporary file, check that the old bytes
-    are untouched at its start, then rename it over ``pdf``."""
-    original = pdf.read_bytes()
-    with atomic_path(pdf) as tmp:
-        with pdf.open("rb") as src, tmp.open("wb") as out, metadata_frozen():
-            write(IncrementalPdfFileWriter(src, strict=False), out)
-        new = tmp.read_bytes()
-        if not new.startswith(original) or len(new) <= len(original):
-            raise SigningError("the signed file does not extend the original; nothing was changed")
+    """Run a pyHanko incremental write on ``pdf`` into a temporary file and rename it over ``pdf``
+    — only if the old bytes are untouched at its start and ``pdf`` itself did not change in the
+    meantime (two signatories at once: the second waits for the lock, then signs the new file)."""
+    with locked(pdf.with_name(f".{pdf.name}.lock")):
+        original = pdf.read_bytes()
+        with atomic_path(pdf) as tmp:
+            with pdf.open("rb") as src, tmp.open("wb") as out, metadata_frozen():
+                write(IncrementalPdfFileWriter(src, strict=False), out)
+            new = tmp.read_bytes()
+            if not new.startswith(original) or len(new) <= len(original):
+                raise SigningError(
+                    "the signed file does not extend the original; nothing was changed"
+                )
+            if pdf.read_bytes() != original:
+                raise SigningError(
+                    f"{display(pdf)} was changed by someone else while signing; nothing was "
+                    "written, sign again"
+                )
