@@ -74,13 +74,17 @@ class DocFile:
 
     @property
     def sha256(self) -> str:
-        import hashlib
+        return sha256_file(self.file)
 
-        digest = hashlib.sha256()
-        with self.file.open("rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(chunk)
-        return digest.hexdigest()
+
+def sha256_file(path: Path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -186,7 +190,6 @@ def _registration(
     folder_id: str,
     exempt: list[str] | None,
 ) -> bytes:
-    m = meeting.data
     reg = _sub(root, "registrering")
     if meeting.kind != "avtale":
         reg.set(f"{{{XSI}}}type", "moetedokument")
@@ -226,7 +229,6 @@ def _registration(
     _sub(reg, "tittel", documents[0].title)
     if meeting.kind != "avtale":
         _code(reg, "moetedokumenttype", "moeteregistreringstype", "MP")
-    del m
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
 

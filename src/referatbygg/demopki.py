@@ -55,10 +55,6 @@ def _key_pem(key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey) -> bytes:
 class DemoPki:
     """Files of the demo PKI in ``folder``; created when missing."""
 
-    @staticmethod
-    def default_folder() -> Path:
-        return default_dir()
-
     def __init__(self, folder: Path | None = None) -> None:
         self.folder = folder or default_dir()
         if not (self.folder / "root.crt").is_file():

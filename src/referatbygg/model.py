@@ -294,10 +294,6 @@ class Participants(Strict):
     others: tuple[Person, ...] = Field(default=(), description="Others present.")
     secretary: tuple[Person, ...] = ()
 
-    @property
-    def any(self) -> bool:
-        return any((self.present, self.absent, self.substitutes, self.others, self.secretary))
-
 
 class MeetingFile(Strict):
     """What a meeting file holds, before the body is joined in."""

@@ -125,6 +125,11 @@ def _cidset_bits(font_program: bytes, desc: DictionaryObject) -> bytes:
             for cid in range(len(raw) // 2)
             if (gid := int.from_bytes(raw[2 * cid : 2 * cid + 2], "big")) and present(gid)
         ] + [0]
+    return cidset_bytes(cids)
+
+
+def cidset_bytes(cids: list[int]) -> bytes:
+    """A /CIDSet stream's data: one bit per CID, high bit first."""
     bits = bytearray((max(cids) // 8) + 1 if cids else 1)
     for cid in cids:
         bits[cid // 8] |= 0x80 >> (cid % 8)

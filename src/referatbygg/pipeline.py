@@ -112,6 +112,20 @@ def source_digest(meeting: Meeting) -> str:
     return digest.hexdigest()
 
 
+def report_path(out_dir: Path, name: str) -> Path:
+    """build-report.json for the minutes, <name>-build-report.json for other documents."""
+    return out_dir / ("build-report.json" if name == "referat" else f"{name}-build-report.json")
+
+
+def is_stale(meeting: Meeting, out_dir: Path) -> bool:
+    """Whether the sources changed since the main document was built (per its build report)."""
+    report = report_path(out_dir, stem(meeting))
+    if not report.is_file():
+        return False
+    recorded = json.loads(report.read_text(encoding="utf-8")).get("source_digest")
+    return recorded is not None and recorded != source_digest(meeting)
+
+
 def out_dir_for(meeting: Meeting, out_root: Path) -> Path:
     return out_root / meeting.id
 
@@ -282,9 +296,7 @@ def _build(
     reports = [result.validation]
     if result.public_pdf:
         reports.append(pdfa.validate(result.public_pdf))
-    result.report = (
-        out / f"{name}-build-report.json" if name != "referat" else out / "build-report.json"
-    )
+    result.report = report_path(out, name)
     report = json.dumps(result.as_dict(), ensure_ascii=False, indent=2)
     write_atomic(result.report, report.encode("utf-8"))
     for checked in reports:
@@ -376,13 +388,7 @@ def status(meeting_file: Path, out_root: Path, config: Config) -> Status:
     timestamped = built and signing.has_document_timestamp(pdf)
     zipped = out / "pakke" / f"{meeting.id}.zip"
     package = zipped if zipped.is_file() and zipped.stat().st_mtime >= pdf.stat().st_mtime else None
-    stale = False
-    report = (
-        out / "build-report.json" if meeting.kind == "referat" else out / "avtale-build-report.json"
-    )
-    if built and report.is_file():
-        recorded = json.loads(report.read_text(encoding="utf-8")).get("source_digest")
-        stale = recorded is not None and recorded != source_digest(meeting)
+    stale = built and is_stale(meeting, out)
     if not built:
         step = "build"
     elif waiting:
@@ -448,7 +454,7 @@ def _run(
     did: list[str] = []
     if pdf.is_file() and is_signed(pdf):
         say("build: already signed, kept as it is")
-        if status(meeting.source, out_root, config).stale:
+        if is_stale(meeting, out):
             log.warning("%s changed after %s was built and signed", meeting.source.name, pdf.name)
             say(f"WARNING: {meeting.source.name} or its attachments changed after the signed "
                 f"{pdf.name} was built; it does not show those changes")  # fmt: skip

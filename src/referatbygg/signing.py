@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import getpass
 import logging
 import os
@@ -46,11 +47,12 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from . import lang
 from .config import Config, SignerConfig
-from .demopki import DemoPki
+from .demopki import DemoPki, default_dir
 from .errors import InputError, SigningError
 from .fields import TIMESTAMP_FIELD, SigField, signature_fields
 from .fsutil import atomic_path, locked
 from .load import display
+from .pdfa import cidset_bytes
 
 log = logging.getLogger(__name__)
 
@@ -89,10 +91,7 @@ class CidSetGlyphAccumulator(GlyphAccumulator):
         if already:
             return
         cids = sorted({cid for cid, _ in self._glyphs.values()} | {0})
-        bits = bytearray(cids[-1] // 8 + 1)
-        for cid in cids:
-            bits[cid // 8] |= 0x80 >> (cid % 8)
-        stream = generic.StreamObject(stream_data=bytes(bits))
+        stream = generic.StreamObject(stream_data=cidset_bytes(cids))
         descriptor = self.cidfont_obj._font_descriptor
         descriptor[generic.pdf_name("/CIDSet")] = self.writer.add_object(stream)
 
@@ -108,6 +107,7 @@ class CidSetFontFactory(GlyphAccumulatorFactory):
 STAMP_CHARS = [*range(0x20, 0x7F), *range(0xA0, 0x180), *range(0x2010, 0x203B), 0x20AC]
 
 
+@functools.cache
 def stamp_font() -> Path:
     """Noto Sans cut down to STAMP_CHARS, made once and cached.
 
@@ -274,7 +274,7 @@ def trust(config: Config, pki: DemoPki | None = None) -> Trust:
     """Trust for ``config``: the same object for up to TRUST_TTL seconds in one process."""
     import time
 
-    key = config.model_dump_json() + (str(pki.folder) if pki else str(DemoPki.default_folder()))
+    key = config.model_dump_json() + str(pki.folder if pki else default_dir())
     now = time.monotonic()
     cached = _TRUST_CACHE.get(key)
     if cached and now - cached[0] < TRUST_TTL:

@@ -23,7 +23,6 @@ from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 
 from .errors import SigningError, ValidationError
-from .fields import TIMESTAMP_FIELD
 from .load import display
 
 log = logging.getLogger(__name__)
@@ -68,6 +67,12 @@ class VerifyReport:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def allowed_after(last: bool) -> ModificationLevel:
+    """What may follow a signature: after the last one only validation data and timestamps;
+    after an earlier one also the further signatures (form filling of signature fields)."""
+    return ModificationLevel.LTA_UPDATES if last else ModificationLevel.FORM_FILLING
 
 
 def _iso(moment: dt.datetime | None) -> str | None:
@@ -189,8 +194,7 @@ def _one(
         problems.append("the certificate does not chain to a trusted root")
     level = status.modification_level
     changed = CHANGES.get(level, "unknown") if level is not None else "unknown"
-    allowed = ModificationLevel.LTA_UPDATES if last else ModificationLevel.FORM_FILLING
-    if level is None or level > allowed:
+    if level is None or level > allowed_after(last):
         problems.append(f"changed after signing: {changed}")
     if getattr(status, "docmdp_ok", True) is False:
         problems.append("the changes after it break the certification (DocMDP) rules")
@@ -221,14 +225,13 @@ def require_untouched(pdf: Path, trust: Any) -> None:
         for index, sig in enumerate(reader.embedded_signatures):
             status = validate_pdf_signature(sig, trust.context, trust.context)
             last = index == len(reader.embedded_signatures) - 1
-            allowed = ModificationLevel.LTA_UPDATES if last else ModificationLevel.FORM_FILLING
             level = status.modification_level
             if not status.intact or not status.valid:
                 raise SigningError(
                     f"{display(pdf)}: the signature in '{sig.field_name}' is broken; "
                     "the file was changed after it was signed"
                 )
-            if level is None or level > allowed or status.docmdp_ok is False:
+            if level is None or level > allowed_after(last) or status.docmdp_ok is False:
                 raise SigningError(
                     f"{display(pdf)} was modified after '{sig.field_name}' signed it "
                     f"({CHANGES.get(level, 'unknown') if level is not None else 'unknown'}); "
@@ -236,4 +239,4 @@ def require_untouched(pdf: Path, trust: Any) -> None:
                 )
 
 
-__all__ = ["TIMESTAMP_FIELD", "VerifyReport", "require_untouched", "verify"]
+__all__ = ["VerifyReport", "require_untouched", "verify"]

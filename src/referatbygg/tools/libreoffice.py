@@ -248,8 +248,10 @@ class WarmConverter:
     def convert(self, src: Path, dst: Path, level: PdfaLevel) -> None:
         options = [f"{k}={str(v).lower()}" for k, v in export_options(level).items()]
         for attempt in (1, 2):
-            if not self._alive():
-                self._restart("not running") if self._proc or attempt > 1 else self.start()
+            if not self._alive() and (self._proc or attempt > 1):
+                self._restart("not running")
+            elif not self._alive():
+                self.start()
             elif self._done_here >= self.max_conversions:
                 self._restart(f"after {self._done_here} conversions")
             try:
