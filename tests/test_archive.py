@@ -209,3 +209,21 @@ def test_status_warns_when_sources_change_after_signing(tmp_path: Path) -> None:
     again = run(meeting, tmp_path / "out", CONFIG, progress=messages.append)
     assert "build" not in again.did  # the signed file is kept
     assert any(m.startswith("WARNING:") for m in messages)
+
+
+def test_forged_minutes_in_a_rebagged_package(
+    package: archive.PackageResult, tmp_path: Path
+) -> None:
+    """The receiving archive's check gives the same verdict as `verify`: an incremental-saving
+    attack with a shifted startxref, even when the bag's manifests were made to match."""
+    import attacks
+
+    bag = bag_copy(package, tmp_path)
+    pdf = bag / "data/dokumenter/referat.pdf"
+    pdf.write_bytes(attacks.isa_startxref_off(pdf.read_bytes()))
+    _rebag(bag)
+    found = problems_of(bag)
+    assert any(
+        p.startswith("referat.pdf signatures: NOT VALID: the file's structure is damaged")
+        for p in found
+    ), found

@@ -492,5 +492,12 @@ def make_archive(
     return archive.make_package(
         meeting, out, signing.trust(config).roots,
         level=f"{claim[0]}{claim[1].lower()}" if claim else "2b",
-        need_timestamp=config.final_timestamp, progress=progress,
+        need_timestamp=config.final_timestamp, signature_level=signature_level(config),
+        progress=progress,
     )  # fmt: skip
+
+
+def signature_level(config: Config) -> Literal["B-T", "B-LT", "B-LTA"]:
+    """The PAdES level every signature must reach: B-LTA whenever a final timestamp closes
+    the signing (the demo always does), else the configured level."""
+    return "B-LTA" if config.final_timestamp else config.signing.level

@@ -415,7 +415,7 @@ def sign(
     if has_document_timestamp(pdf):
         raise SigningError(f"{display(pdf)} already has its final timestamp; no more signatures")
     tr = trust(config, pki)
-    require_untouched(pdf, tr)
+    require_untouched(pdf, tr.roots)
     if tr.demo:
         creds = demo_credentials(role, field.name or None, field.title, pki or DemoPki())
     else:
@@ -473,7 +473,7 @@ def timestamp(pdf: Path, config: Config, *, pki: DemoPki | None = None) -> None:
     if has_document_timestamp(pdf):
         raise SigningError(f"{display(pdf)} already has its final timestamp")
     tr = trust(config, pki)
-    require_untouched(pdf, tr)
+    require_untouched(pdf, tr.roots)
     stamper = PdfTimeStamper(tr.timestamper, field_name=TIMESTAMP_FIELD)
     try:
         _append(

@@ -1,0 +1,283 @@
+"""Verification: the trust boundary. What decides "valid" for `verify`, `check-package`, and
+before each further signature.
+
+The verdict is built up from independent checks, each of which can only take validity away:
+
+1. **Structure** (:mod:`.structure`): the file is read strictly — every revision ends where its
+   cross-reference chain says, nothing follows the last one, no object body hides outside the
+   cross-reference sections. A damaged or repaired file is not valid, whatever its signatures say.
+2. **Readings** (:mod:`.readings`): a strict reader and a reader that rebuilds the
+   cross-reference table by scanning (as viewers do) see the same pages.
+3. **Every signature accounted for** (:mod:`.formfields`): every filled signature field, whatever
+   its SubFilter, and every signature dictionary in any revision. Fields are expected to be the
+   ones the document had when first signed — its signatories and the final timestamp; a field
+   added later is a problem (except document timestamps that renew the final one).
+4. **Each signature** (:mod:`.signature`): form and byte range, integrity and what changed after
+   it, trust and revocation — each with its own reason.
+5. **The level promised** (B-LTA by default): reached by every signature.
+
+Nothing here raises for a bad file: every finding is a sentence in the report.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from asn1crypto import crl as asn1_crl
+from asn1crypto import ocsp as asn1_ocsp
+from asn1crypto import x509
+from pyhanko.pdf_utils import generic
+
+from ..errors import SigningError
+from ..fields import TIMESTAMP_FIELD
+from ..load import display
+from . import formfields, readings, structure
+from .formfields import SigField
+from .signature import Evidence, SignatureReport, check
+from .structure import plain
+
+log = logging.getLogger(__name__)
+
+Level = Literal["B-B", "B-T", "B-LT", "B-LTA"]
+LEVELS = ("none", "B-B", "B-T", "B-LT", "B-LTA")
+
+
+@dataclass
+class VerifyReport:
+    file: str
+    valid: bool
+    signatures: list[SignatureReport]
+    unsigned: list[str]
+    summary: str
+    problems: list[str] = field(default_factory=list)  # about the document as a whole
+    notes: list[str] = field(default_factory=list)
+    level_required: str | None = None
+    level: str = "none"  # the lowest level its signatures reach
+    test_signatures: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def verify(
+    pdf: Path, roots: list[x509.Certificate], *, level: Level | None = "B-LTA",
+    complete: bool = True,
+) -> VerifyReport:  # fmt: skip
+    """Verify ``pdf`` against ``roots``. ``complete``: every signatory must have signed and the
+    signatures must reach ``level``; without it (before a further signature is added), only
+    what is there is judged. Never raises for a bad file."""
+    report = VerifyReport(str(pdf), False, [], [], "", level_required=level if complete else None)
+    try:
+        data = pdf.read_bytes()
+    except OSError as exc:
+        return _done(report, [f"not a readable file ({exc.strerror})"])
+    found = structure.read(data)
+    if not found.sound:
+        prefix = (
+            "not a readable PDF"
+            if found.reader is None and not data.startswith(b"%PDF-")
+            else "the file's structure is damaged or was repaired"
+        )
+        return _done(report, [f"{prefix}: {p}" for p in found.problems])
+    problems = [f"it shows different content to different readers: {p}"
+                for p in readings.compare(data)]  # fmt: skip
+    try:
+        problems += _signatures(found, roots, report, complete)
+    except Exception as exc:  # a bug or an unforeseen kind of damage: never a pass
+        log.info("verification failed", exc_info=True)
+        problems.append(f"the signatures cannot be checked ({plain(exc)})")
+    shortfall = _level(report, level) if complete and level is not None else []
+    return _done(report, problems, shortfall)
+
+
+def _done(
+    report: VerifyReport, problems: list[str], shortfall: list[str] | None = None
+) -> VerifyReport:
+    """The verdict: the document's problems, each signature's, then a level not reached (only
+    when nothing else explains it)."""
+    sig_problems = [f"{s.field_name}: {p}" for s in report.signatures for p in s.problems]
+    if shortfall and not sig_problems:
+        problems = problems + shortfall
+    report.problems = problems
+    report.valid = not problems and not sig_problems
+    report.test_signatures = any("TEST" in s.signer for s in report.signatures)
+    if report.valid:
+        level = f"; PAdES {report.level}" if report.level != "none" else ""
+        report.summary = (
+            f"{len(report.signatures)} signature(s) and timestamp(s), all valid{level}"
+            if report.signatures
+            else "no signatures yet; the file's structure is sound"
+        )
+    else:
+        report.summary = "NOT VALID: " + "; ".join(problems + sig_problems)
+    if report.test_signatures:
+        report.summary += " (test certificates: not valid as real signatures)"
+    return report
+
+
+def _signatures(
+    found: structure.Structure, roots: list[x509.Certificate], report: VerifyReport,
+    complete: bool,
+) -> list[str]:  # fmt: skip
+    reader = found.reader
+    assert reader is not None
+    problems: list[str] = []
+    form = formfields.collect(reader)
+    problems += form.problems
+    certs, crls, ocsps, notes = _dss(reader)
+    report.notes += notes
+    ev = Evidence(found, roots, certs, crls, ocsps)
+    revision_of = {ref: rev for rev, ref in found.signature_objects}
+    filled = sorted(
+        (f for f in form.fields if f.filled),
+        key=lambda f: revision_of.get(f.value_ref, 1 << 30),  # type: ignore[arg-type]
+    )
+    kinds = {f.name: _kind(f) for f in filled}
+    signatures = [f for f in filled if kinds[f.name] == "/Sig"]
+    last = signatures[-1].name if signatures else None
+    # Document timestamps first: a signature without its own timestamp may rest on one.
+    for f in sorted(filled, key=lambda f: kinds[f.name] != "/DocTimeStamp"):
+        result = check(f, ev, last_signature=f.name == last)
+        report.signatures.append(result)
+        if result.kind == "document timestamp" and result.valid and result.timestamp:
+            ev.timestamps[(result.revision or 1) - 1] = _parse(result.timestamp)
+    order = {f.name: i for i, f in enumerate(filled)}
+    report.signatures.sort(key=lambda r: order[r.field_name])
+    attached = {f.value_ref for f in filled}
+    for rev, ref in found.signature_objects:
+        if ref not in attached:
+            problems.append(
+                f"a signature made in revision {rev + 1} (object {ref.idnum}) is no longer "
+                "attached to any signature field: it was removed or replaced"
+            )
+    problems += _accounting(found, form, filled, kinds, report, complete)
+    return problems
+
+
+def _kind(f: SigField) -> str:
+    try:
+        value = f.value.get_object()
+        if not isinstance(value, generic.DictionaryObject):
+            return ""
+        return str(value.get("/Type", "/Sig"))
+    except Exception:
+        return ""
+
+
+def _accounting(
+    found: structure.Structure, form: formfields.Form, filled: list[SigField],
+    kinds: dict[str, str], report: VerifyReport, complete: bool,
+) -> list[str]:  # fmt: skip
+    """The fields the document had when it was first signed are its signatories and its final
+    timestamp; nothing else may appear, nothing may go."""
+    reader = found.reader
+    assert reader is not None
+    problems: list[str] = []
+    if found.signature_objects:
+        first = min(rev for rev, _ in found.signature_objects)
+        original = formfields.collect(reader.get_historical_resolver(first)).names()
+    else:
+        original = form.names()
+    roles = [n for n in original if n != TIMESTAMP_FIELD]
+    revision = {r.field_name: r.revision or 0 for r in report.signatures}
+    final_ts = revision.get(TIMESTAMP_FIELD) if kinds.get(TIMESTAMP_FIELD) else None
+    for name in form.names():
+        if name in original:
+            continue
+        renewal = (
+            kinds.get(name) == "/DocTimeStamp"
+            and final_ts is not None
+            and revision.get(name, 0) > final_ts
+        )
+        if not renewal:
+            problems.append(
+                f"the signature field '{name}' was added after the document was first signed; "
+                f"it is not one of its signatories ({', '.join(roles) or 'none'}) or its final "
+                "timestamp"
+            )
+    for name in original:
+        if name not in form.names():
+            problems.append(f"the signature field '{name}' was removed")
+    for f in filled:
+        if f.name in roles and kinds[f.name] != "/Sig":
+            problems.append(f"the field '{f.name}' holds a document timestamp, not a signature")
+        if f.name == TIMESTAMP_FIELD and kinds[f.name] != "/DocTimeStamp":
+            problems.append(f"the field '{f.name}' holds a signature, not a document timestamp")
+    signed = {f.name for f in filled}
+    report.unsigned = [role for role in roles if role not in signed]
+    if complete:
+        problems += [f"{role}: not signed" for role in report.unsigned]
+        if not filled:
+            problems.append("the document has no signatures")
+    return problems
+
+
+def _level(report: VerifyReport, required: Level) -> list[str]:
+    """Every signatory's signature must reach ``required``; say what is missing."""
+    signatures = [s for s in report.signatures if s.kind == "signature"]
+    if not signatures:
+        return []
+    reached = min((s.pades_level for s in signatures), key=LEVELS.index)
+    report.level = reached
+    if LEVELS.index(reached) >= LEVELS.index(required):
+        return []
+    weakest = next(s for s in signatures if s.pades_level == reached)
+    why = {
+        "B-B": f"{weakest.field_name}'s signature has no timestamp",
+        "B-T": f"{weakest.field_name}'s signature cannot be validated from the embedded data "
+        f"alone: {weakest.revocation}",
+        "B-LT": "the final document timestamp is missing",
+    }.get(reached, f"{weakest.field_name}'s signature is not valid")
+    return [f"PAdES {required} is required, the signatures reach {reached}: {why}"]
+
+
+def _dss(reader: Any) -> tuple[list[Any], list[Any], list[Any], list[str]]:
+    """Certificates, CRLs and OCSP responses from the DSS; damaged entries are left out and
+    named."""
+    certs: list[Any] = []
+    crls: list[Any] = []
+    ocsps: list[Any] = []
+    notes: list[str] = []
+    dss = reader.root.get("/DSS")
+    dss = dss.get_object() if dss is not None else None
+    if not isinstance(dss, generic.DictionaryObject):
+        return certs, crls, ocsps, notes
+    loaders: tuple[tuple[str, Any, list[Any], str], ...] = (
+        ("/Certs", x509.Certificate.load, certs, "certificate"),
+        ("/CRLs", asn1_crl.CertificateList.load, crls, "CRL"),
+        ("/OCSPs", asn1_ocsp.OCSPResponse.load, ocsps, "OCSP response"),
+    )
+    for key, load, into, what in loaders:
+        entries = dss.get(key)
+        for entry in entries if isinstance(entries, generic.ArrayObject) else ():
+            try:
+                item = load(entry.get_object().data)
+                item.native  # noqa: B018 - parse it all now, not deep inside validation
+                into.append(item)
+            except Exception as exc:
+                notes.append(f"the validation data (DSS) holds a damaged {what} ({plain(exc)})")
+    return certs, crls, ocsps, notes
+
+
+def _parse(iso: str) -> Any:
+    import datetime as dt
+
+    return dt.datetime.fromisoformat(iso)
+
+
+def require_untouched(pdf: Path, roots: list[x509.Certificate]) -> None:
+    """Before adding a signature: the file is sound and every signature in it is valid, with
+    nothing after it but further signatures, validation data and timestamps."""
+    report = verify(pdf, roots, level=None, complete=False)
+    if not report.valid:
+        raise SigningError(
+            f"{display(pdf)} was modified or damaged after it was signed; refusing to sign it: "
+            + report.summary.removeprefix("NOT VALID: "),
+            hint="get the file back as the last signatory sent it, or rebuild and sign again",
+        )
+
+
+__all__ = ["SignatureReport", "VerifyReport", "require_untouched", "verify"]

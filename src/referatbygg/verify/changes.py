@@ -1,0 +1,193 @@
+"""What changed after a signature, named: metadata, output intent, validation data.
+
+pyHanko's difference analysis classes every update after a signature (validation data and
+timestamps, form filling, annotations, other). It whitelists document metadata — /Info and the XMP
+packet — as "validation data and timestamps", and it lets the whole DSS be dropped. For an archive
+those are changes with names: a new title, a different PDF/A claim, a changed output intent, the
+validation data gone. Signing tools legitimately touch a few metadata entries (modification dates,
+producer); those are reported as notes, everything else as a problem.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from lxml import etree
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.reader import PdfFileReader
+
+from .structure import plain
+
+log = logging.getLogger(__name__)
+
+# Entries a signing tool may update with each revision.
+VOLATILE_INFO = {"/ModDate", "/Producer"}
+VOLATILE_XMP = {
+    "xmp:ModifyDate", "xmp:MetadataDate", "pdf:Producer", "xmpMM:InstanceID",
+    "xmpMM:VersionID", "xmpMM:History",
+}  # fmt: skip
+DSS_KEYS = ("/Certs", "/OCSPs", "/CRLs")
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+
+
+@dataclass
+class Changes:
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def since(reader: PdfFileReader, revision: int) -> Changes:
+    """Named changes between ``revision`` (0-based) and the file as it is now."""
+    out = Changes()
+    last = reader.xrefs.total_revisions - 1
+    if revision >= last:
+        return out
+    then, now = reader.get_historical_resolver(revision), reader
+    try:
+        _info(then, now, out)
+        _xmp(then, now, out)
+        _output_intents(then, now, out)
+        _dss(reader, revision, out)
+    except Exception as exc:  # a damaged later revision: a finding, not a crash
+        log.info("comparing revisions failed", exc_info=True)
+        out.problems.append(f"what changed after it cannot be read ({plain(exc)})")
+    return out
+
+
+def _info(then: Any, now: Any, out: Changes) -> None:
+    old, new = _info_dict(then), _info_dict(now)
+    changed = sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
+    significant = [k for k in changed if k not in VOLATILE_INFO]
+    if significant:
+        out.problems.append(
+            f"the document information (/Info) was changed after it: {', '.join(significant)}"
+        )
+    elif changed:
+        out.notes.append(f"document information updated: {', '.join(changed)}")
+
+
+def _info_dict(handler: Any) -> dict[str, str]:
+    # Resolved through the handler: the trailer's references would resolve in the newest revision.
+    info = handler.trailer_view.raw_get("/Info") if "/Info" in handler.trailer_view else None
+    if isinstance(info, generic.IndirectObject):
+        info = handler.get_object(info.reference)
+    if not isinstance(info, generic.DictionaryObject):
+        return {}
+    return {str(k): str(v.get_object()) for k, v in info.items()}
+
+
+def _xmp(then: Any, now: Any, out: Changes) -> None:
+    old, new = _xmp_properties(then), _xmp_properties(now)
+    if old is None or new is None:
+        if (old is None) != (new is None):
+            out.problems.append("the XMP metadata was removed, added or damaged after it")
+        return
+    changed = sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
+    significant = [k for k in changed if k not in VOLATILE_XMP]
+    if significant:
+        out.problems.append(f"the XMP metadata was changed after it: {', '.join(significant)}")
+    elif changed:
+        out.notes.append(f"XMP metadata updated: {', '.join(changed)}")
+
+
+def _xmp_properties(handler: Any) -> dict[str, str] | None:
+    """'prefix:name' → value for every property in the XMP packet; None without one."""
+    meta = handler.root.get("/Metadata")
+    if meta is None:
+        return {}
+    stream = meta.get_object()
+    if not isinstance(stream, generic.StreamObject):
+        return None
+    try:
+        root = etree.fromstring(stream.data, _PARSER)
+    except etree.XMLSyntaxError:
+        return None
+    props: dict[str, str] = {}
+    for desc in root.iter(f"{{{RDF}}}Description"):
+        for name, value in desc.attrib.items():
+            if not name.startswith(f"{{{RDF}}}"):
+                props[_qname(desc, name)] = value
+        for child in desc:
+            if isinstance(child.tag, str):
+                props[_qname(child, child.tag)] = _value(child)
+    return props
+
+
+def _qname(element: Any, tag: str) -> str:
+    namespace, _, local = tag[1:].partition("}")
+    prefix = next((p for p, u in element.nsmap.items() if u == namespace and p), namespace)
+    return f"{prefix}:{local}"
+
+
+def _value(element: Any) -> str:
+    """A property's value: its text, or its list items (with their language) joined."""
+    items = [
+        f"{li.get('{http://www.w3.org/XML/1998/namespace}lang', '')}={(li.text or '').strip()}"
+        for li in element.iter(f"{{{RDF}}}li")
+    ]
+    return "|".join(items) if items else (element.text or "").strip()
+
+
+def _output_intents(then: Any, now: Any, out: Changes) -> None:
+    if _digest(then.root.get("/OutputIntents")) != _digest(now.root.get("/OutputIntents")):
+        out.problems.append(
+            "the output intent (the colour profile PDF/A requires) was changed after it"
+        )
+
+
+def _digest(obj: Any, depth: int = 0) -> str:
+    """A digest of an object and what it refers to (shallow graphs only: output intents)."""
+    if depth > 8:
+        return "deep"
+    obj = obj.get_object() if isinstance(obj, generic.IndirectObject) else obj
+    h = hashlib.sha256()
+    if isinstance(obj, generic.StreamObject):
+        h.update(obj.encoded_data)
+    if isinstance(obj, generic.DictionaryObject):
+        for key in sorted(obj.keys()):
+            h.update(str(key).encode() + _digest(obj.raw_get(key), depth + 1).encode())
+    elif isinstance(obj, generic.ArrayObject):
+        for item in obj:
+            h.update(_digest(item, depth + 1).encode())
+    elif not isinstance(obj, generic.StreamObject):
+        h.update(repr(obj).encode())
+    return h.hexdigest()
+
+
+def _dss(reader: PdfFileReader, revision: int, out: Changes) -> None:
+    """The DSS removed after ``revision`` is a problem; single entries dropped, a note (PAdES
+    allows pruning what is no longer needed)."""
+    last = reader.xrefs.total_revisions - 1
+    had, items = False, set()
+    for rev in range(revision, last + 1):
+        handler = reader if rev == last else reader.get_historical_resolver(rev)
+        dss = handler.root.get("/DSS")
+        if dss is None:
+            continue
+        had = True
+        items |= _dss_items(dss.get_object()) if rev < last else set()
+    final = reader.root.get("/DSS")
+    if had and final is None:
+        out.problems.append("the validation data (DSS) was removed after it")
+        return
+    if final is not None:
+        dropped = items - _dss_items(final.get_object())
+        if dropped:
+            out.notes.append(f"{len(dropped)} item(s) of validation data were removed from the DSS")
+
+
+def _dss_items(dss: Any) -> set[str]:
+    found: set[str] = set()
+    if not isinstance(dss, generic.DictionaryObject):
+        return found
+    for key in DSS_KEYS:
+        entries = dss.get(key)
+        for entry in entries if isinstance(entries, generic.ArrayObject) else ():
+            stream = entry.get_object()
+            if isinstance(stream, generic.StreamObject):
+                found.add(hashlib.sha256(stream.encoded_data).hexdigest())
+    return found
