@@ -438,3 +438,15 @@ def test_unsigned_file_is_not_valid_but_signable(stages: A.Stages, roots: list[o
     assert report.unsigned == ["byradsleder", "politimester"]
     intake = judge(stages.unsigned, roots, tmp_path, complete=False)
     assert intake.valid, intake.summary
+
+
+def test_encrypted_file_is_not_verifiable(roots: list[object], tmp_path: Path) -> None:
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    out = io.BytesIO()
+    pdf.save(out, encryption=pikepdf.Encryption(owner="eier", user="", R=6))
+    report = judge(out.getvalue(), roots, tmp_path)
+    assert report.summary == (
+        "NOT VALID: not verifiable: it is encrypted: its signatures cannot be checked here, and "
+        "an archive copy must not be encrypted; ask for an unprotected copy"
+    )

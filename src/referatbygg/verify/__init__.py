@@ -76,12 +76,7 @@ def verify(
         return _done(report, [f"not a readable file ({exc.strerror})"])
     found = structure.read(data)
     if not found.sound:
-        prefix = (
-            "not a readable PDF"
-            if found.reader is None and not data.startswith(b"%PDF-")
-            else "the file's structure is damaged or was repaired"
-        )
-        return _done(report, [f"{prefix}: {p}" for p in found.problems])
+        return _done(report, [f"{found.verdict}: {p}" for p in found.problems])
     problems = [f"it shows different content to different readers: {p}"
                 for p in readings.compare(data)]  # fmt: skip
     try:

@@ -35,6 +35,7 @@ _EOF = re.compile(rb"startxref[ \t\r\n\f\x00]*(\d+)[ \t\r\n\f\x00]*%%EOF(?:\r\n|
 # An object header "12 0 obj" at the start of a token (after white space).
 _OBJ = re.compile(rb"(?<=[ \t\r\n\f\x00])(\d{1,10})[ \t\r\n\f\x00]+(\d{1,5})[ \t\r\n\f\x00]+obj\b")
 SIGNATURE_TYPES = ("/Sig", "/DocTimeStamp")
+MAX_SAME = 5  # findings of one kind named one by one; more are counted
 
 
 @dataclass(frozen=True)
@@ -61,10 +62,20 @@ class Structure:
     problems: list[str] = field(default_factory=list)
     extents: dict[generic.Reference, tuple[int, int]] = field(default_factory=dict)
     signature_objects: list[tuple[int, generic.Reference]] = field(default_factory=list)
+    encrypted: bool = False
 
     @property
     def sound(self) -> bool:
         return not self.problems and self.reader is not None
+
+    @property
+    def verdict(self) -> str:
+        """What the problems amount to, as the start of a sentence."""
+        if self.reader is None and not self.data.startswith(b"%PDF-"):
+            return "not a readable PDF"
+        if self.encrypted:
+            return "not verifiable"
+        return "the file's structure is damaged or was repaired"
 
     def revision_ending_at(self, offset: int) -> Revision | None:
         return next((r for r in self.revisions if r.end == offset), None)
@@ -84,6 +95,13 @@ def read(data: bytes) -> Structure:
     except Exception as exc:  # pyHanko raises several kinds on damaged files
         log.info("strict reading failed", exc_info=True)
         found.problems.append(describe_read_error(exc))
+        return found
+    if found.reader.encrypted:
+        found.encrypted = True
+        found.problems.append(
+            "it is encrypted: its signatures cannot be checked here, and an archive copy must "
+            "not be encrypted; ask for an unprotected copy"
+        )
         return found
     try:
         _revisions(found)
@@ -202,7 +220,11 @@ def _read_object(
         return obj
     except Exception as exc:
         log.info("%s cannot be read", where, exc_info=True)
-        found.problems.append(f"{where} cannot be read ({plain(exc)})")
+        unreadable = sum("cannot be read" in p for p in found.problems)
+        if unreadable < MAX_SAME:
+            found.problems.append(f"{where} cannot be read ({plain(exc)})")
+        elif unreadable == MAX_SAME:
+            found.problems.append("more objects cannot be read")
         return None
 
 
