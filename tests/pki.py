@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 CONFIG = Path(__file__).parent / "resources/pki/certomancer.yml"
 LABELS = [
     "root", "interm", "tsa", "ocsp", "byradsleder", "politimester",
-    "expired", "notyet", "revoked", "rogue-root", "rogue",
+    "expired", "notyet", "revoked", "rogue-root", "rogue", "rsasigner",
 ]  # fmt: skip
 P12_PASS = "hemmelig-passord-æøå"
 PIN = "914273"
@@ -124,7 +124,7 @@ def make_pki(folder: Path, port: int | None = None) -> CertPki:
     for label in LABELS:
         key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey = (
             rsa.generate_private_key(public_exponent=65537, key_size=2048)
-            if label in ("tsa", "root", "interm")
+            if label in ("tsa", "root", "interm", "rsasigner")
             else ec.generate_private_key(ec.SECP256R1())
         )
         (keys / f"{label}.key.pem").write_bytes(

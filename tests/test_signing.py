@@ -4,6 +4,7 @@ the results."""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shutil
@@ -13,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import SEED
+from conftest import SEED, copy_built
 from pki import P12_PASS, PIN, CertPki, make_pki, make_token
 from pyhanko.keys import load_cert_from_pemder
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -54,9 +55,7 @@ def unsigned(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def pdf(unsigned: Path, tmp_path: Path) -> Path:
-    copy = tmp_path / "referat.pdf"
-    shutil.copy(unsigned, copy)
-    return copy
+    return copy_built(unsigned, tmp_path / "referat.pdf")
 
 
 @pytest.fixture
@@ -68,8 +67,7 @@ def config(pki: CertPki, tmp_path: Path) -> Config:
 def signed(pki: CertPki, unsigned: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The seed minutes signed by both roles (PKCS#12 and PKCS#11) and timestamped: B-LTA."""
     folder = tmp_path_factory.mktemp("signed")
-    target = folder / "referat.pdf"
-    shutil.copy(unsigned, target)
+    target = copy_built(unsigned, folder / "referat.pdf")
     config = load_config(pki.config(folder))
     signing.sign(target, "byradsleder", config, ask=None)
     assert pdfa.validate(target).valid
@@ -107,7 +105,7 @@ def test_both_signatures_validate_with_pyhanko(signed: Path, pki: CertPki) -> No
 
 def test_signed_file_is_still_pdfa(signed: Path) -> None:
     report = pdfa.validate(signed)
-    assert report.valid, report.preflight_findings
+    assert report.valid, report.summary
 
 
 def test_verify_offline_with_server_stopped(signed: Path, pki: CertPki, tmp_path: Path) -> None:
@@ -200,8 +198,7 @@ def test_no_secret_in_logs(
     signing.sign(pdf, "byradsleder", config, ask=None)
     signing.sign(pdf, "politimester", config, ask=None)
     # The CLI with a wrong passphrase, verbose: the error is shown, the secret is not.
-    other = tmp_path / "x.pdf"
-    shutil.copy(unsigned, other)
+    other = copy_built(unsigned, tmp_path / "x" / "referat.pdf")
     res = subprocess.run(
         [sys.executable, "-m", "referatbygg", "sign", str(other), "--role", "byradsleder",
          "--verbose", "--no-prompt", "--config", str(pki.config(tmp_path))],
@@ -320,3 +317,38 @@ def test_file_changed_while_signing_is_not_overwritten(
         signing.sign(pdf, "byradsleder", config, ask=None)
     assert pdf.read_bytes().endswith(b"% another update\n")
     assert not any(f.signed for f in signing.signing_state(pdf))
+
+
+def test_rsa_and_ecdsa_signatures_keep_pdfa_2b(pdf: Path, pki: CertPki, tmp_path: Path) -> None:
+    """ECDSA P-256 (politimester, on the token) and RSA: the file stays PDF/A-2b and never
+    declares PDF 2.0 (pyHanko would, for P-256)."""
+    config = load_config(pki.config(tmp_path, byradsleder="rsasigner"))
+    signing.sign(pdf, "byradsleder", config, ask=None)
+    signing.sign(pdf, "politimester", config, ask=None)
+    signing.timestamp(pdf, config)
+    report = pdfa.validate(pdf)
+    assert report.valid, report.summary
+    reader = PdfFileReader(pdf.open("rb"))
+    assert str(reader.root.get("/Version", "/1.7")).lstrip("/").startswith("1.")
+    algos = [s.signer_info["signature_algorithm"]["algorithm"].native
+             for s in reader.embedded_signatures[:2]]  # fmt: skip
+    assert algos[0].startswith("sha256_rsa") or algos[0] == "rsassa_pkcs1v15", algos
+    assert algos[1].endswith("ecdsa"), algos
+
+
+def test_sign_refuses_what_no_passing_build_vouches_for(pdf: Path, config: Config) -> None:
+    from referatbygg.buildreport import report_path
+
+    report = report_path(pdf.parent, pdf.stem)
+    good = report.read_text()
+    data = json.loads(good)
+    data["validation"]["valid"] = False
+    report.write_text(json.dumps(data))
+    refused(pdf, "did not pass PDF/A validation", lambda: signing.sign(pdf, "byradsleder", config))
+    report.unlink()
+    refused(pdf, "has no readable build report", lambda: signing.sign(pdf, "byradsleder", config))
+    report.write_text(good)
+    data = bytearray(pdf.read_bytes())
+    data[7] = ord("5") if data[7] != ord("5") else ord("6")  # %PDF-1.x: another header
+    pdf.write_bytes(bytes(data))
+    refused(pdf, "is not the file", lambda: signing.sign(pdf, "byradsleder", config))

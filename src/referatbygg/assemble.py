@@ -47,7 +47,7 @@ def merge(
 ) -> list[Part]:
     """Write the merged PDF/A to ``dst`` (atomically), with empty signature fields for
     ``signatories``; returns the parts as merged."""
-    writer = PdfWriter(clone_from=minutes)
+    writer = PdfWriter(clone_from=minutes, keep_initial_header=True)
     minutes_pages = len(writer.pages)
     writer.set_page_label(0, minutes_pages - 1, style=PageLabelStyle.DECIMAL)
     parts = [Part("Referat", 0, minutes_pages)]
@@ -80,7 +80,7 @@ def stamp_pages(pdf: Path, overlay: Path) -> None:
     from pypdf import Transformation
 
     mark = PdfReader(overlay).pages[0]
-    writer = PdfWriter(clone_from=pdf)
+    writer = PdfWriter(clone_from=pdf, keep_initial_header=True)
     for page in writer.pages:
         dy = float(page.mediabox.top) - float(mark.mediabox.top)
         dx = float(page.mediabox.left) - float(mark.mediabox.left)

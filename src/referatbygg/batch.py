@@ -21,7 +21,7 @@ from typing import Any
 
 from .config import load_config
 from .errors import ReferatbyggError
-from .tools import preflight
+from .tools import verapdf
 from .tools.libreoffice import Converter, PdfaLevel, open_converter
 
 SKIP = {"organ.toml", "referatbygg.toml"}
@@ -113,7 +113,7 @@ def _worker(tasks: Any, results: Any, settings: Settings) -> None:
     finally:
         if converter is not None:
             converter.close()
-        preflight.stop_server()  # forked workers end with os._exit: atexit would not run
+        verapdf.stop()  # forked workers end with os._exit: atexit would not run
 
 
 def run_batch(

@@ -150,7 +150,7 @@ def _pdf(
             raise _fail(meeting, index, "the PDF is encrypted; ask for an unprotected copy")
         if not reader.pages:
             raise _fail(meeting, index, "the PDF has no pages")
-        writer = PdfWriter(clone_from=reader)
+        writer = PdfWriter(clone_from=reader, keep_initial_header=True)
     except AttachmentError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:

@@ -1,9 +1,8 @@
-"""PDF/A: keep the claim true after merging, and validate it with an independent tool.
+"""PDF/A: keep the claim true after merging, and validate it with the reference validator.
 
-Preflight (the validator available here) knows PDF/A-1b only. A PDF/A-1b file must pass it with
-no finding at all. For a PDF/A-2b file the report says plainly that only the PDF/A-1b rules were
-checked: it passes when the only finding is Preflight's "part must be 1"; it is not called fully
-validated. Where a ``verapdf`` command is on PATH it validates the claimed part as well.
+Validation is veraPDF's own engine (:mod:`.tools.verapdf`) against every part the file claims —
+its PDF/A part and level, and PDF/UA when it claims that too — plus the one requirement veraPDF
+does not check (:func:`_own_checks`). A report names each failed rule with its clause and test.
 """
 
 from __future__ import annotations
@@ -11,7 +10,6 @@ from __future__ import annotations
 import io
 import logging
 import re
-import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -20,12 +18,10 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DictionaryObject, NameObject, StreamObject
 
 from .errors import ValidationError
-from .tools import preflight, proc
+from .tools import verapdf
 from .tools.libreoffice import PdfaLevel
 
 log = logging.getLogger(__name__)
-
-PART_NUMBER = "7.11.2"  # Preflight: "part must be 1" — expected for PDF/A-2 files
 
 
 # --- keeping the claim true ----------------------------------------------------------------------
@@ -73,12 +69,15 @@ def set_claim(writer: PdfWriter, level: PdfaLevel) -> None:
 
 
 def add_cidsets(writer: PdfWriter) -> int:
-    """Give every subset CIDFontType2 font a /CIDSet (PDF/A-1 requires it; Ghostscript's PDF/A-2
-    output and pyHanko's stamp font leave it out). Returns how many were added.
+    """Give every subset CIDFontType2 font a complete /CIDSet; returns how many were written.
 
-    A CID is listed when the font program holds a glyph for it (non-empty in ``loca``, or GID 0).
+    PDF/A-1 requires a /CIDSet for CID font subsets (ISO 19005-1, 6.3.5); PDF/A-2 allows it to be
+    absent, but where there is one it must list every CID present in the font program (ISO
+    19005-2, 6.2.11.4.2), and veraPDF counts every glyph slot of the program as present — glyphs
+    without outlines and glyphs used only inside composite glyphs included. Ghostscript's and
+    pyHanko's subsets have none, or an incomplete one; each is (re)written here.
     """
-    added = 0
+    written = 0
     done: set[int] = set()
     for page in writer.pages:
         fonts = page.get("/Resources", {}).get("/Font", {})
@@ -90,42 +89,37 @@ def add_cidsets(writer: PdfWriter) -> int:
                 if desc.get("/Subtype") != "/CIDFontType2" or fd is None:
                     continue
                 fd = fd.get_object()
-                key = id(fd)
-                if key in done or "/CIDSet" in fd or "/FontFile2" not in fd:
+                if id(fd) in done or "/FontFile2" not in fd:
                     continue
-                done.add(key)
+                done.add(id(fd))
                 cidset = StreamObject()
                 cidset.set_data(_cidset_bits(fd["/FontFile2"].get_object().get_data(), desc))
                 fd[NameObject("/CIDSet")] = writer._add_object(cidset)
-                added += 1
-    return added
+                written += 1
+    return written
+
+
+def present_cids(glyphs: int, cid_to_gid: bytes | None) -> list[int]:
+    """The CIDs present in a TrueType font program of ``glyphs`` glyph slots: every CID whose
+    glyph ID is one of them (Identity: CID = glyph ID). This is what veraPDF checks a /CIDSet
+    against (tested against it in tests/test_pdfa.py)."""
+    if cid_to_gid is None:
+        return list(range(glyphs))
+    return [
+        cid
+        for cid in range(len(cid_to_gid) // 2)
+        if int.from_bytes(cid_to_gid[2 * cid : 2 * cid + 2], "big") < glyphs
+    ]
 
 
 def _cidset_bits(font_program: bytes, desc: DictionaryObject) -> bytes:
     # Subset fonts often have a zero 'modified' date, which fontTools warns about on every read.
     logging.getLogger("fontTools.ttLib.tables._h_e_a_d").setLevel(logging.ERROR)
-    font = TTFont(io.BytesIO(font_program), lazy=True)
-    glyphs = font["maxp"].numGlyphs
-    loca = font.get("loca")
-
-    def present(gid: int) -> bool:
-        if gid >= glyphs:
-            return False
-        if gid == 0 or loca is None:
-            return True
-        return bool(loca[gid + 1] - loca[gid] > 0)
-
+    glyphs = TTFont(io.BytesIO(font_program), lazy=True)["maxp"].numGlyphs
     mapping = desc.get("/CIDToGIDMap", "/Identity")
     if isinstance(mapping, NameObject) or mapping == "/Identity":
-        cids = [gid for gid in range(glyphs) if present(gid)]
-    else:
-        raw = mapping.get_object().get_data()
-        cids = [
-            cid
-            for cid in range(len(raw) // 2)
-            if (gid := int.from_bytes(raw[2 * cid : 2 * cid + 2], "big")) and present(gid)
-        ] + [0]
-    return cidset_bytes(cids)
+        return cidset_bytes(present_cids(glyphs, None))
+    return cidset_bytes(present_cids(glyphs, mapping.get_object().get_data()))
 
 
 def cidset_bytes(cids: list[int]) -> bytes:
@@ -139,7 +133,7 @@ def cidset_bytes(cids: list[int]) -> bytes:
 def normalise(path: Path, level: PdfaLevel) -> None:
     """In place: claim exactly ``level`` (LibreOffice claims 1a for PDF/A-1, which nothing here
     can verify), and add the /CIDSet entries PDF/A-1 requires (Ghostscript's PDF/A-2 omits them)."""
-    writer = PdfWriter(clone_from=path)
+    writer = PdfWriter(clone_from=path, keep_initial_header=True)
     before = claimed(PdfReader(path))
     set_claim(writer, level)
     if add_cidsets(writer) or before != (level[0], level[1].upper()):
@@ -152,60 +146,111 @@ def normalise(path: Path, level: PdfaLevel) -> None:
         tmp.replace(path)
 
 
-# --- validation ----------------------------------------------------------------------------------
+# --- validation ---------------------------------------------------------------------------------
 
 
 @dataclass
 class PdfaReport:
     file: str
-    claimed: str  # e.g. "PDF/A-2b", or "none"
+    claimed: str  # e.g. "PDF/A-2b" (and "+ PDF/UA-1"), or "none"
+    checked: list[str]  # the flavours validated, e.g. ["2b", "ua1"]
     valid: bool
     summary: str
-    preflight_findings: list[dict[str, str]] = field(default_factory=list)
-    verapdf: str | None = None  # verapdf's verdict when it is installed
+    findings: list[dict[str, object]] = field(default_factory=list)
+    validator: str = ""
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
 
 
-def validate(pdf: Path) -> PdfaReport:
-    """Validate ``pdf`` against the PDF/A level it claims."""
+def claimed_ua(reader: PdfReader) -> str | None:
+    """The PDF/UA part the XMP packet claims ('1'), or None."""
+    xmp = _xmp_bytes(reader.root_object)
+    found = re.search(rb"pdfuaid:part(?:>|=[\"'])\s*(\d)", xmp or b"")
+    return found.group(1).decode() if found else None
+
+
+def flavours_claimed(pdf: Path) -> tuple[str, list[str]]:
+    """(label, veraPDF flavours) for what ``pdf`` claims: PDF/A part and level, PDF/UA."""
     try:
         reader = PdfReader(pdf)
-        claim = claimed(reader)
+        claim, ua = claimed(reader), claimed_ua(reader)
     except Exception as exc:  # pypdf raises many kinds on a broken file
         raise ValidationError(f"{pdf}: not a readable PDF ({exc})") from None
-    label = f"PDF/A-{claim[0]}{claim[1].lower()}" if claim else "none"
-    report = preflight.run(pdf)
-    findings = [{"code": f.code, "details": f.details} for f in report.findings]
-    other = [f for f in report.findings if f.code != PART_NUMBER]
-    if claim is None:
-        valid, summary = False, "the file does not claim PDF/A conformance (no pdfaid in XMP)"
-    elif claim[0] == "1":
-        valid = report.valid
-        summary = (
-            f"{label}: Preflight found no errors"
-            if valid
-            else f"{label}: Preflight found {len(report.findings)} error(s)"
-        )
+    flavours = [f"{claim[0]}{claim[1].lower()}"] if claim else []
+    labels = [f"PDF/A-{flavours[0]}"] if flavours else []
+    if ua:
+        flavours.append(f"ua{ua}")
+        labels.append(f"PDF/UA-{ua}")
+    return (" + ".join(labels) or "none"), flavours
+
+
+def validate(pdf: Path, flavour: str | None = None) -> PdfaReport:
+    """Validate ``pdf`` with veraPDF's engine against what it claims (or ``flavour``)."""
+    label, flavours = flavours_claimed(pdf)
+    if flavour:
+        flavours = [flavour]
+    report = PdfaReport(str(pdf), label, flavours, False, "", validator=verapdf_label())
+    if not flavours:
+        report.summary = "the file does not claim PDF/A conformance (no pdfaid in XMP)"
+        return report
+    for checked in flavours:
+        result = verapdf.validate(pdf, checked)
+        report.findings += [
+            {"flavour": checked, **asdict(rule), "rule": rule.label} for rule in result.rules
+        ]
+        if checked[0] in "123":
+            report.findings += [{"flavour": checked, **f} for f in _own_checks(pdf, checked)]
+    report.valid = not report.findings
+    names = ", ".join(_flavour_name(f) for f in flavours)
+    if report.valid:
+        report.summary = f"{names}: veraPDF found no errors"
     else:
-        valid = not other and (report.valid or any(f.code == PART_NUMBER for f in report.findings))
-        summary = (
-            f"{label} claimed. Preflight checks PDF/A-1b rules only: no finding other than the "
-            "part number; this is not a full PDF/A-2 validation"
-            if valid
-            else f"{label} claimed: Preflight found {len(other)} error(s) besides the part number"
-        )
-    result = PdfaReport(str(pdf), label, valid, summary, findings)
-    if claim and shutil.which("verapdf"):
-        result.verapdf = _verapdf(pdf, claim)
-        if result.verapdf != "compliant":
-            result.valid = False
-            result.summary += f"; veraPDF: {result.verapdf}"
-    return result
+        rules = "; ".join(f"{f['rule']} ({f['count']}×)" for f in report.findings[:6])
+        more = f" and {len(report.findings) - 6} more" if len(report.findings) > 6 else ""
+        report.summary = f"{names}: {len(report.findings)} rule(s) failed: {rules}{more}"
+    return report
 
 
-def _verapdf(pdf: Path, claim: tuple[str, str]) -> str:
-    flavour = f"{claim[0]}{claim[1].lower()}"
-    res = proc.run(["verapdf", "--flavour", flavour, "--format", "text", str(pdf)], timeout=600)
-    return "compliant" if res.stdout.lstrip().startswith("PASS") else res.stdout.strip()[:300]
+def _flavour_name(flavour: str) -> str:
+    return f"PDF/UA-{flavour[2:]}" if flavour.startswith("ua") else f"PDF/A-{flavour}"
+
+
+def _own_checks(pdf: Path, flavour: str) -> list[dict[str, object]]:
+    """What veraPDF does not check but the part requires: PDF/A-1, -2 and -3 are built on PDF
+    1.4/1.7 (ISO 19005-2:2011, clause 1), so the catalog may not declare PDF 2.0 (pyHanko does,
+    for ECDSA signatures on P-256)."""
+    version = PdfReader(pdf).root_object.get("/Version")
+    if version is None or str(version).lstrip("/").startswith("1."):
+        return []
+    return [{
+        "specification": f"ISO 19005-{flavour[0]}", "clause": "1", "test": 1, "count": 1,
+        "rule": f"ISO 19005-{flavour[0]} 1 (based on PDF 1.x)",
+        "description": f"PDF/A-{flavour[0]} is built on PDF 1.x; the catalog declares "
+        f"/Version {str(version).lstrip('/')}",
+        "context": "root/document[0]/Version",
+    }]  # fmt: skip
+
+
+def verapdf_label() -> str:
+    return f"veraPDF validation engine ({verapdf.version()})"
+
+
+# Failed rules that have a cause the user can act on, by specification and clause prefix.
+_ADVICE = (
+    ("ISO 19005-1", "6.4", "PDF/A-1 does not allow transparency, and the document has a "
+     "transparent image or soft mask (a logo in a restyled template?): build with --pdfa 2b, or "
+     "use an image without transparency"),
+)  # fmt: skip
+
+
+def advice(failed: list[PdfaReport], level: str) -> str | None:
+    """A hint for the first failed rule that has a known cause the user can fix."""
+    for report in failed:
+        for finding in report.findings:
+            for spec, clause, text in _ADVICE:
+                if str(finding["specification"]).startswith(spec) and str(
+                    finding["clause"]
+                ).startswith(clause):
+                    return text
+    return None

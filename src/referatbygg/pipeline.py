@@ -25,14 +25,15 @@ from typing import Literal
 from pypdf import PdfReader
 
 from . import archive, assemble, lang, pdfa, signing
+from .buildreport import fingerprint, report_path
 from .check import Problem, require_clean
 from .config import Config
 from .convert import Converted, convert_attachment
 from .errors import InputError, ValidationError
-from .fsutil import locked, write_atomic
+from .fsutil import locked
 from .load import display, load_meeting
 from .model import Meeting, Paragraph
-from .render import DocKind, render_docx
+from .render import DocKind, render_docx, transparent_images
 from .tools.libreoffice import Converter, PdfaLevel, open_converter
 
 log = logging.getLogger(__name__)
@@ -54,9 +55,15 @@ class BuildResult:
     level: PdfaLevel = "2b"
     parts: list[assemble.Part] = field(default_factory=list)
     attachments: list[Converted] = field(default_factory=list)
-    validation: pdfa.PdfaReport | None = None
+    validation: pdfa.PdfaReport | None = None  # the main PDF's
+    validations: list[pdfa.PdfaReport] = field(default_factory=list)  # every PDF of the build
     warnings: list[Problem] = field(default_factory=list)
     public_pdf: Path | None = None
+    built: dict[str, object] = field(default_factory=dict)  # SHA-256 and size of the PDF
+
+    @property
+    def valid(self) -> bool:
+        return bool(self.validations) and all(v.valid for v in self.validations)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -65,6 +72,7 @@ class BuildResult:
             "out_dir": str(self.out_dir),
             "docx": str(self.docx),
             "pdf": str(self.pdf) if self.pdf else None,
+            "pdf_built": self.built,
             "public_pdf": str(self.public_pdf) if self.public_pdf else None,
             "pdfa": self.level,
             "parts": [
@@ -83,7 +91,9 @@ class BuildResult:
                 }
                 for c in self.attachments
             ],
+            "valid": self.valid,
             "validation": self.validation.as_dict() if self.validation else None,
+            "validations": [v.as_dict() for v in self.validations],
             "warnings": [w.as_dict() for w in self.warnings],
         }
 
@@ -110,11 +120,6 @@ def source_digest(meeting: Meeting) -> str:
         digest.update(str(file.name).encode() + b"\0")
         digest.update(file.read_bytes() if file.is_file() else b"(missing)")
     return digest.hexdigest()
-
-
-def report_path(out_dir: Path, name: str) -> Path:
-    """build-report.json for the minutes, <name>-build-report.json for other documents."""
-    return out_dir / ("build-report.json" if name == "referat" else f"{name}-build-report.json")
 
 
 def is_stale(meeting: Meeting, out_dir: Path) -> bool:
@@ -219,7 +224,35 @@ def build(
     require_clean(meeting)  # before the lock: a refused meeting leaves nothing behind
     options = Options(level, pdf, template, kind, draft)
     with locked(lock_for(meeting, out_root)):
+        return _build_or_clean(meeting, out_root, options, converter, converter_choice, say)
+
+
+def _build_or_clean(
+    meeting: Meeting,
+    out_root: Path,
+    options: Options,
+    converter: Converter | None,
+    converter_choice: ConverterChoice,
+    say: Progress,
+) -> BuildResult:
+    """A build that fails leaves no scratch behind — only the report of a failed validation,
+    in work/ — and no output folder that it created itself."""
+    out = out_dir_for(meeting, out_root)
+    existed = out.exists()
+    try:
         return _build(meeting, out_root, options, converter, converter_choice, say)
+    except BaseException as exc:
+        work = out / "work"
+        if isinstance(exc, ValidationError) and work.is_dir():
+            shutil.rmtree(work / "ut", ignore_errors=True)
+            for item in work.iterdir():
+                if not item.name.endswith("build-report.json"):
+                    shutil.rmtree(item) if item.is_dir() else item.unlink()
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+            if not existed and out.is_dir() and not any(out.iterdir()):
+                out.rmdir()
+        raise
 
 
 def draft_overlay(meeting: Meeting, docx: Path) -> bytes:
@@ -247,6 +280,9 @@ def _build(
     converter_choice: ConverterChoice,
     say: Progress,
 ) -> BuildResult:
+    """Everything is made in ``work/ut/`` and validated there; only a build whose every PDF
+    passes moves into the output folder. A failed build leaves the previous outputs as they
+    were, and its report in ``work/``."""
     say("check")
     warnings = require_clean(meeting)
     if meeting.data.draft and not options.draft:
@@ -257,61 +293,119 @@ def _build(
         )
     out = out_dir_for(meeting, out_root)
     name = stem(meeting, options.kind, options.draft)
+    if options.pdf:
+        refuse_if_signed(out / f"{name}.pdf")
+    work = out / "work"
+    shutil.rmtree(work, ignore_errors=True)
+    stage = work / "ut"
+    stage.mkdir(parents=True)
     result = BuildResult(meeting, out, out / f"{name}.docx", level=options.level, warnings=warnings)
     # Minutes and agreements get signature fields; notices and drafts never do.
     final = not options.draft and options.kind == "referat"
-    if options.pdf:
-        refuse_if_signed(out / f"{name}.pdf")
     say("render docx")
     draft_note = lang.oslo_now() if options.draft else None
     render = functools.partial(
         render_docx, meeting, options.template, kind=options.kind, draft=draft_note
     )
-    write_atomic(result.docx, render())
+    docx_bytes = render()
+    (stage / result.docx.name).write_bytes(docx_bytes)
+    if options.pdf and options.level.startswith("1"):
+        transparent = transparent_images(docx_bytes)
+        if transparent:
+            raise InputError(
+                f"the template has a transparent image ({', '.join(transparent)}); PDF/A-1 does "
+                "not allow transparency (ISO 19005-1, 6.4), so it would be flattened onto white",
+                hint="build with --pdfa 2b (the default), or use an image without transparency",
+            )
     if not options.pdf:
+        _commit(stage, out, [result.docx.name], [])
+        shutil.rmtree(work, ignore_errors=True)
         return result
 
-    work = out / "work"
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
     office = 1 + sum(a.file.suffix.lower() in (".docx", ".odt") for a in meeting.data.attachments)
     public = final and has_exempt(meeting)
     with contextlib.ExitStack() as stack:
         conv = converter or stack.enter_context(converter_for(converter_choice, office + public))
-        _to_pdf(meeting, result, work, conv, say, name, options, signed=final)
+        _to_pdf(meeting, result, work, stage, conv, say, name, options, signed=final)
         if public:
             say("public version")
-            docx = out / f"{name}-offentlig.docx"
-            write_atomic(docx, render(variant="public"))
+            docx = stage / f"{name}-offentlig.docx"
+            docx.write_bytes(render(variant="public"))
             shown = [c for c in result.attachments if not c.attachment.exempt]
             plain = work / f"{name}-offentlig-uten-vedlegg.pdf"
             conv.convert(docx, plain, options.level)
-            result.public_pdf = out / f"{name}-offentlig.pdf"
+            result.public_pdf = stage / f"{name}-offentlig.pdf"
             assemble.merge(plain, shown, result.public_pdf, options.level)
             assemble.require_parts(result.public_pdf, shown)
 
-    say("validate PDF/A")
     assert result.pdf is not None
-    result.validation = pdfa.validate(result.pdf)
-    reports = [result.validation]
+    say("validate PDF/A (veraPDF)")
+    checked = [result.pdf, *([result.public_pdf] if result.public_pdf else [])]
+    checked += [c.pdf for c in result.attachments if final]
+    result.validations = [pdfa.validate(pdf) for pdf in checked]
+    result.validation = result.validations[0]
+    result.built = fingerprint(result.pdf)
+    files = [result.docx.name, result.pdf.name]
     if result.public_pdf:
-        reports.append(pdfa.validate(result.public_pdf))
+        files += [f"{name}-offentlig.docx", result.public_pdf.name]
+    _final_paths(result, stage, out)
     result.report = report_path(out, name)
-    report = json.dumps(result.as_dict(), ensure_ascii=False, indent=2)
-    write_atomic(result.report, report.encode("utf-8"))
-    for checked in reports:
-        if not checked.valid:
-            raise ValidationError(
-                f"{checked.file} is not valid PDF/A: {checked.summary}",
-                hint=f"details in {display(result.report)}",
-            )
+    report = json.dumps(result.as_dict(), ensure_ascii=False, indent=2).encode("utf-8")
+    failed = [v for v in result.validations if not v.valid]
+    if failed:
+        kept = work / result.report.name
+        kept.write_bytes(report)
+        raise ValidationError(
+            "; ".join(f"{Path(v.file).name} is not valid PDF/A: {v.summary}" for v in failed)
+            + f". Nothing was replaced: the previous outputs in {display(out)} are as they were",
+            hint=pdfa.advice(failed, options.level) or f"details in {display(kept)}",
+        )
+    (stage / result.report.name).write_bytes(report)
+    stale = [] if result.public_pdf else [f"{name}-offentlig.docx", f"{name}-offentlig.pdf"]
+    _commit(stage, out, [*files, result.report.name], stale,
+            folder="vedlegg" if final else None)  # fmt: skip
+    shutil.rmtree(work, ignore_errors=True)
     return result
+
+
+def _final_paths(result: BuildResult, stage: Path, out: Path) -> None:
+    """Point the result at where its files will be once committed."""
+
+    def moved(path: Path) -> Path:
+        return out / path.relative_to(stage) if path.is_relative_to(stage) else path
+
+    assert result.pdf is not None
+    result.pdf = moved(result.pdf)
+    result.public_pdf = moved(result.public_pdf) if result.public_pdf else None
+    for done in result.attachments:
+        done.pdf = moved(done.pdf)
+    for report in result.validations:
+        report.file = str(moved(Path(report.file)))
+
+
+def _commit(
+    stage: Path, out: Path, files: list[str], stale: list[str], *, folder: str | None = None
+) -> None:
+    """Move the staged outputs into ``out``: the attachment folder first, the report last, each
+    file by an atomic rename; outputs of an earlier build that this one does not make go."""
+    if folder and (stage / folder).is_dir():
+        old = out / f".{folder}.old"
+        shutil.rmtree(old, ignore_errors=True)
+        if (out / folder).exists():
+            (out / folder).rename(old)
+        (stage / folder).rename(out / folder)
+        shutil.rmtree(old, ignore_errors=True)
+    for name in stale:
+        (out / name).unlink(missing_ok=True)
+    for name in files:
+        (stage / name).replace(out / name)
 
 
 def _to_pdf(
     meeting: Meeting,
     result: BuildResult,
     work: Path,
+    stage: Path,
     conv: Converter,
     say: Progress,
     name: str,
@@ -322,7 +416,7 @@ def _to_pdf(
     level = result.level
     say(f"convert {name} to PDF/A")
     body = work / f"{name}-uten-vedlegg.pdf"
-    conv.convert(result.docx, body, level)
+    conv.convert(stage / result.docx.name, body, level)
     if options.kind == "referat":  # the notice lists attachments, it does not carry them
         for index, att in enumerate(meeting.data.attachments):
             say(f"convert attachment {index + 1}/{len(meeting.data.attachments)}: {att.title}")
@@ -331,20 +425,19 @@ def _to_pdf(
         say("mark attachment pages UTKAST")
         overlay = work / "utkast.pdf"
         docx = work / "utkast.docx"
-        docx.write_bytes(draft_overlay(meeting, result.docx))
+        docx.write_bytes(draft_overlay(meeting, stage / result.docx.name))
         conv.convert(docx, overlay, level)
         for done in result.attachments:
             assemble.stamp_pages(done.pdf, overlay)
     say("merge")
-    result.pdf = result.out_dir / f"{name}.pdf"
+    result.pdf = stage / f"{name}.pdf"
     fields = meeting.signatories if signed else ()
     result.parts = assemble.merge(body, result.attachments, result.pdf, level, fields)
     assemble.require_parts(result.pdf, result.attachments)
     if not signed:
         return
     # Each attachment also on its own: the archive registers them as separate documents.
-    folder = result.out_dir / "vedlegg"
-    shutil.rmtree(folder, ignore_errors=True)
+    folder = stage / "vedlegg"
     folder.mkdir()
     for done in result.attachments:
         target = folder / attachment_name(done)
@@ -459,8 +552,8 @@ def _run(
             say(f"WARNING: {meeting.source.name} or its attachments changed after the signed "
                 f"{pdf.name} was built; it does not show those changes")  # fmt: skip
     else:
-        _build(meeting, out_root, Options(level), converter, converter_choice,
-               lambda m: say(f"build: {m}"))  # fmt: skip
+        _build_or_clean(meeting, out_root, Options(level), converter, converter_choice,
+                        lambda m: say(f"build: {m}"))  # fmt: skip
         did.append("build")
     for f in signing.signing_state(pdf):
         if f.signed:

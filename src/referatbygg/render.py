@@ -266,3 +266,25 @@ def render_docx(
     buf = io.BytesIO()
     tpl.save(buf)
     return _normalise_zip(buf.getvalue(), meeting.data.date)
+
+
+def transparent_images(docx: bytes) -> list[str]:
+    """The images in a Word document that have transparency (an alpha channel in use, or a
+    transparent colour): what PDF/A-1 cannot carry (ISO 19005-1, 6.4)."""
+    from PIL import Image
+
+    found = []
+    with zipfile.ZipFile(io.BytesIO(docx)) as zf:
+        for name in zf.namelist():
+            if not name.startswith("word/media/"):
+                continue
+            try:
+                with Image.open(io.BytesIO(zf.read(name))) as img:
+                    alpha = img.mode in ("RGBA", "LA", "PA")
+                    if "transparency" in img.info or (
+                        alpha and min(img.getchannel("A").getextrema()) < 255  # type: ignore[operator]
+                    ):
+                        found.append(name.removeprefix("word/media/"))
+            except (OSError, ValueError):  # not an image Pillow reads (EMF, SVG …)
+                continue
+    return found

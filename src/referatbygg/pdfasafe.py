@@ -1,0 +1,142 @@
+"""pyHanko pieces that keep a PDF/A file PDF/A while it is signed.
+
+pyHanko as shipped breaks PDF/A in four ways (shared/KNOWN-PITFALLS.md); each is fixed here, at
+the point where pyHanko writes, because nothing can be changed after a signature is computed:
+
+* its writers rewrite the XMP packet (xmpbox rejects the result) and set Info/Producer apart from
+  XMP — :func:`metadata_frozen` leaves document metadata exactly as the PDF/A file had it;
+* its stamp font subset has no /CIDSet, which PDF/A-1 requires — :class:`CidSetGlyphAccumulator`
+  writes a complete one in the same revision (every glyph slot of the subset, as veraPDF counts);
+* with an ECDSA key on a curve ISO/TS 32002 names (P-256) it registers that PDF 2.0 extension and
+  raises the catalog /Version to 2.0, in a file whose PDF/A part is built on PDF 1.7 —
+  :class:`ArchivalPdfSigner` registers only the ESIC extension (PAdES, PDF 1.7);
+* glyph widths of fonts whose unitsPerEm is not 1000 come out wrong — the stamp uses Noto Sans
+  (unitsPerEm 1000), and the same font size on stamp and text box (pyHanko #733).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.font.opentype import GlyphAccumulator, GlyphAccumulatorFactory
+from pyhanko.pdf_utils.text import TextBoxStyle
+from pyhanko.pdf_utils.writer import BasePdfFileWriter
+from pyhanko.sign import signers
+from pyhanko.sign.fields import SigSeedSubFilter
+from pyhanko.sign.signers.pdf_signer import _ensure_esic_ext
+from pyhanko.stamp import TextStampStyle
+
+from .errors import SigningError
+from .fsutil import atomic_path
+from .pdfa import cidset_bytes, present_cids
+
+FONT = Path("/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf")  # unitsPerEm 1000, æøå
+FONT_SIZE = 8
+
+
+@contextlib.contextmanager
+def metadata_frozen() -> Iterator[None]:
+    """Keep pyHanko from touching Info and XMP while it writes.
+
+    Every pyHanko writer calls ``_update_meta``, which rewrites the XMP packet in a form xmpbox
+    (PDFBox Preflight) rejects ("7.3 Schema is not set … dc") and makes Info/Producer disagree with
+    XMP. Besides the writer we pass in, pyHanko opens its own for the post-signing DSS update and
+    the document timestamp, so the method is disabled on the class for the duration of our call.
+    PDF/A does not require a new modification date; the metadata stays as the conversion wrote it.
+    (Worth an upstream option: pyHanko has no switch to leave metadata untouched.)
+    """
+    original = BasePdfFileWriter._update_meta
+    BasePdfFileWriter._update_meta = lambda self: None  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        BasePdfFileWriter._update_meta = original  # type: ignore[method-assign]
+
+
+class CidSetGlyphAccumulator(GlyphAccumulator):
+    """pyHanko's font subset, plus a complete /CIDSet (PDF/A-1 requires one; PDF/A-2 requires
+    any that is present to list every CID of the font program)."""
+
+    def prepare_write(self) -> None:
+        already = self._write_prepared
+        super().prepare_write()
+        if already:
+            return
+        # pyHanko subsets with retain_gids and CIDToGIDMap /Identity: every slot up to the
+        # highest glyph used is in the program, and its CID is its glyph ID.
+        cids = present_cids(self.tt["maxp"].numGlyphs, None)
+        stream = generic.StreamObject(stream_data=cidset_bytes(cids))
+        descriptor = self.cidfont_obj._font_descriptor
+        descriptor[generic.pdf_name("/CIDSet")] = self.writer.add_object(stream)
+
+
+class CidSetFontFactory(GlyphAccumulatorFactory):
+    def create_font_engine(self, writer: Any, obj_stream: Any = None) -> GlyphAccumulator:
+        engine = super().create_font_engine(writer, obj_stream)
+        engine.__class__ = CidSetGlyphAccumulator  # same state, our prepare_write
+        return engine
+
+
+# What a Norwegian stamp can need: Latin-1, Latin Extended-A, general punctuation, the euro sign.
+STAMP_CHARS = [*range(0x20, 0x7F), *range(0xA0, 0x180), *range(0x2010, 0x203B), 0x20AC]
+
+
+@functools.cache
+def stamp_font() -> Path:
+    """Noto Sans cut down to STAMP_CHARS, made once and cached.
+
+    pyHanko subsets the stamp font on every signature; from the full Noto Sans that took
+    ~0.19 s of each ~0.35 s signature here. Units per em (1000) and metrics are unchanged.
+    """
+    if not FONT.is_file():
+        raise SigningError(
+            f"the stamp font {FONT} is missing", hint="apt-get install fonts-noto-core"
+        )
+    import hashlib
+
+    from fontTools import subset
+
+    key = hashlib.sha256(FONT.read_bytes() + repr(STAMP_CHARS).encode()).hexdigest()[:16]
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "referatbygg"
+    target = cache / f"NotoSans-stamp-{key}.ttf"
+    if not target.is_file():
+        cache.mkdir(parents=True, exist_ok=True)
+        options = subset.Options()
+        options.name_IDs = ["*"]
+        options.notdef_outline = True
+        font = subset.load_font(str(FONT), options)
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=STAMP_CHARS)
+        subsetter.subset(font)
+        with atomic_path(target) as tmp:
+            subset.save_font(font, str(tmp), options)
+    return target
+
+
+def stamp_style() -> TextStampStyle:
+    font = CidSetFontFactory(str(stamp_font()), font_size=FONT_SIZE)
+    return TextStampStyle(
+        stamp_text="%(status)s\n%(signer)s\n%(title)s\n%(when)s",
+        text_box_style=TextBoxStyle(font=font, font_size=FONT_SIZE, leading=FONT_SIZE + 3),
+        border_width=1,
+    )
+
+
+class ArchivalPdfSigner(signers.PdfSigner):
+    """A PdfSigner that declares no PDF 2.0 extension: PAdES (the ESIC extension, PDF 1.7) only.
+
+    pyHanko registers ISO/TS 32002 (and raises /Version to 2.0) for ECDSA keys on the curves that
+    standard names, and ISO/TS 32001 for SHA-3; PDF/A-1, -2 and -3 are built on PDF 1.4/1.7, so
+    the declaration would make the file claim what its PDF/A part excludes. The signature itself
+    is the same; PDF 1.7 readers validate ECDSA signatures (CAdES) without the declaration.
+    """
+
+    def register_extensions(self, pdf_out: BasePdfFileWriter, *, md_algorithm: str) -> None:
+        if self.signature_meta.subfilter == SigSeedSubFilter.PADES:
+            _ensure_esic_ext(pdf_out)
