@@ -37,7 +37,7 @@ from pki import P12_PASS, PIN, CertPki, free_port, make_pki  # noqa: E402
 from meetings import generate  # noqa: E402
 from referatbygg import pipeline  # noqa: E402
 from referatbygg.config import load_config  # noqa: E402
-from referatbygg.tools import ghostscript, preflight  # noqa: E402
+from referatbygg.tools import ghostscript, jvm, verapdf  # noqa: E402
 from referatbygg.tools.libreoffice import WarmConverter, soffice  # noqa: E402
 
 BIN = Path(sys.executable).parent
@@ -107,7 +107,7 @@ def median(values: list[float]) -> float:
 
 
 def ours_warm(files: list[Path], config: Any, work: Path, proxy: Proxy) -> dict[str, Any]:
-    """One process, LibreOffice and Preflight warm: pipeline.run per meeting."""
+    """One process, LibreOffice and the veraPDF engine warm: pipeline.run per meeting."""
     conv = WarmConverter()
     conv.start()
     times, stages, requests = [], [], []
@@ -125,15 +125,15 @@ def ours_warm(files: list[Path], config: Any, work: Path, proxy: Proxy) -> dict[
             stages.append(_stages(started, marks, ended))
         office = [p.pid for p in _office_processes(conv)]
         lo_mb = max((hwm_mb(pid) for pid in office), default=0.0)
-        server = preflight._server()
-        jvm_mb = hwm_mb(server._proc.pid) if server and server._proc else 0.0
+        engine = verapdf.validator().server
+        jvm_mb = hwm_mb(engine._proc.pid) if engine._proc else 0.0
     finally:
         conv.close()
     return {
         "median_s": median(times), "runs": times, "requests_per_meeting": median(requests),
         "stages_s": {k: median([s.get(k, 0.0) for s in stages]) for k in stages[0]},
         "rss_main_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "rss_libreoffice_mb": lo_mb, "rss_preflight_jvm_mb": jvm_mb,
+        "rss_libreoffice_mb": lo_mb, "rss_verapdf_jvm_mb": jvm_mb,
     }  # fmt: skip
 
 
@@ -174,9 +174,20 @@ def ours_cold(files: list[Path], cfg_file: Path, work: Path) -> dict[str, Any]:
     return {"median_s": median(times), "runs": times}
 
 
+def verapdf_once(pdf: Path) -> None:
+    """veraPDF as a command-line user runs it: a new JVM for one file (the engine's own CLI is
+    not in the wheel; our driver with one request does the same work)."""
+    program = verapdf.program()
+    cp = ":".join([*(str(j) for j in program.classpath), str(jvm.compiled(program))])
+    subprocess.run(
+        ["java", *program.options, "-cp", cp, program.name], input=f"2b\t{pdf}\n",
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+
+
 def naive(files: list[Path], pki: CertPki, work: Path, proxy: Proxy) -> dict[str, Any]:
     """What a user would script: soffice per document, gs per PDF attachment, pdfunite, the
-    pyhanko CLI per signature and for the timestamp, Preflight per PDF, bagit.py, zip."""
+    pyhanko CLI per signature and for the timestamp, veraPDF (a JVM) per PDF, bagit.py, zip."""
     lo_profile = (work / "lo-profile").as_uri()
     export = 'pdf:writer_pdf_Export:{"SelectPdfVersion":{"type":"long","value":"2"}}'
     pyhanko_cfg = work / "pyhanko.yml"
@@ -227,7 +238,7 @@ def naive(files: list[Path], pki: CertPki, work: Path, proxy: Proxy) -> dict[str
            "--validation-context", "bench", signed, final)  # fmt: skip
         signed = final
         for pdf in (signed, d / "brief.pdf", d / "politiradsavtale-2023-2025.pdf"):
-            preflight.run_once(pdf)
+            verapdf_once(pdf)
         bag = d / "bag"
         bag.mkdir()
         for pdf in (signed, d / "brief.pdf", d / "politiradsavtale-2023-2025.pdf", docx):
@@ -294,13 +305,13 @@ def main() -> int:
     try:
         singles = generate(work / "singles", repeats)
         print(
-            f"warm: {repeats} meetings, one process, LibreOffice and Preflight warm …", flush=True
+            f"warm: {repeats} meetings, one process, LibreOffice and veraPDF warm …", flush=True
         )
         results["ours_warm"] = ours_warm(singles, config, work, proxy)
         print("cold: a fresh process per meeting …", flush=True)
         results["ours_cold"] = ours_cold(singles, cfg_file, work)
         print(
-            "naive: soffice, gs, pdfunite, pyhanko CLI, Preflight, bagit per meeting …", flush=True
+            "naive: soffice, gs, pdfunite, pyhanko CLI, veraPDF, bagit per meeting …", flush=True
         )
         results["naive"] = naive(singles, pki, work, proxy)
         many = generate(work / "batch", batch_n)
@@ -310,7 +321,7 @@ def main() -> int:
     finally:
         proxy.shutdown()
         pki.stop()
-        preflight.stop_server()
+        verapdf.stop()
     results["naive_meetings_per_minute"] = 60 / results["naive"]["median_s"]
     results["request_kinds"] = dict(proxy.counts)
     out = ROOT / "bench/results/latest.json"
@@ -334,7 +345,7 @@ def print_table(r: dict[str, Any]) -> None:
          f"{b2['meetings_per_minute'] / r['naive_meetings_per_minute']:.1f}× (-j2)"),
         ("peak RSS (MB)", f"main {w['rss_main_mb']:.0f}, worker {b2['peak_rss_worker_mb']:.0f}, "
          f"LibreOffice {w['rss_libreoffice_mb']:.0f}, "
-         f"Preflight JVM {w['rss_preflight_jvm_mb']:.0f}",
+         f"veraPDF JVM {w['rss_verapdf_jvm_mb']:.0f}",
          "", ""),
     ]  # fmt: skip
     print(f"\n{'':40} {'referatbygg':44} {'naive':8} ratio")

@@ -117,6 +117,7 @@ def new_document() -> Document:
         lang = parse_xml(f"<w:lang {nsdecls('w')}/>")
         rpr.append(lang)
     lang.set(qn("w:val"), "nb-NO")
+    plain_bullets(doc)
     # Theme fonts in the defaults resolve differently in Word and LibreOffice: name the font.
     fonts = rpr.find(qn("w:rFonts"))
     for attr in list(fonts.attrib):
@@ -141,6 +142,27 @@ def new_document() -> Document:
     return doc
 
 
+def plain_bullets(doc) -> None:
+    """Bullets as U+2022 in the body font. python-docx's default list style draws them with the
+    Symbol font's private-use character U+F0B7, which PDF/A-2a forbids without ActualText (ISO
+    19005-2, 6.2.11.7.3) and which screen readers cannot name."""
+    numbering = doc.part.numbering_part.element
+    for level in numbering.iter(qn("w:lvl")):
+        fmt = level.find(qn("w:numFmt"))
+        if fmt is None or fmt.get(qn("w:val")) != "bullet":
+            continue
+        level.find(qn("w:lvlText")).set(qn("w:val"), "•")
+        rpr = level.find(qn("w:rPr"))
+        if rpr is None:
+            rpr = parse_xml(f"<w:rPr {nsdecls('w')}/>")
+            level.append(rpr)
+        for old in rpr.findall(qn("w:rFonts")):
+            rpr.remove(old)
+        rpr.insert(0, parse_xml(
+            f'<w:rFonts {nsdecls("w")} w:ascii="{FONT}" w:hAnsi="{FONT}" w:cs="{FONT}"/>'
+        ))  # fmt: skip
+
+
 def meta(doc) -> None:
     para(doc, "{{ title }}", "Title")
     para(doc, "{%p for line in meta %}")
@@ -150,9 +172,21 @@ def meta(doc) -> None:
     para(doc, "{%p endfor %}")
 
 
+def header_row(table, texts: list[str]) -> None:
+    """A first row marked as the table's header (repeated on each page): LibreOffice tags its
+    cells TH, which PDF/UA needs to tell what each column holds."""
+    row = table.add_row()
+    table._tbl.remove(row._tr)
+    table._tbl.insert(table._tbl.index(table.rows[0]._tr), row._tr)
+    row._tr.get_or_add_trPr().append(parse_xml(f"<w:tblHeader {nsdecls('w')}/>"))
+    for cell, text in zip(row.cells, texts, strict=True):
+        cell.text = text
+        cell.paragraphs[0].runs[0].bold = True
+
+
 def signature_block(doc) -> None:
     styles = doc.styles
-    para(doc, "{{ labels.signatures }}", "Heading 2")
+    para(doc, "{{ labels.signatures }}", "Heading 1")
     table = loop_table(doc, "s in signatories", ["", ""], [8.5, 7.5])
     row = table.rows[1]
     row.height = Cm(3.0)
@@ -214,27 +248,28 @@ def minutes() -> Document:
     para(doc, "{%p endfor %}")
 
     para(doc, "{%p if next_meetings %}")
-    para(doc, "{{ labels.next_meetings }}", "Heading 2")
+    para(doc, "{{ labels.next_meetings }}", "Heading 1")
     para(doc, "{%p for m in next_meetings %}")
     para(doc, "{{ m }}", "List Bullet")
     para(doc, "{%p endfor %}")
     para(doc, "{%p endif %}")
 
     para(doc, "{%p if attachments %}")
-    para(doc, "{{ labels.attachments }}:", "Heading 2")
+    para(doc, "{{ labels.attachments }}", "Heading 1")
     para(doc, "{%p for a in attachments %}")
     para(doc, "{{ a }}")
     para(doc, "{%p endfor %}")
     para(doc, "{%p endif %}")
 
     para(doc, "{%p if abbreviations %}")
-    para(doc, "{{ labels.abbreviations }}:", "Heading 2")
-    table = loop_table(doc, "a in abbreviations", ["{{ a.short }}", "{{ a.long }}"], [2.5, 13.5])
+    para(doc, "{{ labels.abbreviations }}", "Heading 1")
+    table = loop_table(doc, "a in abbreviations", ["{{ a.short }}", "{{ a.long }}"], [3.2, 12.8])
     table.rows[1].cells[0].paragraphs[0].runs[0].bold = True
+    header_row(table, ["{{ labels.abbreviation }}", "{{ labels.meaning }}"])
     para(doc, "{%p endif %}")
 
     para(doc, "{%p if standing %}")
-    para(doc, "{{ standing.title }}:", "Heading 2")
+    para(doc, "{{ standing.title }}", "Heading 1")
     blocks(doc, "standing")
     para(doc, "{%p endif %}")
 

@@ -452,3 +452,14 @@ def dss_crl_damaged(data: bytes) -> bytes:
 
 def trailing_whitespace(data: bytes) -> bytes:
     return data + b"\r\n  \n"
+
+
+def xmp_reserialised(data: bytes) -> bytes:
+    """The same XMP metadata written again with other white space: nothing has changed."""
+    r = reader(data)
+    meta = r.root.raw_get("/Metadata").reference.idnum
+    _, stream = get(data, meta)
+    assert isinstance(stream, generic.StreamObject)
+    xml = re.sub(rb">\s+<", b">\n    <", stream.data)
+    body = f"<< /Type /Metadata /Subtype /XML /Length {len(xml)} >>\nstream\n".encode()
+    return update(data, {meta: body + xml + b"\nendstream"})

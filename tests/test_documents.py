@@ -3,6 +3,7 @@ agreements, nynorsk."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import textwrap
@@ -94,11 +95,15 @@ def test_public_version_has_no_exempt_words(exempt_build: tuple[Path, Path]) -> 
     assert "Åpen opplysning om møteplan." in public
     assert "Pkt. 1 – Unntatt offentlighet, jf. offl. § 13 jf. fvl. § 13" in public
     assert "(Unntatt offentlighet, jf. offl. § 24 tredje ledd)" in internal  # marked, kept
-    assert pdfa.validate(out / "referat-offentlig.pdf").valid
+    report = pdfa.validate(out / "referat-offentlig.pdf")
+    assert report.valid and report.claimed == "PDF/A-2a + PDF/UA-1", report.summary
+    # The public version is the minutes' text alone, accessible; what may be published beside
+    # it is listed in the build report: never the exempt attachment.
     outline = [o.title for o in PdfReader(out / "referat-offentlig.pdf").outline
                if not isinstance(o, list)]  # fmt: skip
-    assert not any("Trusselvurdering" in t for t in outline)  # the exempt attachment is dropped
-    assert any("Situasjonsbrief" in t for t in outline)
+    assert not any(t.startswith("Vedlegg – ") for t in outline)
+    publish = [Path(p).name for p in json.loads((out / "build-report.json").read_text())["publish"]]
+    assert publish == ["referat-offentlig.pdf", "02-pkt1-situasjonsbrief.pdf"]
 
 
 def test_arkivmelding_marks_the_exemptions(exempt_build: tuple[Path, Path]) -> None:
@@ -134,7 +139,8 @@ def test_notice_has_agenda_and_no_outcomes(tmp_path: Path) -> None:
     for outcome in ("Vedtak", "Stillingen som ny politimester", "Ingen saker", "Underskrifter"):
         assert outcome not in text, outcome
     assert not PdfReader(result.pdf).get_fields()  # no signature fields on a notice
-    assert pdfa.validate(result.pdf).valid
+    notice = pdfa.validate(result.pdf)
+    assert notice.valid and notice.claimed == "PDF/A-2a + PDF/UA-1", notice.summary
 
 
 def test_notice_needs_no_outcomes(tmp_path: Path) -> None:
@@ -169,7 +175,8 @@ def test_draft_is_marked_and_cannot_be_signed(tmp_path: Path) -> None:
         assert "UTKAST – bygget" in page.extract_text()
     assert str(reader.metadata.title).startswith("UTKAST")
     assert not reader.get_fields()
-    assert pdfa.validate(result.pdf).valid
+    draft = pdfa.validate(result.pdf)
+    assert draft.valid and draft.claimed == "PDF/A-2b", draft.summary
     before = result.pdf.read_bytes()
     with pytest.raises(SigningError, match="drafts are never signed"):
         signing.sign(result.pdf, "byradsleder", CONFIG, ask=None)
@@ -184,7 +191,8 @@ def test_agreement_signed_and_packaged_and_attached(tmp_path: Path) -> None:
     assert report.valid, report.summary
     assert [s.field_name for s in report.signatures] == [
         "byradsleder", "politimester", "Dokumenttidsstempel"]  # fmt: skip
-    assert pdfa.validate(pdf).valid
+    signed = pdfa.validate(pdf)
+    assert signed.valid and signed.claimed == "PDF/A-2a + PDF/UA-1", signed.summary
     assert agreement.package is not None
     assert archive.check_package(agreement.package.zip, signing.trust(CONFIG).roots).ok
     xml = (agreement.package.bag / "data/arkivmelding.xml").read_bytes()

@@ -313,3 +313,63 @@ def test_transparent_logo_is_pdfa_2b_and_refused_at_1b(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"transparent image \(image\d\.png\); PDF/A-1 does not"):
         build(SEED, tmp_path / "ut1b", template=template, level="1b")
     assert not (tmp_path / "ut1b" / result.meeting.id).exists()  # nothing left behind
+
+
+def test_seed_claims_2b_and_names_the_untagged_attachments(seed_2b: BuildResult) -> None:
+    """The seed's PDF attachments have no structure: the merged file claims level b and no
+    PDF/UA, and the build report says which attachments force it."""
+    assert seed_2b.pdf is not None
+    assert pdfa.validate(seed_2b.pdf).claimed == "PDF/A-2b"
+    report = json.loads((seed_2b.out_dir / "build-report.json").read_text())
+    assert report["pdfa"] == "2b"
+    assert report["pdfa_note"] == (
+        "PDF/A-2b, not 2a with PDF/UA-1: Vedlegg – Pkt. 5 – Situasjonsbrief fra politiet, "
+        "Vedlegg – Pkt. 8 – SaLTo handlingsprogram 2023–2025 have no structure (untagged PDF)"
+    )
+    agreement = next(c for c in seed_2b.attachments if c.kind == "avtale")
+    assert agreement.accessible  # our own agreement keeps its structure …
+    assert pdfa.validate(agreement.pdf).claimed == "PDF/A-2a + PDF/UA-1"
+
+
+def test_tagged_meeting_is_accessible_after_signing(tmp_path: Path) -> None:
+    """Minutes whose attachments all have structure (the agreement, a Word document): the
+    merged file claims PDF/A-2a and PDF/UA-1, the attachments' structure is grafted in, signature
+    widgets sit in Form elements — and all of it still holds after both signatures and the final
+    timestamp."""
+    import pikepdf
+    from docx import Document
+
+    from referatbygg.config import Config
+    from referatbygg.pipeline import run
+
+    folder = tmp_path / "politiradet"
+    shutil.copytree(SEED.parent, folder)
+    meeting = (folder / "2023-01-13.toml").read_text(encoding="utf-8")
+    parts = meeting.split("[[attachments]]")
+    meeting = "[[attachments]]".join([parts[0], *(p for p in parts[1:] if '.pdf"' not in p)])
+    note = Document()
+    note.add_heading("Notat", 1)
+    note.add_paragraph("Et vedlegg skrevet i Word.")
+    note.save(str(folder / "vedlegg/notat.docx"))
+    meeting += '\n[[attachments]]\nitem = 5\ntitle = "Notat"\nfile = "vedlegg/notat.docx"\n'
+    (folder / "2023-01-13.toml").write_text(meeting, encoding="utf-8")
+    result = run(folder / "2023-01-13.toml", tmp_path / "out", Config(demo=True))
+    pdf = result.status.out_dir / "referat.pdf"
+    report = pdfa.validate(pdf)
+    assert report.valid and report.claimed == "PDF/A-2a + PDF/UA-1", report.summary
+    with pikepdf.open(pdf) as doc:
+        kinds: list[str] = []
+
+        def walk(elem: pikepdf.Object) -> None:
+            if isinstance(elem, pikepdf.Array):
+                for kid in elem:
+                    walk(kid)
+            elif isinstance(elem, pikepdf.Dictionary) and "/S" in elem:
+                kinds.append(str(elem.S))
+                if "/K" in elem:
+                    walk(elem.K)
+
+        walk(doc.Root.StructTreeRoot.K)
+        assert kinds.count("/Part") == 2  # one per grafted attachment
+        assert kinds.count("/Form") == 3  # two signatures and the final timestamp
+        assert all(p.obj.get("/Tabs") == "/S" for p in doc.pages if "/Annots" in p.obj)

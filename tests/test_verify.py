@@ -328,6 +328,25 @@ def test_trailing_whitespace_is_valid(
     assert report.valid, report.summary
 
 
+def test_xmp_reserialised_is_valid(stages: A.Stages, roots: list[object], tmp_path: Path) -> None:
+    report = judge(A.xmp_reserialised(stages.final), roots, tmp_path)
+    assert report.valid, report.summary
+
+
+def test_pyhanko_rewriting_the_xmp_is_named(
+    stages: A.Stages, roots: list[object], tmp_path: Path
+) -> None:
+    """pyHanko's writers, unchecked, rewrite the XMP packet and drop its PDF/A extension schema:
+    a change after signing, named as such (referatbygg's own writes freeze the metadata)."""
+    r = PdfFileReader(io.BytesIO(stages.final))
+    out = io.BytesIO()
+    add_validation_info(r.embedded_signatures[1], signing.trust(DEMO).context, output=out)
+    report = judge(out.getvalue(), roots, tmp_path)
+    assert "byradsleder: the XMP metadata was changed after it: pdfaExtension:schemas" in (
+        report.summary
+    )
+
+
 def test_timestamp_renewal_is_valid(stages: A.Stages, roots: list[object], tmp_path: Path) -> None:
     """An archive renews the final timestamp years later: a further document timestamp."""
     renewed = _pyhanko_timestamp(stages.final, "Fornyet tidsstempel")
@@ -342,7 +361,8 @@ def test_more_validation_data_is_valid(
     """Validation data added again for the last signature (a DSS update)."""
     r = PdfFileReader(io.BytesIO(stages.final))
     out = io.BytesIO()
-    add_validation_info(r.embedded_signatures[1], signing.trust(DEMO).context, output=out)
+    with signing.metadata_frozen():  # as referatbygg writes: pyHanko alone rewrites the XMP
+        add_validation_info(r.embedded_signatures[1], signing.trust(DEMO).context, output=out)
     report = judge(out.getvalue(), roots, tmp_path)
     assert report.valid, report.summary
 

@@ -67,6 +67,14 @@ def missing_for_archive(pdf: Path, need_timestamp: bool = True) -> list[str]:
     return missing
 
 
+def fmt_of(pdf: Path) -> str:
+    """The PDF/A part and level ``pdf`` claims, as FORMATS names it ('PDF/A-2a')."""
+    from pypdf import PdfReader
+
+    claim = pdfa.claimed(PdfReader(pdf))
+    return f"PDF/A-{claim[0]}{claim[1].lower()}" if claim else "PDF/A-2b"
+
+
 def _json(path: Path, data: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -77,7 +85,6 @@ def make_package(
     out_dir: Path,
     roots: list[Any],
     *,
-    level: str = "2b",
     need_timestamp: bool = True,
     signature_level: verify.Level = "B-LTA",
     progress: Progress | None = None,
@@ -94,7 +101,6 @@ def make_package(
             hint="sign with 'referatbygg sign', then 'referatbygg timestamp'",
         )
     now = now or dt.datetime.now(dt.UTC).astimezone()
-    fmt = f"PDF/A-{level}"
     target = out_dir / "pakke"
     target.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{meeting.id}.", dir=target))
@@ -109,13 +115,14 @@ def make_package(
         for src in (meeting.source, meeting.body_source):
             shutil.copyfile(src, prod / "kilde" / src.name)
         files = [
-            DocFile(f"dokumenter/{name}.pdf", docs / f"{name}.pdf", "S", fmt),
+            DocFile(f"dokumenter/{name}.pdf", docs / f"{name}.pdf", "S", fmt_of(pdf)),
             DocFile(f"produksjon/{name}.docx", prod / f"{name}.docx", "P", "DOCX"),
         ]
         public = out_dir / f"{name}-offentlig.pdf"
         if public.is_file():  # the published version, exempt parts left out
             shutil.copyfile(public, docs / public.name)
-            files.append(DocFile(f"dokumenter/{public.name}", docs / public.name, "O", fmt))
+            files.append(DocFile(f"dokumenter/{public.name}", docs / public.name, "O",
+                                 fmt_of(public)))  # fmt: skip
         if meeting.kind == "avtale":
             title, kind = meeting.data.title or name, "AVTALE"
         else:
@@ -134,7 +141,8 @@ def make_package(
             shutil.copyfile(src, docs / "vedlegg" / src.name)
             documents.append(
                 Document(f"Pkt. {att.item} – {att.title}", False, "VEDLEGG", [
-                    DocFile(f"dokumenter/vedlegg/{src.name}", docs / "vedlegg" / src.name, "A", fmt)
+                    DocFile(f"dokumenter/vedlegg/{src.name}", docs / "vedlegg" / src.name, "A",
+                            fmt_of(src))
                 ], exempt=att.exempt)
             )  # fmt: skip
 

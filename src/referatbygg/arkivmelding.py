@@ -34,8 +34,11 @@ SCHEMA = "no.ks.fiks.arkiv.v1.arkivering.arkivmelding.opprett.xsd"
 UUID_NS = uuid.UUID("6f1d6a52-4a0e-5d43-9a52-7c6f0b7a8e11")
 # PRONOM identifiers: what archives use to name file formats.
 FORMATS = {
+    "PDF/A-1a": ("fmt/95", "application/pdf"),
     "PDF/A-1b": ("fmt/354", "application/pdf"),
+    "PDF/A-2a": ("fmt/476", "application/pdf"),
     "PDF/A-2b": ("fmt/477", "application/pdf"),
+    "PDF/A-2u": ("fmt/478", "application/pdf"),
     "DOCX": ("fmt/412", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
 }
 

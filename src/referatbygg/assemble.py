@@ -8,18 +8,21 @@ to what is true for the whole file, and the merged file is checked against the l
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import pikepdf
 from pypdf import PdfReader, PdfWriter
 from pypdf.constants import PageLabelStyle
 
 from .convert import Converted
 from .errors import ValidationError
-from .fields import add_signature_fields
+from .fields import TIMESTAMP_FIELD, add_signature_fields
 from .fsutil import atomic_path
 from .model import Signatory
 from .pdfa import add_cidsets, set_claim
+from .tagging import TaggedPart, finish_merged, without_ua_claim
 from .tools.libreoffice import PdfaLevel
 
 BOOKMARK_PREFIX = "Vedlegg – "
@@ -38,19 +41,33 @@ def bookmark(item: int, title: str) -> str:
     return f"{BOOKMARK_PREFIX}Pkt. {item} – {title}"
 
 
+@dataclass(frozen=True)
+class Merged:
+    """The parts as merged, the PDF/A level the file claims, and what kept it from level a."""
+
+    parts: list[Part]
+    claim: str  # "2a", "2b", "1b"
+    untagged: list[str]  # bookmark titles of attachments without structure
+
+
 def merge(
     minutes: Path,
     attachments: list[Converted],
     dst: Path,
     level: PdfaLevel,
     signatories: tuple[Signatory, ...] = (),
-) -> list[Part]:
+    *,
+    accessible: bool = True,
+) -> Merged:
     """Write the merged PDF/A to ``dst`` (atomically), with empty signature fields for
-    ``signatories``; returns the parts as merged."""
+    ``signatories``. A PDF/A-2 file whose every page is tagged claims level a and PDF/UA-1
+    (:mod:`.tagging`); otherwise level b, naming the attachments without structure."""
     writer = PdfWriter(clone_from=minutes, keep_initial_header=True)
     minutes_pages = len(writer.pages)
     writer.set_page_label(0, minutes_pages - 1, style=PageLabelStyle.DECIMAL)
     parts = [Part("Referat", 0, minutes_pages)]
+    tagged: list[TaggedPart] = []
+    untagged: list[str] = []
     for number, conv in enumerate(attachments, start=1):
         first = len(writer.pages)
         writer.append(conv.pdf, import_outline=False)
@@ -61,6 +78,10 @@ def merge(
             first, first + count - 1, style=PageLabelStyle.DECIMAL, prefix=f"V{number}-"
         )
         parts.append(Part(title, first, count))
+        if conv.accessible:
+            tagged.append(TaggedPart(title, conv.pdf, first, count))
+        else:
+            untagged.append(title)
     if signatories:
         add_signature_fields(writer, PdfReader(minutes), signatories)
     set_claim(writer, level)
@@ -69,9 +90,32 @@ def merge(
     producer = PdfReader(minutes).metadata
     if producer and producer.producer:
         writer.add_metadata({"/Producer": producer.producer})
-    with atomic_path(dst) as tmp, tmp.open("wb") as fh:
-        writer.write(fh)
-    return parts
+    with atomic_path(dst) as tmp:
+        with tmp.open("wb") as fh:
+            writer.write(fh)
+        claim: str = level
+        if level.startswith("2"):
+            titles = {s.role: f"Signatur: {s.title} {s.name or ''}".strip() for s in signatories}
+            titles[TIMESTAMP_FIELD] = "Dokumenttidsstempel (usynlig)"
+            claim, untagged = _claim(tmp, tagged, untagged, titles, accessible)
+    return Merged(parts, claim, untagged)
+
+
+def _claim(
+    path: Path, parts: list[TaggedPart], untagged: list[str], titles: dict[str, str],
+    accessible: bool,
+) -> tuple[str, list[str]]:  # fmt: skip
+    """Finish the structure and claim level a with PDF/UA-1 when every page is tagged."""
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        grafted = finish_merged(pdf, parts, list(untagged), titles)
+        full = grafted.tagged and accessible
+        xmp = pdf.Root.Metadata.read_bytes().decode("utf-8")
+        new = xmp if full else without_ua_claim(xmp)
+        new = re.sub(r"(<pdfaid:conformance>)\s*[ABU]\s*(</pdfaid:conformance>)",
+                     rf"\g<1>{'A' if full else 'B'}\g<2>", new)  # fmt: skip
+        pdf.Root.Metadata.write(new.encode("utf-8"))
+        pdf.save(path)
+    return ("2a" if full else "2b"), grafted.untagged
 
 
 def stamp_pages(pdf: Path, overlay: Path) -> None:

@@ -19,7 +19,7 @@ from PIL import Image, UnidentifiedImageError
 from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PdfReadError
 
-from . import pdfa
+from . import lang, pdfa, tagging
 from .errors import ConversionError, InputError
 from .load import locate
 from .model import Attachment, Meeting
@@ -79,6 +79,8 @@ class Converted:
     pdf: Path
     pages: int
     removed: list[str] = field(default_factory=list)
+    accessible: bool = False  # tagged, and PDF/A-2a and PDF/UA-1 by veraPDF
+    accessibility_note: str | None = None  # why not, when it was tagged but failed
 
     @property
     def label(self) -> str:
@@ -133,12 +135,16 @@ def convert_attachment(
             raise _fail(meeting, index, f"LibreOffice could not convert it: {exc}") from None
     else:
         _image(meeting, index, src, out, level, work)
+    tagged = kind in ("docx", "odt", "avtale") and level.startswith("2")  # LibreOffice tags
+    if tagged:
+        tagging.finish_converted(out, lang.BCP47[meeting.language], att.title)
     pdfa.normalise(out, level)
+    accessible, why_not = tagging.settle(out) if tagged else (False, None)
     reader = PdfReader(out)
     left = active_content(reader)
     if left:
         raise _fail(meeting, index, f"active content survived conversion: {', '.join(left)}")
-    return Converted(index, att, src, kind, out, len(reader.pages), removed)
+    return Converted(index, att, src, kind, out, len(reader.pages), removed, accessible, why_not)
 
 
 def _pdf(

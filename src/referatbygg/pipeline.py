@@ -24,7 +24,7 @@ from typing import Literal
 
 from pypdf import PdfReader
 
-from . import archive, assemble, lang, pdfa, signing
+from . import archive, assemble, lang, pdfa, signing, tagging
 from .buildreport import fingerprint, report_path
 from .check import Problem, require_clean
 from .config import Config
@@ -60,6 +60,28 @@ class BuildResult:
     warnings: list[Problem] = field(default_factory=list)
     public_pdf: Path | None = None
     built: dict[str, object] = field(default_factory=dict)  # SHA-256 and size of the PDF
+    claim: str = ""  # the PDF/A level the main PDF claims: 2a (with PDF/UA-1), 2b, 1b
+    untagged: list[str] = field(default_factory=list)  # attachments that keep it from level a
+    accessibility_note: str | None = None  # why PDF/UA-1 failed where every page was tagged
+
+    def claim_note(self) -> str | None:
+        """Why the main PDF claims level b where level a (and PDF/UA-1) was possible."""
+        if self.accessibility_note:
+            return f"PDF/A-2b, not 2a with PDF/UA-1: {self.accessibility_note}"
+        if not self.untagged or not self.level.startswith("2"):
+            return None
+        return (
+            f"PDF/A-2b, not 2a with PDF/UA-1: {', '.join(self.untagged)} "
+            f"{'has' if len(self.untagged) == 1 else 'have'} no structure (untagged PDF)"
+        )
+
+    def publish(self) -> list[str]:
+        """What goes on the website when something is exempt: the public version and the
+        attachments that are not exempt."""
+        if self.public_pdf is None:
+            return []
+        shown = [str(c.pdf) for c in self.attachments if not c.attachment.exempt]
+        return [str(self.public_pdf), *shown]
 
     @property
     def valid(self) -> bool:
@@ -74,7 +96,9 @@ class BuildResult:
             "pdf": str(self.pdf) if self.pdf else None,
             "pdf_built": self.built,
             "public_pdf": str(self.public_pdf) if self.public_pdf else None,
-            "pdfa": self.level,
+            "pdfa": self.claim or self.level,
+            "pdfa_note": self.claim_note(),
+            "publish": self.publish(),
             "parts": [
                 {"title": p.title, "first_page": p.first_page + 1, "pages": p.pages}
                 for p in self.parts
@@ -328,15 +352,18 @@ def _build(
         conv = converter or stack.enter_context(converter_for(converter_choice, office + public))
         _to_pdf(meeting, result, work, stage, conv, say, name, options, signed=final)
         if public:
+            # The public version is the minutes' text with exempt parts replaced, accessible
+            # (PDF/UA-1, PDF/A-2a); the non-exempt attachments are published beside it as they
+            # are — merging untagged attachment pages into it would make it inaccessible.
             say("public version")
             docx = stage / f"{name}-offentlig.docx"
             docx.write_bytes(render(variant="public"))
-            shown = [c for c in result.attachments if not c.attachment.exempt]
             plain = work / f"{name}-offentlig-uten-vedlegg.pdf"
             conv.convert(docx, plain, options.level)
+            _finish_converted(plain, meeting, options.level)
             result.public_pdf = stage / f"{name}-offentlig.pdf"
-            assemble.merge(plain, shown, result.public_pdf, options.level)
-            assemble.require_parts(result.public_pdf, shown)
+            if assemble.merge(plain, [], result.public_pdf, options.level).claim == "2a":
+                tagging.settle(result.public_pdf)
 
     assert result.pdf is not None
     say("validate PDF/A (veraPDF)")
@@ -366,6 +393,12 @@ def _build(
             folder="vedlegg" if final else None)  # fmt: skip
     shutil.rmtree(work, ignore_errors=True)
     return result
+
+
+def _finish_converted(pdf: Path, meeting: Meeting, level: PdfaLevel) -> None:
+    """LibreOffice's tagged PDF/A-2, finished for PDF/UA-1 (tagging.py)."""
+    if level.startswith("2"):
+        tagging.finish_converted(pdf, lang.BCP47[meeting.language])
 
 
 def _final_paths(result: BuildResult, stage: Path, out: Path) -> None:
@@ -417,6 +450,7 @@ def _to_pdf(
     say(f"convert {name} to PDF/A")
     body = work / f"{name}-uten-vedlegg.pdf"
     conv.convert(stage / result.docx.name, body, level)
+    _finish_converted(body, meeting, level)
     if options.kind == "referat":  # the notice lists attachments, it does not carry them
         for index, att in enumerate(meeting.data.attachments):
             say(f"convert attachment {index + 1}/{len(meeting.data.attachments)}: {att.title}")
@@ -432,8 +466,13 @@ def _to_pdf(
     say("merge")
     result.pdf = stage / f"{name}.pdf"
     fields = meeting.signatories if signed else ()
-    result.parts = assemble.merge(body, result.attachments, result.pdf, level, fields)
+    merged = assemble.merge(body, result.attachments, result.pdf, level, fields,
+                            accessible=not options.draft)  # fmt: skip
+    result.parts, result.claim, result.untagged = merged.parts, merged.claim, merged.untagged
     assemble.require_parts(result.pdf, result.attachments)
+    if result.claim == "2a":
+        accessible, result.accessibility_note = tagging.settle(result.pdf)
+        result.claim = "2a" if accessible else "2b"
     if not signed:
         return
     # Each attachment also on its own: the archive registers them as separate documents.
@@ -577,14 +616,11 @@ def _run(
 def make_archive(
     meeting: Meeting, out_root: Path, config: Config, *, progress: Progress | None = None
 ) -> archive.PackageResult:
-    """The archive package of a signed meeting, at the PDF/A level its minutes claim."""
+    """The archive package of a signed meeting; each document described at the PDF/A level it
+    claims."""
     out = out_dir_for(meeting, out_root)
-    claim = (
-        pdfa.claimed(PdfReader(out / "referat.pdf")) if (out / "referat.pdf").is_file() else None
-    )
     return archive.make_package(
         meeting, out, signing.trust(config).roots,
-        level=f"{claim[0]}{claim[1].lower()}" if claim else "2b",
         need_timestamp=config.final_timestamp, signature_level=signature_level(config),
         progress=progress,
     )  # fmt: skip

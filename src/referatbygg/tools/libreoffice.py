@@ -40,6 +40,9 @@ def export_options(level: PdfaLevel) -> dict[str, bool | int]:
         # Word bookmarks become named destinations: the signature anchors (sig_<role>).
         "ExportBookmarksToPDFDestination": True,
         "ExportNotes": False,
+        # PDF/UA-1 identification, standard structure types in the role map (PDF/A-2 only: UA
+        # is built on PDF 1.7). tagging.py finishes what LibreOffice 7.4 leaves undone.
+        "PDFUACompliance": level.startswith("2"),
     }
 
 

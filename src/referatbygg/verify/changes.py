@@ -95,7 +95,8 @@ def _xmp(then: Any, now: Any, out: Changes) -> None:
 
 
 def _xmp_properties(handler: Any) -> dict[str, str] | None:
-    """'prefix:name' → value for every property in the XMP packet; None without one."""
+    """'prefix:name' → canonical value for every top-level property in the XMP packet; None
+    when it is damaged. The same metadata serialised differently compares equal."""
     meta = handler.root.get("/Metadata")
     if meta is None:
         return {}
@@ -108,12 +109,14 @@ def _xmp_properties(handler: Any) -> dict[str, str] | None:
         return None
     props: dict[str, str] = {}
     for desc in root.iter(f"{{{RDF}}}Description"):
+        if desc.getparent() is None or desc.getparent().tag != f"{{{RDF}}}RDF":
+            continue  # a nested resource: part of its property's value
         for name, value in desc.attrib.items():
             if not name.startswith(f"{{{RDF}}}"):
                 props[_qname(desc, name)] = value
         for child in desc:
             if isinstance(child.tag, str):
-                props[_qname(child, child.tag)] = _value(child)
+                props[_qname(child, child.tag)] = _canon(child)
     return props
 
 
@@ -123,13 +126,21 @@ def _qname(element: Any, tag: str) -> str:
     return f"{prefix}:{local}"
 
 
-def _value(element: Any) -> str:
-    """A property's value: its text, or its list items (with their language) joined."""
-    items = [
-        f"{li.get('{http://www.w3.org/XML/1998/namespace}lang', '')}={(li.text or '').strip()}"
-        for li in element.iter(f"{{{RDF}}}li")
-    ]
-    return "|".join(items) if items else (element.text or "").strip()
+def _canon(element: Any) -> str:
+    """A property value as text: nested resources and containers included, bags unordered."""
+    lang = element.get("{http://www.w3.org/XML/1998/namespace}lang")
+    attrs = sorted(
+        f"{_qname(element, k)}={v}" for k, v in element.attrib.items()
+        if not k.startswith(f"{{{RDF}}}") and not k.startswith("{http://www.w3.org/XML/1998/")
+    )  # fmt: skip
+    kids = [c for c in element if isinstance(c.tag, str)]
+    if not kids and not attrs:
+        text = (element.text or "").strip()
+        return f"{lang}:{text}" if lang else text
+    parts = [f"{_qname(c, c.tag)}={_canon(c)}" for c in kids] + attrs
+    if element.tag == f"{{{RDF}}}Bag":
+        parts.sort()
+    return "{" + ";".join(parts) + "}"
 
 
 def _output_intents(then: Any, now: Any, out: Changes) -> None:
