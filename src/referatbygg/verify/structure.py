@@ -18,6 +18,7 @@ every object body in a revision is one its cross-reference section names.
 from __future__ import annotations
 
 import bisect
+import hashlib
 import io
 import logging
 import re
@@ -176,55 +177,84 @@ def _section_at(data: bytes, offset: int, stream: bool) -> bool:
     return data.startswith(b"xref", offset)
 
 
+@dataclass
+class _Scan:
+    """What one revision's objects showed; a revision is fully described by the bytes up to its
+    end, so a scan is kept for the next reading of the same file or a longer one (each
+    signature before the next, then the archive, read the earlier revisions again)."""
+
+    problems: list[str] = field(default_factory=list)
+    extents: dict[generic.Reference, tuple[int, int]] = field(default_factory=dict)
+    signatures: list[generic.Reference] = field(default_factory=list)
+
+
+_SCANS: dict[str, _Scan] = {}
+
+
 def _objects(found: Structure) -> None:
     """Every object of every revision: readable, inside its revision, and no object body in a
     revision that its cross-reference section does not name."""
-    reader = found.reader
-    assert reader is not None
     for rev in found.revisions:
-        meta = reader.xrefs.get_xref_container_info(rev.index)
-        refs = reader.xrefs.explicit_refs_in_revision(rev.index)
-        offsets: set[int] = set()
-        for ref in sorted(refs, key=lambda r: (r.idnum, r.generation)):
-            where = f"object {ref.idnum} {ref.generation} of revision {rev.number}"
-            marker = reader.xrefs.get_historical_ref(ref, rev.index)
-            if isinstance(marker, ObjStreamRef):
-                obj = _read_object(found, ref, rev, where)
-                if _is_signature(obj):
-                    found.problems.append(f"{where} is a signature stored in an object stream")
-                continue
-            if not isinstance(marker, int):
-                continue
-            offsets.add(marker)
-            if ref != meta.stream_ref and not rev.start <= marker < rev.xref:
-                found.problems.append(
-                    f"{where} is stored at byte {marker}, outside that revision (bytes "
-                    f"{rev.start}–{rev.end}): an update that re-points to other bytes"
-                )
-            obj = _read_object(found, ref, rev, where)
-            if obj is not None:
-                found.extents[ref] = (marker, reader.stream.tell())
-                if _is_signature(obj):
-                    found.signature_objects.append((rev.index, ref))
-        if meta.stream_ref is not None:
-            offsets.add(rev.xref)
-        _hidden(found, rev, offsets)
+        key = hashlib.sha256(found.data[: rev.end]).hexdigest()
+        scan = _SCANS.get(key)
+        if scan is None:
+            scan = _scan(found, rev)
+            if len(_SCANS) > 2000:
+                _SCANS.clear()
+            _SCANS[key] = scan
+        found.problems += scan.problems
+        found.extents.update(scan.extents)
+        found.signature_objects += [(rev.index, ref) for ref in scan.signatures]
+
+
+def _scan(found: Structure, rev: Revision) -> _Scan:
+    # A reader of the file as it ended with this revision: an indirect /Length (or any object a
+    # stream's reading needs) resolves as of the revision, not as a later update redefined it.
+    reader = PdfFileReader(io.BytesIO(found.data[: rev.end]), strict=True)
+    scan = _Scan()
+    meta = reader.xrefs.get_xref_container_info(rev.index)
+    refs = reader.xrefs.explicit_refs_in_revision(rev.index)
+    offsets: set[int] = set()
+    for ref in sorted(refs, key=lambda r: (r.idnum, r.generation)):
+        where = f"object {ref.idnum} {ref.generation} of revision {rev.number}"
+        marker = reader.xrefs.get_historical_ref(ref, rev.index)
+        if isinstance(marker, ObjStreamRef):
+            obj = _read_object(reader, scan, ref, rev, where)
+            if _is_signature(obj):
+                scan.problems.append(f"{where} is a signature stored in an object stream")
+            continue
+        if not isinstance(marker, int):
+            continue
+        offsets.add(marker)
+        if ref != meta.stream_ref and not rev.start <= marker < rev.xref:
+            scan.problems.append(
+                f"{where} is stored at byte {marker}, outside that revision (bytes "
+                f"{rev.start}–{rev.end}): an update that re-points to other bytes"
+            )
+        obj = _read_object(reader, scan, ref, rev, where)
+        if obj is not None:
+            scan.extents[ref] = (marker, reader.stream.tell())
+            if _is_signature(obj):
+                scan.signatures.append(ref)
+    if meta.stream_ref is not None:
+        offsets.add(rev.xref)
+    scan.problems += _hidden(found.data, rev, offsets, scan.extents)
+    return scan
 
 
 def _read_object(
-    found: Structure, ref: generic.Reference, rev: Revision, where: str
+    reader: PdfFileReader, scan: _Scan, ref: generic.Reference, rev: Revision, where: str
 ) -> generic.PdfObject | None:
-    assert found.reader is not None
     try:
-        obj: generic.PdfObject = found.reader.get_object(ref, revision=rev.index)
+        obj: generic.PdfObject = reader.get_object(ref, revision=rev.index)
         return obj
     except Exception as exc:
         log.info("%s cannot be read", where, exc_info=True)
-        unreadable = sum("cannot be read" in p for p in found.problems)
+        unreadable = sum("cannot be read" in p for p in scan.problems)
         if unreadable < MAX_SAME:
-            found.problems.append(f"{where} cannot be read ({plain(exc)})")
+            scan.problems.append(f"{where} cannot be read ({plain(exc)})")
         elif unreadable == MAX_SAME:
-            found.problems.append("more objects cannot be read")
+            scan.problems.append("more objects cannot be read")
         return None
 
 
@@ -235,24 +265,28 @@ def _is_signature(obj: generic.PdfObject | None) -> bool:
     return kind in SIGNATURE_TYPES or ("/ByteRange" in obj and "/Contents" in obj)
 
 
-def _hidden(found: Structure, rev: Revision, offsets: set[int]) -> None:
+def _hidden(
+    data: bytes, rev: Revision, offsets: set[int], extents: dict[generic.Reference, tuple[int, int]]
+) -> list[str]:
     """Object bodies in the revision's bytes that its cross-reference section does not name."""
-    extents = sorted(found.extents.values())
-    starts = [s for s, _ in extents]
-    for match in _OBJ.finditer(found.data, rev.start, rev.end):
+    problems = []
+    spans = sorted(extents.values())
+    starts = [s for s, _ in spans]
+    for match in _OBJ.finditer(data, rev.start, rev.end):
         at = match.start(1)
         if at in offsets:
             continue
         # Inside an object named by the section (a stream's data may look like a header)?
         i = bisect.bisect_left(starts, at) - 1
-        if i >= 0 and extents[i][0] < at < extents[i][1]:
+        if i >= 0 and spans[i][0] < at < spans[i][1]:
             continue
-        found.problems.append(
+        problems.append(
             f"revision {rev.number} holds an object body ({match.group(1).decode()} "
             f"{match.group(2).decode()} obj at byte {at}) that its cross-reference section does "
             "not name: hidden content, which viewers that rebuild the cross-reference table "
             "may show"
         )
+    return problems
 
 
 def describe_read_error(exc: Exception) -> str:
