@@ -235,3 +235,25 @@ def test_nynorsk_notice_and_minutes(tmp_path: Path) -> None:
     minutes = build(meeting, tmp_path / "out", pdf=False)
     text = "\n".join(p.text for p in Document(str(minutes.docx)).paragraphs)
     assert "Løyndom. (Unnateke offentlegheit, jf. offl. § 13)" in text
+
+
+def test_seed_public_version_with_one_item_exempt(tmp_path: Path) -> None:
+    """The seed with agenda item 5 exempt: the public version is PDF/A-2a and PDF/UA-1 by
+    veraPDF, without the item's text; the signed minutes stay PDF/A-2b."""
+    folder = tmp_path / "politiradet"
+    shutil.copytree(SEED.parent, folder)
+    meeting = folder / SEED.name
+    text = meeting.read_text(encoding="utf-8")
+    text = text.replace(
+        'title = "Situasjonsbrief fra politiet"\ntext = """',
+        'title = "Situasjonsbrief fra politiet"\nexempt = "offl. § 24 tredje ledd"\ntext = """',
+        1,
+    )
+    meeting.write_text(text, encoding="utf-8")
+    result = build(meeting, tmp_path / "out")
+    assert result.public_pdf is not None and result.pdf is not None
+    public = pdfa.validate(result.public_pdf)
+    assert public.valid and public.claimed == "PDF/A-2a + PDF/UA-1", public.summary
+    assert "Ugradert presentasjon er vedlagt" not in text_of(result.public_pdf)
+    assert "Ugradert presentasjon er vedlagt" in text_of(result.pdf)
+    assert pdfa.validate(result.pdf).claimed == "PDF/A-2b"
