@@ -102,3 +102,26 @@ def vouch(pdf: Path) -> Path:
     report = {"validation": {"valid": True}, "pdf_built": fingerprint(pdf)}
     report_path(pdf.parent, pdf.stem).write_text(json.dumps(report), encoding="utf-8")
     return pdf
+
+
+@pytest.fixture(scope="session")
+def pki(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """A certomancer PKI with its TSA, OCSP and CRL on 127.0.0.1, and a SoftHSM2 token holding
+    politimester's key; the secrets in the environment variables referatbygg.toml names."""
+    import os
+
+    from pki import P12_PASS, PIN, make_pki, make_token
+
+    folder = tmp_path_factory.mktemp("pki")
+    pki = make_pki(folder)
+    env = {**make_token(pki, folder), "RB_TEST_P12": P12_PASS, "RB_TEST_PIN": PIN}
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    pki.start()
+    yield pki
+    pki.stop()
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v

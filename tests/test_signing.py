@@ -10,12 +10,11 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from conftest import SEED, copy_built
-from pki import P12_PASS, PIN, CertPki, make_pki, make_token
+from pki import P12_PASS, PIN, CertPki
 from pyhanko.keys import load_cert_from_pemder
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
@@ -27,23 +26,6 @@ from referatbygg import pdfa, signing, verify
 from referatbygg.config import Config, load_config
 from referatbygg.errors import SigningError
 from referatbygg.pipeline import build
-
-
-@pytest.fixture(scope="module")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CertPki]:
-    folder = tmp_path_factory.mktemp("pki")
-    pki = make_pki(folder)
-    env = {**make_token(pki, folder), "RB_TEST_P12": P12_PASS, "RB_TEST_PIN": PIN}
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    pki.start()
-    yield pki
-    pki.stop()
-    for k, v in saved.items():
-        if v is None:
-            os.environ.pop(k, None)
-        else:
-            os.environ[k] = v
 
 
 @pytest.fixture(scope="module")

@@ -44,6 +44,7 @@ from referatbygg.pipeline import build
 from referatbygg.verify import VerifyReport, readings, require_untouched, verify
 
 DEMO = Config(demo=True)
+PEOPLE = {"byradsleder": "Raymond Johansen", "politimester": "Beate Gangås"}  # the seed's
 
 
 @pytest.fixture(scope="module")
@@ -243,7 +244,8 @@ def test_shadow_hide_and_replace(stages: A.Stages, roots: list[object], tmp_path
 
 def _pyhanko_sign(data: bytes, role: str, folder: Path, **meta: object) -> bytes:
     """A signature made straight with pyHanko, as another tool would (no checks of ours)."""
-    creds = signing.demo_credentials(role, None, role.capitalize(), DemoPki())
+    creds = signing.demo_credentials(role, PEOPLE.get(role), role.capitalize(), DemoPki(),
+                                     "politiradet")  # fmt: skip
     tr = signing.trust(DEMO)
     spec = signers.PdfSignatureMetadata(
         field_name=role, md_algorithm="sha256", subfilter=sigfields.SigSeedSubFilter.PADES,

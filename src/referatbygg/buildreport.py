@@ -36,8 +36,9 @@ def read(path: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def require_validated(pdf: Path) -> None:
-    """Refuse a PDF that no passing build report vouches for (before signing it)."""
+def require_validated(pdf: Path) -> dict[str, Any]:
+    """Refuse a PDF that no passing build report vouches for (before signing it); returns the
+    report."""
     report_file = report_path(pdf.parent, pdf.stem)
     report = read(report_file)
     if report is None:
@@ -62,3 +63,4 @@ def require_validated(pdf: Path) -> None:
             "changed after it was built and validated",
             hint="build it again",
         )
+    return report

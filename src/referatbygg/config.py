@@ -15,6 +15,7 @@ from pydantic import Field, model_validator
 
 from .load import read_toml, validate
 from .model import RoleId, Strict
+from .verify.identity import Pin
 
 Level = Literal["B-T", "B-LT", "B-LTA"]
 DEFAULT_FILE = Path("referatbygg.toml")
@@ -39,17 +40,47 @@ class Pkcs11Signer(Strict):
     )
 
 
+class IdentityPin(Strict):
+    """Who may sign for a role. Without a pin, the name the signature block prints must be the
+    certificate holder's; with one, the pin decides."""
+
+    name: str | None = Field(default=None, description="The holder's name to expect instead.")
+    organisation_id: str | None = Field(
+        default=None, description="organizationIdentifier in the certificate, e.g. NTRNO-…"
+    )
+    fingerprint: str | None = Field(
+        default=None,
+        pattern=r"^([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$",
+        description="SHA-256 of the certificate, hex (colons allowed).",
+    )
+
+    @model_validator(mode="after")
+    def _one(self) -> IdentityPin:
+        given = [v for v in (self.name, self.organisation_id, self.fingerprint) if v]
+        if len(given) != 1:
+            raise ValueError("give exactly one of name, organisation_id or fingerprint")
+        return self
+
+
 class SignerConfig(Strict):
+    """A role's signer. With no signing method here the role signs elsewhere: in another PDF
+    tool (``receive``), or by deferred signing (``sign --prepare``/``--complete``)."""
+
+    identity: IdentityPin | None = None
     pkcs12: Pkcs12Signer | None = None
     pkcs11: Pkcs11Signer | None = None
 
     @model_validator(mode="after")
     def _one(self) -> SignerConfig:
-        if (self.pkcs12 is None) == (self.pkcs11 is None):
+        if self.pkcs12 is not None and self.pkcs11 is not None:
             raise ValueError(
-                "give exactly one of [signers.<role>.pkcs12] or [signers.<role>.pkcs11]"
+                "give at most one of [signers.<role>.pkcs12] or [signers.<role>.pkcs11]"
             )
         return self
+
+    @property
+    def signs_here(self) -> bool:
+        return self.pkcs12 is not None or self.pkcs11 is not None
 
 
 class SigningConfig(Strict):
@@ -70,6 +101,19 @@ class Config(Strict):
     signers: dict[RoleId, SignerConfig] = Field(default_factory=dict)
     demo: bool = Field(default=False, description="Use the demo PKI (set when no file exists).")
     source: Path | None = None
+
+    def pins(self) -> dict[str, Pin]:
+        """The identity pins by role, for verify."""
+        return {
+            role: Pin(s.identity.name, s.identity.organisation_id, s.identity.fingerprint)
+            for role, s in self.signers.items()
+            if s.identity is not None
+        }
+
+    def signs_here(self, role: str) -> bool:
+        """Whether ``role`` can sign on this machine (the demo PKI signs every role)."""
+        entry = self.signers.get(role)
+        return self.demo or (entry is not None and entry.signs_here)
 
     @property
     def final_timestamp(self) -> bool:

@@ -54,9 +54,13 @@ def credentials(
     if config.demo:
         raise SigningError("demo credentials come from demo_credentials()")
     entry: SignerConfig | None = config.signers.get(role)
-    if entry is None:
+    if entry is None or not entry.signs_here:
         where = display(config.source) if config.source else "the configuration"
-        raise SigningError(f"no credentials for '{role}' in {where} ([signers.{role}])")
+        raise SigningError(
+            f"no credentials for '{role}' in {where} ([signers.{role}])",
+            hint=f"{role} can sign in another tool and send the file back ('referatbygg "
+            "receive'), or use deferred signing ('sign --prepare')",
+        )
     extra = [c for p in config.signing.other_certs for c in certs(p)]
     if entry.pkcs12:
         p12 = entry.pkcs12
@@ -113,8 +117,10 @@ def _pkcs11(entry: SignerConfig, extra: list[Any], ask: Callable[[str], str] | N
     return Credentials(signer, cert, [*extra, *signer.cert_registry], session.close)
 
 
-def demo_credentials(role: str, name: str | None, title: str, pki: DemoPki) -> Credentials:
-    cert_file, key_file = pki.signer(role, name, title)
+def demo_credentials(
+    role: str, name: str | None, title: str, pki: DemoPki, body: str = "organ"
+) -> Credentials:
+    cert_file, key_file = pki.signer(role, name, title, body)
     signer = signers.SimpleSigner.load(
         str(key_file), str(cert_file), ca_chain_files=(str(pki.root_cert),)
     )

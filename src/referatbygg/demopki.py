@@ -2,7 +2,8 @@
 
 Created on first use outside the repository (``$REFERATBYGG_DEMO_PKI``, else
 ``$XDG_DATA_HOME/referatbygg/demo-pki``): a root CA, a timestamp authority and one certificate per
-signatory role, every name marked TEST, keys readable by the owner only (0600). Timestamps come
+body, role and person, every common name marked TEST (given name and surname as the signature
+block prints them), keys readable by the owner only (0600). Timestamps come
 from an in-process TSA with the demo TSA key, and revocation data is a fresh CRL from the demo root,
 so signing needs no network. Never use it for real minutes: verify reports it as a test root.
 """
@@ -30,12 +31,29 @@ def default_dir() -> Path:
     return data / "referatbygg" / "demo-pki"
 
 
-def _name(cn: str) -> x509.Name:
-    return x509.Name([
+def _name(cn: str, person: str | None = None) -> x509.Name:
+    """The subject: TEST in the common name; a person's given name and surname beside it, as
+    personal certificates carry them (verify compares those with the signature block)."""
+    attrs = [
         x509.NameAttribute(NameOID.COUNTRY_NAME, "NO"),
         x509.NameAttribute(NameOID.ORGANIZATION_NAME, ORG),
         x509.NameAttribute(NameOID.COMMON_NAME, cn),
-    ])  # fmt: skip
+    ]
+    if person and len(person.split()) > 1:
+        *given, surname = person.split()
+        attrs += [
+            x509.NameAttribute(NameOID.GIVEN_NAME, " ".join(given)),
+            x509.NameAttribute(NameOID.SURNAME, surname),
+        ]
+    return x509.Name(attrs)
+
+
+def _slug(text: str) -> str:
+    import hashlib
+    import re
+
+    plain = re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-")[:40]
+    return f"{plain}-{hashlib.sha256(text.encode()).hexdigest()[:8]}"
 
 
 def _write_private(path: Path, data: bytes) -> None:
@@ -102,6 +120,7 @@ class DemoPki:
         issuer_key: ec.EllipticCurvePrivateKey,
         *,
         tsa: bool = False,
+        person: str | None = None,
     ) -> None:
         # pyHanko's in-process timestamper signs with RSA only; everything else uses P-256.
         key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey = (
@@ -112,7 +131,7 @@ class DemoPki:
         now = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
         builder = (
             x509.CertificateBuilder()
-            .subject_name(_name(cn))
+            .subject_name(_name(cn, person))
             .issuer_name(issuer.subject)
             .public_key(key.public_key())
             .serial_number(x509.random_serial_number())
@@ -149,14 +168,18 @@ class DemoPki:
     def tsa(self) -> tuple[Path, Path]:
         return self.folder / "tsa.crt", self.folder / "tsa.key"
 
-    def signer(self, role: str, name: str | None, title: str) -> tuple[Path, Path]:
-        """(certificate, key) for ``role``, issued on first use."""
-        cert = self.folder / f"signer-{role}.crt"
+    def signer(
+        self, role: str, name: str | None, title: str, body: str = "organ"
+    ) -> tuple[Path, Path]:
+        """(certificate, key) for one person in one role of one body, issued on first use: the
+        ordfører of one body is not the ordfører of another."""
+        stem = f"signer-{body}-{role}-{_slug(name or title)}"
+        cert = self.folder / f"{stem}.crt"
         if not cert.is_file():
             root, root_key = self._root()
             who = f"TEST {name}" if name else f"TEST {title}"
-            self._issue(self.folder, f"signer-{role}", who, root, root_key)
-        return cert, self.folder / f"signer-{role}.key"
+            self._issue(self.folder, stem, who, root, root_key, person=name)
+        return cert, self.folder / f"{stem}.key"
 
     def crl(self) -> bytes:
         """A fresh, empty CRL from the demo root (DER)."""

@@ -24,13 +24,13 @@ from typing import Literal
 
 from pypdf import PdfReader
 
-from . import archive, assemble, lang, pdfa, signing, tagging
+from . import archive, assemble, intake, lang, ledger, pdfa, signing, tagging
 from .buildreport import fingerprint, report_path
 from .check import Problem, require_clean
 from .config import Config
 from .convert import Converted, convert_attachment
 from .errors import InputError, ValidationError
-from .fsutil import locked
+from .fsutil import locked, write_atomic
 from .load import display, load_meeting
 from .model import Meeting, Paragraph
 from .render import DocKind, render_docx, transparent_images
@@ -90,6 +90,7 @@ class BuildResult:
     def as_dict(self) -> dict[str, object]:
         return {
             "meeting": self.meeting.id,
+            "body": self.meeting.body.id,
             "source_digest": source_digest(self.meeting),
             "out_dir": str(self.out_dir),
             "docx": str(self.docx),
@@ -389,6 +390,7 @@ def _build(
         )
     (stage / result.report.name).write_bytes(report)
     stale = [] if result.public_pdf else [f"{name}-offentlig.docx", f"{name}-offentlig.pdf"]
+    stale.append(ledger.path(result.pdf).name)  # a new PDF: no signing history yet
     _commit(stage, out, [*files, result.report.name], stale,
             folder="vedlegg" if final else None)  # fmt: skip
     shutil.rmtree(work, ignore_errors=True)
@@ -498,6 +500,7 @@ class Status:
     package: Path | None
     next_step: str
     stale: bool = False  # the sources changed after the (signed) document was built
+    unchecked: bool = False  # a signature made elsewhere was saved over the file, not taken in
 
     def as_dict(self) -> dict[str, object]:
         data = dict(self.__dict__)
@@ -521,8 +524,11 @@ def status(meeting_file: Path, out_root: Path, config: Config) -> Status:
     zipped = out / "pakke" / f"{meeting.id}.zip"
     package = zipped if zipped.is_file() and zipped.stat().st_mtime >= pdf.stat().st_mtime else None
     stale = built and is_stale(meeting, out)
+    unchecked = built and ledger.unchecked(pdf) is not None
     if not built:
         step = "build"
+    elif unchecked:
+        step = f"take in the signature saved over {pdf.name} ('referatbygg run')"
     elif waiting:
         step = f"waiting for {waiting[0]}'s signature"
     elif config.final_timestamp and not timestamped:
@@ -531,7 +537,8 @@ def status(meeting_file: Path, out_root: Path, config: Config) -> Status:
         step = "archive"
     else:
         step = "done"
-    return Status(meeting.id, out, built, signed, waiting, timestamped, package, step, stale)
+    return Status(meeting.id, out, built, signed, waiting, timestamped, package, step, stale,
+                  unchecked)  # fmt: skip
 
 
 @dataclass
@@ -594,11 +601,14 @@ def _run(
         _build_or_clean(meeting, out_root, Options(level), converter, converter_choice,
                         lambda m: say(f"build: {m}"))  # fmt: skip
         did.append("build")
+    if ledger.unchecked(pdf) is not None:
+        did.append(take_in_saved(pdf, config, say))
     for f in signing.signing_state(pdf):
         if f.signed:
             continue
-        if not config.demo and f.role not in config.signers:
-            say(f"waiting for {f.role}'s signature (no credentials for {f.role} here)")
+        if not config.signs_here(f.role):
+            say(f"waiting for {f.role}'s signature (no credentials for {f.role} here: "
+                "'referatbygg receive' takes in a file signed elsewhere)")  # fmt: skip
             return RunResult(status(meeting_file, out_root, config), did)
         say(f"sign: {f.role}")
         signing.sign(pdf, f.role, config, ask=ask)
@@ -613,6 +623,50 @@ def _run(
     return RunResult(status(meeting_file, out_root, config), did, package)
 
 
+def take_in_saved(pdf: Path, config: Config, say: Progress) -> str:
+    """A file signed elsewhere was saved over the working file: the last state referatbygg
+    checked becomes the working file again, and the saved file goes through intake."""
+    import datetime as dt
+
+    base = ledger.unchecked(pdf)
+    assert base is not None
+    kept = pdf.with_name(f"{pdf.stem}-mottatt-{dt.datetime.now():%Y%m%d-%H%M%S}.pdf")
+    shutil.copyfile(pdf, kept)
+    write_atomic(pdf, base)
+    say(f"intake: a signature made elsewhere was saved over {pdf.name}; checking it")
+    try:
+        taken = intake.receive(kept, pdf, config, progress=lambda m: say(f"intake: {m}"))
+    except intake.IntakeRefused as exc:
+        raise intake.IntakeRefused(
+            f"{exc.message}. The returned file is kept as {display(kept)}; {pdf.name} is as it "
+            "was before it",
+            hint=exc.hint,
+        ) from None
+    kept.unlink()
+    return f"intake {taken.role}"
+
+
+def find_working(returned: Path, out_root: Path) -> Path:
+    """The working PDF a returned file continues: the one whose bytes it begins with."""
+    from .errors import InputError
+
+    try:
+        data = returned.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{display(returned)}: cannot read it ({exc.strerror})") from None
+    for candidate in sorted(out_root.glob("*/*.pdf")):
+        if candidate.stem not in ("referat", "avtale") or candidate.resolve() == returned.resolve():
+            continue
+        size = candidate.stat().st_size
+        if len(data) > size and data.startswith(candidate.read_bytes()):
+            return candidate
+    raise InputError(
+        f"{display(returned)} continues none of the documents being signed in {display(out_root)}",
+        hint="name the meeting with --meeting, or check that the signatory sent back the file "
+        "as it was sent, with a signature added",
+    )
+
+
 def make_archive(
     meeting: Meeting, out_root: Path, config: Config, *, progress: Progress | None = None
 ) -> archive.PackageResult:
@@ -622,7 +676,7 @@ def make_archive(
     return archive.make_package(
         meeting, out, signing.trust(config).roots,
         need_timestamp=config.final_timestamp, signature_level=signature_level(config),
-        progress=progress,
+        pins=config.pins(), progress=progress,
     )  # fmt: skip
 
 

@@ -31,7 +31,7 @@ from pyhanko_certvalidator import CertificateValidator, ValidationContext
 from pyhanko_certvalidator import errors as cv_errors
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-from . import lang
+from . import lang, ledger
 from .buildreport import require_validated
 from .config import Config
 from .credentials import Credentials, certs, credentials, demo_credentials
@@ -179,6 +179,17 @@ def has_document_timestamp(pdf: Path) -> bool:
         return any(s.field_name == TIMESTAMP_FIELD for s in reader.embedded_signatures)
 
 
+def require_taken_in(pdf: Path) -> None:
+    """Nothing is added to a file that grew since referatbygg last checked it (a signature made
+    elsewhere, saved over it) before intake has checked what was added."""
+    if ledger.unchecked(pdf) is not None:
+        raise SigningError(
+            f"{display(pdf)} holds updates that referatbygg has not checked (a signature made "
+            "elsewhere, saved over it?): they must be taken in first",
+            hint="'referatbygg run' takes it in (or 'referatbygg receive' with the returned file)",
+        )
+
+
 def sign(
     pdf: Path,
     role: str,
@@ -192,7 +203,7 @@ def sign(
 
     if is_draft(pdf):
         raise SigningError(f"{display(pdf)} is a draft (UTKAST); drafts are never signed")
-    require_validated(pdf)
+    built = require_validated(pdf)
     fields = signing_state(pdf)
     roles = [f.role for f in fields]
     if role not in roles:
@@ -213,9 +224,11 @@ def sign(
     if has_document_timestamp(pdf):
         raise SigningError(f"{display(pdf)} already has its final timestamp; no more signatures")
     tr = trust(config, pki)
-    require_untouched(pdf, tr.roots)
+    require_untouched(pdf, tr.roots, config.pins())
+    require_taken_in(pdf)
     if tr.demo:
-        creds = demo_credentials(role, field.name or None, field.title, pki or DemoPki())
+        body = str(built.get("body") or "organ")
+        creds = demo_credentials(role, field.name or None, field.title, pki or DemoPki(), body)
     else:
         creds = credentials(role, config, ask=ask)
     try:
@@ -258,6 +271,7 @@ def sign(
         ) from None
     finally:
         creds.close()
+    ledger.record(pdf, "signed", role)
     log.info("signed %s as %s", pdf, role)
 
 
@@ -271,7 +285,8 @@ def timestamp(pdf: Path, config: Config, *, pki: DemoPki | None = None) -> None:
     if has_document_timestamp(pdf):
         raise SigningError(f"{display(pdf)} already has its final timestamp")
     tr = trust(config, pki)
-    require_untouched(pdf, tr.roots)
+    require_untouched(pdf, tr.roots, config.pins())
+    require_taken_in(pdf)
     stamper = PdfTimeStamper(tr.timestamper, field_name=TIMESTAMP_FIELD)
     try:
         _append(
@@ -282,6 +297,7 @@ def timestamp(pdf: Path, config: Config, *, pki: DemoPki | None = None) -> None:
         )
     except Exception as exc:
         raise SigningError(f"timestamping {display(pdf)} failed: {exc}") from None
+    ledger.record(pdf, "final timestamp")
 
 
 def _append(pdf: Path, write: Callable[[IncrementalPdfFileWriter, Any], Any]) -> None:

@@ -34,7 +34,7 @@ from pyhanko.pdf_utils import generic
 from ..errors import SigningError
 from ..fields import TIMESTAMP_FIELD
 from ..load import display
-from . import formfields, readings, structure
+from . import formfields, identity, readings, structure
 from .formfields import SigField
 from .signature import Evidence, SignatureReport, check
 from .structure import plain
@@ -64,11 +64,12 @@ class VerifyReport:
 
 def verify(
     pdf: Path, roots: list[x509.Certificate], *, level: Level | None = "B-LTA",
-    complete: bool = True,
+    complete: bool = True, pins: dict[str, identity.Pin] | None = None,
 ) -> VerifyReport:  # fmt: skip
     """Verify ``pdf`` against ``roots``. ``complete``: every signatory must have signed and the
     signatures must reach ``level``; without it (before a further signature is added), only
-    what is there is judged. Never raises for a bad file."""
+    what is there is judged. ``pins``: who may sign for a role (else the name the signature
+    block prints must be the certificate holder's). Never raises for a bad file."""
     report = VerifyReport(str(pdf), False, [], [], "", level_required=level if complete else None)
     try:
         data = pdf.read_bytes()
@@ -80,7 +81,7 @@ def verify(
     problems = [f"it shows different content to different readers: {p}"
                 for p in readings.compare(data)]  # fmt: skip
     try:
-        problems += _signatures(found, roots, report, complete)
+        problems += _signatures(found, roots, report, complete, pins or {})
     except Exception as exc:  # a bug or an unforeseen kind of damage: never a pass
         log.info("verification failed", exc_info=True)
         problems.append(f"the signatures cannot be checked ({plain(exc)})")
@@ -115,7 +116,7 @@ def _done(
 
 def _signatures(
     found: structure.Structure, roots: list[x509.Certificate], report: VerifyReport,
-    complete: bool,
+    complete: bool, pins: dict[str, identity.Pin],
 ) -> list[str]:  # fmt: skip
     reader = found.reader
     assert reader is not None
@@ -125,6 +126,11 @@ def _signatures(
     certs, crls, ocsps, notes = _dss(reader)
     report.notes += notes
     ev = Evidence(found, roots, certs, crls, ocsps)
+    ev.expected = {
+        f.name: identity.Expected(f.name, f.person, pins.get(f.name))
+        for f in _original(found, form).fields
+        if f.name != TIMESTAMP_FIELD
+    }
     revision_of = {ref: rev for rev, ref in found.signature_objects}
     filled = sorted(
         (f for f in form.fields if f.filled),
@@ -132,10 +138,11 @@ def _signatures(
     )
     kinds = {f.name: _kind(f) for f in filled}
     signatures = [f for f in filled if kinds[f.name] == "/Sig"]
-    last = signatures[-1].name if signatures else None
+    last = revision_of.get(signatures[-1].value_ref, -1) if signatures else -1  # type: ignore[arg-type]
     # Document timestamps first: a signature without its own timestamp may rest on one.
     for f in sorted(filled, key=lambda f: kinds[f.name] != "/DocTimeStamp"):
-        result = check(f, ev, last_signature=f.name == last)
+        mine = revision_of.get(f.value_ref, 1 << 30)  # type: ignore[arg-type]
+        result = check(f, ev, signatures_follow=mine < last)
         report.signatures.append(result)
         if result.kind == "document timestamp" and result.valid and result.timestamp:
             ev.timestamps[(result.revision or 1) - 1] = _parse(result.timestamp)
@@ -168,30 +175,21 @@ def _accounting(
 ) -> list[str]:  # fmt: skip
     """The fields the document had when it was first signed are its signatories and its final
     timestamp; nothing else may appear, nothing may go."""
-    reader = found.reader
-    assert reader is not None
     problems: list[str] = []
-    if found.signature_objects:
-        first = min(rev for rev, _ in found.signature_objects)
-        original = formfields.collect(reader.get_historical_resolver(first)).names()
-    else:
-        original = form.names()
+    original = _original(found, form).names()
     roles = [n for n in original if n != TIMESTAMP_FIELD]
-    revision = {r.field_name: r.revision or 0 for r in report.signatures}
-    final_ts = revision.get(TIMESTAMP_FIELD) if kinds.get(TIMESTAMP_FIELD) else None
+    by_name = {f.name: f for f in form.fields}
     for name in form.names():
         if name in original:
             continue
-        renewal = (
-            kinds.get(name) == "/DocTimeStamp"
-            and final_ts is not None
-            and revision.get(name, 0) > final_ts
-        )
-        if not renewal:
+        # A document timestamp added later — after a signature made elsewhere without one, or
+        # renewing the final timestamp — changes nothing one can see: allowed when invisible.
+        timestamp = kinds.get(name) == "/DocTimeStamp" and _invisible(by_name[name].field)
+        if not timestamp:
             problems.append(
                 f"the signature field '{name}' was added after the document was first signed; "
-                f"it is not one of its signatories ({', '.join(roles) or 'none'}) or its final "
-                "timestamp"
+                f"it is not one of its signatories ({', '.join(roles) or 'none'}) or an "
+                "(invisible) document timestamp"
             )
     for name in original:
         if name not in form.names():
@@ -208,6 +206,26 @@ def _accounting(
         if not filled:
             problems.append("the document has no signatures")
     return problems
+
+
+def _invisible(field: Any) -> bool:
+    """A widget with no area (pyHanko's document timestamp fields)."""
+    try:
+        x1, y1, x2, y2 = (float(v) for v in field.get("/Rect", [0, 0, 0, 0]))
+    except (TypeError, ValueError):
+        return False
+    return abs(x2 - x1) < 0.01 or abs(y2 - y1) < 0.01
+
+
+def _original(found: structure.Structure, form: formfields.Form) -> formfields.Form:
+    """The signature fields as the document had them when it was first signed (covered by that
+    signature, so a later update cannot add a role or rename a signatory)."""
+    reader = found.reader
+    assert reader is not None
+    if not found.signature_objects:
+        return form
+    first = min(rev for rev, _ in found.signature_objects)
+    return formfields.collect(reader.get_historical_resolver(first))
 
 
 def _level(report: VerifyReport, required: Level) -> list[str]:
@@ -263,10 +281,12 @@ def _parse(iso: str) -> Any:
     return dt.datetime.fromisoformat(iso)
 
 
-def require_untouched(pdf: Path, roots: list[x509.Certificate]) -> None:
+def require_untouched(
+    pdf: Path, roots: list[x509.Certificate], pins: dict[str, identity.Pin] | None = None
+) -> None:
     """Before adding a signature: the file is sound and every signature in it is valid, with
     nothing after it but further signatures, validation data and timestamps."""
-    report = verify(pdf, roots, level=None, complete=False)
+    report = verify(pdf, roots, level=None, complete=False, pins=pins)
     if not report.valid:
         raise SigningError(
             f"{display(pdf)} was modified or damaged after it was signed; refusing to sign it: "

@@ -21,6 +21,7 @@ class SigField:
     field: generic.DictionaryObject
     value: Any  # the raw /V: an IndirectObject for a proper signature, else what is there
     ref: generic.Reference | None  # the field's own object
+    person: str = ""  # the name the signature block prints for this field (its /TM)
 
     @property
     def filled(self) -> bool:
@@ -118,8 +119,8 @@ def _walk_fields(
                     f"the signature field '{full}' is written into the field list instead of "
                     "being an object of its own"
                 )
-            form.fields.append(SigField(full, node, node.raw_get("/V") if "/V" in node else None,
-                                        ref))  # fmt: skip
+            value = node.raw_get("/V") if "/V" in node else None
+            form.fields.append(SigField(full, node, value, ref, str(node.get("/TM", ""))))
         if "/Kids" in node:
             _walk_fields(node["/Kids"], full, (node, *parents), form, seen, depth + 1)
 

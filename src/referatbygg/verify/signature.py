@@ -37,13 +37,17 @@ from pyhanko.sign.diff_analysis import (
     StandardDiffPolicy,
     XrefStreamRule,
 )
+from pyhanko.sign.diff_analysis.constants import (
+    ACROFORM_EXEMPT_STRICT_COMPARISON,
+    ROOT_EXEMPT_STRICT_COMPARISON,
+)
 from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import CertificateValidator, ValidationContext
 from pyhanko_certvalidator import errors as cv
 
-from . import changes
+from . import changes, identity
 from .formfields import SigField
 from .structure import Structure, plain
 
@@ -70,6 +74,25 @@ DIFF_POLICY = StandardDiffPolicy(
 
 PERMITS = {1: "no changes", 2: "only form filling and signatures", 3: "only form filling, "
            "signatures and annotations"}  # fmt: skip
+# The same, for what a signature's own revision may change against the revision before it (intake
+# of a signature made elsewhere): filling the field also sets /SigFlags in the form and, for a
+# certifying signature, /Perms in the catalog — changes pyHanko's analysis never sees from the
+# signature's side.
+SIGNING_POLICY = StandardDiffPolicy(
+    global_rules=[
+        CatalogModificationRule(ignored_keys=ROOT_EXEMPT_STRICT_COMPARISON | {"/Perms"}),
+        DocInfoRule().as_qualified(LTA),
+        XrefStreamRule().as_qualified(LTA),
+        ObjectStreamRule().as_qualified(LTA),
+        DSSCompareRule().as_qualified(LTA),
+        MetadataUpdateRule().as_qualified(LTA),
+    ],
+    form_rule=FormUpdatingRule(
+        field_rules=[SigFieldCreationRule(), SigFieldModificationRule()],
+        ignored_acroform_keys=ACROFORM_EXEMPT_STRICT_COMPARISON | {"/SigFlags"},
+    ),
+)
+
 CHANGES = {
     ModificationLevel.NONE: "nothing",
     ModificationLevel.LTA_UPDATES: "only validation data and timestamps",
@@ -85,6 +108,7 @@ class SignatureReport:
     kind: str  # "signature" or "document timestamp"
     revision: int | None = None  # 1-based: the revision this signature closes
     signer: str = "?"
+    holder: str = ""  # the certificate holder's name, as compared with the signature block
     signing_time: str | None = None  # claimed by the signer
     timestamp: str | None = None  # proved by a timestamp authority
     intact: bool = False
@@ -117,15 +141,16 @@ class Evidence:
     crls: list[Any]
     ocsps: list[Any]
     timestamps: dict[int, dt.datetime] = field(default_factory=dict)  # revision → valid doc TS
+    expected: dict[str, identity.Expected] = field(default_factory=dict)  # by field name
 
 
-def allowed_after(last_signature: bool) -> ModificationLevel:
-    """After the last signatory's signature (and after any document timestamp) only validation
-    data and timestamps may follow; after an earlier one also the further signatures."""
-    return LTA if last_signature else ModificationLevel.FORM_FILLING
+def allowed_after(signatures_follow: bool) -> ModificationLevel:
+    """What may follow a signature or timestamp: the further signatures while some follow it
+    (filling signature fields); after the last signatory's, validation data and timestamps."""
+    return ModificationLevel.FORM_FILLING if signatures_follow else LTA
 
 
-def check(sig: SigField, ev: Evidence, *, last_signature: bool) -> SignatureReport:
+def check(sig: SigField, ev: Evidence, *, signatures_follow: bool) -> SignatureReport:
     """Judge one filled signature field. Never raises: what cannot be checked is a problem."""
     report = SignatureReport(sig.name, "signature")
     sig_obj = _form(sig, ev, report)
@@ -135,9 +160,9 @@ def check(sig: SigField, ev: Evidence, *, last_signature: bool) -> SignatureRepo
     if embedded is None:
         return _finish(report)
     if report.kind == "document timestamp":
-        _timestamp(embedded, ev, report)
+        _timestamp(embedded, ev, report, signatures_follow)
     else:
-        _signature(embedded, ev, report, last_signature)
+        _signature(embedded, ev, report, signatures_follow)
     return _finish(report)
 
 
@@ -321,15 +346,17 @@ def _named_changes(ev: Evidence, report: SignatureReport) -> None:
 
 
 def _signature(
-    embedded: EmbeddedPdfSignature, ev: Evidence, report: SignatureReport, last: bool
+    embedded: EmbeddedPdfSignature, ev: Evidence, report: SignatureReport, follow: bool
 ) -> None:
     ctx = _context(ev, revocation=False)
     status = _validated(report, lambda: validate_pdf_signature(embedded, ctx, ctx, DIFF_POLICY))
     if status is None:
         return
     report.signer = status.signing_cert.subject.human_friendly
+    report.holder = identity.holder(status.signing_cert)
     report.signing_time = _iso(status.signer_reported_dt)
-    _integrity(status, report, allowed_after(last), embedded.docmdp_level)
+    _identity(status.signing_cert, ev, report)
+    _integrity(status, report, allowed_after(follow), embedded.docmdp_level)
     _named_changes(ev, report)
     ts = status.timestamp_validity
     moment = None
@@ -368,14 +395,31 @@ def _validated(report: SignatureReport, validate: Any) -> Any:
         return None
 
 
-def _timestamp(embedded: EmbeddedPdfSignature, ev: Evidence, report: SignatureReport) -> None:
+def _identity(cert: Any, ev: Evidence, report: SignatureReport) -> None:
+    """The signer is the person the signature block names (or the role's pin)."""
+    expected = ev.expected.get(report.field_name)
+    if expected is None:
+        return
+    wrong = identity.problem(expected, cert)
+    if wrong:
+        report.problems.append(wrong)
+    elif not expected.name and expected.pin is None:
+        report.notes.append(
+            "the signature block names no one for this role and nothing is pinned: who signed "
+            "is not checked"
+        )
+
+
+def _timestamp(
+    embedded: EmbeddedPdfSignature, ev: Evidence, report: SignatureReport, follow: bool
+) -> None:
     ctx = _context(ev, revocation=False)
     status = _validated(report, lambda: validate_pdf_timestamp(embedded, ctx, DIFF_POLICY))
     if status is None:
         return
     report.signer = status.signing_cert.subject.human_friendly
     report.timestamp = _iso(status.timestamp)
-    _integrity(status, report, LTA, None)
+    _integrity(status, report, allowed_after(follow), None)
     _named_changes(ev, report)
     _trust_and_revocation(embedded, ev, report, status.timestamp)
     report.pades_level = "document timestamp"
