@@ -88,6 +88,7 @@ def make_package(
     need_timestamp: bool = True,
     signature_level: verify.Level = "B-LTA",
     pins: dict[str, verify.identity.Pin] | None = None,
+    others: list[Any] | None = None,
     progress: Progress | None = None,
     now: dt.datetime | None = None,
 ) -> PackageResult:
@@ -148,7 +149,8 @@ def make_package(
             )  # fmt: skip
 
         say("evidence: signatures and PDF/A")
-        report = verify.verify(docs / f"{name}.pdf", roots, level=signature_level, pins=pins)
+        report = verify.verify(docs / f"{name}.pdf", roots, level=signature_level, pins=pins,
+                               others=others)  # fmt: skip
         if not report.valid:
             raise PackageError(f"the signed minutes do not verify: {report.summary}")
         _json(staging / "bevis" / f"verify-{name}.json", report.as_dict())
@@ -242,7 +244,7 @@ def _bag_details(bag: bagit.Bag) -> list[str]:
 
 def check_package(
     path: Path, roots: list[Any], *, signature_level: verify.Level = "B-LTA",
-    pins: dict[str, verify.identity.Pin] | None = None,
+    pins: dict[str, verify.identity.Pin] | None = None, others: list[Any] | None = None,
 ) -> PackageReport:  # fmt: skip
     """Check a package as the receiving archive would; every problem is named."""
     report = PackageReport(str(path), ok=False)
@@ -288,7 +290,8 @@ def check_package(
         main = [data / "dokumenter" / f"{n}.pdf" for n in ("referat", "avtale")]
         minutes = next((p for p in main if p.is_file()), main[0])
         if minutes.is_file():
-            signatures = verify.verify(minutes, roots, level=signature_level, pins=pins)
+            signatures = verify.verify(minutes, roots, level=signature_level, pins=pins,
+                                       others=others)  # fmt: skip
             _signatures(report, signatures, minutes.name)
         else:
             report.problems.append("the signed document (dokumenter/referat.pdf) is missing")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import getpass
 import json
 import logging
@@ -12,7 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from . import __version__, archive, batch, intake, pdfa, pipeline, signing, verify
+from . import __version__, archive, batch, deferred, intake, pdfa, pipeline, signing, verify
 from .check import check
 from .config import load_config
 from .errors import ExitCode, InputError, ReferatbyggError
@@ -92,6 +93,23 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_sign(args: argparse.Namespace) -> int:
     config = load_config(args.config)
+    if args.prepare:
+        prepared = deferred.prepare(
+            args.pdf, args.role, config, certificate=args.certificate,
+            valid_for=dt.timedelta(days=args.valid_days),
+        )  # fmt: skip
+        _emit(args, {"ok": True, **prepared.as_dict()}, [
+            f"request for {args.role}: {prepared.request}",
+            f"send it to the signing service; then: referatbygg sign {args.pdf} --role "
+            f"{args.role} --complete ANSWER.json",
+        ])  # fmt: skip
+        return ExitCode.ok
+    if args.complete:
+        taken = deferred.complete(args.pdf, args.role, args.complete, config)
+        data = {"ok": True, **taken.as_dict()}
+        _emit(args, data, [f"{args.pdf}: {args.role}'s signature completed and taken in",
+                           *(f"  added: {a}" for a in taken.added)])  # fmt: skip
+        return ExitCode.ok
     ask = None if args.no_prompt else getpass.getpass
     signing.sign(args.pdf, args.role, config, ask=ask)
     state = signing.signing_state(args.pdf)
@@ -116,7 +134,8 @@ def cmd_timestamp(args: argparse.Namespace) -> int:
 def cmd_verify(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     level = args.level or pipeline.signature_level(config)
-    report = verify.verify(args.pdf, signing.trust(config).roots, level=level, pins=config.pins())
+    tr = signing.trust(config)
+    report = verify.verify(args.pdf, tr.roots, level=level, pins=config.pins(), others=tr.others)
     _emit(args, report.as_dict(), _verify_lines(report))
     return ExitCode.ok if report.valid else ExitCode.validation
 
@@ -216,9 +235,10 @@ def cmd_archive(args: argparse.Namespace) -> int:
 
 def cmd_check_package(args: argparse.Namespace) -> int:
     config = load_config(args.config)
+    tr = signing.trust(config)
     report = archive.check_package(
-        args.path, signing.trust(config).roots, signature_level=pipeline.signature_level(config),
-        pins=config.pins(),
+        args.path, tr.roots, signature_level=pipeline.signature_level(config),
+        pins=config.pins(), others=tr.others,
     )  # fmt: skip
     lines = [f"{report.path}: {'OK' if report.ok else 'NOT OK'}"]
     lines += [f"  ok: {c}" for c in report.checked]
@@ -369,6 +389,19 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("pdf", type=Path, help="the minutes (referat.pdf from build)")
     s.add_argument("--role", required=True, help="the signatory role, e.g. byradsleder")
     s.add_argument("--no-prompt", action="store_true", help="fail instead of asking for a secret")
+    later = s.add_argument_group("deferred signing (a signing service or an HSM elsewhere)")
+    how = later.add_mutually_exclusive_group()
+    how.add_argument(
+        "--prepare", action="store_true",
+        help="write the request (document digest; with --certificate also the signed "
+        "attributes to sign) to signering/ and leave the PDF unchanged",
+    )  # fmt: skip
+    how.add_argument("--complete", type=Path, metavar="ANSWER",
+                     help="embed the answer (JSON: the request id and a CMS signature or a raw "
+                     "signature value) and take it in, with the checks of 'receive'")  # fmt: skip
+    later.add_argument("--certificate", type=Path, help="the signer's certificate (PEM/DER)")
+    later.add_argument("--valid-days", type=float, default=7,
+                       help="how long the request may be answered (default 7 days)")  # fmt: skip
     s.set_defaults(func=cmd_sign)
 
     t = sub.add_parser(

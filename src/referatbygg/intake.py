@@ -124,8 +124,9 @@ def _same_document(data: bytes, base: bytes, working: Path, who: str) -> None:
 
 
 def _check(stage: Path, base: bytes, role: str, config: Config, working: Path) -> VerifyReport:
-    roots = signing.trust(config).roots
-    report = verify(stage, roots, level=None, complete=False, pins=config.pins())
+    tr = signing.trust(config)
+    report = verify(stage, tr.roots, level=None, complete=False, pins=config.pins(),
+                    others=tr.others)  # fmt: skip
     if not report.valid:
         raise IntakeRefused(
             f"{role}: the returned file is not taken in: " + report.summary.removeprefix(

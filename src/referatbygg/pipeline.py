@@ -673,10 +673,11 @@ def make_archive(
     """The archive package of a signed meeting; each document described at the PDF/A level it
     claims."""
     out = out_dir_for(meeting, out_root)
+    tr = signing.trust(config)
     return archive.make_package(
-        meeting, out, signing.trust(config).roots,
+        meeting, out, tr.roots,
         need_timestamp=config.final_timestamp, signature_level=signature_level(config),
-        pins=config.pins(), progress=progress,
+        pins=config.pins(), others=tr.others, progress=progress,
     )  # fmt: skip
 
 

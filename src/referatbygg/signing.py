@@ -15,7 +15,7 @@ import getpass
 import logging
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +58,7 @@ class Trust:
     context: ValidationContext
     timestamper: timestamps.TimeStamper
     demo: bool
+    others: list[asn1_x509.Certificate] = field(default_factory=list)  # intermediates
 
 
 # Revocation data and certificates fetched for one signature serve the next ones in this process
@@ -114,7 +115,9 @@ def _make_trust(config: Config, pki: DemoPki | None = None) -> Trust:
         allow_fetching=config.signing.allow_fetching,
         revocation_mode="hard-fail",
     )
-    return Trust(roots, ctx, timestamps.HTTPTimeStamper(config.signing.tsa_url), demo=False)
+    return Trust(
+        roots, ctx, timestamps.HTTPTimeStamper(config.signing.tsa_url), demo=False, others=others
+    )
 
 
 async def _validate_and_release(validator: CertificateValidator, ctx: ValidationContext) -> None:
@@ -224,7 +227,7 @@ def sign(
     if has_document_timestamp(pdf):
         raise SigningError(f"{display(pdf)} already has its final timestamp; no more signatures")
     tr = trust(config, pki)
-    require_untouched(pdf, tr.roots, config.pins())
+    require_untouched(pdf, tr.roots, config.pins(), tr.others)
     require_taken_in(pdf)
     if tr.demo:
         body = str(built.get("body") or "organ")
@@ -285,7 +288,7 @@ def timestamp(pdf: Path, config: Config, *, pki: DemoPki | None = None) -> None:
     if has_document_timestamp(pdf):
         raise SigningError(f"{display(pdf)} already has its final timestamp")
     tr = trust(config, pki)
-    require_untouched(pdf, tr.roots, config.pins())
+    require_untouched(pdf, tr.roots, config.pins(), tr.others)
     require_taken_in(pdf)
     stamper = PdfTimeStamper(tr.timestamper, field_name=TIMESTAMP_FIELD)
     try:

@@ -65,11 +65,13 @@ class VerifyReport:
 def verify(
     pdf: Path, roots: list[x509.Certificate], *, level: Level | None = "B-LTA",
     complete: bool = True, pins: dict[str, identity.Pin] | None = None,
+    others: list[x509.Certificate] | None = None,
 ) -> VerifyReport:  # fmt: skip
     """Verify ``pdf`` against ``roots``. ``complete``: every signatory must have signed and the
     signatures must reach ``level``; without it (before a further signature is added), only
     what is there is judged. ``pins``: who may sign for a role (else the name the signature
-    block prints must be the certificate holder's). Never raises for a bad file."""
+    block prints must be the certificate holder's). ``others``: intermediate certificates to
+    build chains with, besides those the document carries. Never raises for a bad file."""
     report = VerifyReport(str(pdf), False, [], [], "", level_required=level if complete else None)
     try:
         data = pdf.read_bytes()
@@ -81,7 +83,7 @@ def verify(
     problems = [f"it shows different content to different readers: {p}"
                 for p in readings.compare(data)]  # fmt: skip
     try:
-        problems += _signatures(found, roots, report, complete, pins or {})
+        problems += _signatures(found, roots, report, complete, pins or {}, others or [])
     except Exception as exc:  # a bug or an unforeseen kind of damage: never a pass
         log.info("verification failed", exc_info=True)
         problems.append(f"the signatures cannot be checked ({plain(exc)})")
@@ -116,7 +118,7 @@ def _done(
 
 def _signatures(
     found: structure.Structure, roots: list[x509.Certificate], report: VerifyReport,
-    complete: bool, pins: dict[str, identity.Pin],
+    complete: bool, pins: dict[str, identity.Pin], others: list[x509.Certificate],
 ) -> list[str]:  # fmt: skip
     reader = found.reader
     assert reader is not None
@@ -125,7 +127,7 @@ def _signatures(
     problems += form.problems
     certs, crls, ocsps, notes = _dss(reader)
     report.notes += notes
-    ev = Evidence(found, roots, certs, crls, ocsps)
+    ev = Evidence(found, roots, [*certs, *others], crls, ocsps)
     ev.expected = {
         f.name: identity.Expected(f.name, f.person, pins.get(f.name))
         for f in _original(found, form).fields
@@ -282,11 +284,12 @@ def _parse(iso: str) -> Any:
 
 
 def require_untouched(
-    pdf: Path, roots: list[x509.Certificate], pins: dict[str, identity.Pin] | None = None
-) -> None:
+    pdf: Path, roots: list[x509.Certificate], pins: dict[str, identity.Pin] | None = None,
+    others: list[x509.Certificate] | None = None,
+) -> None:  # fmt: skip
     """Before adding a signature: the file is sound and every signature in it is valid, with
     nothing after it but further signatures, validation data and timestamps."""
-    report = verify(pdf, roots, level=None, complete=False, pins=pins)
+    report = verify(pdf, roots, level=None, complete=False, pins=pins, others=others)
     if not report.valid:
         raise SigningError(
             f"{display(pdf)} was modified or damaged after it was signed; refusing to sign it: "

@@ -1,0 +1,137 @@
+"""Deferred signing: the request file goes to a signing process that sees nothing else
+(tests/remote_signer.py, run as its own process); the answer is embedded and taken in."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import SEED
+from pki import CertPki
+
+from referatbygg import archive, deferred, signing
+from referatbygg.config import Config, load_config
+from referatbygg.errors import SigningError
+from referatbygg.pipeline import build, run
+from referatbygg.verify import verify
+
+SIGNER = Path(__file__).parent / "remote_signer.py"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    result = build(SEED, tmp_path_factory.mktemp("built"))
+    assert result.pdf is not None
+    return result.pdf
+
+
+@pytest.fixture
+def working(built: Path, tmp_path: Path) -> Path:
+    out = tmp_path / "out"
+    shutil.copytree(built.parent, out / built.parent.name)
+    return out / built.parent.name / built.name
+
+
+@pytest.fixture
+def config(pki: CertPki, tmp_path: Path) -> Config:
+    # Neither signatory has credentials here: both sign elsewhere.
+    path = tmp_path / "cfg" / "referatbygg.toml"
+    path.parent.mkdir()
+    pki.config(path.parent)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text[: text.index("[signers.byradsleder.pkcs12]")], encoding="utf-8")
+    return load_config(path)
+
+
+def answer(pki: CertPki, request: Path, holder: str, mode: str, tmp_path: Path) -> Path:
+    out = tmp_path / f"svar-{holder}-{mode}.json"
+    key = pki.folder / "keys" / f"{holder}.key.pem"
+    subprocess.run([sys.executable, str(SIGNER), str(request), str(key), str(pki.cert(holder)),
+                    mode, str(out)], check=True, capture_output=True)  # fmt: skip
+    return out
+
+
+def test_deferred_signing_completes_the_meeting(
+    working: Path, pki: CertPki, config: Config, tmp_path: Path
+) -> None:
+    before = working.read_bytes()
+    first = deferred.prepare(working, "byradsleder", config,
+                             certificate=pki.cert("rsasigner"))  # fmt: skip
+    assert working.read_bytes() == before  # preparing changes nothing
+    request = json.loads(first.request.read_text())
+    assert request["role"] == "byradsleder" and request["signed_attributes"]
+    taken = deferred.complete(working, "byradsleder", answer(pki, first.request, "rsasigner",
+                                                             "raw", tmp_path), config)  # fmt: skip
+    assert taken.role == "byradsleder" and not first.request.exists()
+    second = deferred.prepare(working, "politimester", config)  # no certificate: a CMS answer
+    deferred.complete(
+        working,
+        "politimester",
+        answer(pki, second.request, "politimester", "cms", tmp_path),
+        config,
+    )
+    result = run(SEED, working.parent.parent, config)
+    assert result.did == ["timestamp", "archive"] and result.package is not None
+    roots = signing.trust(config).roots
+    report = verify(working, roots)
+    assert report.valid, report.summary
+    signed = [s for s in report.signatures if s.kind == "signature"]
+    assert [s.holder for s in signed] == ["Raymond Johansen", "Beate Gangås"]
+    assert [s.pades_level for s in signed] == ["B-LTA", "B-LTA"]
+    assert archive.check_package(result.package.zip, roots).ok
+
+
+def test_answer_for_another_document_or_request_is_refused(
+    working: Path, pki: CertPki, config: Config, tmp_path: Path
+) -> None:
+    before = working.read_bytes()
+    prepared = deferred.prepare(working, "byradsleder", config,
+                                certificate=pki.cert("rsasigner"))  # fmt: skip
+    good = answer(pki, prepared.request, "rsasigner", "cms", tmp_path)
+    # The same request id, but a CMS signature over another document's digest.
+    other = json.loads(prepared.request.read_text())
+    other["document_digest"] = "00" * 32
+    elsewhere = tmp_path / "annet.request.json"
+    elsewhere.write_text(json.dumps(other))
+    forged = answer(pki, elsewhere, "rsasigner", "cms", tmp_path)
+    with pytest.raises(SigningError, match="byradsleder: the answer signs another document"):
+        deferred.complete(working, "byradsleder", forged, config)
+    stranger = json.loads(good.read_text()) | {"id": "0f0e0d0c-not-this-request"}
+    good.write_text(json.dumps(stranger))
+    with pytest.raises(SigningError, match="the answer is not for this request"):
+        deferred.complete(working, "byradsleder", good, config)
+    assert working.read_bytes() == before
+
+
+def test_expired_request_is_refused(working: Path, pki: CertPki, config: Config,
+                                    tmp_path: Path) -> None:  # fmt: skip
+    prepared = deferred.prepare(working, "byradsleder", config, valid_for=dt.timedelta(hours=1))
+    reply = answer(pki, prepared.request, "rsasigner", "cms", tmp_path)
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=2)
+    before = working.read_bytes()
+    with pytest.raises(SigningError, match="byradsleder: the request expired"):
+        deferred.complete(working, "byradsleder", reply, config, now=later)
+    assert working.read_bytes() == before
+
+
+def test_deferred_on_the_command_line(working: Path, pki: CertPki, config: Config,
+                                      tmp_path: Path) -> None:  # fmt: skip
+    cfg = str(config.source)
+    res = subprocess.run(
+        [sys.executable, "-m", "referatbygg", "sign", str(working), "--role", "byradsleder",
+         "--prepare", "--json", "--config", cfg], capture_output=True, text=True,
+    )  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    request = Path(json.loads(res.stdout)["request"])
+    reply = answer(pki, request, "rsasigner", "cms", tmp_path)
+    res = subprocess.run(
+        [sys.executable, "-m", "referatbygg", "sign", str(working), "--role", "byradsleder",
+         "--complete", str(reply), "--config", cfg], capture_output=True, text=True,
+    )  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    assert "byradsleder's signature completed and taken in" in res.stdout
