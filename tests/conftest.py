@@ -125,3 +125,14 @@ def pki(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-de
             os.environ.pop(k, None)
         else:
             os.environ[k] = v
+
+
+@pytest.fixture(scope="session")
+def built_seed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seed minutes built once for the session (PDF/A, signature fields, build report).
+    Tests copy it (copy_built, or its whole output folder); none changes it."""
+    from referatbygg.pipeline import build
+
+    result = build(SEED, tmp_path_factory.mktemp("seed-build"))
+    assert result.pdf is not None
+    return result.pdf

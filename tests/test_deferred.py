@@ -17,17 +17,15 @@ from pki import CertPki
 from referatbygg import archive, deferred, signing
 from referatbygg.config import Config, load_config
 from referatbygg.errors import SigningError
-from referatbygg.pipeline import build, run
+from referatbygg.pipeline import run
 from referatbygg.verify import verify
 
 SIGNER = Path(__file__).parent / "remote_signer.py"
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    result = build(SEED, tmp_path_factory.mktemp("built"))
-    assert result.pdf is not None
-    return result.pdf
+@pytest.fixture(scope="session")
+def built(built_seed: Path) -> Path:
+    return built_seed
 
 
 @pytest.fixture

@@ -18,18 +18,16 @@ from pki import P12_PASS, CertPki
 
 from referatbygg import archive, intake, signing
 from referatbygg.config import Config, load_config
-from referatbygg.pipeline import build, run, status
+from referatbygg.pipeline import run, status
 from referatbygg.verify import verify
 
 PYHANKO = Path(sys.executable).parent / "pyhanko"
 FONT = "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf"
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    result = build(SEED, tmp_path_factory.mktemp("built"))
-    assert result.pdf is not None
-    return result.pdf
+@pytest.fixture(scope="session")
+def built(built_seed: Path) -> Path:
+    return built_seed
 
 
 @pytest.fixture

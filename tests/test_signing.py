@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import SEED, copy_built
+from conftest import copy_built
 from pki import P12_PASS, PIN, CertPki
 from pyhanko.keys import load_cert_from_pemder
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -25,14 +25,11 @@ from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject
 from referatbygg import pdfa, signing, verify
 from referatbygg.config import Config, load_config
 from referatbygg.errors import SigningError
-from referatbygg.pipeline import build
 
 
-@pytest.fixture(scope="module")
-def unsigned(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    result = build(SEED, tmp_path_factory.mktemp("build"))
-    assert result.pdf is not None
-    return result.pdf
+@pytest.fixture(scope="session")
+def unsigned(built_seed: Path) -> Path:
+    return built_seed
 
 
 @pytest.fixture

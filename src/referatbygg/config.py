@@ -40,6 +40,26 @@ class Pkcs11Signer(Strict):
     )
 
 
+class CscSignerConfig(Strict):
+    """A remote signing service over the CSC API v2: the signatory's credential there."""
+
+    url: str = Field(description="The service's base URL (before /csc/v2/…).")
+    credential_id: str = Field(description="The signatory's credential at the service.")
+    token_env: str | None = Field(
+        default=None, description="Environment variable with an OAuth2 access token."
+    )
+    client_id_env: str | None = Field(
+        default=None, description="Environment variable with the OAuth2 client id."
+    )
+    client_secret_env: str | None = Field(
+        default=None, description="Environment variable with the OAuth2 client secret."
+    )
+    pin_env: str | None = Field(
+        default=None, description="Environment variable with the PIN that authorises a signature."
+    )
+    timeout: float = Field(default=30, gt=0, description="Seconds per request.")
+
+
 class IdentityPin(Strict):
     """Who may sign for a role. Without a pin, the name the signature block prints must be the
     certificate holder's; with one, the pin decides."""
@@ -69,18 +89,20 @@ class SignerConfig(Strict):
     identity: IdentityPin | None = None
     pkcs12: Pkcs12Signer | None = None
     pkcs11: Pkcs11Signer | None = None
+    csc: CscSignerConfig | None = None
 
     @model_validator(mode="after")
     def _one(self) -> SignerConfig:
-        if self.pkcs12 is not None and self.pkcs11 is not None:
+        if sum(m is not None for m in (self.pkcs12, self.pkcs11, self.csc)) > 1:
             raise ValueError(
-                "give at most one of [signers.<role>.pkcs12] or [signers.<role>.pkcs11]"
+                "give at most one of [signers.<role>.pkcs12], [signers.<role>.pkcs11] or "
+                "[signers.<role>.csc]"
             )
         return self
 
     @property
     def signs_here(self) -> bool:
-        return self.pkcs12 is not None or self.pkcs11 is not None
+        return any(m is not None for m in (self.pkcs12, self.pkcs11, self.csc))
 
 
 class SigningConfig(Strict):

@@ -50,7 +50,7 @@ def _secret(env: str | None, prompt: str, ask: Callable[[str], str] | None) -> s
 def credentials(
     role: str, config: Config, *, ask: Callable[[str], str] | None = getpass.getpass
 ) -> Credentials:
-    """Open the signer for ``role``: demo PKI, PKCS#12 file or PKCS#11 token."""
+    """Open the signer for ``role``: a PKCS#12 file, a PKCS#11 token or a CSC signing service."""
     if config.demo:
         raise SigningError("demo credentials come from demo_credentials()")
     entry: SignerConfig | None = config.signers.get(role)
@@ -77,6 +77,12 @@ def credentials(
             # pyHanko logs and returns None on a wrong passphrase; the message must not echo it.
             raise SigningError(f"cannot open {p12.pkcs12.name}: wrong passphrase or damaged file")
         return Credentials(signer, signer.signing_cert, list(signer.cert_registry))
+    if entry.csc:
+        from .csc import open_signer
+
+        remote = open_signer(entry.csc, role)
+        assert remote.signing_cert is not None
+        return Credentials(remote, remote.signing_cert, [*extra, *remote.cert_registry])
     assert entry.pkcs11 is not None
     return _pkcs11(entry, extra, ask)
 
