@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import MEETING, SEED, WriteMeeting
+from pdfmaker import plain_pdf
 
 from referatbygg.check import check
 from referatbygg.load import load_meeting
@@ -40,11 +41,14 @@ def test_missing_attachment_file(write_meeting: WriteMeeting) -> None:
         + '\n[[attachments]]\nitem = 2\ntitle = "Budsjettforslag"\nfile = "vedlegg/mangler.pdf"\n'
     )
     (found,) = problems(write_meeting(text))
-    assert "m.toml:23: error: attachment 'Budsjettforslag' (agenda item 2): file not found" in found
+    assert (
+        "m.toml:23: error: attachment 'Budsjettforslag' (agenda item 2, vedlegg/mangler.pdf): "
+        "file not found" in found
+    )
 
 
 def test_attachment_for_unknown_item(write_meeting: WriteMeeting, tmp_path: Path) -> None:
-    (tmp_path / "a.pdf").write_bytes(b"%PDF-1.4\n")
+    plain_pdf(tmp_path / "a.pdf")
     text = MEETING + '\n[[attachments]]\nitem = 9\ntitle = "Notat"\nfile = "a.pdf"\n'
     (found,) = problems(write_meeting(text))
     assert (

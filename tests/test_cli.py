@@ -74,5 +74,5 @@ def test_build_refuses_meeting_with_errors_and_writes_nothing(
     text = MEETING + '\n[[attachments]]\nitem = 2\ntitle = "X"\nfile = "mangler.pdf"\n'
     res = run("build", write_meeting(text), "--out", tmp_path / "out")
     assert res.returncode == 3
-    assert "file not found: mangler.pdf" in res.stderr
+    assert "(agenda item 2, mangler.pdf): file not found" in res.stderr
     assert not (tmp_path / "out").exists()

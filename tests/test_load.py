@@ -108,7 +108,7 @@ def test_duplicate_signatory_role_in_body(write_meeting: WriteMeeting) -> None:
 
 def test_missing_body_file(write_meeting: WriteMeeting) -> None:
     path = write_meeting('body = "finnes-ikke.toml"\n' + MEETING)
-    assert "finnes-ikke.toml: file not found" in error_of(path)
+    assert "m.toml:1: body: 'finnes-ikke.toml': file not found" in error_of(path)
 
 
 def test_not_utf8(write_meeting: WriteMeeting) -> None:

@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from textcompare import REFERENCE, similarity
 
 from referatbygg import assemble, pdfa
-from referatbygg.errors import InputError, ValidationError
+from referatbygg.errors import CheckFailed, InputError, ValidationError
 from referatbygg.pipeline import BuildResult, build
 from referatbygg.sanitize import active_content
 
@@ -181,7 +181,7 @@ def meeting_with(tmp_path: Path, files: dict[str, Path | bytes]) -> Path:
 def assert_refused(tmp_path: Path, name: str, content: Path | bytes, message: str) -> None:
     meeting = meeting_with(tmp_path, {name: content})
     out = tmp_path / "out"
-    with pytest.raises(InputError) as exc:
+    with pytest.raises(CheckFailed) as exc:  # found by check, before anything is built
         build(meeting, out)
     text = str(exc.value)
     assert f"attachment 'Vedlegg {name}' (agenda item 2, vedlegg/{name})" in text

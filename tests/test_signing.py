@@ -331,3 +331,17 @@ def test_sign_refuses_what_no_passing_build_vouches_for(pdf: Path, config: Confi
     data[7] = ord("5") if data[7] != ord("5") else ord("6")  # %PDF-1.x: another header
     pdf.write_bytes(bytes(data))
     refused(pdf, "is not the file", lambda: signing.sign(pdf, "byradsleder", config))
+
+
+def test_packaged_stamp_font_covers_the_stamp_characters() -> None:
+    """The stamp font ships in the package (Noto Sans, OFL), cut to STAMP_CHARS: every one of
+    them has a glyph, and units per em stay 1000 (pyHanko's widths assume it)."""
+    from fontTools.ttLib import TTFont
+
+    from referatbygg import pdfasafe
+
+    font = TTFont(pdfasafe.stamp_font())
+    cmap = font.getBestCmap()
+    assert [c for c in pdfasafe.STAMP_CHARS if c not in cmap] == []
+    assert font["head"].unitsPerEm == 1000
+    assert "Open Font License" in (pdfasafe.stamp_font().parent / "OFL.txt").read_text()

@@ -11,7 +11,6 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import queue
-import resource
 import time
 import tomllib
 from collections.abc import Callable, Iterable
@@ -35,7 +34,8 @@ class Outcome:
     message: str
     meeting: str | None = None
     package: str | None = None
-    rss_mb: float = 0.0  # peak resident memory of the process that ran it, so far
+    rss_mb: float | None = None  # peak resident memory (Unix) of the process that ran it, so far
+    note: str | None = None  # e.g. that LibreOffice runs cold here (said once per worker)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -73,10 +73,22 @@ class Settings:
     warm: bool
 
 
-def _one(file: Path, settings: Settings, converter: Converter) -> Outcome:
+def _one(
+    file: Path, settings: Settings, converter: Converter, notes: list[str] | None = None
+) -> Outcome:
     outcome = _attempt(file, settings, converter)
-    outcome.rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    outcome.rss_mb = _peak_rss_mb()
+    if notes:
+        outcome.note = notes.pop()
     return outcome
+
+
+def _peak_rss_mb() -> float | None:
+    try:
+        import resource  # Unix only
+    except ImportError:
+        return None
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _attempt(file: Path, settings: Settings, converter: Converter) -> Outcome:
@@ -106,10 +118,11 @@ def _attempt(file: Path, settings: Settings, converter: Converter) -> Outcome:
 
 def _worker(tasks: Any, results: Any, settings: Settings) -> None:
     converter: Converter | None = None
+    notes: list[str] = []
     try:
         while (file := tasks.get()) is not None:
-            converter = converter or open_converter(warm=settings.warm)
-            results.put(_one(file, settings, converter))
+            converter = converter or open_converter(warm=settings.warm, announce=notes.append)
+            results.put(_one(file, settings, converter, notes))
     finally:
         if converter is not None:
             converter.close()
@@ -127,10 +140,11 @@ def run_batch(
     jobs = max(1, min(jobs, len(files) or 1))
     by_file: dict[str, Outcome] = {}
     if jobs == 1:
-        converter = open_converter(warm=settings.warm and len(files) > 1)
+        notes: list[str] = []
+        converter = open_converter(warm=settings.warm and len(files) > 1, announce=notes.append)
         try:
             for file in files:
-                outcome = _one(file, settings, converter)
+                outcome = _one(file, settings, converter, notes)
                 by_file[str(file)] = outcome
                 say(outcome)
         finally:

@@ -1,38 +1,60 @@
-"""Command line: parse arguments, call the library, print results. No logic of its own."""
+"""Command line: parse arguments, call the library, print results. No logic of its own.
+
+Each command imports what it needs when it runs: `check` and `--help` must not wait for the
+signing and archive stack to load (bench/ measures it).
+"""
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import getpass
+import errno
 import json
 import logging
+import os
 import sys
-import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TextIO
 
-from . import __version__, archive, batch, deferred, intake, pdfa, pipeline, signing, verify
-from .check import check
-from .config import load_config
+from . import __version__
 from .errors import ExitCode, InputError, ReferatbyggError
-from .load import load_meeting
-from .pipeline import build
+
+if TYPE_CHECKING:
+    from . import pipeline, verify
 
 log = logging.getLogger("referatbygg")
 
 
+def say(text: str, stream: TextIO | None = None) -> None:
+    """Print a line; a reader that went away (``| head -1``) is not a failure of the work:
+    the rest of the output is dropped and the work goes on."""
+    stream = stream or sys.stdout
+    try:
+        print(text, file=stream, flush=stream is sys.stderr)
+    except BrokenPipeError:
+        # Point the descriptor at /dev/null so the final flush at exit does not fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, stream.fileno())
+        except (OSError, ValueError):
+            pass
+        finally:
+            os.close(devnull)
+
+
 def _emit(args: argparse.Namespace, data: dict[str, Any], lines: Sequence[str]) -> None:
     if args.json:
-        print(json.dumps(data, ensure_ascii=False, indent=2))
+        say(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         for line in lines:
-            print(line)
+            say(line)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    meeting = load_meeting(args.meeting)
+    from .check import check
+    from .load import load_meeting
+
+    meeting = load_meeting(args.meeting, args.root)
     problems = check(meeting)
     errors = sum(p.severity == "error" for p in problems)
     summary = f"{meeting.id}: {errors} error(s), {len(problems) - errors} warning(s)"
@@ -47,10 +69,12 @@ def cmd_check(args: argparse.Namespace) -> int:
 def _progress(args: argparse.Namespace) -> Callable[[str], None] | None:
     if args.json or args.quiet:
         return None
-    return lambda msg: print(f"· {msg}", file=sys.stderr)
+    return lambda msg: say(f"· {msg}", sys.stderr)
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    from .pipeline import build
+
     result = build(
         args.meeting,
         args.out,
@@ -61,6 +85,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         draft=args.draft,
         converter_choice=args.converter,
         progress=_progress(args),
+        root=args.root,
     )
     lines = [str(w) for w in result.warnings] + [f"wrote {result.docx}"]
     if result.pdf and result.validation:
@@ -74,7 +99,18 @@ def cmd_build(args: argparse.Namespace) -> int:
     return ExitCode.ok
 
 
+def _pdf_file(path: Path) -> Path:
+    from .inputs import PDF_LIMIT, check_file
+
+    check_file(path, limit=PDF_LIMIT)
+    return path
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
+    from . import pdfa
+
+    for path in args.pdf:
+        _pdf_file(path)
     reports = [pdfa.validate(path, args.flavour) for path in args.pdf]
     lines = []
     for r in reports:
@@ -92,6 +128,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_sign(args: argparse.Namespace) -> int:
+    import datetime as dt
+    import getpass
+
+    from . import deferred, signing
+    from .config import load_config
+
+    _pdf_file(args.pdf)
     config = load_config(args.config)
     if args.prepare:
         prepared = deferred.prepare(
@@ -126,12 +169,20 @@ def cmd_sign(args: argparse.Namespace) -> int:
 
 
 def cmd_timestamp(args: argparse.Namespace) -> int:
+    from . import signing
+    from .config import load_config
+
+    _pdf_file(args.pdf)
     signing.timestamp(args.pdf, load_config(args.config))
     _emit(args, {"ok": True, "pdf": str(args.pdf)}, [f"{args.pdf}: final document timestamp added"])
     return ExitCode.ok
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
+    from . import pipeline, signing, verify
+    from .config import load_config
+
+    # No _pdf_file here: to verify, a missing or unreadable file is a verdict (NOT VALID, 7).
     config = load_config(args.config)
     level = args.level or pipeline.signature_level(config)
     tr = signing.trust(config)
@@ -184,17 +235,25 @@ def _status_lines(st: pipeline.Status) -> list[str]:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    st = pipeline.status(args.meeting, args.out, load_config(args.config))
+    from . import pipeline
+    from .config import load_config
+
+    st = pipeline.status(args.meeting, args.out, load_config(args.config), args.root)
     _emit(args, st.as_dict(), _status_lines(st))
     return ExitCode.ok
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    import getpass
+
+    from . import pipeline
+    from .config import load_config
+
     config = load_config(args.config)
     ask = None if args.no_prompt else getpass.getpass
     result = pipeline.run(
         args.meeting, args.out, config, level=args.pdfa, converter_choice=args.converter,
-        ask=ask, progress=_progress(args),
+        ask=ask, progress=_progress(args), root=args.root,
     )  # fmt: skip
     lines = [f"done: {', '.join(result.did) or 'nothing (all stages were finished)'}"]
     lines += _status_lines(result.status)
@@ -208,9 +267,14 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_receive(args: argparse.Namespace) -> int:
+    from . import intake, pipeline, signing
+    from .config import load_config
+    from .load import load_meeting
+
+    _pdf_file(args.file)
     config = load_config(args.config)
     if args.meeting:
-        meeting = load_meeting(args.meeting)
+        meeting = load_meeting(args.meeting, args.root)
         working = pipeline.main_pdf(meeting, pipeline.out_dir_for(meeting, args.out))
     else:
         working = pipeline.find_working(args.file, args.out)
@@ -225,7 +289,11 @@ def cmd_receive(args: argparse.Namespace) -> int:
 
 
 def cmd_archive(args: argparse.Namespace) -> int:
-    meeting = load_meeting(args.meeting)
+    from . import pipeline
+    from .config import load_config
+    from .load import load_meeting
+
+    meeting = load_meeting(args.meeting, args.root)
     config = load_config(args.config)
     result = pipeline.make_archive(meeting, args.out, config, progress=_progress(args))
     lines = [f"bag: {result.bag}", f"zip: {result.zip}", f"{result.files} document file(s)"]
@@ -234,6 +302,9 @@ def cmd_archive(args: argparse.Namespace) -> int:
 
 
 def cmd_check_package(args: argparse.Namespace) -> int:
+    from . import archive, pipeline, signing
+    from .config import load_config
+
     config = load_config(args.config)
     tr = signing.trust(config)
     report = archive.check_package(
@@ -248,8 +319,12 @@ def cmd_check_package(args: argparse.Namespace) -> int:
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
+    import time
+
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from . import batch
 
     files = batch.find_meetings(args.paths)
     if not files:
@@ -269,6 +344,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
             if show:
                 mark = "[green]ok[/green]  " if o.ok else "[red]FAIL[/red]"
                 console.print(f"{mark} {o.file} ({o.seconds:.1f} s): {o.message}", highlight=False)
+                if o.note:
+                    console.print(f"note: {o.note}", highlight=False)
 
         outcomes = batch.run_batch(files, settings, args.jobs, done)
     failed = [o for o in outcomes if not o.ok]
@@ -283,27 +360,52 @@ def cmd_batch(args: argparse.Namespace) -> int:
     return ExitCode.batch_failed if failed else ExitCode.ok
 
 
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from . import doctor
+
+    found = doctor.examine()
+    lines = [str(f) for f in found]
+    missing = [f for f in found if f.required and not f.ok]
+    lines.append(
+        f"missing: {', '.join(f.name for f in missing)}"
+        if missing
+        else "everything required is here"
+    )
+    _emit(args, {"ok": not missing, "tools": [f.as_dict() for f in found]}, lines)
+    return ExitCode.dependency if missing else ExitCode.ok
+
+
 def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--json", action="store_true", help="print the result as JSON on stdout")
     common.add_argument("-v", "--verbose", action="store_true", help="log what is done to stderr")
     common.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+    rooted = argparse.ArgumentParser(add_help=False)
+    rooted.add_argument(
+        "--root", type=Path,
+        help="the folder tree the meeting may read files from (default: the folder of its body "
+        "file organ.toml — the meeting's folder, or the one above it for an agreement in "
+        "avtaler/); attachments and the body file outside it, reached by '..', an absolute path "
+        "or a symbolic link, are refused",
+    )  # fmt: skip
 
     p = argparse.ArgumentParser(
         prog="referatbygg",
         description="Turn a meeting described in TOML into official minutes: a Word document, "
         "a PDF/A with the attachments merged in, signed by each signatory, packaged for the "
         "archive.",
-        epilog="Exit codes: 0 ok, 2 bad input, 3 check found errors, 4 missing program, "
-        "5 conversion failed, 6 signing failed, 7 validation failed, 8 package problem, "
-        "9 some meetings of a batch failed.",
+        epilog="Exit codes: 0 ok, 2 bad input, 3 check found errors, 4 missing program "
+        "('referatbygg doctor' lists them), 5 conversion failed, 6 signing failed, 7 validation "
+        "failed, 8 package problem, 9 some meetings of a batch failed, 10 the outputs cannot be "
+        "written (disk full, read-only, no permission), 70 a bug in referatbygg, 130 "
+        "interrupted. A failed command leaves earlier outputs as they were.",
     )
     p.add_argument("--version", action="version", version=f"referatbygg {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     c = sub.add_parser(
         "check",
-        parents=[common],
+        parents=[common, rooted],
         help="check a meeting file and report errors and warnings",
         description="Read a meeting file (and its body file) and report every problem found: "
         "invalid keys and values, duplicate or out-of-order agenda numbers, missing attachment "
@@ -314,7 +416,7 @@ def parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser(
         "build",
-        parents=[common],
+        parents=[common, rooted],
         help="build the minutes: Word document and PDF/A with attachments",
         description="Check the meeting, then write OUT/<meeting id>/: referat.docx, referat.pdf "
         "(PDF/A, attachments converted and merged in, bookmarks and page labels) and "
@@ -441,7 +543,7 @@ def parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser(
         "run",
-        parents=[common, cfg, out],
+        parents=[common, cfg, out, rooted],
         help="the whole pipeline: check, build, sign, timestamp, archive",
         description="Check and build the meeting, sign for every signatory with credentials "
         "here (in the body's order), add the final timestamp and make the archive package. "
@@ -457,7 +559,7 @@ def parser() -> argparse.ArgumentParser:
 
     st = sub.add_parser(
         "status",
-        parents=[common, cfg, out],
+        parents=[common, cfg, out, rooted],
         help="show where a meeting stands (built, signed, timestamped, archived)",
         description="Show the meeting's state without changing anything.",
     )
@@ -466,7 +568,7 @@ def parser() -> argparse.ArgumentParser:
 
     rc = sub.add_parser(
         "receive",
-        parents=[common, cfg, out],
+        parents=[common, cfg, out, rooted],
         help="take in a document a signatory signed in another tool",
         description="Check a document a signatory signed elsewhere (their own PDF tool, a "
         "signing service) before anything else happens: it is our document with its bytes "
@@ -484,7 +586,7 @@ def parser() -> argparse.ArgumentParser:
 
     a = sub.add_parser(
         "archive",
-        parents=[common, cfg, out],
+        parents=[common, cfg, out, rooted],
         help="make the archive package of a signed meeting (BagIt + Fiks Arkiv metadata)",
         description="Once every signatory has signed and the final timestamp is in place: a "
         "BagIt bag (SHA-256 and SHA-512) in OUT/<id>/pakke/<id>/ and the same as a .zip, holding "
@@ -519,12 +621,24 @@ def parser() -> argparse.ArgumentParser:
     )
     bt.add_argument("paths", type=Path, nargs="+", help="folders or meeting files")
     bt.add_argument(
-        "--jobs", "-j", type=int, default=batch.default_jobs(),
-        help=f"worker processes (default: CPU count, here {batch.default_jobs()})",
+        "--jobs", "-j", type=int, default=os.cpu_count() or 1,
+        help=f"worker processes (default: CPU count, here {os.cpu_count() or 1})",
     )  # fmt: skip
     bt.add_argument("--build-only", action="store_true", help="build, do not sign or archive")
     bt.add_argument("--pdfa", choices=["2b", "1b"], default="2b", help="PDF/A level (default 2b)")
     bt.set_defaults(func=cmd_batch)
+
+    d = sub.add_parser(
+        "doctor",
+        parents=[common],
+        help="list the external programs and resources referatbygg uses, and what is missing",
+        description="Check each external program and resource (LibreOffice, Ghostscript and its "
+        "sRGB profile, Java and the veraPDF engine, the JAXB runtime, python3-uno for the warm "
+        "converter, SoftHSM2 for PKCS#11): found where, which version, what it is needed for, "
+        "and for what is missing the command that installs it on Debian/Ubuntu. Exits 4 when "
+        "something required is missing.",
+    )
+    d.set_defaults(func=cmd_doctor)
     return p
 
 
@@ -543,24 +657,36 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(func(args))
     except ReferatbyggError as exc:
-        if args.json:
-            print(
-                json.dumps(
-                    {"ok": False, "error": exc.message, "hint": exc.hint}, ensure_ascii=False
-                )
-            )
-        print(f"error: {exc}", file=sys.stderr)
+        _report(args, exc)
         return int(exc.exit_code)
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        say("interrupted", sys.stderr)
         return int(ExitCode.interrupted)
+    except OSError as exc:
+        from .fsutil import problem_writing
+
+        where = Path(exc.filename).parent if exc.filename else Path.cwd()
+        machine = problem_writing(exc, where)
+        if machine is None and exc.errno == errno.EPIPE:
+            return int(ExitCode.ok)  # a reader that went away; the work was done
+        if machine is None:
+            return _internal(args, exc)
+        _report(args, machine)
+        return int(machine.exit_code)
     except Exception as exc:  # a bug: say so plainly, details only when asked for
-        log.debug("internal error", exc_info=True)
-        print(
-            f"internal error: {type(exc).__name__}: {exc}\n"
-            "  this is a bug in referatbygg; run with --verbose and report it",
-            file=sys.stderr,
-        )
-        if args.verbose:
-            raise
-        return int(ExitCode.internal)
+        return _internal(args, exc)
+
+
+def _report(args: argparse.Namespace, exc: ReferatbyggError) -> None:
+    if args.json:
+        say(json.dumps({"ok": False, "error": exc.message, "hint": exc.hint}, ensure_ascii=False))
+    say(f"error: {exc}", sys.stderr)
+
+
+def _internal(args: argparse.Namespace, exc: Exception) -> int:
+    log.debug("internal error", exc_info=True)
+    say(f"internal error: {type(exc).__name__}: {exc}\n"
+        "  this is a bug in referatbygg; run with --verbose and report it", sys.stderr)  # fmt: skip
+    if args.verbose:
+        raise exc
+    return int(ExitCode.internal)

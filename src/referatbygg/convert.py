@@ -9,6 +9,7 @@ attachment and its agenda item.
 from __future__ import annotations
 
 import logging
+import os
 import tomllib
 import zipfile
 from dataclasses import dataclass, field
@@ -17,11 +18,10 @@ from typing import Literal
 
 from PIL import Image, UnidentifiedImageError
 from pypdf import PdfReader, PdfWriter
-from pypdf.errors import PdfReadError
 
 from . import lang, pdfa, tagging
 from .errors import ConversionError, InputError
-from .load import locate
+from .load import locate, printable
 from .model import Attachment, Meeting
 from .sanitize import active_content, sanitize
 from .tools import ghostscript
@@ -95,18 +95,33 @@ def _fail(meeting: Meeting, index: int, message: str) -> AttachmentError:
     att = meeting.data.attachments[index]
     where = locate(meeting.source, ("attachments", index, "file"))
     return AttachmentError(
-        f"{where}: attachment '{att.title}' (agenda item {att.item}, {att.file}): {message}"
+        f"{where}: attachment '{printable(att.title)}' (agenda item {att.item}, "
+        f"{printable(att.file)}): {message}"
     )
 
 
-def convert_attachment(
-    meeting: Meeting, index: int, work: Path, level: PdfaLevel, converter: Converter
-) -> Converted:
-    """Convert attachment number ``index`` of ``meeting`` into ``work``; returns the PDF/A."""
+# Images larger than this are refused before they are decoded (decompression bombs): a scanned
+# A4 page at 600 dpi is ~35 megapixels.
+MAX_PIXELS = int(os.environ.get("REFERATBYGG_MAX_IMAGE_MEGAPIXELS", "120")) * 1_000_000
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # ours is checked first; Pillow's own guard stays behind it
+
+
+@dataclass(frozen=True)
+class Inspected:
+    """An attachment's file, and what it really is."""
+
+    path: Path
+    kind: Kind
+
+
+def inspect(meeting: Meeting, index: int) -> Inspected:
+    """Everything about an attachment that can be known without converting it — ``check`` runs
+    this for every attachment, so what it accepts the build can convert. Raises AttachmentError."""
     att = meeting.data.attachments[index]
-    src = meeting.attachment_path(att)
-    if not src.is_file():
-        raise _fail(meeting, index, "file not found")
+    found = meeting.attachment_file(att)
+    if found.path is None:
+        raise _fail(meeting, index, str(found.problem))
+    src = found.path
     if src.stat().st_size == 0:
         raise _fail(meeting, index, "the file is empty")
     expected = EXTENSIONS.get(src.suffix.lower())
@@ -120,8 +135,26 @@ def convert_attachment(
     if kind != expected:
         if expected == "avtale":
             raise _fail(meeting, index, 'a .toml attachment must be an agreement (kind = "avtale")')
-        found = f"a {kind.upper()} file" if kind else "not a PDF, DOCX, ODT, PNG or JPEG file"
-        raise _fail(meeting, index, f"the name says {expected.upper()}, but the content is {found}")
+        found_kind = f"a {kind.upper()} file" if kind else "not a PDF, DOCX, ODT, PNG or JPEG file"
+        raise _fail(
+            meeting, index, f"the name says {expected.upper()}, but the content is {found_kind}"
+        )
+    if kind == "pdf":
+        _pdf_reader(meeting, index, src)
+    elif kind in ("png", "jpeg"):
+        _image_size(meeting, index, src)
+    elif kind == "avtale":
+        _agreement_meeting(meeting, index, src)
+    return Inspected(src, kind)
+
+
+def convert_attachment(
+    meeting: Meeting, index: int, work: Path, level: PdfaLevel, converter: Converter
+) -> Converted:
+    """Convert attachment number ``index`` of ``meeting`` into ``work``; returns the PDF/A."""
+    att = meeting.data.attachments[index]
+    found = inspect(meeting, index)
+    src, kind = found.path, found.kind
     out = work / f"vedlegg-{index + 1:02d}.pdf"
     removed: list[str] = []
     if kind == "pdf":
@@ -147,19 +180,63 @@ def convert_attachment(
     return Converted(index, att, src, kind, out, len(reader.pages), removed, accessible, why_not)
 
 
-def _pdf(
-    meeting: Meeting, index: int, src: Path, out: Path, level: PdfaLevel, work: Path
-) -> list[str]:
+def _pdf_reader(meeting: Meeting, index: int, src: Path) -> PdfReader:
     try:
         reader = PdfReader(src)
         if reader.is_encrypted:
             raise _fail(meeting, index, "the PDF is encrypted; ask for an unprotected copy")
         if not reader.pages:
             raise _fail(meeting, index, "the PDF has no pages")
-        writer = PdfWriter(clone_from=reader, keep_initial_header=True)
+        return reader
     except AttachmentError:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
+    except Exception as exc:  # pypdf raises many kinds on a damaged file
+        raise _fail(meeting, index, f"the PDF is damaged and cannot be read ({exc})") from None
+
+
+def _image_size(meeting: Meeting, index: int, src: Path) -> None:
+    """The image's size from its header — refused above the pixel limit before anything is
+    decoded (decompression bombs) — then decoded once, as the build will: a truncated or
+    damaged image is found by check, not half-way through a build."""
+    try:
+        with Image.open(src) as img:
+            width, height = img.size
+            if width * height > MAX_PIXELS:
+                raise _fail(
+                    meeting, index,
+                    f"the image is {width} × {height} pixels ({width * height / 1e6:.0f} "
+                    f"megapixels), more than the limit of {MAX_PIXELS / 1e6:.0f} "
+                    "(REFERATBYGG_MAX_IMAGE_MEGAPIXELS); scale it down or make it a PDF",
+                )  # fmt: skip
+            img.load()
+    except Image.DecompressionBombError:
+        # Pillow's own guard (twice its MAX_IMAGE_PIXELS) fired before ours could say it plainly.
+        raise _fail(
+            meeting, index,
+            f"the image claims more than {2 * (Image.MAX_IMAGE_PIXELS or 0) / 1e6:.0f} megapixels "
+            f"(a decompression bomb, or a scan at far too high a resolution); the limit is "
+            f"{MAX_PIXELS / 1e6:.0f} (REFERATBYGG_MAX_IMAGE_MEGAPIXELS)",
+        ) from None  # fmt: skip
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise _fail(meeting, index, f"the image is damaged and cannot be read ({exc})") from None
+
+
+def _agreement_meeting(meeting: Meeting, index: int, src: Path) -> Meeting:
+    from .load import load_meeting
+
+    try:
+        return load_meeting(src, meeting.root)
+    except InputError as exc:
+        raise _fail(meeting, index, f"the agreement file has errors:\n{exc}") from None
+
+
+def _pdf(
+    meeting: Meeting, index: int, src: Path, out: Path, level: PdfaLevel, work: Path
+) -> list[str]:
+    reader = _pdf_reader(meeting, index, src)
+    try:
+        writer = PdfWriter(clone_from=reader, keep_initial_header=True)
+    except Exception as exc:  # pypdf raises many kinds on a damaged file
         raise _fail(meeting, index, f"the PDF is damaged and cannot be read ({exc})") from None
     removed = sanitize(writer)
     if removed:
@@ -174,11 +251,12 @@ def _pdf(
 def _image(
     meeting: Meeting, index: int, src: Path, out: Path, level: PdfaLevel, work: Path
 ) -> None:
+    _image_size(meeting, index, src)
     try:
         with Image.open(src) as img:
             img.load()
             rgb = img.convert("RGB")  # PDF/A: no alpha channel, device RGB with the output intent
-    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
         raise _fail(meeting, index, f"the image is damaged and cannot be read ({exc})") from None
     # Fit the image on an A4 page with 2 cm margins, never enlarged beyond 150 dpi.
     width, height = rgb.size
@@ -195,13 +273,9 @@ def _agreement(
     converter: Converter,
 ) -> None:  # fmt: skip
     """An agreement listed as an attachment: built from the same source file as its own package."""
-    from .load import load_meeting
     from .render import render_docx
 
-    try:
-        agreement = load_meeting(src)
-    except InputError as exc:
-        raise _fail(meeting, index, f"the agreement file has errors:\n{exc}") from None
+    agreement = _agreement_meeting(meeting, index, src)
     docx = work / f"vedlegg-{index + 1:02d}.docx"
     docx.write_bytes(render_docx(agreement))
     try:

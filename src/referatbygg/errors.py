@@ -19,6 +19,7 @@ class ExitCode(IntEnum):
     validation = 7  # PDF/A or signature validation says "not valid"
     package = 8
     batch_failed = 9  # some meetings of a batch failed; the others are done
+    output = 10  # the outputs cannot be written: disk full, read-only, no permission
     interrupted = 130
     internal = 70  # a bug: anything we did not expect
 
@@ -67,3 +68,10 @@ class ValidationError(ReferatbyggError):
 
 class PackageError(ReferatbyggError):
     exit_code = ExitCode.package
+
+
+class OutputError(ReferatbyggError):
+    """The outputs cannot be written (disk full, read-only file system, no permission); the
+    previous outputs are as they were."""
+
+    exit_code = ExitCode.output

@@ -7,6 +7,7 @@ line numbers; an error is reported at the deepest key the index knows.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
 import tomllib
@@ -16,6 +17,7 @@ from typing import Any, TypeVar
 import pydantic
 
 from .errors import InputError
+from .inputs import TOML_LIMIT, check_file, default_root, find
 from .model import AgreementFile, Body, Meeting, MeetingFile
 
 M = TypeVar("M", bound=pydantic.BaseModel)
@@ -34,6 +36,12 @@ def display(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd()))
     except ValueError:
         return str(path)
+
+
+def printable(text: object) -> str:
+    """``text`` for a message: control characters (a NUL in a file name, a bell in a key) shown
+    as \\uXXXX instead of reaching the terminal."""
+    return "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in str(text))
 
 
 def _split_key(key: str) -> list[str]:
@@ -87,18 +95,22 @@ class _LineIndex:
         return None
 
 
-def read_toml(path: Path) -> tuple[dict[str, Any], str]:
+def read_toml(path: Path, *, checked: bool = False) -> tuple[dict[str, Any], str]:
+    """Parse a TOML file. ``checked``: the path was already found to be a regular file of
+    bounded size inside the meeting's folder (else that is checked here)."""
     where = display(path)
+    if not checked:
+        check_file(path, limit=TOML_LIMIT)
     try:
         source = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{where}: file not found") from None
     except UnicodeDecodeError as exc:
         raise InputError(
             f"{where}: not UTF-8 text (byte {exc.start})", hint="save the file as UTF-8"
         ) from None
     except OSError as exc:
         raise InputError(f"{where}: cannot read file ({exc.strerror})") from None
+    # Editors on Windows start UTF-8 files with a byte order mark; TOML does not allow one.
+    source = source.removeprefix("\ufeff")
     try:
         return tomllib.loads(source), source
     except tomllib.TOMLDecodeError as exc:
@@ -108,12 +120,17 @@ def read_toml(path: Path) -> tuple[dict[str, Any], str]:
             where = f"{where}:{pos.group(1)}:{pos.group(2)}"
             msg = msg[: pos.start()]
         raise InputError(f"{where}: not valid TOML: {msg}") from None
+    except RecursionError:
+        raise InputError(
+            f"{where}: arrays or tables are nested too deeply to be a meeting file"
+        ) from None
 
 
 def _fmt_loc(loc: Loc) -> str:
     out = ""
     for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        name = printable(part)
+        out += f"[{part}]" if isinstance(part, int) else (f".{name}" if out else name)
     return out
 
 
@@ -127,8 +144,12 @@ def _describe(err: Any, model: type[pydantic.BaseModel], data: dict[str, Any]) -
         close = difflib.get_close_matches(str(last), known, n=1)
         tip = f" (did you mean '{close[0]}'?)" if close else ""
         return f"unknown key '{last}'{tip}; allowed here: {', '.join(sorted(known))}"
+    if kind.startswith("date") and isinstance(value, dt.datetime):
+        return f"expected a date like 2023-01-13, got a date and time ({value.isoformat()})"
     if kind.startswith("date"):
         return f"expected a date like 2023-01-13 (no quotes), got {value!r}"
+    if kind == "path_type":
+        return f"expected a file name in quotes, got {value!r}"
     if kind.startswith("time"):
         return f'expected a time like "13:30", got {value!r}'
     if kind == "string_type":
@@ -141,6 +162,12 @@ def _describe(err: Any, model: type[pydantic.BaseModel], data: dict[str, Any]) -
         return "must have at least one entry"
     if kind == "string_too_short":
         return "must not be empty"
+    if kind == "string_too_long":
+        limit = err.get("ctx", {}).get("max_length")
+        return (f"is {len(str(value)):,} characters long; at most {limit} (a title or name also "
+                "becomes the document's properties, which hold 255)")  # fmt: skip
+    if kind in ("less_than_equal", "greater_than_equal"):
+        return f"{value!r} is out of range ({err['msg'].lower()})"
     if kind == "string_pattern_mismatch":
         return f"{value!r} must be lower-case letters, digits and _ (like 'byradsleder')"
     if kind in ("dict_type", "model_type", "model_attributes_type"):
@@ -190,21 +217,33 @@ def _item_context(data: dict[str, Any], loc: Loc) -> str:
     return ""
 
 
-def validate(model: type[M], data: dict[str, Any], path: Path, source: str) -> M:
-    """Validate ``data`` read from ``path``; on failure one InputError lists every problem."""
+def problems(
+    model: type[M], data: dict[str, Any], path: Path, source: str
+) -> tuple[M | None, list[str]]:
+    """Validate ``data`` read from ``path``: the model, or every problem with its file:line."""
     try:
-        return model.model_validate(data)
+        return model.model_validate(data), []
     except pydantic.ValidationError as exc:
         index = _LineIndex(source)
-        problems = []
+        found = []
         for err in exc.errors():
             loc: Loc = tuple(err["loc"])
             line = index.line_of(loc)
             where = f"{display(path)}:{line}" if line else display(path)
             key = _fmt_loc(loc)
             prefix = f"{where}: {key}: " if key else f"{where}: "
-            problems.append(prefix + _describe(err, model, data) + _item_context(data, loc))
-        raise InputError("\n".join(problems)) from None
+            found.append(prefix + _describe(err, model, data) + _item_context(data, loc))
+        return None, found
+    except RecursionError:
+        return None, [f"{display(path)}: values are nested too deeply to be a meeting file"]
+
+
+def validate(model: type[M], data: dict[str, Any], path: Path, source: str) -> M:
+    """Validate ``data`` read from ``path``; on failure one InputError lists every problem."""
+    result, found = problems(model, data, path, source)
+    if result is None:
+        raise InputError("\n".join(found))
+    return result
 
 
 def load_body(path: Path) -> Body:
@@ -212,22 +251,37 @@ def load_body(path: Path) -> Body:
     return validate(Body, data, path, source)
 
 
-def load_meeting(path: Path) -> Meeting:
-    """Read a meeting (or agreement, ``kind = "avtale"``) file and the body file it names."""
+def load_meeting(path: Path, root: Path | None = None) -> Meeting:
+    """Read a meeting (or agreement, ``kind = "avtale"``) file and the body file it names. Both
+    files' problems are reported together. ``root``: the folder tree the meeting may read from
+    (default: the body's folder; see :func:`inputs.default_root`)."""
     path = Path(path)
+    root = (root or default_root(path)).resolve()
     data, source = read_toml(path)
     model: type[MeetingFile] | type[AgreementFile] = (
         AgreementFile if data.get("kind") == "avtale" else MeetingFile
     )
-    meeting = validate(model, data, path, source)
-    body_path = (path.parent / meeting.body).resolve()
-    body = load_body(body_path)
+    meeting, found = problems(model, data, path, source)
+    body_name = data.get("body", "organ.toml" if model is MeetingFile else "../organ.toml")
+    body_file = find(root, path.resolve().parent, body_name, limit=TOML_LIMIT)
+    body: Body | None = None
+    if body_file.path is None:
+        line = _LineIndex(source).line_of(("body",))
+        where = f"{display(path)}:{line}" if line else display(path)
+        found.append(f"{where}: body: {body_name!r}: {body_file.problem}")
+    elif isinstance(body_name, str):
+        body_data, body_source = read_toml(body_file.path, checked=True)
+        body, body_found = problems(Body, body_data, body_file.path, body_source)
+        found += body_found
+    if found or meeting is None or body is None or body_file.path is None:
+        raise InputError("\n".join(found) or f"{display(path)}: body: expected a file name")
     return Meeting(
         id=f"{body.id}-{path.stem}",
         source=path.resolve(),
-        body_source=body_path,
+        body_source=body_file.path,
         body=body,
         data=meeting,
+        root=root,
     )
 
 

@@ -18,9 +18,17 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    StrictBool,
+    StrictInt,
     field_validator,
     model_validator,
 )
+from pydantic import (
+    Strict as StrictType,
+)
+
+from .errors import InputError
+from .inputs import ATTACHMENT_LIMIT, Found, find
 
 # Characters that XML 1.0 (and so docx) cannot carry. Tab and newline are fine.
 _BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -37,7 +45,17 @@ def _clean_text(value: str) -> str:
 
 Text = Annotated[str, AfterValidator(_clean_text)]
 NonEmpty = Annotated[str, Field(min_length=1), AfterValidator(_clean_text)]
-RoleId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+# Titles and names that also become document properties: Word's core properties hold at most
+# 255 characters, and a title longer than a few lines is a mistake in any case.
+TITLE_MAX = 200
+Title = Annotated[str, Field(min_length=1, max_length=TITLE_MAX), AfterValidator(_clean_text)]
+RoleId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+# TOML has real dates, numbers and booleans: "2023-01-13", "5" and "yes" in quotes are mistakes
+# (often a sign that the line means something else), so they are not coerced.
+Date = Annotated[dt.date, StrictType()]
+Count = Annotated[StrictInt, Field(ge=0)]
+Number = Annotated[StrictInt, Field(ge=1, le=9999)]
+Flag = StrictBool
 Language = Literal["nb", "nn"]
 
 
@@ -86,6 +104,15 @@ def _exempt(text: str, line: int) -> tuple[str, str | None]:
     if not basis:
         raise MarkupError(line, "an exempt part needs its legal basis: [unntatt: offl. § 13]")
     return text[mark.end() :], basis
+
+
+def _check_markup(text: str) -> str:
+    """A field validator's half of :func:`parse_text`: the text, or a ValueError naming the line."""
+    try:
+        parse_text(text)
+    except MarkupError as exc:
+        raise ValueError(f"line {exc.line + 1} of the text: {exc}") from None
+    return text
 
 
 def parse_text(text: str) -> tuple[Block, ...]:
@@ -144,7 +171,11 @@ def _basis(value: object) -> object:
     return value.strip() if isinstance(value, str) else value
 
 
-Exempt = Annotated[str | None, BeforeValidator(_basis)]
+def _clean_basis(value: str | None) -> str | None:
+    return None if value is None else _clean_text(value)
+
+
+Exempt = Annotated[str | None, BeforeValidator(_basis), AfterValidator(_clean_basis)]
 
 
 # --- body (organ) --------------------------------------------------------------------------------
@@ -160,16 +191,21 @@ class StandingText(Strict):
     title: NonEmpty
     text: NonEmpty
 
+    @field_validator("text")
+    @classmethod
+    def _markup(cls, text: str) -> str:
+        return _check_markup(text)
+
 
 class Body(Strict):
     """What every meeting of one body shares (``organ.toml``)."""
 
     id: RoleId = Field(description="Short id used in file and package names, e.g. 'politiradet'.")
-    name: NonEmpty
-    organisation: NonEmpty = Field(description="Who owns the body, e.g. 'Oslo kommune'.")
+    name: Title
+    organisation: Title = Field(description="Who owns the body, e.g. 'Oslo kommune'.")
     language: Language = "nb"
-    abbreviations: dict[str, NonEmpty] = Field(default_factory=dict)
-    known_terms: tuple[str, ...] = Field(
+    abbreviations: dict[NonEmpty, NonEmpty] = Field(default_factory=dict)
+    known_terms: tuple[NonEmpty, ...] = Field(
         default=(), description="Capitalised words used without expansion (NATO, NRK)."
     )
     standing_text: StandingText | None = None
@@ -192,16 +228,16 @@ class Body(Strict):
 
 
 class Votes(Strict):
-    for_: int = Field(alias="for", ge=0)
-    against: int = Field(ge=0)
-    blank: int = Field(default=0, ge=0)
+    for_: Count = Field(alias="for")
+    against: Count
+    blank: Count = 0
 
 
 class Decision(Strict):
     """A vedtak: the text and how it was reached."""
 
     text: NonEmpty
-    unanimous: bool = False
+    unanimous: Flag = False
     votes: Votes | None = None
     note: Text | None = Field(default=None, description="E.g. dissents or protocol remarks.")
 
@@ -215,7 +251,7 @@ class Decision(Strict):
 class Item(Strict):
     """One agenda item; it may cover several numbers (``numbers = [7, 8]``)."""
 
-    numbers: tuple[Annotated[int, Field(ge=1)], ...] = Field(min_length=1)
+    numbers: tuple[Number, ...] = Field(min_length=1)
     kind: Literal["sak", "orientering"] = "sak"
     title: Text | None = None
     presenter: Text | None = Field(
@@ -223,9 +259,9 @@ class Item(Strict):
     )
     text: Text = ""
     decision: Decision | None = None
-    no_business: bool = Field(default=False, description="Render 'Ingen saker'.")
+    no_business: Flag = Field(default=False, description="Render 'Ingen saker'.")
     exempt: Exempt = Field(default=None, description="Legal basis when the item is exempt.")
-    next_meetings: bool = Field(
+    next_meetings: Flag = Field(
         default=False, description="List the meeting's next_meetings under this item."
     )
 
@@ -242,11 +278,7 @@ class Item(Strict):
     @field_validator("text")
     @classmethod
     def _markup(cls, text: str) -> str:
-        try:
-            parse_text(text)
-        except MarkupError as exc:
-            raise ValueError(f"line {exc.line + 1} of the text: {exc}") from None
-        return text
+        return _check_markup(text)
 
     @property
     def blocks(self) -> tuple[Block, ...]:
@@ -254,15 +286,15 @@ class Item(Strict):
 
 
 class Attachment(Strict):
-    item: Annotated[int, Field(ge=1)] = Field(description="The agenda number it belongs to.")
+    item: Number = Field(description="The agenda number it belongs to.")
     title: NonEmpty
     file: Path = Field(description="Relative to the meeting file (an agreement's .toml too).")
     exempt: Exempt = Field(default=None, description="Legal basis when the attachment is exempt.")
 
 
 class NextMeeting(Strict):
-    date: dt.date
-    end_date: dt.date | None = None
+    date: Date
+    end_date: Date | None = None
     start: dt.time | None = None
     end: dt.time | None = None
     note: Text | None = Field(default=None, description="E.g. 'lunsj til lunsj'.")
@@ -299,14 +331,14 @@ class MeetingFile(Strict):
     """What a meeting file holds, before the body is joined in."""
 
     body: Path = Field(default=Path("organ.toml"), description="The body file, relative.")
-    date: dt.date
+    date: Date
     start: dt.time | None = None
     end: dt.time | None = None
     place: Text | None = None
     number: Text | None = Field(default=None, description="Meeting number, e.g. '1/2023'.")
-    title: Text | None = Field(default=None, description="Overrides 'Referat <body> <date>'.")
-    draft: bool = Field(default=False, description="Still a draft: only --draft builds.")
-    abbreviations: dict[str, NonEmpty] = Field(default_factory=dict)
+    title: Title | None = Field(default=None, description="Overrides 'Referat <body> <date>'.")
+    draft: Flag = Field(default=False, description="Still a draft: only --draft builds.")
+    abbreviations: dict[NonEmpty, NonEmpty] = Field(default_factory=dict)
     signatory_names: dict[RoleId, NonEmpty] = Field(default_factory=dict)
     participants: Participants = Participants()
     items: tuple[Item, ...] = Field(min_length=1)
@@ -326,8 +358,8 @@ class Party(Strict):
 
 
 class Period(Strict):
-    start: dt.date = Field(alias="from")
-    end: dt.date = Field(alias="to")
+    start: Date = Field(alias="from")
+    end: Date = Field(alias="to")
 
     @model_validator(mode="after")
     def _order(self) -> Period:
@@ -350,13 +382,13 @@ class AgreementFile(Strict):
 
     kind: Literal["avtale"]
     body: Path = Field(default=Path("../organ.toml"), description="The body file, relative.")
-    title: NonEmpty
-    date: dt.date = Field(description="The date of the agreement.")
+    title: Title
+    date: Date = Field(description="The date of the agreement.")
     period: Period | None = None
     parties: tuple[Party, ...] = Field(min_length=2)
     preamble: Text = ""
     articles: tuple[Article, ...] = Field(min_length=1)
-    draft: bool = False
+    draft: Flag = False
 
     # A meeting's parts that an agreement does not have: the pipeline can treat both alike.
     items: tuple[Item, ...] = ()
@@ -390,6 +422,7 @@ class Meeting(BaseModel):
     body_source: Path
     body: Body
     data: MeetingFile | AgreementFile
+    root: Path  # the folder tree its files must lie in
 
     @property
     def kind(self) -> Literal["referat", "avtale"]:
@@ -414,5 +447,13 @@ class Meeting(BaseModel):
             s.model_copy(update={"name": names.get(s.role, s.name)}) for s in self.body.signatories
         )
 
+    def attachment_file(self, attachment: Attachment) -> Found:
+        """The attachment's file inside the meeting's folder tree, or what is wrong with it."""
+        return find(self.root, self.source.parent, attachment.file, limit=ATTACHMENT_LIMIT)
+
     def attachment_path(self, attachment: Attachment) -> Path:
-        return (self.source.parent / attachment.file).resolve()
+        found = self.attachment_file(attachment)
+        if found.path is None:
+            what = f"attachment '{attachment.title}' ({attachment.file})"
+            raise InputError(f"{what}: {found.problem}")
+        return found.path

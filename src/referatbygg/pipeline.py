@@ -24,13 +24,13 @@ from typing import Literal
 
 from pypdf import PdfReader
 
-from . import archive, assemble, intake, lang, ledger, pdfa, signing, tagging
+from . import archive, assemble, inputs, intake, lang, ledger, pdfa, signing, tagging
 from .buildreport import fingerprint, report_path
 from .check import Problem, require_clean
 from .config import Config
 from .convert import Converted, convert_attachment
 from .errors import InputError, ValidationError
-from .fsutil import locked, write_atomic
+from .fsutil import clean_parts, locked, problem_writing, write_atomic
 from .load import display, load_meeting
 from .model import Meeting, Paragraph
 from .render import DocKind, render_docx, transparent_images
@@ -139,11 +139,14 @@ def source_digest(meeting: Meeting) -> str:
     import hashlib
 
     digest = hashlib.sha256()
-    files = [meeting.source, meeting.body_source]
-    files += [meeting.attachment_path(a) for a in meeting.data.attachments]
+    files: list[Path | None] = [meeting.source, meeting.body_source]
+    files += [meeting.attachment_file(a).path for a in meeting.data.attachments]
     for file in files:
+        if file is None:  # missing or refused: the build will say why
+            digest.update(b"(missing)\0")
+            continue
         digest.update(str(file.name).encode() + b"\0")
-        digest.update(file.read_bytes() if file.is_file() else b"(missing)")
+        digest.update(file.read_bytes())
     return digest.hexdigest()
 
 
@@ -178,9 +181,11 @@ def refuse_if_signed(pdf: Path) -> None:
 
 
 @contextmanager
-def converter_for(choice: ConverterChoice, conversions: int) -> Iterator[Converter]:
+def converter_for(
+    choice: ConverterChoice, conversions: int, say: Progress | None = None
+) -> Iterator[Converter]:
     warm = choice == "warm" or (choice == "auto" and conversions >= WARM_FROM)
-    conv = open_converter(warm=warm)
+    conv = open_converter(warm=warm, announce=say)
     try:
         yield conv
     finally:
@@ -241,14 +246,19 @@ def build(
     converter: Converter | None = None,
     converter_choice: ConverterChoice = "auto",
     progress: Progress | None = None,
+    root: Path | None = None,
 ) -> BuildResult:
-    """Build one meeting (minutes or notice) or agreement into ``out_root/<id>/``."""
+    """Build one meeting (minutes or notice) or agreement into ``out_root/<id>/``. ``root``: the
+    folder tree the meeting's files must lie in (default: its body's folder)."""
     say = progress or (lambda _msg: None)
     say("load")
-    meeting = load_meeting(meeting_file)
+    meeting = load_meeting(meeting_file, root)
     require_clean(meeting)  # before the lock: a refused meeting leaves nothing behind
+    if template is not None:
+        inputs.check_file(template, limit=inputs.ATTACHMENT_LIMIT)
     options = Options(level, pdf, template, kind, draft)
     with locked(lock_for(meeting, out_root)):
+        clean_parts(out_dir_for(meeting, out_root))
         return _build_or_clean(meeting, out_root, options, converter, converter_choice, say)
 
 
@@ -277,6 +287,9 @@ def _build_or_clean(
             shutil.rmtree(work, ignore_errors=True)
             if not existed and out.is_dir() and not any(out.iterdir()):
                 out.rmdir()
+        machine = problem_writing(exc, out)
+        if machine is not None:
+            raise machine from None
         raise
 
 
@@ -350,7 +363,9 @@ def _build(
     office = 1 + sum(a.file.suffix.lower() in (".docx", ".odt") for a in meeting.data.attachments)
     public = final and has_exempt(meeting)
     with contextlib.ExitStack() as stack:
-        conv = converter or stack.enter_context(converter_for(converter_choice, office + public))
+        conv = converter or stack.enter_context(
+            converter_for(converter_choice, office + public, say)
+        )
         _to_pdf(meeting, result, work, stage, conv, say, name, options, signed=final)
         if public:
             # The public version is the minutes' text with exempt parts replaced, accessible
@@ -509,9 +524,9 @@ class Status:
         return data
 
 
-def status(meeting_file: Path, out_root: Path, config: Config) -> Status:
+def status(meeting_file: Path, out_root: Path, config: Config, root: Path | None = None) -> Status:
     """Where a meeting stands, without changing anything."""
-    meeting = load_meeting(meeting_file)
+    meeting = load_meeting(meeting_file, root)
     out = out_dir_for(meeting, out_root)
     pdf = main_pdf(meeting, out)
     built = pdf.is_file()
@@ -565,14 +580,16 @@ def run(
     converter_choice: ConverterChoice = "auto",
     ask: Callable[[str], str] | None = None,
     progress: Progress | None = None,
+    root: Path | None = None,
 ) -> RunResult:
     """check → build → sign (each signatory with credentials here, in order) → timestamp →
     archive. Finished stages are not redone: a signed file is never rebuilt, a signature never
     repeated. Stops, without error, where a signatory has no credentials on this machine."""
     say = progress or (lambda _msg: None)
-    meeting = load_meeting(meeting_file)
+    meeting = load_meeting(meeting_file, root)
     require_clean(meeting)  # before the lock: a refused meeting leaves nothing behind
     with locked(lock_for(meeting, out_root)):
+        clean_parts(out_dir_for(meeting, out_root))
         return _run(meeting, meeting_file, out_root, config, level, converter,
                     converter_choice, ask, say)  # fmt: skip
 
@@ -609,7 +626,7 @@ def _run(
         if not config.signs_here(f.role):
             say(f"waiting for {f.role}'s signature (no credentials for {f.role} here: "
                 "'referatbygg receive' takes in a file signed elsewhere)")  # fmt: skip
-            return RunResult(status(meeting_file, out_root, config), did)
+            return RunResult(status(meeting_file, out_root, config, meeting.root), did)
         say(f"sign: {f.role}")
         signing.sign(pdf, f.role, config, ask=ask)
         did.append(f"sign {f.role}")
@@ -620,7 +637,7 @@ def _run(
     say("archive")
     package = make_archive(meeting, out_root, config, progress=lambda m: say(f"archive: {m}"))
     did.append("archive")
-    return RunResult(status(meeting_file, out_root, config), did, package)
+    return RunResult(status(meeting_file, out_root, config, meeting.root), did, package)
 
 
 def take_in_saved(pdf: Path, config: Config, say: Progress) -> str:

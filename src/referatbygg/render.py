@@ -226,6 +226,8 @@ def _fixed_properties(tpl: DocxTemplate, meeting: Meeting, title: str) -> None:
 def _normalise_zip(data: bytes, when: dt.date) -> bytes:
     """Rewrite the docx zip with fixed timestamps and modes: bytes depend on content only."""
     out = io.BytesIO()
+    # A zip timestamp holds the years 1980..2107 only; the meeting's date is a stamp, not a fact.
+    when = min(max(when, dt.date(1980, 1, 1)), dt.date(2107, 12, 31))
     stamp = (when.year, when.month, when.day, 12, 0, 0)
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
         for info in src.infolist():

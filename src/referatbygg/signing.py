@@ -38,7 +38,7 @@ from .credentials import Credentials, certs, credentials, demo_credentials
 from .demopki import DemoPki, default_dir
 from .errors import InputError, SigningError
 from .fields import TIMESTAMP_FIELD, SigField, signature_fields
-from .fsutil import atomic_path, locked
+from .fsutil import atomic_path, clean_parts, locked
 from .load import display
 from .pdfasafe import ArchivalPdfSigner, metadata_frozen, stamp_style
 
@@ -308,6 +308,7 @@ def _append(pdf: Path, write: Callable[[IncrementalPdfFileWriter, Any], Any]) ->
     — only if the old bytes are untouched at its start and ``pdf`` itself did not change in the
     meantime (two signatories at once: the second waits for the lock, then signs the new file)."""
     with locked(pdf.with_name(f".{pdf.name}.lock")):
+        clean_parts(pdf.parent)  # left by a signing that was killed
         original = pdf.read_bytes()
         with atomic_path(pdf) as tmp:
             with pdf.open("rb") as src, tmp.open("wb") as out, metadata_frozen():

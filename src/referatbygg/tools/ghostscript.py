@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
+import re
 from pathlib import Path
 
 from ..errors import ConversionError, DependencyError
@@ -46,13 +48,40 @@ def version() -> str:
 
 @functools.cache
 def srgb_profile() -> Path:
-    for base in (Path("/usr/share/ghostscript") / version(), Path("/usr/share/ghostscript")):
+    """Ghostscript's own sRGB profile, found where this Ghostscript keeps its files.
+
+    ``REFERATBYGG_SRGB_ICC`` names another file. Otherwise the folders of ``gs -h``'s search
+    path (…/<version>/lib, …/Resource/Init) are walked up to their Ghostscript folder, which
+    holds iccprofiles/ (Debian: /usr/share/ghostscript/10.00.0/iccprofiles/srgb.icc).
+    """
+    given = os.environ.get("REFERATBYGG_SRGB_ICC")
+    if given:
+        if not Path(given).is_file():
+            raise DependencyError(f"REFERATBYGG_SRGB_ICC names {given}, which is not a file")
+        return Path(given)
+    for base in _search_roots():
         for found in sorted(base.glob("**/iccprofiles/srgb.icc")):
             return found
     raise DependencyError(
         "Ghostscript's sRGB ICC profile (iccprofiles/srgb.icc) was not found",
-        hint="reinstall the ghostscript package",
+        hint="reinstall Ghostscript (Debian/Ubuntu: apt-get install ghostscript), or set "
+        "REFERATBYGG_SRGB_ICC to an sRGB IEC61966-2.1 profile",
     )
+
+
+def _search_roots() -> list[Path]:
+    text = proc.run([gs(), "-h"], timeout=30).stdout
+    listed = text.partition("Search path:")[2]
+    folders = [Path(p.strip()) for p in re.split(r"\s:\s|\n", listed) if p.strip().startswith("/")]
+    roots: list[Path] = []
+    for folder in folders:
+        # …/ghostscript/<version>/lib → …/ghostscript/<version>
+        for parent in (folder, *folder.parents):
+            if (parent / "iccprofiles").is_dir():
+                if parent not in roots:
+                    roots.append(parent)
+                break
+    return roots
 
 
 def ps_text(text: str) -> str:

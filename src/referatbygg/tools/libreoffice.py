@@ -8,9 +8,12 @@ is the fallback when no server can be started, with the same export options.
 
 from __future__ import annotations
 
+import functools
 import http.client
+import importlib.util
 import json
 import logging
+import os
 import shutil
 import socket
 import subprocess
@@ -18,10 +21,11 @@ import sys
 import tempfile
 import time
 import xmlrpc.client
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal, Protocol
 
-from ..errors import ConversionError, DependencyError
+from ..errors import ConversionError, DependencyError, ReferatbyggError
 from . import proc
 
 log = logging.getLogger(__name__)
@@ -131,6 +135,43 @@ def _free_port() -> int:
 _CRASH = (ConnectionError, http.client.HTTPException, xmlrpc.client.ProtocolError, EOFError)
 
 
+UNO_HINT = (
+    "install python3-uno (Debian/Ubuntu: apt-get install python3-uno); a Python that "
+    "can `import uno` is found by itself"
+)
+
+
+@functools.cache
+def uno_python() -> tuple[str, dict[str, str] | None]:
+    """A Python that can ``import uno`` and run unoserver, and the environment it needs.
+
+    Ours, when it can (a venv made with --system-site-packages). Otherwise the system's Python
+    (python3-uno installs uno for it; some LibreOffice builds bring their own, in program/),
+    given our unoserver — a pure-Python package — through PYTHONPATH. So a plain venv, or the
+    wheel installed anywhere, still gets the warm converter.
+    """
+    if importlib.util.find_spec("uno") is not None:
+        return sys.executable, None
+    spec = importlib.util.find_spec("unoserver")
+    if spec is None or not spec.submodule_search_locations:
+        raise DependencyError(
+            "the unoserver package is not installed", hint="pip install unoserver"
+        )
+    env = {"PYTHONPATH": str(Path(next(iter(spec.submodule_search_locations))).parent)}
+    office = Path(os.path.realpath(soffice())).parent
+    for candidate in (shutil.which("python3"), "/usr/bin/python3", str(office / "python")):
+        if not candidate or not Path(candidate).is_file():
+            continue
+        try:
+            probe = proc.run([candidate, "-c", "import uno, unoserver"], timeout=30, env=env)
+        except (ReferatbyggError, OSError):
+            continue
+        if probe.returncode == 0:
+            return candidate, env
+    raise DependencyError("no Python here can `import uno` (LibreOffice's Python bridge)",
+                          hint=UNO_HINT)  # fmt: skip
+
+
 class WarmConverter:
     """A supervised unoserver (XML-RPC) with LibreOffice behind it."""
 
@@ -140,7 +181,7 @@ class WarmConverter:
         timeout: float = 120,
         start_timeout: float = 60,
         max_conversions: int = 200,
-        python: str = sys.executable,
+        python: str | None = None,
     ) -> None:
         self.timeout = timeout
         self.start_timeout = start_timeout
@@ -159,10 +200,11 @@ class WarmConverter:
         """Start the server and wait until it answers; DependencyError if it cannot start."""
         self.stop()
         soffice_path = soffice()
+        python, env = (self.python, None) if self.python else uno_python()
         self._port, uno_port = _free_port(), _free_port()
         self._proc = proc.spawn(
             [
-                self.python, "-m", "unoserver.server",
+                python, "-m", "unoserver.server",
                 "--interface", "127.0.0.1", "--port", str(self._port),
                 "--uno-interface", "127.0.0.1", "--uno-port", str(uno_port),
                 # A plain path: unoserver makes the URI itself (a file:// URI crashed it).
@@ -170,7 +212,7 @@ class WarmConverter:
                 "--conversion-timeout", str(int(self.timeout)),
                 "--executable", soffice_path,
             ],
-            log_file=self._dir / "server.log",
+            log_file=self._dir / "server.log", env=env,
         )  # fmt: skip
         deadline = time.monotonic() + self.start_timeout
         while time.monotonic() < deadline:
@@ -187,8 +229,7 @@ class WarmConverter:
         self.stop()
         raise DependencyError(
             f"the LibreOffice server did not start within {self.start_timeout:g} s: {tail}",
-            hint="it needs a Python that can `import uno` (Debian: python3-uno, and a venv made "
-            "with /usr/bin/python3 -m venv --system-site-packages)",
+            hint=UNO_HINT,
         )
 
     def stop(self, grace: float = 5) -> None:
@@ -290,8 +331,15 @@ class WarmConverter:
             return
 
 
-def open_converter(*, warm: bool = True, timeout: float = 120) -> Converter:
-    """A warm converter if its server starts, else the cold fallback."""
+_announced = False
+
+
+def open_converter(
+    *, warm: bool = True, timeout: float = 120, announce: Callable[[str], None] | None = None
+) -> Converter:
+    """A warm converter if its server starts, else the cold fallback — which ``announce`` is
+    told of, once per process (the user should know why a batch is slow, without --verbose)."""
+    global _announced
     if warm:
         conv = WarmConverter(timeout=timeout)
         try:
@@ -299,5 +347,11 @@ def open_converter(*, warm: bool = True, timeout: float = 120) -> Converter:
             return conv
         except DependencyError as exc:
             conv.close()
-            log.warning("falling back to soffice per document: %s", exc)
+            log.info("falling back to soffice per document: %s", exc)
+            if announce is not None and not _announced:
+                _announced = True
+                announce(
+                    f"the LibreOffice server could not start ({exc.message}); converting with "
+                    "one soffice per document instead, which is slower"
+                )
     return ColdConverter(timeout=timeout)
