@@ -187,6 +187,15 @@ def test_no_secret_in_logs(
     for secret in (P12_PASS, PIN, "galt-passord-987"):
         assert secret not in caplog.text
         assert secret not in res.stdout + res.stderr
+    # Without --verbose: the message only, no third-party traceback or log line.
+    quiet = subprocess.run(
+        [sys.executable, "-m", "referatbygg", "sign", str(other), "--role", "byradsleder",
+         "--no-prompt", "--config", str(pki.config(tmp_path))],
+        capture_output=True, text=True, env={**os.environ, "RB_TEST_P12": "galt-passord-987"},
+    )  # fmt: skip
+    assert quiet.returncode == 6
+    assert quiet.stderr.strip().splitlines()[0].startswith("error: cannot open"), quiet.stderr
+    assert "Traceback" not in quiet.stderr and "pyhanko" not in quiet.stderr.lower()
 
 
 # --- tampering: verify says not valid, and why ----------------------------------------------------
