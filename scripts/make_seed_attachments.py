@@ -38,6 +38,21 @@ def document(title: str, sections: list[tuple[str, str]]) -> Document:
     return doc
 
 
+def to_pdf(documents: dict[str, Document], out: Path) -> None:
+    """Each document as an ordinary (not PDF/A) PDF in ``out``, by LibreOffice."""
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, doc in documents.items():
+            src = Path(tmp) / f"{name}.docx"
+            doc.save(str(src))
+            subprocess.run(
+                ["soffice", "--headless", f"-env:UserInstallation=file://{tmp}/profile",
+                 "--convert-to", "pdf", "--outdir", str(out), str(src)],
+                check=True, capture_output=True, timeout=120,
+            )  # fmt: skip
+            made = out / f"{name}.pdf"
+            print(f"{made.name}: {made.stat().st_size} bytes")
+
+
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     filler = (
@@ -54,28 +69,18 @@ def main() -> int:
         ],
     )
     avtale.save(str(OUT / "politiradsavtale-2023-2025.docx"))
-    with tempfile.TemporaryDirectory() as tmp:
-        for name, title, sections in (
-            (
-                "situasjonsbrief",
-                "Situasjonsbrief fra politiet",
-                [("Ugradert presentasjon", filler)],
+    to_pdf(
+        {
+            "situasjonsbrief": document(
+                "Situasjonsbrief fra politiet", [("Ugradert presentasjon", filler)]
             ),
-            (
-                "salto-handlingsprogram-2023-2025",
+            "salto-handlingsprogram-2023-2025": document(
                 "SaLTo handlingsprogram 2023–2025",
                 [(f"{i}. Hovedutfordring", filler * 4) for i in range(1, 6)],
             ),
-        ):
-            src = Path(tmp) / f"{name}.docx"
-            document(title, sections).save(str(src))
-            subprocess.run(
-                ["soffice", "--headless", f"-env:UserInstallation=file://{tmp}/profile",
-                 "--convert-to", "pdf", "--outdir", str(OUT), str(src)],
-                check=True, capture_output=True, timeout=120,
-            )  # fmt: skip
-    for f in sorted(OUT.iterdir()):
-        print(f"{f.name}: {f.stat().st_size} bytes")
+        },
+        OUT,
+    )
     return 0
 
 

@@ -50,17 +50,45 @@ def para(doc, text: str = "", style: str | None = None):
     return doc.add_paragraph(text, style=style)
 
 
-def blocks(doc, var: str) -> None:
-    """Paragraphs and bullet lists of ``var.blocks``."""
-    para(doc, f"{{%p for block in {var}.blocks %}}")
-    para(doc, '{%p if block.kind == "paragraph" %}')
-    para(doc, "{{ block.text }}")
-    para(doc, "{%p else %}")
-    para(doc, "{%p for b in block.bullets %}")
+def parts(doc, var: str) -> None:
+    """The parts of ``var.parts`` in reading order (render.py and minutes.py make them):
+    paragraphs, bullet lists, notes, proposals with their outcome, the decision, meeting dates."""
+    para(doc, f"{{%p for part in {var}.parts %}}")
+    para(doc, '{%p if part.kind == "paragraph" %}')
+    para(doc, "{{ part.text }}")
+    para(doc, '{%p elif part.kind == "bullets" %}')
+    para(doc, "{%p for b in part.bullets %}")
     para(doc, "{{ b.text }}", "List Bullet")
+    para(doc, "{%p endfor %}")
+    para(doc, '{%p elif part.kind == "note" %}')
+    para(doc, "{{ part.text }}", "Merknad")
+    para(doc, '{%p elif part.kind == "proposal" %}')
+    voted(doc, "Forslag", "{{ part.label }} ")
+    para(doc, '{%p elif part.kind == "decision" %}')
+    voted(doc, "Vedtak", "{{ part.label }}{{ ': ' if part.label else '' }}")
+    para(doc, "{%p if part.note %}")
+    para(doc, "{{ part.note }}", "Vedtak")
+    para(doc, "{%p endif %}")
+    para(doc, '{%p elif part.kind == "meetings" %}')
+    para(doc, "{%p for m in part.dates %}")
+    para(doc, "{{ m }}", "List Bullet")
     para(doc, "{%p endfor %}")
     para(doc, "{%p endif %}")
     para(doc, "{%p endfor %}")
+
+
+def voted(doc, style: str, label: str) -> None:
+    """A proposal or decision: the bold label and the first paragraph, the paragraphs after it,
+    the outcome of the vote (and who voted how)."""
+    p = para(doc, style=style)
+    p.add_run(label).bold = True
+    p.add_run("{{ part.text }}")
+    para(doc, "{%p for line in part.more %}")
+    para(doc, "{{ line }}", style)
+    para(doc, "{%p endfor %}")
+    para(doc, "{%p if part.outcome %}")
+    para(doc, "{{ part.outcome }} {{ part.names }}", style)
+    para(doc, "{%p endif %}")
 
 
 def loop_table(doc, loop: str, cells: list[str], widths: list[float]):
@@ -96,16 +124,13 @@ def new_document() -> Document:
     set_font(styles["Heading 2"], 11.5, bold=True)
     styles["Heading 2"].paragraph_format.keep_with_next = True
     set_font(styles["List Bullet"], 10.5)
-    vedtak = styles.add_style("Vedtak", WD_STYLE_TYPE.PARAGRAPH)
-    vedtak.base_style = styles["Normal"]
-    vedtak.paragraph_format.left_indent = Cm(0.6)
-    vedtak.paragraph_format.space_before = Pt(6)
-    vedtak.element.get_or_add_pPr().append(
-        parse_xml(
-            f'<w:pBdr {nsdecls("w")}><w:left w:val="single" w:sz="18" w:space="8" '
-            'w:color="5A6B7C"/></w:pBdr>'
-        )
-    )
+    # A decision stands out with a dark bar; a proposal, which may fall, with a light one.
+    ruled_style(doc, "Vedtak", bar=18, color="5A6B7C", before=6)
+    ruled_style(doc, "Forslag", bar=6, color="A0AAB4", before=4)
+    merknad = styles.add_style("Merknad", WD_STYLE_TYPE.PARAGRAPH)
+    merknad.base_style = styles["Normal"]
+    merknad.font.italic = True
+    merknad.font.size = Pt(9.5)
     signatur = styles.add_style("Signatur", WD_STYLE_TYPE.PARAGRAPH)
     signatur.base_style = styles["Normal"]
     signatur.paragraph_format.space_after = Pt(0)
@@ -142,6 +167,20 @@ def new_document() -> Document:
     return doc
 
 
+def ruled_style(doc, name: str, *, bar: int, color: str, before: float) -> None:
+    """An indented paragraph style with a bar on the left (``bar`` in eighths of a point)."""
+    style = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    style.base_style = doc.styles["Normal"]
+    style.paragraph_format.left_indent = Cm(0.6)
+    style.paragraph_format.space_before = Pt(before)
+    style.element.get_or_add_pPr().append(
+        parse_xml(
+            f'<w:pBdr {nsdecls("w")}><w:left w:val="single" w:sz="{bar}" w:space="8" '
+            f'w:color="{color}"/></w:pBdr>'
+        )
+    )
+
+
 def plain_bullets(doc) -> None:
     """Bullets as U+2022 in the body font. python-docx's default list style draws them with the
     Symbol font's private-use character U+F0B7, which PDF/A-2a forbids without ActualText (ISO
@@ -164,6 +203,9 @@ def plain_bullets(doc) -> None:
 
 
 def meta(doc) -> None:
+    org = para(doc, "{{ organisation }}")
+    org.runs[0].font.size = Pt(9.5)
+    org.runs[0].font.color.rgb = RGBColor(0x4A, 0x55, 0x60)
     para(doc, "{{ title }}", "Title")
     para(doc, "{%p for line in meta %}")
     p = para(doc)
@@ -185,8 +227,13 @@ def header_row(table, texts: list[str]) -> None:
 
 
 def signature_block(doc) -> None:
+    """The signatories' table — or, for minutes nobody signs, the attestation sentence only."""
     styles = doc.styles
+    para(doc, "{%p if signatories %}")
     para(doc, "{{ labels.signatures }}", "Heading 1")
+    para(doc, "{%p if attestation %}")
+    para(doc, "{{ attestation }}")
+    para(doc, "{%p endif %}")
     table = loop_table(doc, "s in signatories", ["", ""], [8.5, 7.5])
     row = table.rows[1]
     row.height = Cm(3.0)
@@ -216,35 +263,39 @@ def signature_block(doc) -> None:
             '<w:bottom w:val="single" w:sz="4" w:color="808080"/></w:tcBorders>'
         )
     )
+    para(doc, "{%p elif attestation %}")
+    para(doc, "{{ attestation }}")
+    para(doc, "{%p endif %}")
 
 
 def minutes() -> Document:
     doc = new_document()
     meta(doc)
 
+    # Attendance as tables by group (bodies with attendance = "table"): name, party, role, remark.
+    para(doc, "{%p if attendance %}")
+    para(doc, "{{ labels.attendance }}", "Heading 1")
+    para(doc, "{%p for g in attendance %}")
+    para(doc, "{{ g.label }}", "Heading 2")
+    table = loop_table(
+        doc, "r in g.rows", ["{{ r.name }}", "{{ r.party }}", "{{ r.role }}", "{{ r.note }}"],
+        [5.6, 2.0, 3.8, 4.6],
+    )  # fmt: skip
+    header_row(
+        table, ["{{ labels.name }}", "{{ labels.party }}", "{{ labels.role }}",
+                "{{ labels.remark }}"],
+    )  # fmt: skip
+    para(doc, "{%p endfor %}")
+    para(doc, "{%p endif %}")
+
+    para(doc, "{%p if remarks %}")
+    para(doc, "{{ labels.remarks }}", "Heading 1")
+    parts(doc, "remarks")
+    para(doc, "{%p endif %}")
+
     para(doc, "{%p for item in items %}")
     para(doc, "{{ item.heading }}", "Heading 1")
-    para(doc, "{%p if item.exempt_note %}")
-    para(doc, "{{ item.exempt_note }}", "Vedtak")
-    para(doc, "{%p endif %}")
-    para(doc, "{%p if item.no_business %}")
-    para(doc, "{{ labels.no_business }}")
-    para(doc, "{%p endif %}")
-    blocks(doc, "item")
-    para(doc, "{%p for m in item.next_meetings %}")
-    para(doc, "{{ m }}", "List Bullet")
-    para(doc, "{%p endfor %}")
-    para(doc, "{%p if item.decision %}")
-    p = para(doc, style="Vedtak")
-    p.add_run("{{ labels.decision }}: ").bold = True
-    p.add_run("{{ item.decision.text }}")
-    para(doc, "{%p if item.decision.outcome %}")
-    para(doc, "{{ item.decision.outcome }}", "Vedtak")
-    para(doc, "{%p endif %}")
-    para(doc, "{%p if item.decision.note %}")
-    para(doc, "{{ item.decision.note }}", "Vedtak")
-    para(doc, "{%p endif %}")
-    para(doc, "{%p endif %}")
+    parts(doc, "item")
     para(doc, "{%p endfor %}")
 
     para(doc, "{%p if next_meetings %}")
@@ -270,7 +321,7 @@ def minutes() -> Document:
 
     para(doc, "{%p if standing %}")
     para(doc, "{{ standing.title }}", "Heading 1")
-    blocks(doc, "standing")
+    parts(doc, "standing")
     para(doc, "{%p endif %}")
 
     signature_block(doc)
@@ -298,10 +349,10 @@ def agreement() -> Document:
     """Avtale: parties, period, preamble, numbered articles, the parties' signatures."""
     doc = new_document()
     meta(doc)
-    blocks(doc, "preamble")
+    parts(doc, "preamble")
     para(doc, "{%p for article in articles %}")
     para(doc, "{{ article.heading }}", "Heading 1")
-    blocks(doc, "article")
+    parts(doc, "article")
     para(doc, "{%p endfor %}")
     signature_block(doc)
     return doc

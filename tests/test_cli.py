@@ -42,12 +42,17 @@ def test_check_errors_exit_3_and_json(write_meeting: WriteMeeting) -> None:
     assert data["problems"][0]["where"].endswith("m.toml:11")
 
 
-def test_bad_input_exit_2_without_traceback(write_meeting: WriteMeeting) -> None:
+def test_bad_meeting_file_exit_3_without_traceback(write_meeting: WriteMeeting) -> None:
+    """A meeting file's own errors are check's findings (exit 3, as the README says), listed
+    like the others; build refuses with the same code. Exit 2 is for files it cannot read."""
     path = write_meeting(MEETING.replace("date = 2024-03-01", "dato = 2024-03-01"))
     res = run("check", path)
-    assert res.returncode == 2
-    assert "unknown key 'dato' (did you mean 'date'?)" in res.stderr
+    assert res.returncode == 3
+    assert "m.toml:1: error: dato: unknown key 'dato' (did you mean 'date'?)" in res.stdout
+    assert res.stdout.strip().splitlines()[-1].endswith("1 error(s), 0 warning(s)")
     assert "Traceback" not in res.stderr
+    built = run("build", path, "--out", path.parent / "out")
+    assert built.returncode == 3 and "unknown key 'dato'" in built.stderr
 
 
 def test_missing_file_exit_2() -> None:

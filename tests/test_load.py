@@ -72,11 +72,15 @@ def test_control_character_is_refused(write_meeting: WriteMeeting) -> None:
     assert "m.toml:13: items[1].text: contains the control character U+000B" in msg
 
 
-def test_item_without_title(write_meeting: WriteMeeting) -> None:
-    path = write_meeting(MEETING.replace('title = "Godkjenning av innkalling"', ""))
-    msg = error_of(path)
-    assert "m.toml:6: items[0]: an item needs a 'title'" in msg
-    assert "(agenda item 1)" in msg
+def test_item_without_title_is_its_number(write_meeting: WriteMeeting) -> None:
+    """Untitled items ('Sak 1' in many protocols) are allowed: the heading is the number."""
+    from referatbygg.minutes import heading
+
+    meeting = load_meeting(
+        write_meeting(MEETING.replace('title = "Godkjenning av innkalling"', ""))
+    )
+    assert meeting.data.items[0].title is None
+    assert heading(meeting, meeting.data.items[0], "internal") == "1."
 
 
 def test_several_problems_reported_together(write_meeting: WriteMeeting) -> None:
@@ -95,7 +99,10 @@ def test_body_errors_name_the_body_file(write_meeting: WriteMeeting) -> None:
     )
     msg = error_of(write_meeting(body=body))
     assert "organ.toml:4: language: Input should be 'nb' or 'nn'" in msg
-    assert "organ.toml:7: signatories[0].role: 'Leder' must be lower-case letters" in msg
+    assert (
+        "organ.toml:7: signatories[0].role: 'Leder' must start with a letter a–z and hold only "
+        in msg
+    )
 
 
 def test_duplicate_signatory_role_in_body(write_meeting: WriteMeeting) -> None:

@@ -33,7 +33,8 @@ def test_similarity_check_can_fail(write_meeting: WriteMeeting) -> None:
 
 def test_norwegian_formatting(seed_docx: Path) -> None:
     text = docx_text(seed_docx)
-    assert "Referat – Politirådet i Oslo 13. januar 2023" in text
+    # The date in a title keeps together (no-break spaces): never "13. januar / 2023".
+    assert "Referat – Politirådet i Oslo 13.\xa0januar\xa02023" in text
     assert "fredag 13. januar 2023" in text
     assert "21. april 2023 kl. 13.30–15.30" in text
     assert "30. november–1. desember 2023, lunsj til lunsj" in text
@@ -146,7 +147,7 @@ secretary = [{ name = "Siv Dahl" }]
         "Møtenummer: 2/2024",
         "Tid: kl. 09.00–11.00",
         "Vedtak: Budsjettet vedtas.",
-        "Vedtatt med 5 mot 2 stemmer, 1 blanke.",
+        "Vedtatt med 5 mot 2 stemmer, 1 blank.",
         "Hansen tok dissens.",
         "Nestleder",
     ):

@@ -30,7 +30,7 @@ from typing import Any
 
 import bagit
 
-from . import __version__, arkivmelding, pdfa, verify
+from . import __version__, arkivmelding, lang, pdfa, verify
 from .arkivmelding import DocFile, Document
 from .errors import PackageError, ValidationError
 from .fields import signature_fields
@@ -142,10 +142,10 @@ def make_package(
         for att, src in zip(meeting.data.attachments, attachments, strict=True):
             shutil.copyfile(src, docs / "vedlegg" / src.name)
             documents.append(
-                Document(f"Pkt. {att.item} – {att.title}", False, "VEDLEGG", [
+                Document(f"{lang.item_ref(meeting, att.item)} – {att.title}", False, "VEDLEGG", [
                     DocFile(f"dokumenter/vedlegg/{src.name}", docs / "vedlegg" / src.name, "A",
                             fmt_of(src))
-                ], exempt=att.exempt)
+                ], exempt=meeting.withheld(att))
             )  # fmt: skip
 
         say("evidence: signatures and PDF/A")

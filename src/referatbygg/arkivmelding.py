@@ -130,6 +130,31 @@ def _code(parent: etree._Element, tag: str, list_name: str, value: str, ns: str 
     _sub(el, "beskrivelse", beskrivelse, MDK)
 
 
+def participants(meeting: Meeting) -> list[tuple[str, str, str | None]]:
+    """(name, moetedeltakerfunksjon, party) of everyone who took part: the chair LEDER, a deputy
+    chair NESTL (by the role the minutes give), members MEDL, substitutes VARA, the secretary
+    SEKR."""
+    p = meeting.data.participants
+
+    def function(role: str | None) -> str:
+        text = (role or "").lower()
+        return "NESTL" if text.startswith(("nestleder", "nestleiar", "varaordfører")) else "MEDL"
+
+    people = [(p.chair.name, "LEDER", p.chair.party)] if p.chair else []
+    people += [(x.name, function(x.role), x.party) for x in p.present]
+    people += [(x.name, "VARA", x.party) for x in p.substitutes]
+    people += [(x.name, "SEKR", None) for x in p.secretary]
+    return people
+
+
+def cases(meeting: Meeting) -> str:
+    """The agenda as one line per item, for the registration's description: 'PS 21/25
+    Godkjenning …'; a closed item by its public title."""
+    from .minutes import heading
+
+    return "\n".join(heading(meeting, item, "public") for item in meeting.data.items)
+
+
 def build(
     meeting: Meeting,
     documents: list[Document],
@@ -170,17 +195,14 @@ def build(
     _sub(folder, "moetedato", m.date.isoformat())
     if m.place:
         _sub(folder, "moetested", m.place)
-    p = m.participants
-    people = (
-        [(x.name, "MEDL") for x in p.present]
-        + [(x.name, "VARA") for x in p.substitutes]
-        + [(x.name, "SEKR") for x in p.secretary]
-    )
-    for name, function in people:
+    for name, function, party in participants(meeting):
         member = _sub(folder, "moetedeltaker")
         ident = _sub(member, "identifikator", ns=MDK)
         _sub(ident, "navn", name, MDK)
         _code(member, "funksjon", "moetedeltakerfunksjon", function, MDK)
+        if party:
+            represents = _sub(member, "representerer", ns=MDK)
+            _sub(represents, "navn", party, MDK)
 
     return _registration(root, meeting, documents, stamp, folder_id, exempt)
 
@@ -230,6 +252,8 @@ def _registration(
             _sub(obj, "sjekksumAlgoritme", "SHA-256")
             _sub(obj, "filstoerrelse", str(f.file.stat().st_size))
     _sub(reg, "tittel", documents[0].title)
+    if meeting.kind != "avtale" and meeting.data.items:
+        _sub(reg, "beskrivelse", cases(meeting))
     if meeting.kind != "avtale":
         _code(reg, "moetedokumenttype", "moeteregistreringstype", "MP")
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))

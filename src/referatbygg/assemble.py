@@ -37,8 +37,9 @@ class Part:
     pages: int
 
 
-def bookmark(item: int, title: str) -> str:
-    return f"{BOOKMARK_PREFIX}Pkt. {item} – {title}"
+def bookmark(conv: Converted) -> str:
+    """'Vedlegg – Pkt. 5 – <title>', 'Vedlegg – PS 25/25 – <title>'."""
+    return f"{BOOKMARK_PREFIX}{conv.label}"
 
 
 @dataclass(frozen=True)
@@ -55,34 +56,38 @@ def merge(
     attachments: list[Converted],
     dst: Path,
     level: PdfaLevel,
-    signatories: tuple[Signatory, ...] = (),
+    signatories: tuple[Signatory, ...] | None = None,
     *,
     accessible: bool = True,
+    title: str = "Referat",
 ) -> Merged:
     """Write the merged PDF/A to ``dst`` (atomically), with empty signature fields for
-    ``signatories``. A PDF/A-2 file whose every page is tagged claims level a and PDF/UA-1
-    (:mod:`.tagging`); otherwise level b, naming the attachments without structure."""
+    ``signatories`` and the final timestamp (none at all when ``signatories`` is None: notices,
+    drafts, public versions; only the timestamp's when it is empty: minutes nobody signs, which
+    still get their final timestamp). A PDF/A-2 file whose every page is tagged claims level a
+    and PDF/UA-1 (:mod:`.tagging`); otherwise level b, naming the attachments without
+    structure."""
     writer = PdfWriter(clone_from=minutes, keep_initial_header=True)
     minutes_pages = len(writer.pages)
     writer.set_page_label(0, minutes_pages - 1, style=PageLabelStyle.DECIMAL)
-    parts = [Part("Referat", 0, minutes_pages)]
+    parts = [Part(title, 0, minutes_pages)]
     tagged: list[TaggedPart] = []
     untagged: list[str] = []
     for number, conv in enumerate(attachments, start=1):
         first = len(writer.pages)
         writer.append(conv.pdf, import_outline=False)
         count = len(writer.pages) - first
-        title = bookmark(conv.attachment.item, conv.attachment.title)
-        writer.add_outline_item(title=title, page_number=first)
+        mark = bookmark(conv)
+        writer.add_outline_item(title=mark, page_number=first)
         writer.set_page_label(
             first, first + count - 1, style=PageLabelStyle.DECIMAL, prefix=f"V{number}-"
         )
-        parts.append(Part(title, first, count))
+        parts.append(Part(mark, first, count))
         if conv.accessible:
-            tagged.append(TaggedPart(title, conv.pdf, first, count))
+            tagged.append(TaggedPart(mark, conv.pdf, first, count))
         else:
-            untagged.append(title)
-    if signatories:
+            untagged.append(mark)
+    if signatories is not None:
         add_signature_fields(writer, PdfReader(minutes), signatories)
     set_claim(writer, level)
     add_cidsets(writer)
@@ -95,7 +100,8 @@ def merge(
             writer.write(fh)
         claim: str = level
         if level.startswith("2"):
-            titles = {s.role: f"Signatur: {s.title} {s.name or ''}".strip() for s in signatories}
+            titles = {s.role: f"Signatur: {s.title} {s.name or ''}".strip()
+                      for s in signatories or ()}  # fmt: skip
             titles[TIMESTAMP_FIELD] = "Dokumenttidsstempel (usynlig)"
             claim, untagged = _claim(tmp, tagged, untagged, titles, accessible)
     return Merged(parts, claim, untagged)
@@ -158,7 +164,7 @@ def check_parts(pdf: Path, expected: list[Converted]) -> list[str]:
     """Compare the merged file with the attachment list: every attachment once, in order, with
     its page count. Returns the mismatches (empty when all is well)."""
     found = attachment_parts(pdf)
-    want = [(bookmark(c.attachment.item, c.attachment.title), c.pages) for c in expected]
+    want = [(bookmark(c), c.pages) for c in expected]
     problems = []
     titles = [p.title for p in found]
     for title, pages in want:

@@ -13,9 +13,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Literal
 
+from . import legal
 from .errors import CheckFailed
 from .load import _LineIndex, display, locate
-from .model import AgreementFile, Meeting
+from .model import AgreementFile, Meeting, Paragraph
 
 # Capitalised words of 2–6 letters (OPD, AIS, KRIPOS): candidates for the abbreviation table.
 _ABBREV = re.compile(r"(?<![\w-])[A-ZÆØÅ]{2,6}(?![\wæøåÆØÅ])")
@@ -36,12 +37,14 @@ class Problem:
 
 def _texts(meeting: Meeting) -> list[tuple[tuple[str | int, ...], str]]:
     """Every free text of the meeting with its key path."""
-    out: list[tuple[tuple[str | int, ...], str]] = []
+    out: list[tuple[tuple[str | int, ...], str]] = [(("remarks",), meeting.data.remarks)]
     for i, item in enumerate(meeting.data.items):
         out.append((("items", i, "title"), item.title or ""))
         out.append((("items", i, "text"), item.text))
         if item.decision:
             out.append((("items", i, "decision", "text"), item.decision.text))
+        for j, proposal in enumerate(item.proposals):
+            out.append((("items", i, "proposals", j, "text"), proposal.text))
     for i, att in enumerate(meeting.data.attachments):
         out.append((("attachments", i, "title"), att.title))
     if isinstance(meeting.data, AgreementFile):
@@ -68,19 +71,7 @@ def check(meeting: Meeting) -> list[Problem]:
     def add(sev: Literal["error", "warning"], loc: tuple[str | int, ...], msg: str) -> None:
         problems.append(Problem(sev, where_in(loc), msg))
 
-    # Agenda numbers: unique and increasing.
-    seen: dict[int, int] = {}
-    last = 0
-    for i, item in enumerate(meeting.data.items):
-        for n in item.numbers:
-            if n in seen:
-                add("error", ("items", i, "numbers"), f"agenda number {n} is used twice")
-            elif n <= last:
-                add("error", ("items", i, "numbers"), f"agenda number {n} comes after {last}")
-            elif n != last + 1:
-                add("warning", ("items", i, "numbers"), f"agenda numbers jump from {last} to {n}")
-            seen.setdefault(n, i)
-            last = max(last, n)
+    seen = _numbering(meeting, add)
 
     from .convert import AttachmentError, inspect
 
@@ -103,6 +94,9 @@ def check(meeting: Meeting) -> list[Problem]:
                     f"party '{party.name}': signatory role '{party.signatory}' is not defined by "
                     f"the body; known roles: {', '.join(sorted(roles))}",
                 )
+    _signatures(meeting, add, body_src)
+    _attendance(meeting, seen, add)
+    _legal_bases(meeting, add)
     for role in meeting.data.signatory_names:
         if role not in roles:
             add(
@@ -122,7 +116,7 @@ def check(meeting: Meeting) -> list[Problem]:
     _plausible_date(meeting, add)
     _sizes(meeting, add)
 
-    known = set(meeting.abbreviations) | set(meeting.body.known_terms)
+    known = set(meeting.abbreviations) | set(meeting.body.known_terms) | _parties(meeting)
     reported: set[str] = set()
     for loc, text in _texts(meeting):
         for word in _ABBREV.findall(text):
@@ -157,6 +151,109 @@ class _Locator:
 
 
 Add = Callable[[Literal["error", "warning"], tuple[str | int, ...], str], None]
+
+
+def _numbering(meeting: Meeting, add: Add) -> dict[int, int]:
+    """Agenda numbers: unique and increasing; from 1 unless the body numbers through the year.
+    Returns agenda number → index of its item."""
+    seen: dict[int, int] = {}
+    last = 0
+    for i, item in enumerate(meeting.data.items):
+        for n in item.numbers:
+            if n in seen:
+                add("error", ("items", i, "numbers"), f"agenda number {n} is used twice")
+            elif n <= last:
+                add("error", ("items", i, "numbers"), f"agenda number {n} comes after {last}")
+            elif n != last + 1 and not (last == 0 and meeting.body.numbering == "year"):
+                hint = (" (if numbers run through the year, say numbering = \"year\" in the body "
+                        "file)" if last == 0 else "")  # fmt: skip
+                add("warning", ("items", i, "numbers"),
+                    f"agenda numbers jump from {last} to {n}{hint}")  # fmt: skip
+            seen.setdefault(n, i)
+            last = max(last, n)
+    return seen
+
+
+def _signatures(meeting: Meeting, add: Add, body_src: Path) -> None:
+    """Who signs: the body's signatories, this meeting's, or nobody — as the body says."""
+    if isinstance(meeting.data, AgreementFile):
+        return
+    mode, given = meeting.body.signatures, meeting.data.signatories
+    where = locate(body_src, ("signatures",))
+    if mode == "meeting" and not given:
+        add("error", ("signatories",), f"the body's signatories are chosen per meeting "
+            f"({where}), but this meeting lists no [[signatories]]")  # fmt: skip
+    elif mode != "meeting" and given:
+        add("error", ("signatories",), f"this meeting lists [[signatories]], but the body "
+            f"{'signs with its own' if mode == 'body' else 'has no signatures'} ({where}); set "
+            "signatures = \"meeting\" in the body file, or remove them here")  # fmt: skip
+    for i, s in enumerate(given):
+        if not s.name:
+            add("error", ("signatories", i, "name"), f"signatory '{s.role}' needs a name: the "
+                "signature is checked against the person the block names")  # fmt: skip
+
+
+def _attendance(meeting: Meeting, numbers: dict[int, int], add: Add) -> None:
+    """References from the attendance to agenda numbers exist; the disqualified are there."""
+    p = meeting.data.participants
+    groups = (("chair", (p.chair,) if p.chair else ()), ("present", p.present),
+              ("absent", p.absent), ("administration", p.administration),
+              ("others", p.others), ("secretary", p.secretary))  # fmt: skip
+    for group, people in groups:
+        for i, person in enumerate(people):
+            index: tuple[int, ...] = () if group == "chair" else (i,)
+            loc: tuple[str | int, ...] = ("participants", group, *index)
+            for key in ("arrived_at", "left_after"):
+                n = getattr(person, key)
+                if n is not None and n not in numbers:
+                    add("error", (*loc, key), f"{person.name}: {key} = {n}, but there is no "
+                        f"agenda item {n}")  # fmt: skip
+    for i, sub in enumerate(p.substitutes):
+        for n in sub.items:
+            if n not in numbers:
+                add("error", ("participants", "substitutes", i, "items"), f"{sub.name}: items "
+                    f"lists {n}, but there is no agenda item {n}")  # fmt: skip
+    names = {x.name for _, people in groups for x in people} | {s.name for s in p.substitutes}
+    if len(names) > (1 if p.chair else 0):
+        for i, item in enumerate(meeting.data.items):
+            for j, c in enumerate(item.conflicts):
+                if c.name not in names:
+                    add("warning", ("items", i, "conflicts", j, "name"), f"{c.name} is declared "
+                        "disqualified but is not among the participants")  # fmt: skip
+
+
+def _legal_bases(meeting: Meeting, add: Add) -> None:
+    """Legal bases cite the statutes minutes cite (offentleglova, forvaltningsloven,
+    kommuneloven) — a warning otherwise: a body may have a reason this table does not know."""
+    found: list[tuple[tuple[str | int, ...], str, tuple[str, ...]]] = []
+    for i, item in enumerate(meeting.data.items):
+        if item.exempt:
+            found.append((("items", i, "exempt"), item.exempt, ()))
+        if item.closed:
+            found.append((("items", i, "closed", "basis"), item.closed.basis, legal.CLOSED))
+        for j, c in enumerate(item.conflicts):
+            found.append((("items", i, "conflicts", j, "basis"), c.basis, legal.CONFLICT))
+        for b in item.blocks:
+            inner = [b] if isinstance(b, Paragraph) else getattr(b, "bullets", [])
+            found += [(("items", i, "text"), x.exempt, ()) for x in inner if x.exempt]
+    for i, att in enumerate(meeting.data.attachments):
+        if att.exempt:
+            found.append((("attachments", i, "exempt"), att.exempt, ()))
+    for loc, basis, expect in found:
+        problem = legal.basis_problem(basis, expect)
+        if problem:
+            add("warning", loc, f"legal basis {problem}")
+
+
+def _parties(meeting: Meeting) -> set[str]:
+    """Party names used in the meeting: 'SV', 'FrP' are not abbreviations to explain."""
+    p = meeting.data.participants
+    people = [*((p.chair,) if p.chair else ()), *p.present, *p.absent, *p.substitutes]
+    parties = {x.party for x in people if x.party}
+    for item in meeting.data.items:
+        parties |= {x.party for x in item.proposals if x.party}
+        parties |= {x.party for x in item.conflicts if x.party}
+    return parties
 
 
 def _plausible_date(meeting: Meeting, add: Add) -> None:

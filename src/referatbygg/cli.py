@@ -51,16 +51,26 @@ def _emit(args: argparse.Namespace, data: dict[str, Any], lines: Sequence[str]) 
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .check import check
+    from .check import Problem, check
+    from .errors import MeetingFileError
     from .load import load_meeting
 
-    meeting = load_meeting(args.meeting, args.root)
-    problems = check(meeting)
+    try:
+        meeting = load_meeting(args.meeting, args.root)
+    except MeetingFileError as exc:
+        # The files' own errors are check's findings too: listed the same way, exit 3.
+        problems = [Problem("error", *line.split(": ", 1)) if ": " in line
+                    else Problem("error", str(args.meeting), line)
+                    for line in exc.message.splitlines()]  # fmt: skip
+        name = str(args.meeting)
+    else:
+        problems = check(meeting)
+        name = meeting.id
     errors = sum(p.severity == "error" for p in problems)
-    summary = f"{meeting.id}: {errors} error(s), {len(problems) - errors} warning(s)"
+    summary = f"{name}: {errors} error(s), {len(problems) - errors} warning(s)"
     _emit(
         args,
-        {"meeting": meeting.id, "ok": errors == 0, "problems": [p.as_dict() for p in problems]},
+        {"meeting": name, "ok": errors == 0, "problems": [p.as_dict() for p in problems]},
         [str(p) for p in problems] + [summary],
     )
     return ExitCode.check_failed if errors else ExitCode.ok
@@ -375,6 +385,37 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     return ExitCode.dependency if missing else ExitCode.ok
 
 
+def cmd_new(args: argparse.Namespace) -> int:
+    from . import scaffold
+
+    target: Path = args.path
+    if target.suffix == ".toml":
+        made = (scaffold.next_meeting(args.previous, target) if args.previous
+                else scaffold.blank_meeting(target))  # fmt: skip
+        lines = [f"wrote {made}", f"next: edit it, then referatbygg check {made}"]
+    else:
+        if args.previous:
+            raise InputError("--from starts a meeting file: give its name, e.g. 2025-04-24.toml")
+        made = scaffold.new_body(target, name=args.name, organisation=args.organisation,
+                                 language=args.language)  # fmt: skip
+        lines = [f"wrote {made} (and the JSON Schemas beside it, for editors)",
+                 f"next: referatbygg new {target / 'YYYY-MM-DD.toml'}"]  # fmt: skip
+    _emit(args, {"ok": True, "wrote": str(made)}, lines)
+    return ExitCode.ok
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from . import scaffold
+
+    if args.write:
+        written = scaffold.write_schemas(args.write)
+        _emit(args, {"ok": True, "wrote": [str(w) for w in written]},
+              [f"wrote {w}" for w in written])  # fmt: skip
+        return ExitCode.ok
+    say(json.dumps(scaffold.json_schema(args.kind), ensure_ascii=False, indent=2))
+    return ExitCode.ok
+
+
 def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--json", action="store_true", help="print the result as JSON on stdout")
@@ -627,6 +668,38 @@ def parser() -> argparse.ArgumentParser:
     bt.add_argument("--build-only", action="store_true", help="build, do not sign or archive")
     bt.add_argument("--pdfa", choices=["2b", "1b"], default="2b", help="PDF/A level (default 2b)")
     bt.set_defaults(func=cmd_batch)
+
+    n = sub.add_parser(
+        "new",
+        parents=[common],
+        help="start a body (organ.toml) or a meeting file, never overwriting",
+        description="With a folder: write FOLDER/organ.toml, commented, with the JSON Schemas "
+        "beside it (editors that read '#:schema' lines then complete and check keys). With a "
+        "meeting file name: write it from the body file beside it (today's date, the opening "
+        "items), or with --from the next meeting after PREVIOUS: its date from PREVIOUS's "
+        "next_meetings, the same place, members, signatories, agenda numbers continued when "
+        "the body numbers through the year. What new writes passes check.",
+    )
+    n.add_argument("path", type=Path, help="a folder (a new body) or a meeting file (.toml)")
+    n.add_argument("--from", dest="previous", type=Path, metavar="PREVIOUS",
+                   help="the last meeting file, to start the next one from")  # fmt: skip
+    n.add_argument("--name", default="Utvalget", help="the body's name (default: Utvalget)")
+    n.add_argument("--organisation", default="Kommunen", help="who owns the body")
+    n.add_argument("--language", choices=["nb", "nn"], default="nb")
+    n.set_defaults(func=cmd_new)
+
+    sc = sub.add_parser(
+        "schema",
+        parents=[common],
+        help="print the JSON Schema of a body, meeting or agreement file",
+        description="The JSON Schema (draft 2020-12) of each file kind, made from the same "
+        "models check uses: editors with TOML schema support (Taplo, VS Code's Even Better "
+        "TOML) complete keys and mark unknown ones. --write DIR writes all three.",
+    )
+    sc.add_argument("kind", nargs="?", choices=["body", "meeting", "agreement"],
+                    default="meeting")  # fmt: skip
+    sc.add_argument("--write", type=Path, metavar="DIR", help="write all three schemas to DIR")
+    sc.set_defaults(func=cmd_schema)
 
     d = sub.add_parser(
         "doctor",

@@ -81,10 +81,11 @@ class Converted:
     removed: list[str] = field(default_factory=list)
     accessible: bool = False  # tagged, and PDF/A-2a and PDF/UA-1 by veraPDF
     accessibility_note: str | None = None  # why not, when it was tagged but failed
+    ref: str = ""  # its agenda item as the minutes refer to it: "Pkt. 5", "PS 25/25"
 
     @property
     def label(self) -> str:
-        return f"Pkt. {self.attachment.item} – {self.attachment.title}"
+        return f"{self.ref or f'Pkt. {self.attachment.item}'} – {self.attachment.title}"
 
 
 class AttachmentError(InputError):
@@ -177,7 +178,8 @@ def convert_attachment(
     left = active_content(reader)
     if left:
         raise _fail(meeting, index, f"active content survived conversion: {', '.join(left)}")
-    return Converted(index, att, src, kind, out, len(reader.pages), removed, accessible, why_not)
+    return Converted(index, att, src, kind, out, len(reader.pages), removed, accessible, why_not,
+                     lang.item_ref(meeting, att.item))  # fmt: skip
 
 
 def _pdf_reader(meeting: Meeting, index: int, src: Path) -> PdfReader:

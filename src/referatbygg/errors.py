@@ -44,6 +44,14 @@ class InputError(ReferatbyggError):
     exit_code = ExitCode.input_error
 
 
+class MeetingFileError(InputError):
+    """A meeting, body or agreement file has errors in what it says (invalid TOML, unknown keys,
+    wrong values): `check`'s verdict, exit 3, every problem listed with file:line. Plain
+    InputError (exit 2) is for files that cannot be read at all."""
+
+    exit_code = ExitCode.check_failed
+
+
 class CheckFailed(ReferatbyggError):
     """`check` found problems; `problems` lists them (errors and warnings)."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .model import Decision, Language, NextMeeting
+from .model import Decision, Language, Meeting, NextMeeting, Proposal, Votes
 
 MONTHS = (
     "januar", "februar", "mars", "april", "mai", "juni",
@@ -40,6 +40,7 @@ LABELS: dict[Language, dict[str, str]] = {
         "abbreviation": "Forkortelse",
         "meaning": "Betydning",
         "next_meetings": "Neste møter",
+        "next_meeting": "Neste møte",
         "signatures": "Underskrifter",
         "page": "Side",
         "of": "av",
@@ -55,6 +56,42 @@ LABELS: dict[Language, dict[str, str]] = {
         "parties": "Parter",
         "period": "Periode",
         "agreement": "Avtale",
+        "chair": "Møteleder",
+        "administration": "Fra administrasjonen",
+        "attendance": "Møtedeltakere",
+        "name": "Navn",
+        "party": "Parti",
+        "role": "Rolle",
+        "remark": "Merknad",
+        "remarks": "Merknader",
+        "arrived": "møtte fra {ref}",
+        "left": "gikk etter {ref}",
+        "only_in": "i {refs}",
+        "handler": "Saksbehandler",
+        "archive_ref": "Arkivsak",
+        "route": "Saksgang",
+        "innstilling": "Innstilling",
+        "tilråding": "Tilråding",
+        "forslag": "Forslag",
+        "endringsforslag": "Endringsforslag",
+        "tilleggsforslag": "Tilleggsforslag",
+        "from": "fra",
+        "adopted": "Vedtatt",
+        "rejected": "Falt",
+        "votes_for_against": "med {for_} mot {against} {word}",
+        "vote_word": "stemme",
+        "votes_word": "stemmer",
+        "blank_one": ", {blank} blank",
+        "voted_for": "For",
+        "voted_against": "Mot",
+        "voted_blank": "Blankt",
+        "conflict": "{who} ble erklært inhabil, jf. {basis}",
+        "stepped_out": ", og fratrådte under behandlingen av saken",
+        "replaced_by": "{who} tiltrådte.",
+        "closed": "Lukket møte, jf. {basis}.",
+        "closed_public": "Saken ble behandlet i lukket møte, jf. {basis}.",
+        "closing_decision": "Vedtak om å lukke møtet:",
+        "untitled": "Sak",
     },
     "nn": {
         "minutes": "Referat",
@@ -80,6 +117,7 @@ LABELS: dict[Language, dict[str, str]] = {
         "abbreviation": "Forkorting",
         "meaning": "Tyding",
         "next_meetings": "Neste møte",
+        "next_meeting": "Neste møte",
         "signatures": "Underskrifter",
         "page": "Side",
         "of": "av",
@@ -95,6 +133,42 @@ LABELS: dict[Language, dict[str, str]] = {
         "parties": "Partar",
         "period": "Periode",
         "agreement": "Avtale",
+        "chair": "Møteleiar",
+        "administration": "Frå administrasjonen",
+        "attendance": "Møtedeltakarar",
+        "name": "Namn",
+        "party": "Parti",
+        "role": "Rolle",
+        "remark": "Merknad",
+        "remarks": "Merknader",
+        "arrived": "møtte frå {ref}",
+        "left": "gjekk etter {ref}",
+        "only_in": "i {refs}",
+        "handler": "Saksbehandlar",
+        "archive_ref": "Arkivsak",
+        "route": "Saksgang",
+        "innstilling": "Innstilling",
+        "tilråding": "Tilråding",
+        "forslag": "Forslag",
+        "endringsforslag": "Endringsforslag",
+        "tilleggsforslag": "Tilleggsforslag",
+        "from": "frå",
+        "adopted": "Vedteke",
+        "rejected": "Fall",
+        "votes_for_against": "med {for_} mot {against} {word}",
+        "vote_word": "røyst",
+        "votes_word": "røyster",
+        "blank_one": ", {blank} blank",
+        "voted_for": "For",
+        "voted_against": "Mot",
+        "voted_blank": "Blankt",
+        "conflict": "{who} vart erklært ugild, jf. {basis}",
+        "stepped_out": ", og fråtredde under handsaminga av saka",
+        "replaced_by": "{who} tiltredde.",
+        "closed": "Lukka møte, jf. {basis}.",
+        "closed_public": "Saka vart handsama i lukka møte, jf. {basis}.",
+        "closing_decision": "Vedtak om å lukke møtet:",
+        "untitled": "Sak",
     },
 }
 
@@ -150,12 +224,61 @@ def next_meeting(m: NextMeeting, lang: Language = "nb") -> str:
     return text
 
 
+def join(parts: list[str], lang: Language = "nb") -> str:
+    """'a', 'a og b', 'a, b og c'."""
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + f" {LABELS[lang]['and']} " + parts[-1]
+
+
 def numbers(nums: tuple[int, ...], lang: Language = "nb") -> str:
     """'7.' or '7. og 8.' or '3., 4. og 5.'."""
-    parts = [f"{n}." for n in nums]
-    if len(parts) == 1:
-        return parts[0]
-    return ", ".join(parts[:-1]) + f" {LABELS[lang]['and']} " + parts[-1]
+    return join([f"{n}." for n in nums], lang)
+
+
+def case_numbers(meeting: Meeting, nums: tuple[int, ...]) -> str:
+    """An item's numbers as its heading shows them: '7. og 8.', 'PS 61/23', 'Sak 3'."""
+    return join([meeting.case(n) for n in nums], meeting.language)
+
+
+def item_ref(meeting: Meeting, number: int, *, in_sentence: bool = False) -> str:
+    """An agenda number referred to in text: 'Pkt. 5' (the default numbering) or the case
+    number as the body writes it ('PS 61/23'); in a sentence 'pkt. 5', 'sak 3'."""
+    labels = LABELS[meeting.language]
+    if meeting.body.case_format == "{number}.":
+        ref = f"{labels['item_short']} {number}"
+    else:
+        ref = meeting.case(number)
+    first = ref.split(" ", 1)[0]
+    if in_sentence and first[:1].isupper() and not first.isupper():
+        ref = ref[:1].lower() + ref[1:]
+    return ref
+
+
+def vote_text(v: Votes, lang: Language = "nb") -> str:
+    """'med 20 mot 11 stemmer, 2 blanke' ('mot 1 stemme', '1 blank')."""
+    labels = LABELS[lang]
+    word = labels["vote_word"] if v.against == 1 else labels["votes_word"]
+    text = labels["votes_for_against"].format(for_=v.for_, against=v.against, word=word)
+    if v.blank:
+        text += labels["blank_one" if v.blank == 1 else "blank"].format(blank=v.blank)
+    return text
+
+
+def named_votes(v: Votes | None, lang: Language = "nb") -> str:
+    """'For: A, B. Mot: C.' when the vote was by name, else ''."""
+    if v is None:
+        return ""
+    labels = LABELS[lang]
+    parts = [
+        f"{labels[key]}: {', '.join(names)}."
+        for key, names in (
+            ("voted_for", v.for_names), ("voted_against", v.against_names),
+            ("voted_blank", v.blank_names),
+        )
+        if names
+    ]  # fmt: skip
+    return " ".join(parts)
 
 
 def decision_outcome(d: Decision, lang: Language = "nb") -> str:
@@ -163,8 +286,24 @@ def decision_outcome(d: Decision, lang: Language = "nb") -> str:
     if d.unanimous:
         return labels["unanimous"]
     if d.votes:
-        text = labels["votes"].format(for_=d.votes.for_, against=d.votes.against)
-        if d.votes.blank:
-            text += labels["blank"].format(blank=d.votes.blank)
-        return text + "."
+        return f"{labels['adopted']} {vote_text(d.votes, lang)}."
     return ""
+
+
+def proposal_outcome(p: Proposal, lang: Language = "nb") -> str:
+    """'Enstemmig vedtatt.', 'Vedtatt med 20 mot 11 stemmer.', 'Falt med 11 mot 20 stemmer.'"""
+    labels = LABELS[lang]
+    if p.unanimous:
+        return labels["unanimous"]
+    outcome = p.outcome
+    if outcome is None:
+        return ""
+    verb = labels["adopted" if outcome else "rejected"]
+    return f"{verb} {vote_text(p.votes, lang)}." if p.votes else f"{verb}."
+
+
+def proposal_label(p: Proposal, lang: Language = "nb") -> str:
+    """'Innstilling fra kommunedirektøren:', 'Forslag fra Kari Nordmann (H):'."""
+    labels = LABELS[lang]
+    who = f"{p.by} ({p.party})" if p.party else p.by
+    return f"{labels[p.kind]} {labels['from']} {who}:"

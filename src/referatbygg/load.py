@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import pydantic
 
-from .errors import InputError
+from .errors import InputError, MeetingFileError
 from .inputs import TOML_LIMIT, check_file, default_root, find
 from .model import AgreementFile, Body, Meeting, MeetingFile
 
@@ -49,6 +49,53 @@ def _split_key(key: str) -> list[str]:
     return [p[1:-1] if p[0] in "\"'" else p for p in parts]
 
 
+class _ArrayScan:
+    """Where the elements of a multi-line inline array start: ``present = [`` then one
+    ``{ name = … }`` per line — an error in the twelfth person points at the twelfth line."""
+
+    def __init__(self, path: Loc) -> None:
+        self.path = path
+        self.depth = 0
+        self.count = 0
+        self.quote: str | None = None
+
+    def feed(self, text: str, lineno: int, lines: dict[Loc, int]) -> bool:
+        """Scan one line; returns False once the array is closed."""
+        i = 0
+        while i < len(text):
+            ch = text[i]
+            if self.quote:
+                if ch == "\\" and self.quote == '"':
+                    i += 2
+                    continue
+                if ch == self.quote:
+                    self.quote = None
+            elif ch == "#":
+                break
+            elif ch in "\"'":
+                if self.depth == 1:
+                    self._element(lineno, lines)
+                self.quote = ch
+            elif ch in "[{":
+                if self.depth == 1:
+                    self._element(lineno, lines)
+                self.depth += 1
+            elif ch in "]}":
+                self.depth -= 1
+                if self.depth == 0:
+                    return False
+            elif self.depth == 1 and not ch.isspace() and ch != ",":
+                self._element(lineno, lines)
+                while i + 1 < len(text) and text[i + 1] not in ",]#":
+                    i += 1
+            i += 1
+        return True
+
+    def _element(self, lineno: int, lines: dict[Loc, int]) -> None:
+        lines.setdefault((*self.path, self.count), lineno)
+        self.count += 1
+
+
 class _LineIndex:
     """Key path → line number, for the subset of TOML that meeting files use."""
 
@@ -57,7 +104,12 @@ class _LineIndex:
         aot: dict[Loc, int] = {}  # array-of-tables path → index of its last element
         table: Loc = ()
         in_string: str | None = None
+        array: _ArrayScan | None = None
         for lineno, line in enumerate(source.splitlines(), start=1):
+            if array is not None:
+                if not array.feed(line, lineno, self.lines):
+                    array = None
+                continue
             if in_string:
                 if line.count(in_string) % 2 == 1:
                     in_string = None
@@ -81,8 +133,14 @@ class _LineIndex:
                 continue
             key = _KEY.match(line)
             if key:
-                self.lines.setdefault((*table, *_split_key(key.group(1))), lineno)
+                path = (*table, *_split_key(key.group(1)))
+                self.lines.setdefault(path, lineno)
                 rest = line[key.end() :]
+                if rest.lstrip().startswith("["):
+                    scan = _ArrayScan(path)
+                    if scan.feed(rest, lineno, self.lines):
+                        array = scan
+                    continue
                 for quote in ('"""', "'''"):
                     if rest.count(quote) % 2 == 1:
                         in_string = quote
@@ -95,9 +153,12 @@ class _LineIndex:
         return None
 
 
-def read_toml(path: Path, *, checked: bool = False) -> tuple[dict[str, Any], str]:
+def read_toml(
+    path: Path, *, checked: bool = False, invalid: type[InputError] = InputError
+) -> tuple[dict[str, Any], str]:
     """Parse a TOML file. ``checked``: the path was already found to be a regular file of
-    bounded size inside the meeting's folder (else that is checked here)."""
+    bounded size inside the meeting's folder (else that is checked here). ``invalid``: the error
+    for a file that is read but is not valid TOML."""
     where = display(path)
     if not checked:
         check_file(path, limit=TOML_LIMIT)
@@ -119,9 +180,9 @@ def read_toml(path: Path, *, checked: bool = False) -> tuple[dict[str, Any], str
         if pos:
             where = f"{where}:{pos.group(1)}:{pos.group(2)}"
             msg = msg[: pos.start()]
-        raise InputError(f"{where}: not valid TOML: {msg}") from None
+        raise invalid(f"{where}: not valid TOML: {msg}") from None
     except RecursionError:
-        raise InputError(
+        raise invalid(
             f"{where}: arrays or tables are nested too deeply to be a meeting file"
         ) from None
 
@@ -141,7 +202,7 @@ def _describe(err: Any, model: type[pydantic.BaseModel], data: dict[str, Any]) -
         return f"required key '{last}' is missing"
     if kind == "extra_forbidden":
         known = _known_keys(model, loc[:-1])
-        close = difflib.get_close_matches(str(last), known, n=1)
+        close = _close_key(model, loc)
         tip = f" (did you mean '{close[0]}'?)" if close else ""
         return f"unknown key '{last}'{tip}; allowed here: {', '.join(sorted(known))}"
     if kind.startswith("date") and isinstance(value, dt.datetime):
@@ -169,13 +230,19 @@ def _describe(err: Any, model: type[pydantic.BaseModel], data: dict[str, Any]) -
     if kind in ("less_than_equal", "greater_than_equal"):
         return f"{value!r} is out of range ({err['msg'].lower()})"
     if kind == "string_pattern_mismatch":
-        return f"{value!r} must be lower-case letters, digits and _ (like 'byradsleder')"
+        return (f"{value!r} must start with a letter a–z and hold only a–z, digits 0–9 and _ "
+                "(no capitals, hyphens, spaces or æøå), like 'byradsleder'")  # fmt: skip
     if kind in ("dict_type", "model_type", "model_attributes_type"):
         return f"expected a table (section), got {value!r}"
     if kind in ("tuple_type", "list_type"):
         return f"expected a list [...], got {value!r}"
     msg: str = err["msg"]
     return msg.removeprefix("Value error, ")
+
+
+def _close_key(model: type[pydantic.BaseModel], loc: Loc) -> list[str]:
+    """The known key an unknown one at ``loc`` probably meant (for 'did you mean')."""
+    return difflib.get_close_matches(str(loc[-1]), _known_keys(model, loc[:-1]), n=1)
 
 
 def _known_keys(model: type[pydantic.BaseModel], loc: Loc) -> list[str]:
@@ -225,15 +292,27 @@ def problems(
         return model.model_validate(data), []
     except pydantic.ValidationError as exc:
         index = _LineIndex(source)
-        found = []
-        for err in exc.errors():
+        errors = exc.errors()
+        # A list whose entries are wrong also comes out "too short" (the wrong entries are not
+        # counted): one mistake, said once, at the entry.
+        inner = {tuple(e["loc"])[:n] for e in errors for n in range(len(e["loc"]))}
+        meant = {(*tuple(e["loc"])[:-1], tip) for e in errors if e["type"] == "extra_forbidden"
+                 for tip in _close_key(model, tuple(e["loc"]))}  # fmt: skip
+        found: list[tuple[int, str]] = []
+        for err in errors:
             loc: Loc = tuple(err["loc"])
+            if err["type"] == "too_short" and loc in inner:
+                continue
+            if err["type"] == "missing" and loc in meant:
+                continue  # said by the misspelt key's "did you mean"
             line = index.line_of(loc)
             where = f"{display(path)}:{line}" if line else display(path)
             key = _fmt_loc(loc)
             prefix = f"{where}: {key}: " if key else f"{where}: "
-            found.append(prefix + _describe(err, model, data) + _item_context(data, loc))
-        return None, found
+            text = prefix + _describe(err, model, data) + _item_context(data, loc)
+            found.append((line or 0, text))
+        found.sort(key=lambda f: f[0])
+        return None, [text for _, text in found]
     except RecursionError:
         return None, [f"{display(path)}: values are nested too deeply to be a meeting file"]
 
@@ -247,8 +326,11 @@ def validate(model: type[M], data: dict[str, Any], path: Path, source: str) -> M
 
 
 def load_body(path: Path) -> Body:
-    data, source = read_toml(path)
-    return validate(Body, data, path, source)
+    data, source = read_toml(path, invalid=MeetingFileError)
+    result, found = problems(Body, data, path, source)
+    if result is None:
+        raise MeetingFileError("\n".join(found))
+    return result
 
 
 def load_meeting(path: Path, root: Path | None = None) -> Meeting:
@@ -257,7 +339,7 @@ def load_meeting(path: Path, root: Path | None = None) -> Meeting:
     (default: the body's folder; see :func:`inputs.default_root`)."""
     path = Path(path)
     root = (root or default_root(path)).resolve()
-    data, source = read_toml(path)
+    data, source = read_toml(path, invalid=MeetingFileError)
     model: type[MeetingFile] | type[AgreementFile] = (
         AgreementFile if data.get("kind") == "avtale" else MeetingFile
     )
@@ -270,11 +352,11 @@ def load_meeting(path: Path, root: Path | None = None) -> Meeting:
         where = f"{display(path)}:{line}" if line else display(path)
         found.append(f"{where}: body: {body_name!r}: {body_file.problem}")
     elif isinstance(body_name, str):
-        body_data, body_source = read_toml(body_file.path, checked=True)
+        body_data, body_source = read_toml(body_file.path, checked=True, invalid=MeetingFileError)
         body, body_found = problems(Body, body_data, body_file.path, body_source)
         found += body_found
     if found or meeting is None or body is None or body_file.path is None:
-        raise InputError("\n".join(found) or f"{display(path)}: body: expected a file name")
+        raise MeetingFileError("\n".join(found) or f"{display(path)}: body: expected a file name")
     return Meeting(
         id=f"{body.id}-{path.stem}",
         source=path.resolve(),

@@ -1,182 +1,65 @@
-"""The vocabulary of the product: body (organ), meeting, agenda items, attachments, signatories.
+"""The vocabulary of the product: body (organ), meeting, participants, signatories, agreement.
 
 Pydantic v2 models that reject unknown keys. Keys in the TOML files are English; Norwegian domain
 words stay Norwegian where they are the users' own words (``orientering``, ``vedtak`` as a kind).
-Free text uses a small markup (see :func:`parse_text`): blank line = new paragraph, ``- `` = bullet.
+Agenda items and what happens to them are in agenda.py, the text markup in markup.py, the value
+types in vocab.py; this module joins them and re-exports what the rest of the package uses.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    StrictBool,
-    StrictInt,
-    field_validator,
-    model_validator,
-)
-from pydantic import (
-    Strict as StrictType,
-)
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from .agenda import (
+    Attachment,
+    CaseInfo,
+    Closed,
+    Conflict,
+    Decision,
+    Item,
+    NextMeeting,
+    Proposal,
+    Votes,
+    case_label,
+    check_case_format,
+)
 from .errors import InputError
 from .inputs import ATTACHMENT_LIMIT, Found, find
+from .markup import (
+    EXEMPT_MARK,
+    Block,
+    Bullet,
+    BulletList,
+    DecisionMark,
+    MarkupError,
+    Paragraph,
+    check_markup,
+    parse_text,
+)
+from .vocab import (
+    TITLE_MAX,
+    Date,
+    Flag,
+    Language,
+    NonEmpty,
+    Number,
+    RoleId,
+    Strict,
+    Text,
+    Title,
+)
 
-# Characters that XML 1.0 (and so docx) cannot carry. Tab and newline are fine.
-_BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def _clean_text(value: str) -> str:
-    bad = _BAD_CHARS.search(value)
-    if bad:
-        raise ValueError(
-            f"contains the control character U+{ord(bad.group()):04X}, which a document cannot hold"
-        )
-    return value
-
-
-Text = Annotated[str, AfterValidator(_clean_text)]
-NonEmpty = Annotated[str, Field(min_length=1), AfterValidator(_clean_text)]
-# Titles and names that also become document properties: Word's core properties hold at most
-# 255 characters, and a title longer than a few lines is a mistake in any case.
-TITLE_MAX = 200
-Title = Annotated[str, Field(min_length=1, max_length=TITLE_MAX), AfterValidator(_clean_text)]
-RoleId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
-# TOML has real dates, numbers and booleans: "2023-01-13", "5" and "yes" in quotes are mistakes
-# (often a sign that the line means something else), so they are not coerced.
-Date = Annotated[dt.date, StrictType()]
-Count = Annotated[StrictInt, Field(ge=0)]
-Number = Annotated[StrictInt, Field(ge=1, le=9999)]
-Flag = StrictBool
-Language = Literal["nb", "nn"]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
-
-
-# --- text markup ---------------------------------------------------------------------------------
-
-
-class Paragraph(Strict):
-    kind: Literal["paragraph"] = "paragraph"
-    text: str
-    exempt: str | None = None  # legal basis, when unntatt offentlighet
-
-
-class Bullet(Strict):
-    text: str
-    exempt: str | None = None
-
-
-class BulletList(Strict):
-    kind: Literal["bullets"] = "bullets"
-    bullets: tuple[Bullet, ...]
-
-
-Block = Paragraph | BulletList
-_BULLET = re.compile(r"^\s*[-•*]\s+")
-# "[unntatt: offl. § 13 jf. fvl. § 13]" at the start of a paragraph or bullet.
-EXEMPT_MARK = re.compile(r"^\[unntatt(?::\s*(?P<basis>[^\]]*))?\]\s*", re.IGNORECASE)
-
-
-class MarkupError(ValueError):
-    """A markup problem at ``line`` (0-based, within the text)."""
-
-    def __init__(self, line: int, message: str) -> None:
-        super().__init__(message)
-        self.line = line
-
-
-def _exempt(text: str, line: int) -> tuple[str, str | None]:
-    mark = EXEMPT_MARK.match(text)
-    if not mark:
-        return text, None
-    basis = (mark.group("basis") or "").strip()
-    if not basis:
-        raise MarkupError(line, "an exempt part needs its legal basis: [unntatt: offl. § 13]")
-    return text[mark.end() :], basis
-
-
-def _check_markup(text: str) -> str:
-    """A field validator's half of :func:`parse_text`: the text, or a ValueError naming the line."""
-    try:
-        parse_text(text)
-    except MarkupError as exc:
-        raise ValueError(f"line {exc.line + 1} of the text: {exc}") from None
-    return text
-
-
-def parse_text(text: str) -> tuple[Block, ...]:
-    """Split light markup into paragraphs and bullet lists.
-
-    A line starting with ``- `` (or ``• ``/``* ``) starts a bullet; a blank line ends a paragraph;
-    other lines continue the paragraph or bullet above them (so long lines may be wrapped).
-    ``[unntatt: <hjemmel>]`` at the start of a paragraph or bullet marks it exempt from public
-    access (offentleglova) with its legal basis. Raises MarkupError for a mark without a basis.
-    """
-    blocks: list[Block] = []
-    para: list[str] = []
-    para_line = 0
-    bullets: list[tuple[int, list[str]]] = []
-
-    def flush_para() -> None:
-        if para:
-            body, basis = _exempt(" ".join(para), para_line)
-            blocks.append(Paragraph(text=body, exempt=basis))
-            para.clear()
-
-    def flush_bullets() -> None:
-        if bullets:
-            items = []
-            for line, parts in bullets:
-                body, basis = _exempt(" ".join(parts), line)
-                items.append(Bullet(text=body, exempt=basis))
-            blocks.append(BulletList(bullets=tuple(items)))
-            bullets.clear()
-
-    for number, raw in enumerate(text.splitlines()):
-        line = raw.strip()
-        if not line:
-            flush_para()
-            flush_bullets()
-        elif _BULLET.match(raw):
-            flush_para()
-            bullets.append((number, [_BULLET.sub("", raw).strip()]))
-        elif bullets:
-            bullets[-1][1].append(line)
-        else:
-            if not para:
-                para_line = number
-            para.append(line)
-    flush_para()
-    flush_bullets()
-    return tuple(blocks)
-
-
-def _basis(value: object) -> object:
-    """``exempt = "offl. § 13"``: the legal basis; ``exempt = true`` alone is not enough."""
-    if value is None or value is False:
-        return None
-    if value is True or (isinstance(value, str) and not value.strip()):
-        raise ValueError('an exempt part needs its legal basis, e.g. exempt = "offl. § 13"')
-    return value.strip() if isinstance(value, str) else value
-
-
-def _clean_basis(value: str | None) -> str | None:
-    return None if value is None else _clean_text(value)
-
-
-Exempt = Annotated[str | None, BeforeValidator(_basis), AfterValidator(_clean_basis)]
-
+__all__ = [
+    "EXEMPT_MARK", "TITLE_MAX", "AgreementFile", "Attachment", "Block", "Body", "Bullet",
+    "BulletList", "CaseInfo", "Closed", "Conflict", "Decision", "DecisionMark", "Item",
+    "Language", "MarkupError", "Meeting", "MeetingFile", "NextMeeting", "Paragraph",
+    "Participants", "Person", "Proposal", "RoleId", "Signatory", "Strict", "Substitute", "Votes",
+    "parse_text",
+]  # fmt: skip
 
 # --- body (organ) --------------------------------------------------------------------------------
 
@@ -187,6 +70,14 @@ class Signatory(Strict):
     name: Text | None = None
 
 
+def _unique_roles(signatories: tuple[Signatory, ...]) -> None:
+    seen: set[str] = set()
+    for s in signatories:
+        if s.role in seen:
+            raise ValueError(f"signatory role '{s.role}' is listed twice")
+        seen.add(s.role)
+
+
 class StandingText(Strict):
     title: NonEmpty
     text: NonEmpty
@@ -194,7 +85,10 @@ class StandingText(Strict):
     @field_validator("text")
     @classmethod
     def _markup(cls, text: str) -> str:
-        return _check_markup(text)
+        return check_markup(text)
+
+
+Signatures = Literal["body", "meeting", "none"]
 
 
 class Body(Strict):
@@ -204,125 +98,98 @@ class Body(Strict):
     name: Title
     organisation: Title = Field(description="Who owns the body, e.g. 'Oslo kommune'.")
     language: Language = "nb"
+    document_type: Title | None = Field(
+        default=None,
+        description="What the minutes are called: 'Møteprotokoll', 'Møtebok', 'Protokoll' "
+        "(default: 'Referat').",
+    )
+    case_format: str = Field(
+        default="{number}.",
+        description="How agenda numbers are written: 'PS {number}/{yy}', '{number:03}/{yy}', "
+        "'Sak {number}' (default '{number}.').",
+    )
+    numbering: Literal["meeting", "year"] = Field(
+        default="meeting",
+        description="Agenda numbers start at 1 every meeting, or run through the year.",
+    )
+    attendance: Literal["list", "table"] = Field(
+        default="list", description="Participants as lines under the heading, or as tables."
+    )
+    decision_label: Text | None = Field(
+        default=None, description="The label before a decision (default 'Vedtak'; '' for none)."
+    )
     abbreviations: dict[NonEmpty, NonEmpty] = Field(default_factory=dict)
     known_terms: tuple[NonEmpty, ...] = Field(
         default=(), description="Capitalised words used without expansion (NATO, NRK)."
     )
     standing_text: StandingText | None = None
-    signatories: tuple[Signatory, ...] = Field(min_length=1)
+    signatures: Signatures = Field(
+        default="body",
+        description="Who signs: 'body' (the signatories below, every meeting), 'meeting' (each "
+        "meeting file names them) or 'none' (approved at the next meeting).",
+    )
+    signatories: tuple[Signatory, ...] = ()
+    attestation: Text | None = Field(
+        default=None, description="The sentence above the signatures, e.g. 'Protokollen "
+        "godkjennes av møteleder og to valgte medlemmer.'",
+    )  # fmt: skip
+
+    @field_validator("case_format")
+    @classmethod
+    def _case_format(cls, fmt: str) -> str:
+        return check_case_format(fmt)
 
     @model_validator(mode="after")
-    def _unique_roles(self) -> Body:
-        seen: set[str] = set()
-        for s in self.signatories:
-            if s.role in seen:
-                raise ValueError(f"signatory role '{s.role}' is listed twice")
-            seen.add(s.role)
+    def _signers(self) -> Body:
+        _unique_roles(self.signatories)
+        if self.signatures == "body" and not self.signatories:
+            raise ValueError(
+                'the body signs with its own signatories (signatures = "body", the default) '
+                'but lists none: add [[signatories]], or set signatures = "meeting" or "none"'
+            )
+        if self.signatures != "body" and self.signatories:
+            raise ValueError(
+                f'signatures = "{self.signatures}": the body lists no [[signatories]] of its own '
+                "(each meeting names them, or nobody signs)"
+            )
         return self
 
     def signatory(self, role: str) -> Signatory | None:
         return next((s for s in self.signatories if s.role == role), None)
 
+    def case(self, number: int, year: int) -> str:
+        return case_label(self.case_format, number, year)
+
 
 # --- meeting -------------------------------------------------------------------------------------
-
-
-class Votes(Strict):
-    for_: Count = Field(alias="for")
-    against: Count
-    blank: Count = 0
-
-
-class Decision(Strict):
-    """A vedtak: the text and how it was reached."""
-
-    text: NonEmpty
-    unanimous: Flag = False
-    votes: Votes | None = None
-    note: Text | None = Field(default=None, description="E.g. dissents or protocol remarks.")
-
-    @model_validator(mode="after")
-    def _one_way(self) -> Decision:
-        if self.unanimous and self.votes is not None:
-            raise ValueError("a decision is either 'unanimous' or has 'votes', not both")
-        return self
-
-
-class Item(Strict):
-    """One agenda item; it may cover several numbers (``numbers = [7, 8]``)."""
-
-    numbers: tuple[Number, ...] = Field(min_length=1)
-    kind: Literal["sak", "orientering"] = "sak"
-    title: Text | None = None
-    presenter: Text | None = Field(
-        default=None, description="For an orientering: who briefs, e.g. 'politimesteren'."
-    )
-    text: Text = ""
-    decision: Decision | None = None
-    no_business: Flag = Field(default=False, description="Render 'Ingen saker'.")
-    exempt: Exempt = Field(default=None, description="Legal basis when the item is exempt.")
-    next_meetings: Flag = Field(
-        default=False, description="List the meeting's next_meetings under this item."
-    )
-
-    @model_validator(mode="after")
-    def _has_title(self) -> Item:
-        if not self.title and not (self.kind == "orientering" and self.presenter):
-            raise ValueError(
-                "an item needs a 'title' (or kind = \"orientering\" with a 'presenter')"
-            )
-        if self.no_business and (self.text.strip() or self.decision):
-            raise ValueError("an item with no_business = true cannot also have text or a decision")
-        return self
-
-    @field_validator("text")
-    @classmethod
-    def _markup(cls, text: str) -> str:
-        return _check_markup(text)
-
-    @property
-    def blocks(self) -> tuple[Block, ...]:
-        return parse_text(self.text)
-
-
-class Attachment(Strict):
-    item: Number = Field(description="The agenda number it belongs to.")
-    title: NonEmpty
-    file: Path = Field(description="Relative to the meeting file (an agreement's .toml too).")
-    exempt: Exempt = Field(default=None, description="Legal basis when the attachment is exempt.")
-
-
-class NextMeeting(Strict):
-    date: Date
-    end_date: Date | None = None
-    start: dt.time | None = None
-    end: dt.time | None = None
-    note: Text | None = Field(default=None, description="E.g. 'lunsj til lunsj'.")
-
-    @model_validator(mode="after")
-    def _order(self) -> NextMeeting:
-        if self.end_date and self.end_date < self.date:
-            raise ValueError("end_date is before date")
-        if self.start and self.end and self.end <= self.start and not self.end_date:
-            raise ValueError("end is not after start")
-        return self
 
 
 class Person(Strict):
     name: NonEmpty
     role: Text | None = Field(default=None, description="Title or organisation, e.g. 'OPD'.")
+    party: Text | None = Field(default=None, description="Party or list, e.g. 'Ap'.")
+    arrived_at: Number | None = Field(
+        default=None, description="Took part from this agenda number on."
+    )
+    left_after: Number | None = Field(default=None, description="Left after this agenda number.")
 
 
 class Substitute(Strict):
     name: NonEmpty
     for_: NonEmpty = Field(alias="for", description="Whom the substitute met for.")
     role: Text | None = None
+    party: Text | None = None
+    items: tuple[Number, ...] = Field(
+        default=(), description="Only for these agenda numbers (default: the whole meeting)."
+    )
 
 
 class Participants(Strict):
-    present: tuple[Person, ...] = ()
+    chair: Person | None = Field(default=None, description="Møteleder / møteleiar.")
+    present: tuple[Person, ...] = Field(default=(), description="Members present.")
     absent: tuple[Person, ...] = Field(default=(), description="Forfall.")
     substitutes: tuple[Substitute, ...] = Field(default=(), description="Møtt for.")
+    administration: tuple[Person, ...] = Field(default=(), description="Fra administrasjonen.")
     others: tuple[Person, ...] = Field(default=(), description="Others present.")
     secretary: tuple[Person, ...] = ()
 
@@ -340,7 +207,12 @@ class MeetingFile(Strict):
     draft: Flag = Field(default=False, description="Still a draft: only --draft builds.")
     abbreviations: dict[NonEmpty, NonEmpty] = Field(default_factory=dict)
     signatory_names: dict[RoleId, NonEmpty] = Field(default_factory=dict)
+    signatories: tuple[Signatory, ...] = Field(
+        default=(), description='Who signs this meeting\'s minutes (signatures = "meeting").'
+    )
+    attestation: Text | None = Field(default=None, description="Overrides the body's.")
     participants: Participants = Participants()
+    remarks: Text = Field(default="", description="Merknader: to the notice, leave, additions.")
     items: tuple[Item, ...] = Field(min_length=1)
     attachments: tuple[Attachment, ...] = ()
     next_meetings: tuple[NextMeeting, ...] = ()
@@ -349,7 +221,13 @@ class MeetingFile(Strict):
     def _times(self) -> MeetingFile:
         if self.start and self.end and self.end <= self.start:
             raise ValueError("end is not after start")
+        _unique_roles(self.signatories)
         return self
+
+    @field_validator("remarks")
+    @classmethod
+    def _markup(cls, text: str) -> str:
+        return check_markup(text)
 
 
 class Party(Strict):
@@ -397,6 +275,9 @@ class AgreementFile(Strict):
     next_meetings: tuple[NextMeeting, ...] = ()
     abbreviations: dict[str, str] = Field(default_factory=dict)
     signatory_names: dict[str, str] = Field(default_factory=dict)
+    signatories: tuple[Signatory, ...] = ()
+    attestation: None = None
+    remarks: str = ""
     place: None = None
     number: None = None
     start: None = None
@@ -438,14 +319,41 @@ class Meeting(BaseModel):
 
     @property
     def signatories(self) -> tuple[Signatory, ...]:
-        """Who signs, in signing order: the body's list, or an agreement's parties' order."""
+        """Who signs, in signing order: the body's list (or this meeting's, or nobody), or an
+        agreement's parties' order."""
         if isinstance(self.data, AgreementFile):
             by_role = {s.role: s for s in self.body.signatories}
             return tuple(by_role[p.signatory] for p in self.data.parties if p.signatory in by_role)
+        if self.body.signatures == "none":
+            return ()
+        if self.body.signatures == "meeting":
+            return self.data.signatories
         names = self.data.signatory_names
         return tuple(
             s.model_copy(update={"name": names.get(s.role, s.name)}) for s in self.body.signatories
         )
+
+    @property
+    def attestation(self) -> str | None:
+        return self.data.attestation or self.body.attestation
+
+    @property
+    def document_type(self) -> str | None:
+        return self.body.document_type
+
+    def case(self, number: int) -> str:
+        """An agenda number as the body writes it: '5.', 'PS 61/23', '047/23'."""
+        return self.body.case(number, self.data.date.year)
+
+    def withheld(self, attachment: Attachment) -> str | None:
+        """The legal basis for keeping ``attachment`` out of the public version: its own, or
+        that of its agenda item when the item is exempt or was treated behind closed doors."""
+        if attachment.exempt:
+            return attachment.exempt
+        for item in self.data.items:
+            if attachment.item in item.numbers:
+                return item.exempt or (item.closed.basis if item.closed else None)
+        return None
 
     def attachment_file(self, attachment: Attachment) -> Found:
         """The attachment's file inside the meeting's folder tree, or what is wrong with it."""

@@ -32,7 +32,7 @@ from .convert import Converted, convert_attachment
 from .errors import InputError, ValidationError
 from .fsutil import clean_parts, locked, problem_writing, write_atomic
 from .load import display, load_meeting
-from .model import Meeting, Paragraph
+from .model import BulletList, Meeting, Paragraph
 from .render import DocKind, render_docx, transparent_images
 from .tools.libreoffice import Converter, PdfaLevel, open_converter
 
@@ -80,7 +80,7 @@ class BuildResult:
         attachments that are not exempt."""
         if self.public_pdf is None:
             return []
-        shown = [str(c.pdf) for c in self.attachments if not c.attachment.exempt]
+        shown = [str(c.pdf) for c in self.attachments if not self.meeting.withheld(c.attachment)]
         return [str(self.public_pdf), *shown]
 
     @property
@@ -220,13 +220,18 @@ def main_pdf(meeting: Meeting, out_dir: Path) -> Path:
 
 
 def exempt_bases(meeting: Meeting) -> list[str]:
-    """The legal bases of every exempt item, paragraph, bullet and attachment, in order."""
+    """The legal bases of every exempt (or closed) item, paragraph, bullet and attachment, in
+    order."""
     m = meeting.data
     bases: list[str | None] = [i.exempt for i in m.items]
+    bases += [i.closed.basis for i in m.items if i.closed]
     for item in m.items:
         for b in item.blocks:
-            bases += [b.exempt] if isinstance(b, Paragraph) else [x.exempt for x in b.bullets]
-    bases += [a.exempt for a in m.attachments]
+            if isinstance(b, Paragraph):
+                bases.append(b.exempt)
+            elif isinstance(b, BulletList):
+                bases += [x.exempt for x in b.bullets]
+    bases += [meeting.withheld(a) for a in m.attachments]
     return list(dict.fromkeys(b for b in bases if b))
 
 
@@ -482,9 +487,14 @@ def _to_pdf(
             assemble.stamp_pages(done.pdf, overlay)
     say("merge")
     result.pdf = stage / f"{name}.pdf"
-    fields = meeting.signatories if signed else ()
+    fields = meeting.signatories if signed else None
+    title = lang.LABELS[meeting.language]["notice" if options.kind == "innkalling" else "minutes"]
+    if options.kind == "referat" and meeting.kind == "referat":
+        title = meeting.document_type or title
+    elif meeting.kind == "avtale":
+        title = lang.LABELS[meeting.language]["agreement"]
     merged = assemble.merge(body, result.attachments, result.pdf, level, fields,
-                            accessible=not options.draft)  # fmt: skip
+                            accessible=not options.draft, title=title)  # fmt: skip
     result.parts, result.claim, result.untagged = merged.parts, merged.claim, merged.untagged
     assemble.require_parts(result.pdf, result.attachments)
     if result.claim == "2a":

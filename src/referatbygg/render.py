@@ -19,39 +19,16 @@ import jinja2
 from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
 
-from . import lang
+from . import lang, minutes
 from .errors import InputError
-from .model import AgreementFile, Meeting, Paragraph, parse_text
+from .minutes import Variant
+from .model import AgreementFile, Meeting, parse_text
 
 DocKind = Literal["referat", "innkalling", "avtale"]
-Variant = Literal["internal", "public"]
 
 
 def default_template(kind: DocKind = "referat") -> Path:
     return Path(str(resources.files("referatbygg") / "templates" / f"{kind}.docx"))
-
-
-def _blocks(blocks: Any, variant: Variant, labels: dict[str, str]) -> list[dict[str, Any]]:
-    """Blocks as template data. Exempt parts: marked in the internal version, replaced by their
-    legal basis in the public one (the exempt words never reach the public document)."""
-    out: list[dict[str, Any]] = []
-    for block in blocks:
-        if isinstance(block, Paragraph):
-            text = block.text
-            if block.exempt:
-                note = f"{labels['exempt']} {block.exempt}"
-                text = note if variant == "public" else f"{text} ({note})"
-            out.append({"kind": "paragraph", "text": text})
-        else:
-            bullets = []
-            for b in block.bullets:
-                text = b.text
-                if b.exempt:
-                    note = f"{labels['exempt']} {b.exempt}"
-                    text = note if variant == "public" else f"{text} ({note})"
-                bullets.append({"text": text})
-            out.append({"kind": "bullets", "bullets": bullets})
-    return out
 
 
 def context(
@@ -61,96 +38,10 @@ def context(
     draft: str | None = None,
 ) -> dict[str, Any]:
     """The template's variables, all ready-made text. ``draft`` is the build time to show."""
-    m, body, lg = meeting.data, meeting.body, meeting.language
-    labels = lang.LABELS[lg]
-    date_text = lang.long_date(m.date, lang=lg)
+    m, labels = meeting.data, lang.LABELS[meeting.language]
     if isinstance(m, AgreementFile):
         return _agreement(meeting, m, labels, variant, draft)
-    meta: list[dict[str, str]] = [
-        {"label": labels["date"], "text": lang.long_date(m.date, weekday=True, lang=lg)}
-    ]
-    when = lang.time_range(m.start, m.end, lg)
-    if when:
-        meta.append({"label": labels["time"], "text": when})
-    if m.place:
-        meta.append({"label": labels["place"], "text": m.place})
-    if m.number:
-        meta.append({"label": labels["number"], "text": m.number})
-    p = m.participants
-
-    def names(people: Any) -> str:
-        return ", ".join(f"{x.name} ({x.role})" if x.role else x.name for x in people)
-
-    groups = [
-        ("present", names(p.present)),
-        ("absent", names(p.absent)),
-        (
-            "substitutes",
-            ", ".join(f"{s.name} {labels['substitute_for']} {s.for_}" for s in p.substitutes),
-        ),
-        ("others", names(p.others)),
-        ("secretary", names(p.secretary)),
-    ]
-    meta += [{"label": labels[k], "text": v} for k, v in groups if v]
-
-    dates = [lang.next_meeting(n, lg) for n in m.next_meetings]
-    items = []
-    for item in m.items:
-        title = item.title or f"{labels['briefing_from']} {item.presenter}"
-        decision = None
-        if item.decision:
-            decision = {
-                "text": item.decision.text,
-                "outcome": lang.decision_outcome(item.decision, lg),
-                "note": item.decision.note or "",
-            }
-        note = f"{labels['exempt']} {item.exempt}" if item.exempt else ""
-        hidden = bool(item.exempt) and variant == "public"
-        items.append(
-            {
-                "heading": f"{lang.numbers(item.numbers, lg)} {title}",
-                "exempt_note": note,
-                "no_business": item.no_business and not hidden,
-                "blocks": [] if hidden else _blocks(item.blocks, variant, labels),
-                "next_meetings": dates if item.next_meetings and not hidden else [],
-                "decision": None if hidden else decision,
-            }
-        )
-    placed = any(i.next_meetings for i in m.items)
-    standing = None
-    if body.standing_text:
-        standing = {
-            "title": body.standing_text.title,
-            "blocks": _blocks(parse_text(body.standing_text.text), variant, labels),
-        }
-    attachments = []
-    for a in m.attachments:
-        note = f"{labels['exempt']} {a.exempt}" if a.exempt else ""
-        if note and variant == "public":
-            attachments.append(f"{labels['item_short']} {a.item} – {note}")
-        else:
-            suffix = f" ({note})" if note else ""
-            attachments.append(f"{labels['item_short']} {a.item} – {a.title}{suffix}")
-    name = labels["notice"] if kind == "innkalling" else labels["minutes"]
-    title = m.title if m.title and kind == "referat" else f"{name} – {body.name} {date_text}"
-    return _finish(
-        {
-            "title": title,
-            "footer": f"{body.name} – {name.lower()} {date_text}",
-            "labels": labels,
-            # The notice goes out before the meeting: date, time and place only.
-            "meta": meta if kind == "referat" else meta[: 1 + bool(when) + bool(m.place)],
-            "items": items,
-            "next_meetings": [] if placed else dates,
-            "attachments": attachments,
-            "abbreviations": [{"short": k, "long": v} for k, v in meeting.abbreviations.items()],
-            "standing": standing,
-            "signatories": [s.model_dump() for s in meeting.signatories],
-        },
-        labels,
-        variant,
-        draft,
-    )
+    return _finish(minutes.context(meeting, m, kind, variant), labels, variant, draft)
 
 
 def _finish(
@@ -184,18 +75,20 @@ def _agreement(
         )
     meta.append({"label": labels["date"], "text": lang.long_date(a.date, lang=lg)})
     articles = [
-        {"heading": f"{n}. {art.title}", "blocks": _blocks(art.blocks, variant, labels)}
+        {"heading": f"{n}. {art.title}", "parts": minutes.blocks(art.blocks, variant, labels)}
         for n, art in enumerate(a.articles, start=1)
     ]
     return _finish(
         {
             "title": a.title,
+            "organisation": meeting.body.organisation,
             "footer": f"{labels['agreement']} – {a.title}",
             "labels": labels,
             "meta": meta,
-            "preamble": {"blocks": _blocks(parse_text(a.preamble), variant, labels)},
+            "preamble": {"parts": minutes.blocks(parse_text(a.preamble), variant, labels)},
             "articles": articles,
-            "signatories": [s.model_dump() for s in meeting.signatories],
+            "attestation": "",
+            "signatories": [{**s.model_dump(), "name": s.name or ""} for s in meeting.signatories],
         },
         labels,
         variant,

@@ -166,7 +166,7 @@ def _kind(f: SigField) -> str:
         value = f.value.get_object()
         if not isinstance(value, generic.DictionaryObject):
             return ""
-        return str(value.get("/Type", "/Sig"))
+        return str(formfields.get(value, "/Type", "/Sig"))
     except Exception:
         return ""
 
@@ -213,7 +213,7 @@ def _accounting(
 def _invisible(field: Any) -> bool:
     """A widget with no area (pyHanko's document timestamp fields)."""
     try:
-        x1, y1, x2, y2 = (float(v) for v in field.get("/Rect", [0, 0, 0, 0]))
+        x1, y1, x2, y2 = (float(v) for v in formfields.get(field, "/Rect", [0, 0, 0, 0]))
     except (TypeError, ValueError):
         return False
     return abs(x2 - x1) < 0.01 or abs(y2 - y1) < 0.01

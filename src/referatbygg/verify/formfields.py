@@ -15,6 +15,13 @@ from pyhanko.pdf_utils import generic
 MAX_DEPTH = 32  # form and page trees deeper than this are not ours
 
 
+def get(node: Any, key: str, default: Any = None) -> Any:
+    """``node[key]`` followed to its object: pyHanko's ``.get`` returns an indirect reference
+    as it is, and other tools write /AcroForm, /Fields, /Kids and /Annots indirectly."""
+    found = node.get(key, default) if isinstance(node, dict) else default
+    return found.get_object() if isinstance(found, generic.IndirectObject) else found
+
+
 @dataclass
 class SigField:
     name: str  # fully qualified (parent.child)
@@ -45,13 +52,13 @@ def collect(handler: Any) -> Form:
     """The signature fields of ``handler`` (a reader, or a historical revision of one)."""
     form = Form()
     root = handler.root
-    acroform = root.get("/AcroForm")
+    acroform = get(root, "/AcroForm")
     if isinstance(acroform, generic.DictionaryObject):
-        fields = acroform.get("/Fields")
+        fields = get(acroform, "/Fields")
         if fields is not None:
             _walk_fields(fields, "", (), form, set(), 0)
     reachable = {f.ref for f in form.fields if f.ref is not None}
-    for page_number, widget, ref in _widgets(root.get("/Pages")):
+    for page_number, widget, ref in _widgets(root.raw_get("/Pages") if "/Pages" in root else None):
         lineage = _lineage(widget, ref)
         if any(r in reachable for _, r in lineage if r is not None):
             continue
@@ -120,9 +127,9 @@ def _walk_fields(
                     "being an object of its own"
                 )
             value = node.raw_get("/V") if "/V" in node else None
-            form.fields.append(SigField(full, node, value, ref, str(node.get("/TM", ""))))
+            form.fields.append(SigField(full, node, value, ref, str(get(node, "/TM", ""))))
         if "/Kids" in node:
-            _walk_fields(node["/Kids"], full, (node, *parents), form, seen, depth + 1)
+            _walk_fields(get(node, "/Kids"), full, (node, *parents), form, seen, depth + 1)
 
 
 def _widgets(pages: Any) -> list[tuple[int, generic.DictionaryObject, generic.Reference | None]]:
@@ -140,16 +147,17 @@ def _widgets(pages: Any) -> list[tuple[int, generic.DictionaryObject, generic.Re
         node = node_ref.get_object() if hasattr(node_ref, "get_object") else node_ref
         if not isinstance(node, generic.DictionaryObject):
             continue
-        if node.get("/Type") == "/Pages" or "/Kids" in node:
-            kids = node.get("/Kids")
+        if get(node, "/Type") == "/Pages" or "/Kids" in node:
+            kids = get(node, "/Kids")
             if isinstance(kids, generic.ArrayObject):
                 stack.extend((kid, depth + 1) for kid in reversed(list(kids)))
             continue
         number += 1
-        annots = node.get("/Annots")
+        annots = get(node, "/Annots")
         for annot in annots if isinstance(annots, generic.ArrayObject) else ():
             widget = annot.get_object()
-            if isinstance(widget, generic.DictionaryObject) and widget.get("/Subtype") == "/Widget":
+            is_dict = isinstance(widget, generic.DictionaryObject)
+            if is_dict and get(widget, "/Subtype") == "/Widget":
                 ref = annot.reference if isinstance(annot, generic.IndirectObject) else None
                 out.append((number, widget, ref))
     return out

@@ -48,7 +48,7 @@ from pyhanko_certvalidator import CertificateValidator, ValidationContext
 from pyhanko_certvalidator import errors as cv
 
 from . import changes, identity
-from .formfields import SigField
+from .formfields import SigField, get
 from .structure import Structure, plain
 
 log = logging.getLogger(__name__)
@@ -186,7 +186,7 @@ def _form(sig: SigField, ev: Evidence, report: SignatureReport) -> generic.Dicti
     if not isinstance(obj, generic.DictionaryObject):
         report.problems.append("its value is not a signature dictionary")
         return None
-    kind = obj.get("/Type", "/Sig")
+    kind = get(obj, "/Type", "/Sig")
     if kind not in ("/Sig", "/DocTimeStamp"):
         report.problems.append(f"its value has /Type {kind}, which is not a signature")
         return None
@@ -200,7 +200,7 @@ def _form(sig: SigField, ev: Evidence, report: SignatureReport) -> generic.Dicti
         )
         return None
     report.revision = revisions[0] + 1
-    subfilter = obj.get("/SubFilter")
+    subfilter = get(obj, "/SubFilter")
     allowed = TIMESTAMP_SUBFILTERS if kind == "/DocTimeStamp" else SIGNATURE_SUBFILTERS
     if subfilter not in allowed:
         report.problems.append(

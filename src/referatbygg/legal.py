@@ -1,0 +1,98 @@
+"""The statutes minutes cite, and a check that a legal basis cites them.
+
+Minutes cite a handful of laws: offentleglova (what is exempt from public access), forvaltningsloven
+(confidentiality, conflicts of interest), kommuneloven (closed meetings, conflicts of interest in
+municipal bodies; the 2018 act numbers its sections chapter-section, the 1992 act did not). A legal
+basis that cites none of them, or a section the law does not have, is most likely a mistake —
+"[unntatt: fordi vi vil]" — but a body may have reasons we do not know (sikkerhetsloven, a special
+act), so ``check`` warns and does not refuse.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Statute:
+    short: str  # as minutes abbreviate it: "offl."
+    name: str
+    sections: str  # what the section numbers look like, for messages
+
+    def has(self, section: str) -> bool:
+        number = re.fullmatch(r"(\d+)(?:-(\d+))?\s*([a-h])?", section)
+        if number is None:
+            return False
+        first, second = int(number.group(1)), number.group(2)
+        if self.short == "kml.":  # kommuneloven 2018: chapter 1–31, section within it
+            return second is not None and 1 <= first <= 31 and 1 <= int(second) <= 30
+        if second is not None:
+            return False
+        limit = {"offl.": 32, "fvl.": 43, "koml.": 85}[self.short]
+        return 1 <= first <= limit
+
+
+STATUTES = {
+    "offl": Statute("offl.", "offentleglova (LOV-2006-05-19-16)", "§ 1 to § 32"),
+    "fvl": Statute("fvl.", "forvaltningsloven (LOV-1967-02-10)", "§ 1 to § 43"),
+    "kml": Statute("kml.", "kommuneloven (LOV-2018-06-22-83)", "chapter-section, e.g. § 11-5"),
+    "koml": Statute("koml.", "kommuneloven 1992 (LOV-1992-09-25-107)", "§ 1 to § 85"),
+}
+# How minutes write them: the abbreviation (with or without its dot) or the name.
+_NAMES = {
+    "offl": "offl", "offentleglova": "offl", "offentlighetsloven": "offl",
+    "offentlegheitslova": "offl",
+    "fvl": "fvl", "forvaltningsloven": "fvl", "forvaltningslova": "fvl",
+    "kml": "kml", "kommuneloven": "kml", "kommunelova": "kml",
+    "koml": "koml",
+}  # fmt: skip
+_REFERENCE = re.compile(
+    r"(?P<law>\b[a-zæøå]+)\.?\s*§{1,2}\s*(?P<section>\d+(?:\s*-\s*\d+)?[a-h]?\b)",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Reference:
+    statute: str  # key of STATUTES
+    section: str  # "13", "11-5", "13a"
+
+
+def references(basis: str) -> tuple[list[Reference], list[str]]:
+    """The references ``basis`` makes to known statutes, and what in it is not one."""
+    found: list[Reference] = []
+    unknown: list[str] = []
+    for match in _REFERENCE.finditer(basis):
+        law = _NAMES.get(match.group("law").lower())
+        section = re.sub(r"\s+", "", match.group("section"))
+        if law is None:
+            unknown.append(f"'{match.group('law')} § {section}' (an act this tool does not know)")
+        elif not STATUTES[law].has(section):
+            statute = STATUTES[law]
+            unknown.append(f"{statute.short} § {section} ({statute.name} has {statute.sections})")
+        else:
+            found.append(Reference(law, section))
+    return found, unknown
+
+
+def basis_problem(basis: str, expect: tuple[str, ...] = ()) -> str | None:
+    """Why ``basis`` does not look like a legal basis, or None. ``expect``: statute sections one
+    of which it should cite, e.g. ("kml:11-5", "koml:31") for a closed meeting."""
+    found, unknown = references(basis)
+    known = ", ".join(s.short for s in STATUTES.values())
+    if not found and not unknown:
+        return (f"'{basis}' cites no statute section; minutes cite e.g. 'offl. § 13 jf. fvl. § 13 "
+                f"første ledd nr. 1' (known: {known})")  # fmt: skip
+    if unknown:
+        return f"'{basis}' cites {', '.join(unknown)}"
+    if expect and not any(f"{r.statute}:{r.section}" in expect for r in found):
+        wanted = " or ".join(f"{STATUTES[e.split(':')[0]].short} § {e.split(':')[1]}"
+                             for e in expect)  # fmt: skip
+        return f"'{basis}' does not cite {wanted}"
+    return None
+
+
+# What each kind of basis should cite.
+CLOSED = ("kml:11-5", "koml:31")  # møte for lukkede dører
+CONFLICT = ("fvl:6", "kml:11-10", "koml:40")  # inhabilitet / ugildskap

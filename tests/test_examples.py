@@ -1,0 +1,149 @@
+"""The worked examples beside the seed — a kommunestyre møteprotokoll (bokmål; signatories
+elected at the meeting) and a valstyre møtebok (nynorsk) — and minutes that nobody signs: each
+is built, signed by whoever signs it, timestamped and packaged, and the package passes the
+archive's check. What the archive receives is read back with tools that did not write it."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+from lxml import etree
+from pypdf import PdfReader
+
+from referatbygg import cli
+from referatbygg.arkivmelding import MDK, NS
+from referatbygg.errors import ExitCode
+
+EXAMPLES = {
+    "kommunestyret": "2025-03-27.toml",
+    "valstyret": "2025-06-12.toml",
+}
+
+
+def main(*args: str | Path) -> tuple[int, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = cli.main([str(a) for a in args])
+    return code, out.getvalue() + err.getvalue()
+
+
+@pytest.fixture(scope="module")
+def done(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The examples run to their packages, from a copy of meetings/; and the nynorsk body
+    turned into one whose minutes nobody signs (approved at the next meeting)."""
+    place = tmp_path_factory.mktemp("examples")
+    shutil.copytree(ROOT / "meetings", place / "meetings")
+    unsigned = place / "meetings/valstyret_usignert"
+    unsigned.mkdir()
+    body = (place / "meetings/valstyret/organ.toml").read_text(encoding="utf-8")
+    body = body.split("[[signatories]]")[0].replace('id = "valstyret"', 'id = "valstyret_u"')
+    (unsigned / "organ.toml").write_text('signatures = "none"\n' + body, encoding="utf-8")
+    shutil.copy(place / "meetings/valstyret/2025-06-12.toml", unsigned / "2025-06-12.toml")
+    for folder, name in [*EXAMPLES.items(), ("valstyret_usignert", "2025-06-12.toml")]:
+        code, text = main("run", "-q", place / "meetings" / folder / name, "--out", place / "out")
+        assert code == 0, text
+    return place / "out"
+
+
+def field_names(pdf: Path) -> set[str]:
+    """The signature fields' names, read by qpdf (pikepdf)."""
+    import pikepdf
+
+    with pikepdf.open(pdf) as doc:
+        return {str(f.get("/T")) for f in doc.Root.AcroForm.Fields}
+
+
+def package(out: Path, meeting_id: str) -> Path:
+    return out / meeting_id / "pakke" / f"{meeting_id}.zip"
+
+
+@pytest.mark.parametrize(
+    "meeting_id", ["kommunestyret-2025-03-27", "valstyret-2025-06-12", "valstyret_u-2025-06-12"]
+)
+def test_examples_are_signed_and_packaged(done: Path, meeting_id: str) -> None:
+    code, text = main("check-package", package(done, meeting_id))
+    assert code == 0, text
+    assert "NOT OK" not in text
+
+
+def test_signatories_elected_at_the_meeting_sign(done: Path) -> None:
+    pdf = done / "kommunestyret-2025-03-27/referat.pdf"
+    assert field_names(pdf) == {"ordforer", "medlem_1", "medlem_2", "Dokumenttidsstempel"}
+    code, text = main("verify", pdf)
+    assert code == 0, text
+    # Each signed as the person the block names: the demo certificate per person, checked.
+    for name in ("Anne Lise Berg", "Marit Johansen", "Kjetil Olsen"):
+        assert name in text
+    # pdfsig (poppler) reads the same signatures.
+    sig = subprocess.run(["pdfsig", str(pdf)], capture_output=True, text=True, check=False)
+    assert sig.stdout.count("Signature #") == 4, sig.stdout
+
+
+def test_minutes_nobody_signs(done: Path) -> None:
+    pdf = done / "valstyret_u-2025-06-12/referat.pdf"
+    assert field_names(pdf) == {"Dokumenttidsstempel"}  # the final timestamp only
+    code, text = main("verify", pdf)
+    assert code == 0, text
+    assert "Underskrifter" not in (PdfReader(pdf).pages[-1].extract_text() or "")
+
+
+def test_closed_case_in_the_public_version_and_the_archive(done: Path) -> None:
+    out = done / "kommunestyret-2025-03-27"
+    public = "".join(p.extract_text() or "" for p in PdfReader(out / "referat-offentlig.pdf").pages)
+    assert "PS 28/25 Tilsettingssak" in public
+    assert "Saken ble behandlet i lukket møte" in public
+    for secret in ("Kari Sunde", "Tilsetting av kommunalsjef", "søkerne"):
+        assert secret not in public, secret
+    internal = "".join(p.extract_text() or "" for p in PdfReader(out / "referat.pdf").pages)
+    assert "Kari Sunde tilsettes" in internal
+    with zipfile.ZipFile(package(done, "kommunestyret-2025-03-27")) as zf:
+        name = next(n for n in zf.namelist() if n.endswith("arkivmelding.xml"))
+        xml = etree.fromstring(zf.read(name))
+    # Participants with their function (Fiks Arkiv code list) and party.
+    people = {
+        p.findtext(f"{{{MDK}}}identifikator/{{{MDK}}}navn"): (
+            p.findtext(f"{{{MDK}}}funksjon/{{{MDK}}}kode"),
+            p.findtext(f"{{{MDK}}}representerer/{{{MDK}}}navn"),
+        )
+        for p in xml.iter(f"{{{NS}}}moetedeltaker")
+    }
+    assert people["Anne Lise Berg"] == ("LEDER", "Ap")
+    assert people["Ingrid Solheim"] == ("NESTL", "Sp")
+    assert people["Kjetil Olsen"] == ("MEDL", "H")
+    assert people["Knut Bråten"] == ("VARA", "Ap")
+    assert people["Heidi Rust"] == ("SEKR", None)
+    # The cases in the registration's description, the closed one by its public title; its
+    # legal basis as skjerming; the withheld attachment marked.
+    description = xml.findtext(f"{{{NS}}}registrering/{{{NS}}}beskrivelse") or ""
+    assert "PS 28/25 Tilsettingssak" in description and "kommunalsjef" not in description
+    assert "PS 25/25 Rehabilitering av Nordby skole – finansiering" in description
+    bases = [e.text or "" for e in xml.iter(f"{{{NS}}}skjermingshjemmel")]
+    assert any("kml. § 11-5" in b for b in bases)
+
+
+def test_nynorsk_minutes_read_as_nynorsk(done: Path) -> None:
+    text = "".join(p.extract_text() or "" for p in
+                   PdfReader(done / "valstyret-2025-06-12/referat.pdf").pages)  # fmt: skip
+    for expected in ("Møtebok – Valstyret", "Møteleiar", "Til stades", "Sak 1", "Sak 2 Oppnemning",
+                     "Tilråding frå valansvarleg", "Samrøystes vedteke", "Vedteke med 4 mot 2",
+                     "vart erklært ugild", "Neste møte"):  # fmt: skip
+        assert expected in text.replace("\n", " "), expected
+
+
+def test_examples_build_bookmarks_by_case_number(done: Path) -> None:
+    reader = PdfReader(done / "kommunestyret-2025-03-27/referat.pdf")
+    titles = [o.title for o in reader.outline if not isinstance(o, list)]
+    assert "Vedlegg – PS 25/25 – Tilstandsrapport Nordby skole" in titles
+
+
+def test_check_exit_codes_for_the_examples() -> None:
+    for folder, name in EXAMPLES.items():
+        code, text = main("check", ROOT / "meetings" / folder / name)
+        assert code == ExitCode.ok and "0 error(s), 0 warning(s)" in text, text
