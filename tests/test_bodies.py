@@ -449,3 +449,19 @@ def test_readme_documents_the_new_keys() -> None:
                 "public_title", "arrived_at", "left_after", "administration", "remarks",
                 "[vedtak]", "for_names", "referatbygg new", "referatbygg schema"):  # fmt: skip
         assert key in readme, key
+
+
+def test_norwegian_guesses_are_pointed_to_their_keys(write_meeting: WriteMeeting) -> None:
+    """A secretary who writes the Norwegian word gets the key, once: 'mot' is 'against' (and
+    the missing 'against' is not reported again), 'inhabil' is 'conflicts'."""
+    fill = WORDS["nb"]
+    meeting = (MEETING.format(**fill)
+               .replace("for = 20, against = 11", "for = 20, mot = 11")
+               .replace("[[items.conflicts]]", "[[items.inhabil]]"))  # fmt: skip
+    path = write_meeting(meeting, body=BODY.format(language="nb", **fill))
+    with pytest.raises(MeetingFileError) as exc:
+        load_meeting(path)
+    lines = exc.value.message.splitlines()
+    assert any("unknown key 'mot' (did you mean 'against'?)" in x for x in lines)
+    assert any("unknown key 'inhabil' (did you mean 'conflicts'?)" in x for x in lines)
+    assert not any("'against' is missing" in x for x in lines)

@@ -195,14 +195,16 @@ def _fmt_loc(loc: Loc) -> str:
     return out
 
 
-def _describe(err: Any, model: type[pydantic.BaseModel], data: dict[str, Any]) -> str:
+def _describe(
+    err: Any, model: type[pydantic.BaseModel], data: dict[str, Any], missing: tuple[str, ...] = ()
+) -> str:
     kind, loc, value = err["type"], err["loc"], err.get("input")
     last = loc[-1] if loc else ""
     if kind == "missing":
         return f"required key '{last}' is missing"
     if kind == "extra_forbidden":
         known = _known_keys(model, loc[:-1])
-        close = _close_key(model, loc)
+        close = _close_key(model, loc, missing)
         tip = f" (did you mean '{close[0]}'?)" if close else ""
         return f"unknown key '{last}'{tip}; allowed here: {', '.join(sorted(known))}"
     if kind.startswith("date") and isinstance(value, dt.datetime):
@@ -240,9 +242,34 @@ def _describe(err: Any, model: type[pydantic.BaseModel], data: dict[str, Any]) -
     return msg.removeprefix("Value error, ")
 
 
-def _close_key(model: type[pydantic.BaseModel], loc: Loc) -> list[str]:
-    """The known key an unknown one at ``loc`` probably meant (for 'did you mean')."""
-    return difflib.get_close_matches(str(loc[-1]), _known_keys(model, loc[:-1]), n=1)
+# Norwegian words a secretary may guess for a key, and the key that says it.
+SYNONYMS = {
+    "tittel": "title", "dato": "date", "sted": "place", "stad": "place", "tekst": "text",
+    "vedtak": "decision", "forslag": "proposals", "innstilling": "proposals",
+    "inhabil": "conflicts", "inhabilitet": "conflicts", "ugild": "conflicts",
+    "lukket": "closed", "lukka": "closed", "saksbehandler": "case", "arkivsak": "case",
+    "merknader": "remarks", "merknad": "remarks", "moteleder": "chair", "møteleder": "chair",
+    "møteleiar": "chair", "forfall": "absent", "vara": "substitutes", "parti": "party",
+    "rolle": "role", "navn": "name", "namn": "name", "stemmer": "votes", "mot": "against",
+    "blanke": "blank", "enstemmig": "unanimous", "vedlegg": "attachments", "saker": "items",
+    "underskrifter": "signatories", "deltakere": "participants", "administrasjonen":
+    "administration", "referent": "secretary", "nummer": "number", "neste_mote": "next_meetings",
+}  # fmt: skip
+
+
+def _close_key(
+    model: type[pydantic.BaseModel], loc: Loc, missing: tuple[str, ...] = ()
+) -> list[str]:
+    """The known key an unknown one at ``loc`` probably meant (for 'did you mean'): a close
+    spelling, the key for a Norwegian word, or the one required key missing beside it."""
+    known = _known_keys(model, loc[:-1])
+    close = difflib.get_close_matches(str(loc[-1]), known, n=1)
+    if close:
+        return close
+    synonym = SYNONYMS.get(str(loc[-1]).lower())
+    if synonym in known:
+        return [synonym]
+    return list(missing) if len(missing) == 1 else []
 
 
 def _known_keys(model: type[pydantic.BaseModel], loc: Loc) -> list[str]:
@@ -296,8 +323,14 @@ def problems(
         # A list whose entries are wrong also comes out "too short" (the wrong entries are not
         # counted): one mistake, said once, at the entry.
         inner = {tuple(e["loc"])[:n] for e in errors for n in range(len(e["loc"]))}
+        missing: dict[Loc, tuple[str, ...]] = {}
+        for e in errors:
+            if e["type"] == "missing":
+                parent = tuple(e["loc"])[:-1]
+                missing[parent] = (*missing.get(parent, ()), str(e["loc"][-1]))
         meant = {(*tuple(e["loc"])[:-1], tip) for e in errors if e["type"] == "extra_forbidden"
-                 for tip in _close_key(model, tuple(e["loc"]))}  # fmt: skip
+                 for tip in _close_key(model, tuple(e["loc"]),
+                                       missing.get(tuple(e["loc"])[:-1], ()))}  # fmt: skip
         found: list[tuple[int, str]] = []
         for err in errors:
             loc: Loc = tuple(err["loc"])
@@ -309,7 +342,8 @@ def problems(
             where = f"{display(path)}:{line}" if line else display(path)
             key = _fmt_loc(loc)
             prefix = f"{where}: {key}: " if key else f"{where}: "
-            text = prefix + _describe(err, model, data) + _item_context(data, loc)
+            here = missing.get(loc[:-1], ())
+            text = prefix + _describe(err, model, data, here) + _item_context(data, loc)
             found.append((line or 0, text))
         found.sort(key=lambda f: f[0])
         return None, [text for _, text in found]
