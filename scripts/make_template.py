@@ -14,7 +14,8 @@ from pathlib import Path
 
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.table import WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_LINE_SPACING
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt, RGBColor
@@ -131,9 +132,28 @@ def new_document() -> Document:
     merknad.base_style = styles["Normal"]
     merknad.font.italic = True
     merknad.font.size = Pt(9.5)
+    # The signature block: every paragraph keeps with the next, so the block stays together.
+    tekst = styles.add_style("Signaturtekst", WD_STYLE_TYPE.PARAGRAPH)
+    tekst.base_style = styles["Normal"]
+    tekst.paragraph_format.keep_with_next = True
+    felt = styles.add_style("Signaturfelt", WD_STYLE_TYPE.PARAGRAPH)
+    felt.base_style = styles["Normal"]
+    felt.paragraph_format.keep_with_next = True
+    felt.paragraph_format.space_before = Pt(6)
+    felt.paragraph_format.space_after = Pt(0)
+    felt.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    felt.paragraph_format.line_spacing = Pt(STAMP_AREA)
+    # The signature line: the stamp area's lower edge.
+    felt.element.get_or_add_pPr().append(
+        parse_xml(
+            f'<w:pBdr {nsdecls("w")}><w:bottom w:val="single" w:sz="4" w:space="1" '
+            'w:color="808080"/></w:pBdr>'
+        )
+    )
     signatur = styles.add_style("Signatur", WD_STYLE_TYPE.PARAGRAPH)
     signatur.base_style = styles["Normal"]
     signatur.paragraph_format.space_after = Pt(0)
+    signatur.paragraph_format.keep_with_next = True
     # Document language; render.py switches it to nn-NO for nynorsk bodies.
     defaults = doc.styles.element.find(qn("w:docDefaults"))
     rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
@@ -203,6 +223,14 @@ def plain_bullets(doc) -> None:
 
 
 def meta(doc) -> None:
+    """Letterhead (the body's logo, the organisation), title, the date and place lines."""
+    para(doc, "{%p if copy_note %}")
+    note = para(doc, style="Merknad")
+    note.add_run("{{ copy_note }}").bold = True
+    para(doc, "{%p endif %}")
+    para(doc, "{%p if logo %}")
+    para(doc, "{{ logo }}")
+    para(doc, "{%p endif %}")
     org = para(doc, "{{ organisation }}")
     org.runs[0].font.size = Pt(9.5)
     org.runs[0].font.color.rgb = RGBColor(0x4A, 0x55, 0x60)
@@ -226,43 +254,44 @@ def header_row(table, texts: list[str]) -> None:
         cell.paragraphs[0].runs[0].bold = True
 
 
+ANCHOR = "sig_anchor"  # render.py names each copy sig_<role>; no template syntax in the name
+STAMP_AREA = 62  # pt: the height the stamp box is drawn in (fields.py)
+
+
+def signatory_cell(cell, side: str) -> None:
+    """One signatory: the stamp's space (its top-left marked by a bookmark, which LibreOffice
+    exports as a named destination), the signature line, name and title under it."""
+    cell.paragraphs[0].text = f"{{%p if row.{side} %}}"
+    anchor = cell.add_paragraph(style="Signaturfelt")
+    anchor._p.append(parse_xml(f'<w:bookmarkStart {nsdecls("w")} w:id="90" w:name="{ANCHOR}"/>'))
+    anchor._p.append(parse_xml(f'<w:bookmarkEnd {nsdecls("w")} w:id="90"/>'))
+    name = cell.add_paragraph(style="Signatur")
+    name.add_run(f"{{{{ row.{side}.name }}}}").bold = True
+    cell.add_paragraph(f"{{{{ row.{side}.title }}}}", style="Signatur")
+    cell.add_paragraph("{%p endif %}")
+    cell.add_paragraph(style="Signatur")  # a cell keeps one paragraph when it is empty
+
+
 def signature_block(doc) -> None:
-    """The signatories' table — or, for minutes nobody signs, the attestation sentence only."""
-    styles = doc.styles
+    """Who signs, kept together and with the text before it (render.py marks the last lines of
+    the text keep-with-next): the heading, the attestation, place and date, then the
+    signatories two to a row (one per row from three on). The public version and a copy say in
+    words who signs the original; minutes nobody signs end with the attestation alone."""
     para(doc, "{%p if signatories %}")
     para(doc, "{{ labels.signatures }}", "Heading 1")
     para(doc, "{%p if attestation %}")
-    para(doc, "{{ attestation }}")
+    para(doc, "{{ attestation }}", "Signaturtekst")
     para(doc, "{%p endif %}")
-    table = loop_table(doc, "s in signatories", ["", ""], [8.5, 7.5])
+    para(doc, "{{ signing_line }}", "Signaturtekst")
+    para(doc, "{%p if signed_note %}")
+    para(doc, "{{ signed_note }}", "Signaturtekst")
+    para(doc, "{%p else %}")
+    table = loop_table(doc, "row in signature_rows", ["", ""], [8.0, 8.0])
     row = table.rows[1]
-    row.height = Cm(3.0)
-    row.height_rule = WD_ROW_HEIGHT_RULE.EXACTLY
     row._tr.get_or_add_trPr().append(parse_xml(f"<w:cantSplit {nsdecls('w')}/>"))
-    # The anchor: a bookmark per signatory, exported by LibreOffice as a PDF named destination.
-    # Its position is the top-left of the space the visible signature will fill.
-    sign_cell, name_cell = row.cells
-    anchor = sign_cell.paragraphs[0]
-    anchor.style = styles["Signatur"]
-    mark_id = "{{ 100 + loop.index }}"
-    anchor._p.append(
-        parse_xml(
-            f'<w:bookmarkStart {nsdecls("w")} w:id="{mark_id}" w:name="sig_{{{{ s.role }}}}"/>'
-        )
-    )
-    anchor._p.append(parse_xml(f'<w:bookmarkEnd {nsdecls("w")} w:id="{mark_id}"/>'))
-    name_cell.paragraphs[0].style = styles["Signatur"]
-    name_cell.paragraphs[0].add_run("{{ s.name }}").bold = True
-    name_cell.add_paragraph("{{ s.title }}", style="Signatur")
-    sign_cell.vertical_alignment = 0  # top: the anchor marks the top-left of the stamp's space
-    name_cell.vertical_alignment = 3  # bottom: the name sits on the signature line
-    # A signature line under the stamp area.
-    sign_cell._tc.get_or_add_tcPr().append(
-        parse_xml(
-            f"<w:tcBorders {nsdecls('w')}>"
-            '<w:bottom w:val="single" w:sz="4" w:color="808080"/></w:tcBorders>'
-        )
-    )
+    signatory_cell(row.cells[0], "left")
+    signatory_cell(row.cells[1], "right")
+    para(doc, "{%p endif %}")
     para(doc, "{%p elif attestation %}")
     para(doc, "{{ attestation }}")
     para(doc, "{%p endif %}")

@@ -130,7 +130,7 @@ WORDS = {
 EXPECTED = {
     "nb": [
         "Nordby kommune",
-        "Møteprotokoll – Bystyret 18.\xa0juni\xa02015",
+        "Møteprotokoll – Bystyret 18. juni 2015",
         "Møteleder: Anne Berg (ordfører, Ap)",
         "Møtedeltakere",
         "Til stede",
@@ -162,7 +162,7 @@ EXPECTED = {
         "Per Dahl",
     ],
     "nn": [
-        "Møtebok – Bystyret 18.\xa0juni\xa02015",
+        "Møtebok – Bystyret 18. juni 2015",
         "Møteleiar: Anne Berg (ordfører, Ap)",
         "Møtedeltakarar",
         "Til stades",

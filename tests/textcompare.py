@@ -10,7 +10,7 @@ from docx import Document
 REFERENCE = Path(__file__).parent / "resources/referat-politiradet-2023-01-13.txt"
 
 # Bullet marks and dashes that the PDF text and our output write differently.
-_MARKS = str.maketrans({c: " " for c in "-–—•·«»“”\"'‘’:+"})
+_MARKS = str.maketrans({c: " " for c in "-–—•·«»“”\"'‘’:+"} | {"\u2060": None})
 
 
 def words(text: str) -> list[str]:
@@ -22,8 +22,14 @@ def similarity(a: str, b: str) -> float:
     return difflib.SequenceMatcher(None, words(a), words(b), autojunk=False).ratio()
 
 
-def docx_text(path: Path) -> str:
-    """Body paragraphs and table cells in document order."""
+def plain(text: str) -> str:
+    """Text as a reader reads it: no-break spaces as spaces, word joiners gone."""
+    return text.replace("\u00a0", " ").replace("\u2060", "")
+
+
+def docx_text(path: Path, *, raw: bool = False) -> str:
+    """Body paragraphs and table cells in document order (``raw``: with the no-break spaces
+    and word joiners lang.nobreak put in)."""
     doc = Document(str(path))
     out: list[str] = []
     for block in doc.element.body.iterchildren():
@@ -34,4 +40,5 @@ def docx_text(path: Path) -> str:
             for para in block.iter():
                 if para.tag.endswith("}p"):
                     out.append("".join(t.text or "" for t in para.iter() if t.tag.endswith("}t")))
-    return "\n".join(out)
+    text = "\n".join(out)
+    return text if raw else plain(text)

@@ -15,6 +15,7 @@ from pathlib import Path
 import pikepdf
 from pypdf import PdfReader, PdfWriter
 from pypdf.constants import PageLabelStyle
+from pypdf.generic import NameObject
 
 from .convert import Converted
 from .errors import ValidationError
@@ -75,10 +76,10 @@ def merge(
     untagged: list[str] = []
     for number, conv in enumerate(attachments, start=1):
         first = len(writer.pages)
-        writer.append(conv.pdf, import_outline=False)
-        count = len(writer.pages) - first
         mark = bookmark(conv)
-        writer.add_outline_item(title=mark, page_number=first)
+        # The attachment's own outline, under its "Vedlegg – …" bookmark.
+        writer.append(conv.pdf, outline_item=mark, import_outline=True)
+        count = len(writer.pages) - first
         writer.set_page_label(
             first, first + count - 1, style=PageLabelStyle.DECIMAL, prefix=f"V{number}-"
         )
@@ -89,6 +90,8 @@ def merge(
             untagged.append(mark)
     if signatories is not None:
         add_signature_fields(writer, PdfReader(minutes), signatories)
+    # Open with the outline panel: the reader sees the items and attachments at once.
+    writer.root_object[NameObject("/PageMode")] = NameObject("/UseOutlines")
     set_claim(writer, level)
     add_cidsets(writer)
     # pypdf sets its own Producer; PDF/A wants Info and XMP to agree, so keep the minutes' one.

@@ -28,8 +28,11 @@ from .errors import InputError
 from .model import Signatory
 
 TIMESTAMP_FIELD = "Dokumenttidsstempel"
-STAMP_WIDTH = 226.0  # pt, 8 cm: inside the 8.5 cm signature cell
-STAMP_HEIGHT = 60.0  # pt, ~2.1 cm: inside the 3.0 cm row, clear of the signature line
+# The stamp fills the signatory's stamp area in the template (an 8 cm cell, a 62 pt line):
+# the cell's text width less a little, and the area's height less 3 pt above and below.
+STAMP_WIDTH = 210.0
+STAMP_HEIGHT = 52.0
+STAMP_GAP = 5.0
 PRINT = 4  # annotation flag: PDF/A requires it on every widget
 
 
@@ -108,7 +111,7 @@ def add_signature_fields(
                 f"(a bookmark named sig_{s.role} in the signature block)",
                 hint="keep the sig_<role> bookmarks when restyling the template",
             )
-        top = anchor.top - 2  # a hair below the cell's top edge
+        top = anchor.top - STAMP_GAP  # the anchor is the top-left of the stamp area
         rect = (anchor.left, top - STAMP_HEIGHT, anchor.left + STAMP_WIDTH, top)
         # /TU: the title users see; /TM: the signatory's name (for the demo certificate).
         refs.append(_field(writer, anchor.page, s.role, s.title, rect, s.name or ""))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from .model import Decision, Language, Meeting, NextMeeting, Proposal, Votes
 
@@ -92,6 +93,9 @@ LABELS: dict[Language, dict[str, str]] = {
         "closed_public": "Saken ble behandlet i lukket møte, jf. {basis}.",
         "closing_decision": "Vedtak om å lukke møtet:",
         "untitled": "Sak",
+        "signed_note": "Originalen er signert elektronisk av {names}.",
+        "copy_note": "Kopi – signert original arkivert separat",
+        "original_archived": "signert original arkivert som eget dokument",
     },
     "nn": {
         "minutes": "Referat",
@@ -169,6 +173,9 @@ LABELS: dict[Language, dict[str, str]] = {
         "closed_public": "Saka vart handsama i lukka møte, jf. {basis}.",
         "closing_decision": "Vedtak om å lukke møtet:",
         "untitled": "Sak",
+        "signed_note": "Originalen er signert elektronisk av {names}.",
+        "copy_note": "Kopi – signert original arkivert separat",
+        "original_archived": "signert original arkivert som eige dokument",
     },
 }
 
@@ -307,3 +314,27 @@ def proposal_label(p: Proposal, lang: Language = "nb") -> str:
     labels = LABELS[lang]
     who = f"{p.by} ({p.party})" if p.party else p.by
     return f"{labels[p.kind]} {labels['from']} {who}:"
+
+
+# --- lines that do not break where a reader would stumble -----------------------------------------
+
+NBSP, JOINER = "\u00a0", "\u2060"  # no-break space; word joiner (no break, no width)
+_DATE = re.compile(r"\b(\d{1,2}\.) (" + "|".join(MONTHS) + r")\b(?: (\d{4})\b)?")
+_BEFORE_NUMBER = re.compile(r"(?<!\w)(Pkt\.|pkt\.|kl\.|nr\.|Sak|sak|PS|§§?) (?=\d)")
+_UNIT = re.compile(
+    r"(\d) (mill\.|mrd\.|kr\.?|kroner|prosent|%|km|m²|m|år|timer|dager|stk\.)(?=[\s.,;:)]|$)"
+)
+_RANGE = re.compile(r"(\d)([–-])(?=\d)")
+
+
+def nobreak(text: str) -> str:
+    """Keep together what belongs together: '13. januar 2023', 'Pkt. 5', 'kl. 13.30', '§ 13',
+    '4,2 mill. kroner', and ranges like '2023–2025' (no break after the dash)."""
+
+    def date(m: re.Match[str]) -> str:
+        return NBSP.join(part for part in m.groups() if part)
+
+    text = _DATE.sub(date, text)
+    text = _BEFORE_NUMBER.sub(lambda m: m.group(1) + NBSP, text)
+    text = _UNIT.sub(lambda m: m.group(1) + NBSP + m.group(2), text)
+    return _RANGE.sub(lambda m: m.group(1) + m.group(2) + JOINER, text)

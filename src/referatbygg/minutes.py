@@ -9,13 +9,16 @@ same parts: what is exempt or was treated behind closed doors is replaced by its
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Literal
 
 from . import lang
 from .markup import Block, BulletList, Paragraph, parse_text
 from .model import Item, Meeting, MeetingFile, Person, Substitute
 
-Variant = Literal["internal", "public"]
+# internal: the minutes; public: exempt and closed parts left out; copy: an agreement merged
+# into the minutes, whose signed original is a document of its own.
+Variant = Literal["internal", "public", "copy"]
 Part = dict[str, Any]
 
 
@@ -61,6 +64,35 @@ def _ranges(numbers: tuple[int, ...]) -> list[tuple[int, int]]:
         else:
             runs.append((n, n))
     return runs
+
+
+def _town(organisation: str) -> str | None:
+    """'Oslo kommune' → 'Oslo': where a municipality's minutes are signed."""
+    return organisation.removesuffix(" kommune") if organisation.endswith(" kommune") else None
+
+
+def signing(meeting: Meeting, variant: Variant, when: dt.date) -> dict[str, Any]:
+    """The signature block: place and date, the signatories two to a row (one per row from
+    three on), and for the public version or a copy a sentence instead of empty lines."""
+    labels = lang.LABELS[meeting.language]
+    signers = [{**s.model_dump(), "name": s.name or ""} for s in meeting.signatories]
+    place = meeting.body.signing_place or _town(meeting.body.organisation)
+    date = lang.long_date(when, lang=meeting.language)
+    if len(signers) <= 2:
+        rows = [{"left": signers[0], "right": signers[1] if len(signers) > 1 else None}]
+    else:
+        rows = [{"left": s, "right": None} for s in signers]
+    note = ""
+    if variant in ("public", "copy") and signers:
+        who = [f"{s['name']} ({s['title'].lower()})" if s["name"] else s["title"].lower()
+               for s in signers]  # fmt: skip
+        note = labels["signed_note"].format(names=lang.join(who, meeting.language))
+    return {
+        "signatories": signers,
+        "signature_rows": rows if signers else [],
+        "signing_line": f"{place}, {date}" if place else date,
+        "signed_note": note,
+    }
 
 
 # --- attendance ----------------------------------------------------------------------------------
@@ -327,6 +359,5 @@ def context(meeting: Meeting, m: MeetingFile, kind: str, variant: Variant) -> di
         "abbreviations": [{"short": k, "long": v} for k, v in meeting.abbreviations.items()],
         "standing": standing,
         "attestation": meeting.attestation or "",
-        # A signatory not named in the files gets an empty name line, not "None".
-        "signatories": [{**s.model_dump(), "name": s.name or ""} for s in meeting.signatories],
+        **signing(meeting, variant, m.date),
     }

@@ -133,6 +133,16 @@ class Body(Strict):
         default=None, description="The sentence above the signatures, e.g. 'Protokollen "
         "godkjennes av møteleder og to valgte medlemmer.'",
     )  # fmt: skip
+    signing_place: Text | None = Field(
+        default=None, description="The place in 'Oslo, 13. januar 2023' above the signatures "
+        "(default: the organisation's name without ' kommune').",
+    )  # fmt: skip
+    logo: Path | None = Field(
+        default=None, description="A PNG or SVG beside organ.toml, shown above the title."
+    )
+    attachment_pages: Literal["as-is", "A4"] = Field(
+        default="as-is", description="A4: attachment pages of other sizes are scaled to A4."
+    )
 
     @field_validator("case_format")
     @classmethod

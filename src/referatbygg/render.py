@@ -19,7 +19,7 @@ import jinja2
 from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
 
-from . import lang, minutes
+from . import docxpost, lang, minutes
 from .errors import InputError
 from .minutes import Variant
 from .model import AgreementFile, Meeting, parse_text
@@ -48,6 +48,7 @@ def _finish(
     ctx: dict[str, Any], labels: dict[str, str], variant: Variant, draft: str | None
 ) -> dict[str, Any]:
     """Public and draft marks on title, footer and header."""
+    ctx.setdefault("copy_note", "")
     if variant == "public":
         ctx["title"] += f" ({labels['public']})"
         ctx["footer"] += f" ({labels['public']})"
@@ -88,12 +89,24 @@ def _agreement(
             "preamble": {"parts": minutes.blocks(parse_text(a.preamble), variant, labels)},
             "articles": articles,
             "attestation": "",
-            "signatories": [{**s.model_dump(), "name": s.name or ""} for s in meeting.signatories],
+            "copy_note": labels["copy_note"] if variant == "copy" else "",
+            **minutes.signing(meeting, variant, a.date),
         },
         labels,
         variant,
         draft,
     )
+
+
+def _typeset(value: Any, key: str = "") -> Any:
+    """Every text of the context with lang.nobreak applied (ids such as roles left alone)."""
+    if isinstance(value, str):
+        return value if key in ("role", "kind") else lang.nobreak(value)
+    if isinstance(value, dict):
+        return {k: _typeset(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_typeset(v, key) for v in value]
+    return value
 
 
 def _set_language(tpl: DocxTemplate, tag: str) -> None:
@@ -144,7 +157,7 @@ def render_docx(
     path = template or default_template(kind)
     try:
         tpl = DocxTemplate(str(path))
-        ctx = context(meeting, kind, variant, draft)
+        ctx = _typeset(context(meeting, kind, variant, draft))
         # autoescape: meeting text is data, never markup or template code.
         tpl.render(ctx, jinja_env=jinja2.Environment(autoescape=True), autoescape=True)
     except FileNotFoundError:
@@ -156,6 +169,12 @@ def render_docx(
             f"template {path} cannot be rendered{where}: {exc}",
             hint="check the {{ }} and {% %} tags you changed in the template",
         ) from None
+    body = tpl.docx.element.body
+    if kind != "innkalling":  # the notice has no signature block
+        signers = [] if ctx["signed_note"] else ctx["signatories"]
+        docxpost.name_anchors(body, [s["role"] for s in signers])
+    if ctx["signatories"] and kind != "innkalling":
+        docxpost.keep_with_text(body, ctx["labels"]["signatures"])
     _set_language(tpl, lang.BCP47[meeting.language])
     _fixed_properties(tpl, meeting, ctx["title"])
     buf = io.BytesIO()
