@@ -22,6 +22,7 @@ from docx.shared import Cm, Pt, RGBColor
 
 FONT = "Noto Sans"  # unitsPerEm 1000, æøå; the signature stamps use it too
 OUT_DIR = Path(__file__).resolve().parents[1] / "src/referatbygg/templates"
+COPIES = Path(__file__).resolve().parents[1] / "templates"
 
 
 def set_font(style, size: float | None = None, bold: bool | None = None) -> None:
@@ -254,7 +255,7 @@ def header_row(table, texts: list[str]) -> None:
         cell.paragraphs[0].runs[0].bold = True
 
 
-ANCHOR = "sig_anchor"  # render.py names each copy sig_<role>; no template syntax in the name
+ANCHOR = "sig_anchor"  # docxpost.py names each copy sig_<role>; no template syntax in names
 STAMP_AREA = 62  # pt: the height the stamp box is drawn in (fields.py)
 
 
@@ -263,8 +264,11 @@ def signatory_cell(cell, side: str) -> None:
     exports as a named destination), the signature line, name and title under it."""
     cell.paragraphs[0].text = f"{{%p if row.{side} %}}"
     anchor = cell.add_paragraph(style="Signaturfelt")
-    anchor._p.append(parse_xml(f'<w:bookmarkStart {nsdecls("w")} w:id="90" w:name="{ANCHOR}"/>'))
-    anchor._p.append(parse_xml(f'<w:bookmarkEnd {nsdecls("w")} w:id="90"/>'))
+    # Distinct names and ids in the two cells: an editor renames a duplicate bookmark.
+    mark, number = (f"{ANCHOR}_1", 90) if side == "left" else (f"{ANCHOR}_2", 91)
+    anchor._p.append(parse_xml(f'<w:bookmarkStart {nsdecls("w")} w:id="{number}" '
+                               f'w:name="{mark}"/>'))  # fmt: skip
+    anchor._p.append(parse_xml(f'<w:bookmarkEnd {nsdecls("w")} w:id="{number}"/>'))
     name = cell.add_paragraph(style="Signatur")
     name.add_run(f"{{{{ row.{side}.name }}}}").bold = True
     cell.add_paragraph(f"{{{{ row.{side}.title }}}}", style="Signatur")
@@ -395,7 +399,9 @@ def main() -> int:
         out = OUT_DIR / f"{name}.docx"
         out.parent.mkdir(parents=True, exist_ok=True)
         doc.save(str(out))
-        print(f"wrote {out}")
+        # The copies to start from (templates/README.md): the same bytes.
+        (COPIES / out.name).write_bytes(out.read_bytes())
+        print(f"wrote {out} and {COPIES / out.name}")
     return 0
 
 

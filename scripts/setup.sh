@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   python3-venv python3-uno libreoffice-writer-nogui ghostscript
   default-jre-headless default-jdk-headless libjaxb-java
-  poppler-utils softhsm2 fonts-noto-core
+  poppler-utils softhsm2 fonts-noto-core librsvg2-bin
 )
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

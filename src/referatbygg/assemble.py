@@ -15,7 +15,7 @@ from pathlib import Path
 import pikepdf
 from pypdf import PdfReader, PdfWriter
 from pypdf.constants import PageLabelStyle
-from pypdf.generic import NameObject
+from pypdf.generic import NameObject, RectangleObject, TextStringObject
 
 from .convert import Converted
 from .errors import ValidationError
@@ -92,6 +92,7 @@ def merge(
         add_signature_fields(writer, PdfReader(minutes), signatories)
     # Open with the outline panel: the reader sees the items and attachments at once.
     writer.root_object[NameObject("/PageMode")] = NameObject("/UseOutlines")
+    _plain_titles(writer)
     set_claim(writer, level)
     add_cidsets(writer)
     # pypdf sets its own Producer; PDF/A wants Info and XMP to agree, so keep the minutes' one.
@@ -127,6 +128,43 @@ def _claim(
     return ("2a" if full else "2b"), grafted.untagged
 
 
+A4 = (595.276, 841.89)  # pt
+
+
+def fit_a4(pdf: Path) -> int:
+    """Scale every page that is not A4 onto an A4 page (landscape for a landscape page),
+    centred, never cropped; links and other annotations scale with it. Returns how many pages
+    changed; ``pdf`` is rewritten only when one did."""
+    writer = PdfWriter(clone_from=pdf, keep_initial_header=True)
+    changed = 0
+    for page in writer.pages:
+        box = page.mediabox
+        width, height = float(box.width), float(box.height)
+        turned = int(page.get("/Rotate", 0)) % 180 == 90  # shown turned: width and height swap
+        shown_w, shown_h = (height, width) if turned else (width, height)
+        target_w, target_h = (A4[1], A4[0]) if shown_w > shown_h else A4
+        if abs(shown_w - target_w) < 2 and abs(shown_h - target_h) < 2:
+            continue
+        scale = min(target_w / shown_w, target_h / shown_h)
+        page.scale_by(scale)
+        # The page box grows around the scaled content, which stays where it is.
+        box = page.mediabox
+        goal_w, goal_h = (target_h, target_w) if turned else (target_w, target_h)
+        dx = (goal_w - float(box.width)) / 2
+        dy = (goal_h - float(box.height)) / 2
+        left, bottom = float(box.left) - dx, float(box.bottom) - dy
+        page.mediabox = RectangleObject((left, bottom, left + goal_w, bottom + goal_h))
+        page.cropbox = RectangleObject((left, bottom, left + goal_w, bottom + goal_h))
+        for name in ("/TrimBox", "/BleedBox", "/ArtBox"):
+            if name in page:
+                del page[name]
+        changed += 1
+    if changed:
+        with atomic_path(pdf) as tmp, tmp.open("wb") as fh:
+            writer.write(fh)
+    return changed
+
+
 def stamp_pages(pdf: Path, overlay: Path) -> None:
     """Put the overlay's first page on top of every page of ``pdf``, in place, aligned to the
     top left (drafts: the UTKAST line on attachment pages, which have no header of their own)."""
@@ -142,6 +180,23 @@ def stamp_pages(pdf: Path, overlay: Path) -> None:
     with tmp.open("wb") as fh:
         writer.write(fh)
     tmp.replace(pdf)
+
+
+def _plain_titles(writer: PdfWriter) -> None:
+    """Drop the word joiners :func:`.lang.nobreak` puts into ranges ("2023–\u20602025") from
+    the bookmarks: they keep a line from breaking on the page, but in the outline panel some
+    viewers show them as a box, and searching the outline for "2023–2025" would miss them."""
+    outlines = writer.root_object.get("/Outlines")
+    stack = [outlines.get_object().get("/First")] if outlines is not None else []
+    while stack:
+        ref = stack.pop()
+        if ref is None:
+            continue
+        entry = ref.get_object()
+        title = str(entry.get("/Title", ""))
+        if "\u2060" in title:
+            entry[NameObject("/Title")] = TextStringObject(title.replace("\u2060", ""))
+        stack.extend([entry.get("/Next"), entry.get("/First")])
 
 
 def attachment_parts(pdf: Path) -> list[Part]:

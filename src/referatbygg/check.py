@@ -115,6 +115,7 @@ def check(meeting: Meeting) -> list[Problem]:
             )
     _plausible_date(meeting, add)
     _sizes(meeting, add)
+    _look(meeting, problems, body_src)
 
     known = set(meeting.abbreviations) | set(meeting.body.known_terms) | _parties(meeting)
     reported: set[str] = set()
@@ -254,6 +255,25 @@ def _parties(meeting: Meeting) -> set[str]:
         parties |= {x.party for x in item.proposals if x.party}
         parties |= {x.party for x in item.conflicts if x.party}
     return parties
+
+
+def _look(meeting: Meeting, problems: list[Problem], body_src: Path) -> None:
+    """The body's logo, and the fonts of the template its minutes are built with."""
+    from . import templates
+
+    where = locate(body_src, ("logo",))
+    logo = meeting.logo_file()
+    if logo is not None:
+        if logo.path is None:
+            problems.append(Problem("error", where, f"logo: {logo.problem}"))
+        else:
+            head = logo.path.read_bytes()[:512]
+            if not (head.startswith(b"\x89PNG") or b"<svg" in head):
+                problems.append(Problem("error", where, "logo: not a PNG or SVG image"))
+    template = templates.find(body_src.parent, "avtale" if meeting.kind == "avtale" else "referat")
+    for font in templates.missing_fonts(template):
+        problems.append(Problem("warning", str(template), f"the template's font '{font}' is not "
+                                "installed here; LibreOffice will use another one"))  # fmt: skip
 
 
 def _plausible_date(meeting: Meeting, add: Add) -> None:

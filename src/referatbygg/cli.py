@@ -404,6 +404,44 @@ def cmd_new(args: argparse.Namespace) -> int:
     return ExitCode.ok
 
 
+def cmd_template(args: argparse.Namespace) -> int:
+    from . import templates
+
+    if args.action == "copy":
+        target = args.path / templates.FOLDER
+        written = []
+        for kind in ("referat", "innkalling", "avtale"):
+            dst = target / f"{kind}.docx"
+            if dst.exists():
+                raise InputError(f"{dst} exists; template copy never overwrites a file")
+        target.mkdir(parents=True, exist_ok=True)
+        for kind in ("referat", "innkalling", "avtale"):
+            dst = target / f"{kind}.docx"
+            dst.write_bytes(templates.builtin(kind).read_bytes())  # type: ignore[arg-type]
+            written.append(str(dst))
+        _emit(
+            args,
+            {"ok": True, "wrote": written},
+            [f"wrote {w}" for w in written]
+            + [
+                f"restyle them in Word or LibreOffice; meetings in {args.path} use them from "
+                f"now on, and 'referatbygg template check {written[0]}' says whether one still "
+                "works"
+            ],
+        )
+        return ExitCode.ok
+    if not args.path.is_file():
+        raise InputError(f"{args.path}: file not found")
+    findings = templates.check(args.path, args.kind)
+    errors = [f for f in findings if f.severity == "error"]
+    lines = [f"{args.path}: {f}" for f in findings]
+    lines.append(f"{args.path}: {len(errors)} error(s), {len(findings) - len(errors)} "
+                 "warning(s)" + ("" if errors else " — a build can use it"))  # fmt: skip
+    _emit(args, {"ok": not errors, "findings": [{"severity": f.severity, "message": f.message}
+                                                 for f in findings]}, lines)  # fmt: skip
+    return ExitCode.check_failed if errors else ExitCode.ok
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     from . import scaffold
 
@@ -687,6 +725,23 @@ def parser() -> argparse.ArgumentParser:
     n.add_argument("--organisation", default="Kommunen", help="who owns the body")
     n.add_argument("--language", choices=["nb", "nn"], default="nb")
     n.set_defaults(func=cmd_new)
+
+    tp = sub.add_parser(
+        "template",
+        parents=[common],
+        help="check a restyled Word template, or copy the built-in ones to restyle",
+        description="check FILE.docx: open the template as a build would — its {{ }} and "
+        "{% %} tags parsed, a sample meeting rendered through it, the signature anchor (the "
+        "bookmark 'sig_anchor') in place, the fonts it names installed — and name what is "
+        "wrong; exits 3 on errors. copy BODY_FOLDER: write the built-in templates to "
+        "BODY_FOLDER/templates/, where every build of that body's meetings picks them up (the "
+        "built-in ones are never changed).",
+    )
+    tp.add_argument("action", choices=["check", "copy"])
+    tp.add_argument("path", type=Path, help="a template (check) or a body's folder (copy)")
+    tp.add_argument("--kind", choices=["referat", "innkalling", "avtale"],
+                    help="what the template is for (default: from its name)")  # fmt: skip
+    tp.set_defaults(func=cmd_template)
 
     sc = sub.add_parser(
         "schema",

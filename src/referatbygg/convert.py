@@ -82,6 +82,7 @@ class Converted:
     accessible: bool = False  # tagged, and PDF/A-2a and PDF/UA-1 by veraPDF
     accessibility_note: str | None = None  # why not, when it was tagged but failed
     ref: str = ""  # its agenda item as the minutes refer to it: "Pkt. 5", "PS 25/25"
+    scaled_to_a4: int = 0  # pages of another size scaled onto A4 (attachment_pages = "A4")
 
     @property
     def label(self) -> str:
@@ -149,8 +150,32 @@ def inspect(meeting: Meeting, index: int) -> Inspected:
     return Inspected(src, kind)
 
 
+def signed_originals(meeting: Meeting, out_root: Path) -> frozenset[int]:
+    """The attachments that are agreements whose own signed document exists under
+    ``out_root``: the minutes say so, and the merged copy says it is a copy."""
+    from .fields import is_signed
+
+    found = set()
+    for index, att in enumerate(meeting.data.attachments):
+        if att.file.suffix.lower() != ".toml":
+            continue
+        try:
+            agreement = _agreement_meeting(meeting, index, inspect(meeting, index).path)
+        except AttachmentError:
+            continue  # check has said what is wrong with it
+        signed = out_root / agreement.id / "avtale.pdf"
+        if signed.is_file() and is_signed(signed):
+            found.add(index)
+    return frozenset(found)
+
+
 def convert_attachment(
-    meeting: Meeting, index: int, work: Path, level: PdfaLevel, converter: Converter
+    meeting: Meeting,
+    index: int,
+    work: Path,
+    level: PdfaLevel,
+    converter: Converter,
+    originals: frozenset[int] = frozenset(),
 ) -> Converted:
     """Convert attachment number ``index`` of ``meeting`` into ``work``; returns the PDF/A."""
     att = meeting.data.attachments[index]
@@ -161,7 +186,7 @@ def convert_attachment(
     if kind == "pdf":
         removed = _pdf(meeting, index, src, out, level, work)
     elif kind == "avtale":
-        _agreement(meeting, index, src, out, level, work, converter)
+        _agreement(meeting, index, src, out, level, work, converter, index in originals)
     elif kind in ("docx", "odt"):
         try:
             converter.convert(src, out, level)
@@ -173,13 +198,18 @@ def convert_attachment(
     if tagged:
         tagging.finish_converted(out, lang.BCP47[meeting.language], att.title)
     pdfa.normalise(out, level)
+    scaled = 0
+    if meeting.body.attachment_pages == "A4":
+        from .assemble import fit_a4
+
+        scaled = fit_a4(out)
     accessible, why_not = tagging.settle(out) if tagged else (False, None)
     reader = PdfReader(out)
     left = active_content(reader)
     if left:
         raise _fail(meeting, index, f"active content survived conversion: {', '.join(left)}")
     return Converted(index, att, src, kind, out, len(reader.pages), removed, accessible, why_not,
-                     lang.item_ref(meeting, att.item))  # fmt: skip
+                     lang.item_ref(meeting, att.item), scaled)  # fmt: skip
 
 
 def _pdf_reader(meeting: Meeting, index: int, src: Path) -> PdfReader:
@@ -272,14 +302,16 @@ def _image(
 
 def _agreement(
     meeting: Meeting, index: int, src: Path, out: Path, level: PdfaLevel, work: Path,
-    converter: Converter,
+    converter: Converter, signed: bool,
 ) -> None:  # fmt: skip
-    """An agreement listed as an attachment: built from the same source file as its own package."""
+    """An agreement listed as an attachment: built from the same source file as its own package,
+    as a copy — marked so on its first page, and saying who signs the original instead of
+    showing empty signature lines."""
     from .render import render_docx
 
     agreement = _agreement_meeting(meeting, index, src)
     docx = work / f"vedlegg-{index + 1:02d}.docx"
-    docx.write_bytes(render_docx(agreement))
+    docx.write_bytes(render_docx(agreement, variant="copy", copy_signed=signed))
     try:
         converter.convert(docx, out, level)
     except ConversionError as exc:

@@ -104,6 +104,12 @@ def _softhsm() -> str:
     return proc.which("softhsm2-util", package="softhsm2")
 
 
+def _rsvg() -> str:
+    from .tools import rsvg
+
+    return f"{rsvg.version()} ({rsvg.rsvg()})"
+
+
 def _python_package(name: str) -> Callable[[], str]:
     return lambda: f"{name} {importlib.metadata.version(name)}"
 
@@ -127,6 +133,8 @@ def examine() -> list[Finding]:
                f"{APT} libjaxb-java (or set REFERATBYGG_JAXB)"),
         _probe("pyHanko", "signing and verification", _python_package("pyHanko"),
                "pip install referatbygg"),
+        _probe("rsvg-convert", "a body's SVG logo (PNG logos need nothing)", _rsvg,
+               f"{APT} librsvg2-bin", required=False),
         _probe("SoftHSM2", "PKCS#11 signing tests and demos (a token's own module otherwise)",
                _softhsm, f"{APT} softhsm2", required=False),
     ]  # fmt: skip

@@ -22,25 +22,38 @@ ANCHOR = "sig_anchor"
 
 
 def name_anchors(body: Any, roles: list[str]) -> None:
-    """Name the rendered ``sig_anchor`` bookmarks ``sig_<role>``, one per signatory in order,
-    with ids of their own."""
-    starts = [el for el in body.iter(qn("w:bookmarkStart")) if el.get(qn("w:name")) == ANCHOR]
-    if len(starts) != len(roles):
+    """Name the rendered signature anchors ``sig_<role>``, one per signatory in order, with ids
+    of their own. An anchor is a paragraph holding a bookmark whose name begins ``sig_anchor``
+    (an editor may have renamed a copy to ``sig_anchor_Copy_1``, or written one twice)."""
+    paragraphs = []
+    for p in body.iter(qn("w:p")):
+        marks = [b for b in p.iter(qn("w:bookmarkStart"))
+                 if (b.get(qn("w:name")) or "").startswith(ANCHOR)]  # fmt: skip
+        if marks:
+            paragraphs.append((p, marks))
+    if len(paragraphs) != len(roles):
         raise InputError(
-            f"the template's signature block has {len(starts)} signature anchor(s) for "
+            f"the template's signature block has {len(paragraphs)} signature anchor(s) for "
             f"{len(roles)} signatory(ies)",
-            hint=f"keep the bookmark '{ANCHOR}' in the signatory's cell of the signature table; "
+            hint=f"keep the bookmark '{ANCHOR}…' in the signatory's cell of the signature table; "
             "'referatbygg template check' shows what the template holds",
         )
-    for number, (start, role) in enumerate(zip(starts, roles, strict=True), start=9000):
-        old = start.get(qn("w:id"))
-        start.set(qn("w:name"), f"sig_{role}")
-        start.set(qn("w:id"), str(number))
-        # Its end: the first bookmarkEnd with the old id after it (copies share the old id).
-        for end in start.itersiblings():
-            if end.tag == qn("w:bookmarkEnd") and end.get(qn("w:id")) == old:
-                end.set(qn("w:id"), str(number))
-                break
+    for number, ((paragraph, marks), role) in enumerate(zip(paragraphs, roles, strict=True),
+                                                        start=9000):  # fmt: skip
+        ids = {m.get(qn("w:id")) for m in marks}
+        for extra in marks[1:]:
+            paragraph_of(extra).remove(extra)
+        for end in list(paragraph.iter(qn("w:bookmarkEnd"))):
+            if end.get(qn("w:id")) in ids:
+                paragraph_of(end).remove(end)
+        marks[0].set(qn("w:name"), f"sig_{role}")
+        marks[0].set(qn("w:id"), str(number))
+        end = parse_xml(f'<w:bookmarkEnd {nsdecls("w")} w:id="{number}"/>')
+        marks[0].addnext(end)
+
+
+def paragraph_of(el: Any) -> Any:
+    return el.getparent()
 
 
 def _text(el: Any) -> str:

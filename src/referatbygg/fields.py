@@ -12,6 +12,7 @@ none of pyHanko's metadata rewriting) is involved.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import (
@@ -120,6 +121,15 @@ def add_signature_fields(
     writer.root_object[NameObject("/AcroForm")] = DictionaryObject(
         {NameObject("/Fields"): ArrayObject(refs)}
     )
+
+
+def is_signed(pdf: Path) -> bool:
+    """Whether ``pdf`` carries a signature (filled signature field or document timestamp)."""
+    try:
+        fields = PdfReader(pdf).get_fields() or {}
+    except Exception:  # unreadable: not ours to judge here, and not signed by us
+        return False
+    return any(f.get("/FT") == "/Sig" and f.get("/V") is not None for f in fields.values())
 
 
 @dataclass(frozen=True)

@@ -94,7 +94,9 @@ LABELS: dict[Language, dict[str, str]] = {
         "closing_decision": "Vedtak om å lukke møtet:",
         "untitled": "Sak",
         "signed_note": "Originalen er signert elektronisk av {names}.",
+        "signed_note_pending": "Originalen signeres elektronisk av {names}.",
         "copy_note": "Kopi – signert original arkivert separat",
+        "copy_note_pending": "Kopi – originalen signeres og arkiveres separat",
         "original_archived": "signert original arkivert som eget dokument",
     },
     "nn": {
@@ -174,7 +176,9 @@ LABELS: dict[Language, dict[str, str]] = {
         "closing_decision": "Vedtak om å lukke møtet:",
         "untitled": "Sak",
         "signed_note": "Originalen er signert elektronisk av {names}.",
+        "signed_note_pending": "Originalen vert signert elektronisk av {names}.",
         "copy_note": "Kopi – signert original arkivert separat",
+        "copy_note_pending": "Kopi – originalen vert signert og arkivert separat",
         "original_archived": "signert original arkivert som eige dokument",
     },
 }

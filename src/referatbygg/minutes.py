@@ -71,14 +71,25 @@ def _town(organisation: str) -> str | None:
     return organisation.removesuffix(" kommune") if organisation.endswith(" kommune") else None
 
 
-def signing(meeting: Meeting, variant: Variant, when: dt.date) -> dict[str, Any]:
+def signing_place(meeting: Meeting) -> str | None:
+    return meeting.body.signing_place or _town(meeting.body.organisation)
+
+
+def signing(
+    meeting: Meeting, variant: Variant, when: dt.date, signed: bool = False
+) -> dict[str, Any]:
     """The signature block: place and date, the signatories two to a row (one per row from
-    three on), and for the public version or a copy a sentence instead of empty lines."""
+    three on), and for the public version or a copy a sentence instead of empty lines: that
+    the original *is* signed only when ``signed`` (a copy made after the signing); otherwise
+    that it is signed electronically by them (the public version is built before anyone
+    signs, and must not claim what has not happened yet)."""
     labels = lang.LABELS[meeting.language]
     signers = [{**s.model_dump(), "name": s.name or ""} for s in meeting.signatories]
-    place = meeting.body.signing_place or _town(meeting.body.organisation)
+    place = signing_place(meeting)
     date = lang.long_date(when, lang=meeting.language)
-    if len(signers) <= 2:
+    if not signers:
+        rows = []
+    elif len(signers) <= 2:
         rows = [{"left": signers[0], "right": signers[1] if len(signers) > 1 else None}]
     else:
         rows = [{"left": s, "right": None} for s in signers]
@@ -86,13 +97,20 @@ def signing(meeting: Meeting, variant: Variant, when: dt.date) -> dict[str, Any]
     if variant in ("public", "copy") and signers:
         who = [f"{s['name']} ({s['title'].lower()})" if s["name"] else s["title"].lower()
                for s in signers]  # fmt: skip
-        note = labels["signed_note"].format(names=lang.join(who, meeting.language))
+        note = labels["signed_note" if signed else "signed_note_pending"].format(
+            names=lang.join(who, meeting.language)
+        )
     return {
         "signatories": signers,
-        "signature_rows": rows if signers else [],
+        "signature_rows": rows,
         "signing_line": f"{place}, {date}" if place else date,
         "signed_note": note,
     }
+
+
+def _logo(meeting: Meeting) -> str:
+    found = meeting.logo_file()
+    return str(found.path) if found is not None and found.path is not None else ""
 
 
 # --- attendance ----------------------------------------------------------------------------------
@@ -291,7 +309,13 @@ def parts(meeting: Meeting, item: Item, variant: Variant, dates: list[str]) -> l
     return out
 
 
-def context(meeting: Meeting, m: MeetingFile, kind: str, variant: Variant) -> dict[str, Any]:
+def context(
+    meeting: Meeting,
+    m: MeetingFile,
+    kind: str,
+    variant: Variant,
+    originals: frozenset[int] = frozenset(),
+) -> dict[str, Any]:
     """The template's variables for minutes (kind "referat") or the notice ("innkalling")."""
     body, lg = meeting.body, meeting.language
     labels = lang.LABELS[lg]
@@ -331,9 +355,11 @@ def context(meeting: Meeting, m: MeetingFile, kind: str, variant: Variant) -> di
             "parts": blocks(parse_text(body.standing_text.text), variant, labels),
         }
     attachments = []
-    for a in m.attachments:
+    for index, a in enumerate(m.attachments):
         withheld = meeting.withheld(a)
         note = f"{labels['exempt']} {withheld}" if withheld else ""
+        if index in originals and not note:
+            note = labels["original_archived"]
         ref = lang.item_ref(meeting, a.item)
         if note and (variant == "public" or notice):
             attachments.append(f"{ref} – {note}")
@@ -345,6 +371,7 @@ def context(meeting: Meeting, m: MeetingFile, kind: str, variant: Variant) -> di
     return {
         "title": title.replace(date_text, date_text.replace(" ", "\u00a0")),
         "organisation": body.organisation,
+        "logo": _logo(meeting),
         "footer": f"{body.organisation}, {body.name} – {doc_type.lower()} {date_text}",
         "labels": labels,
         # The notice goes out before the meeting: date, time and place only.

@@ -61,6 +61,8 @@ __all__ = [
     "parse_text",
 ]  # fmt: skip
 
+LOGO_LIMIT = 5 * 1024 * 1024
+
 # --- body (organ) --------------------------------------------------------------------------------
 
 
@@ -364,6 +366,12 @@ class Meeting(BaseModel):
             if attachment.item in item.numbers:
                 return item.exempt or (item.closed.basis if item.closed else None)
         return None
+
+    def logo_file(self) -> Found | None:
+        """The body's logo inside the folder tree, or what is wrong with it; None without one."""
+        if self.body.logo is None:
+            return None
+        return find(self.root, self.body_source.parent, self.body.logo, limit=LOGO_LIMIT)
 
     def attachment_file(self, attachment: Attachment) -> Found:
         """The attachment's file inside the meeting's folder tree, or what is wrong with it."""

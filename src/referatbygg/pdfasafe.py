@@ -17,6 +17,7 @@ the point where pyHanko writes, because nothing can be changed after a signature
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ from pyhanko.sign.fields import SigSeedSubFilter
 from pyhanko.sign.signers.pdf_signer import _ensure_esic_ext
 from pyhanko.stamp import TextStampStyle
 
+from .fsutil import atomic_path
 from .pdfa import cidset_bytes, present_cids
 
 FONT = Path(__file__).parent / "fonts" / "NotoSans-stamp.ttf"  # unitsPerEm 1000, æøå
@@ -83,18 +85,65 @@ class CidSetFontFactory(GlyphAccumulatorFactory):
 STAMP_CHARS = [*range(0x20, 0x7F), *range(0xA0, 0x180), *range(0x2010, 0x203B), 0x20AC]
 
 
-def stamp_font() -> Path:
-    """Noto Sans (OFL) cut down to STAMP_CHARS, shipped in the package (fonts/OFL.txt).
-
-    pyHanko subsets the stamp font on every signature; from the full Noto Sans that took
-    ~0.19 s of each ~0.35 s signature here. Units per em (1000) and metrics are unchanged;
-    tests/test_signing.py checks that the file covers STAMP_CHARS.
-    """
+def stamp_font(family: str | None = None) -> Path:
+    """The stamp's font: the document's body font when it can be embedded (a TrueType font on
+    this machine whose licence allows embedding and which has every character of a Norwegian
+    stamp), cut to those characters and scaled to 1000 units per em — pyHanko's glyph widths
+    assume 1000 (pyHanko #733); else Noto Sans (OFL), shipped in the package (fonts/OFL.txt)."""
+    if family and family.lower() != "noto sans":
+        prepared = _prepared(family)
+        if prepared is not None:
+            return prepared
     return FONT
 
 
-def stamp_style() -> TextStampStyle:
-    font = CidSetFontFactory(str(stamp_font()), font_size=FONT_SIZE)
+@functools.cache
+def _prepared(family: str) -> Path | None:
+    import hashlib
+    import os
+    import subprocess
+
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+    from fontTools.ttLib.scaleUpem import scale_upem
+
+    try:
+        res = subprocess.run(["fc-match", "-f", "%{family}\n%{file}", f"{family}:style=Regular"],
+                             capture_output=True, text=True, timeout=30)  # fmt: skip
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    names, _, file = res.stdout.partition("\n")
+    if family.lower() not in [n.strip().lower() for n in names.split(",")] or not file:
+        return None  # fontconfig offered a substitute: not the document's font
+    source = Path(file)
+    try:
+        font = TTFont(str(source), fontNumber=0)
+    except Exception:
+        return None
+    restricted = "OS/2" in font and int(font["OS/2"].fsType) & 0x0002
+    cmap = font.getBestCmap() or {}
+    if "glyf" not in font or restricted or any(c not in cmap for c in STAMP_CHARS):
+        return None
+    key = hashlib.sha256(source.read_bytes() + repr(STAMP_CHARS).encode()).hexdigest()[:16]
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "referatbygg"
+    target = cache / f"stamp-{key}.ttf"
+    if not target.is_file():
+        options = subset.Options()
+        options.name_IDs = ["*"]
+        options.notdef_outline = True
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=STAMP_CHARS)
+        subsetter.subset(font)
+        if font["head"].unitsPerEm != 1000:
+            scale_upem(font, 1000)
+        cache.mkdir(parents=True, exist_ok=True)
+        with atomic_path(target) as tmp:
+            font.save(str(tmp))
+    return target
+
+
+def stamp_style(family: str | None = None) -> TextStampStyle:
+    font = CidSetFontFactory(str(stamp_font(family)), font_size=FONT_SIZE)
     return TextStampStyle(
         stamp_text="%(status)s\n%(signer)s\n%(title)s\n%(when)s",
         text_box_style=TextBoxStyle(font=font, font_size=FONT_SIZE, leading=FONT_SIZE + 3),

@@ -22,14 +22,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from pypdf import PdfReader
-
-from . import archive, assemble, inputs, intake, lang, ledger, pdfa, signing, tagging
+from . import (
+    archive,
+    assemble,
+    inputs,
+    intake,
+    lang,
+    ledger,
+    minutes,
+    pdfa,
+    signing,
+    tagging,
+    templates,
+)
 from .buildreport import fingerprint, report_path
 from .check import Problem, require_clean
 from .config import Config
-from .convert import Converted, convert_attachment
+from .convert import Converted, convert_attachment, signed_originals
 from .errors import InputError, ValidationError
+from .fields import is_signed
 from .fsutil import clean_parts, locked, problem_writing, write_atomic
 from .load import display, load_meeting
 from .model import BulletList, Meeting, Paragraph
@@ -63,6 +74,7 @@ class BuildResult:
     claim: str = ""  # the PDF/A level the main PDF claims: 2a (with PDF/UA-1), 2b, 1b
     untagged: list[str] = field(default_factory=list)  # attachments that keep it from level a
     accessibility_note: str | None = None  # why PDF/UA-1 failed where every page was tagged
+    template: Path | None = None  # the Word template it was built with
 
     def claim_note(self) -> str | None:
         """Why the main PDF claims level b where level a (and PDF/UA-1) was possible."""
@@ -91,6 +103,10 @@ class BuildResult:
         return {
             "meeting": self.meeting.id,
             "body": self.meeting.body.id,
+            "template": str(self.template) if self.template else None,
+            # What signing needs from the document: the stamp in the text's font, the place.
+            "body_font": templates.body_font(self.template) if self.template else None,
+            "signing_place": minutes.signing_place(self.meeting),
             "source_digest": source_digest(self.meeting),
             "out_dir": str(self.out_dir),
             "docx": str(self.docx),
@@ -112,6 +128,7 @@ class BuildResult:
                     "kind": c.kind,
                     "pages": c.pages,
                     "removed": c.removed,
+                    "scaled_to_a4": c.scaled_to_a4,
                     "pdfa": str(c.pdf),
                 }
                 for c in self.attachments
@@ -161,15 +178,6 @@ def is_stale(meeting: Meeting, out_dir: Path) -> bool:
 
 def out_dir_for(meeting: Meeting, out_root: Path) -> Path:
     return out_root / meeting.id
-
-
-def is_signed(pdf: Path) -> bool:
-    """Whether ``pdf`` carries a signature (filled signature field or document timestamp)."""
-    try:
-        fields = PdfReader(pdf).get_fields() or {}
-    except Exception:  # unreadable: not ours to judge here, and not signed by us
-        return False
-    return any(f.get("/FT") == "/Sig" and f.get("/V") is not None for f in fields.values())
 
 
 def refuse_if_signed(pdf: Path) -> None:
@@ -299,16 +307,24 @@ def _build_or_clean(
 
 
 def draft_overlay(meeting: Meeting, docx: Path) -> bytes:
-    """A one-page document holding only the draft header line of ``docx`` (same page set-up)."""
+    """A one-page document holding only the draft header line of ``docx``, in the top edge of
+    the page: attachment pages keep their own footer and content; only "UTKAST – bygget …"
+    is added, above whatever they print."""
     import io
 
     from docx import Document
+    from docx.oxml.ns import qn
+    from docx.shared import Cm
 
     doc = Document(str(docx))
     body = doc.element.body
     for child in list(body):
         if not child.tag.endswith("}sectPr"):
             body.remove(child)
+    section = doc.sections[0]
+    for ref in section._sectPr.findall(qn("w:footerReference")):
+        section._sectPr.remove(ref)  # the minutes' footer is not the attachment's
+    section.header_distance = Cm(0.3)
     doc.add_paragraph()
     buf = io.BytesIO()
     doc.save(buf)
@@ -343,13 +359,23 @@ def _build(
     stage = work / "ut"
     stage.mkdir(parents=True)
     result = BuildResult(meeting, out, out / f"{name}.docx", level=options.level, warnings=warnings)
+    kind = "avtale" if meeting.kind == "avtale" else options.kind
+    result.template = templates.find(meeting.body_source.parent, kind, options.template)
+    if options.template is not None:  # the body's own template: check has said it
+        result.warnings += [
+            Problem("warning", str(result.template), f"the template's font '{font}' is not "
+                    "installed here; LibreOffice uses another one")
+            for font in templates.missing_fonts(result.template)
+        ]  # fmt: skip
     # Minutes and agreements get signature fields; notices and drafts never do.
     final = not options.draft and options.kind == "referat"
     say("render docx")
     draft_note = lang.oslo_now() if options.draft else None
+    originals = signed_originals(meeting, out_root)  # agreements already signed on their own
     render = functools.partial(
-        render_docx, meeting, options.template, kind=options.kind, draft=draft_note
-    )
+        render_docx, meeting, options.template, kind=options.kind, draft=draft_note,
+        originals=originals,
+    )  # fmt: skip
     docx_bytes = render()
     (stage / result.docx.name).write_bytes(docx_bytes)
     if options.pdf and options.level.startswith("1"):
@@ -371,7 +397,8 @@ def _build(
         conv = converter or stack.enter_context(
             converter_for(converter_choice, office + public, say)
         )
-        _to_pdf(meeting, result, work, stage, conv, say, name, options, signed=final)
+        _to_pdf(meeting, result, work, stage, conv, say, name, options, signed=final,
+                originals=originals)  # fmt: skip
         if public:
             # The public version is the minutes' text with exempt parts replaced, accessible
             # (PDF/UA-1, PDF/A-2a); the non-exempt attachments are published beside it as they
@@ -467,6 +494,7 @@ def _to_pdf(
     options: Options,
     *,
     signed: bool,
+    originals: frozenset[int],
 ) -> None:
     level = result.level
     say(f"convert {name} to PDF/A")
@@ -476,7 +504,9 @@ def _to_pdf(
     if options.kind == "referat":  # the notice lists attachments, it does not carry them
         for index, att in enumerate(meeting.data.attachments):
             say(f"convert attachment {index + 1}/{len(meeting.data.attachments)}: {att.title}")
-            result.attachments.append(convert_attachment(meeting, index, work, level, conv))
+            result.attachments.append(
+                convert_attachment(meeting, index, work, level, conv, originals)
+            )
     if options.draft and result.attachments:
         say("mark attachment pages UTKAST")
         overlay = work / "utkast.pdf"

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
@@ -19,7 +18,7 @@ import jinja2
 from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
 
-from . import docxpost, lang, minutes
+from . import docxpost, lang, minutes, templates
 from .errors import InputError
 from .minutes import Variant
 from .model import AgreementFile, Meeting, parse_text
@@ -28,7 +27,7 @@ DocKind = Literal["referat", "innkalling", "avtale"]
 
 
 def default_template(kind: DocKind = "referat") -> Path:
-    return Path(str(resources.files("referatbygg") / "templates" / f"{kind}.docx"))
+    return templates.builtin(kind)
 
 
 def context(
@@ -36,12 +35,17 @@ def context(
     kind: DocKind = "referat",
     variant: Variant = "internal",
     draft: str | None = None,
+    originals: frozenset[int] = frozenset(),
+    copy_signed: bool = False,
 ) -> dict[str, Any]:
     """The template's variables, all ready-made text. ``draft`` is the build time to show."""
     m, labels = meeting.data, lang.LABELS[meeting.language]
     if isinstance(m, AgreementFile):
-        return _agreement(meeting, m, labels, variant, draft)
-    return _finish(minutes.context(meeting, m, kind, variant), labels, variant, draft)
+        ctx = _agreement(meeting, m, labels, variant, draft, copy_signed)
+        if variant == "copy":
+            ctx["copy_note"] = labels["copy_note" if copy_signed else "copy_note_pending"]
+        return ctx
+    return _finish(minutes.context(meeting, m, kind, variant, originals), labels, variant, draft)
 
 
 def _finish(
@@ -64,6 +68,7 @@ def _agreement(
     labels: dict[str, str],
     variant: Variant,
     draft: str | None,
+    copy_signed: bool = False,
 ) -> dict[str, Any]:
     lg = meeting.language
     parties = [p.name for p in a.parties]
@@ -83,14 +88,14 @@ def _agreement(
         {
             "title": a.title,
             "organisation": meeting.body.organisation,
+            "logo": minutes._logo(meeting),
             "footer": f"{labels['agreement']} – {a.title}",
             "labels": labels,
             "meta": meta,
             "preamble": {"parts": minutes.blocks(parse_text(a.preamble), variant, labels)},
             "articles": articles,
             "attestation": "",
-            "copy_note": labels["copy_note"] if variant == "copy" else "",
-            **minutes.signing(meeting, variant, a.date),
+            **minutes.signing(meeting, variant, a.date, signed=copy_signed),
         },
         labels,
         variant,
@@ -98,10 +103,28 @@ def _agreement(
     )
 
 
+LOGO_HEIGHT_MM = 14
+
+
+def _logo_image(tpl: DocxTemplate, path: Path) -> Any:
+    """The logo as an image of the document: an SVG drawn to PNG first (rsvg-convert)."""
+    import tempfile
+
+    from docx.shared import Mm
+    from docxtpl import InlineImage
+
+    if path.read_bytes()[:4] != b"\x89PNG":
+        from .tools import rsvg
+
+        folder = Path(tempfile.mkdtemp(prefix="referatbygg-logo-"))
+        path = rsvg.to_png(path, folder / "logo.png", height_px=LOGO_HEIGHT_MM * 12)
+    return InlineImage(tpl, str(path), height=Mm(LOGO_HEIGHT_MM))
+
+
 def _typeset(value: Any, key: str = "") -> Any:
     """Every text of the context with lang.nobreak applied (ids such as roles left alone)."""
     if isinstance(value, str):
-        return value if key in ("role", "kind") else lang.nobreak(value)
+        return value if key in ("role", "kind", "logo") else lang.nobreak(value)
     if isinstance(value, dict):
         return {k: _typeset(v, k) for k, v in value.items()}
     if isinstance(value, list):
@@ -151,13 +174,19 @@ def render_docx(
     kind: DocKind = "referat",
     variant: Variant = "internal",
     draft: str | None = None,
+    originals: frozenset[int] = frozenset(),
+    copy_signed: bool = False,
 ) -> bytes:
-    """The document as .docx bytes: minutes (or notice), or the agreement for an agreement."""
+    """The document as .docx bytes: minutes (or notice), or the agreement for an agreement.
+    ``originals``: attachments (agreements) whose signed document is archived on its own;
+    ``copy_signed``: for variant "copy", whether that signed original exists yet."""
     kind = "avtale" if meeting.kind == "avtale" else kind
-    path = template or default_template(kind)
+    path = templates.find(meeting.body_source.parent, kind, template)
     try:
         tpl = DocxTemplate(str(path))
-        ctx = _typeset(context(meeting, kind, variant, draft))
+        ctx = _typeset(context(meeting, kind, variant, draft, originals, copy_signed))
+        if ctx.get("logo"):
+            ctx["logo"] = _logo_image(tpl, Path(ctx["logo"]))
         # autoescape: meeting text is data, never markup or template code.
         tpl.render(ctx, jinja_env=jinja2.Environment(autoescape=True), autoescape=True)
     except FileNotFoundError:

@@ -246,7 +246,7 @@ def sign(
             embed_validation_info=level in ("B-LT", "B-LTA"),
             validation_context=tr.context,
             reason=f"Godkjent av {field.title.lower()}",
-            location="Oslo",
+            location=str(built.get("signing_place") or "") or None,
         )
         status = "TESTSIGNATUR – ikke gyldig" if tr.demo else "Signert digitalt"
         params = {
@@ -256,7 +256,10 @@ def sign(
             "when": f"{lang.oslo_now()} (norsk tid)",
         }
         pdf_signer = ArchivalPdfSigner(
-            meta, signer=creds.signer, timestamper=tr.timestamper, stamp_style=stamp_style()
+            meta,
+            signer=creds.signer,
+            timestamper=tr.timestamper,
+            stamp_style=stamp_style(str(built.get("body_font") or "") or None),
         )
         _append(
             pdf, lambda w, out: pdf_signer.sign_pdf(w, output=out, appearance_text_params=params)
