@@ -78,6 +78,9 @@ def demo_pki_in_tmp(tmp_path_factory: pytest.TempPathFactory) -> None:
     import os
 
     os.environ["REFERATBYGG_DEMO_PKI"] = str(tmp_path_factory.mktemp("demo") / "demo-pki")
+    # Tests choose explicitly: everything in-process unless a test starts its own service
+    # (tests/test_service.py, with a runtime folder of its own).
+    os.environ["REFERATBYGG_SERVICE"] = "off"
 
 
 def copy_built(pdf: Path, target: Path) -> Path:

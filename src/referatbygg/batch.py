@@ -20,7 +20,7 @@ from typing import Any
 
 from .config import load_config
 from .errors import ReferatbyggError
-from .tools import verapdf
+from .tools import libreoffice, verapdf
 from .tools.libreoffice import Converter, PdfaLevel, open_converter
 
 SKIP = {"organ.toml", "referatbygg.toml"}
@@ -117,6 +117,10 @@ def _attempt(file: Path, settings: Settings, converter: Converter) -> Outcome:
 
 
 def _worker(tasks: Any, results: Any, settings: Settings) -> None:
+    # Each worker has its own LibreOffice and veraPDF engine, also when the batch itself runs
+    # in the background service: sharing the service's one LibreOffice would serialise them.
+    libreoffice.use(None)
+    verapdf.use(None)
     converter: Converter | None = None
     notes: list[str] = []
     try:
@@ -141,7 +145,9 @@ def run_batch(
     by_file: dict[str, Outcome] = {}
     if jobs == 1:
         notes: list[str] = []
-        converter = open_converter(warm=settings.warm and len(files) > 1, announce=notes.append)
+        converter = (settings.warm and libreoffice.elsewhere()) or open_converter(
+            warm=settings.warm and len(files) > 1, announce=notes.append
+        )
         try:
             for file in files:
                 outcome = _one(file, settings, converter, notes)

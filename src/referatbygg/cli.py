@@ -17,12 +17,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from . import __version__
-from .errors import ExitCode, InputError, ReferatbyggError
+from .errors import DependencyError, ExitCode, InputError, ReferatbyggError
 
 if TYPE_CHECKING:
     from . import pipeline, verify
 
 log = logging.getLogger("referatbygg")
+
+
+SERVICE_SWITCH = "REFERATBYGG_SERVICE"
+SOCKET_HINT = "$XDG_RUNTIME_DIR/referatbygg/service.sock, else /tmp/referatbygg-<uid>/"
 
 
 def say(text: str, stream: TextIO | None = None) -> None:
@@ -370,6 +374,38 @@ def cmd_batch(args: argparse.Namespace) -> int:
     return ExitCode.batch_failed if failed else ExitCode.ok
 
 
+def cmd_service(args: argparse.Namespace) -> int:
+    from .service import client, wire
+
+    try:
+        if args.action == "start":
+            client.start(idle=args.idle, pool=args.pool)
+        elif args.action == "stop":
+            pid = client.stop()
+            _emit(args, {"stopped": pid}, [f"stopped the service (pid {pid})" if pid
+                                           else "no service was running"])  # fmt: skip
+            return ExitCode.ok
+        status = client.ask({"op": "ping"})
+    except wire.Unsafe as exc:
+        raise InputError(f"the background service's socket is not safe to use: {exc}") from None
+    except RuntimeError as exc:
+        raise DependencyError(str(exc)) from None
+    if status is None:
+        _emit(args, {"running": False, "socket": str(wire.socket_path())},
+              [f"not running (socket {wire.socket_path()})"])  # fmt: skip
+        return ExitCode.ok
+    status = {"running": True, "socket": str(wire.socket_path()), **status}
+    lines = [
+        f"running, pid {status['pid']}, socket {status['socket']}",
+        f"  commands: {status['active']} running, {status['served']} served, pool "
+        f"{status['pool']}; stops after {status['idle']:g} s without work",
+        f"  LibreOffice: {'warm' if status['office'] else 'not started'}; veraPDF engines: "
+        f"{status['engines']}",
+    ]
+    _emit(args, status, lines)
+    return ExitCode.ok
+
+
 def cmd_doctor(args: argparse.Namespace) -> int:
     from . import doctor
 
@@ -468,6 +504,14 @@ def parser() -> argparse.ArgumentParser:
         "or a symbolic link, are refused",
     )  # fmt: skip
 
+    served = argparse.ArgumentParser(add_help=False)
+    served.add_argument(
+        "--no-service", action="store_true",
+        help="run in this process, not in the background service that keeps LibreOffice and "
+        f"the validator warm (also: {SERVICE_SWITCH}=off)",
+    )  # fmt: skip
+    served.set_defaults(served=True)
+
     p = argparse.ArgumentParser(
         prog="referatbygg",
         description="Turn a meeting described in TOML into official minutes: a Word document, "
@@ -495,7 +539,7 @@ def parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser(
         "build",
-        parents=[common, rooted],
+        parents=[common, rooted, served],
         help="build the minutes: Word document and PDF/A with attachments",
         description="Check the meeting, then write OUT/<meeting id>/: referat.docx, referat.pdf "
         "(PDF/A, attachments converted and merged in, bookmarks and page labels) and "
@@ -533,7 +577,7 @@ def parser() -> argparse.ArgumentParser:
 
     v = sub.add_parser(
         "validate",
-        parents=[common],
+        parents=[common, served],
         help="check PDF/A (and PDF/UA) conformance with veraPDF's validation engine",
         description="Validate each PDF with veraPDF's validation engine against what it claims: "
         "its PDF/A part and level (and PDF/UA-1 when it claims that too), or the --flavour "
@@ -558,7 +602,7 @@ def parser() -> argparse.ArgumentParser:
     )
     s = sub.add_parser(
         "sign",
-        parents=[common, cfg],
+        parents=[common, cfg, served],
         help="sign the minutes as one signatory (PAdES, incremental update)",
         description="Append ROLE's signature to the PDF, in ROLE's own field, as an incremental "
         "update: PAdES B-T, or B-LT/B-LTA with validation data embedded. Signatories sign in the "
@@ -587,7 +631,7 @@ def parser() -> argparse.ArgumentParser:
 
     t = sub.add_parser(
         "timestamp",
-        parents=[common, cfg],
+        parents=[common, cfg, served],
         help="add the final document timestamp once everyone has signed (PAdES B-LTA)",
         description="Add one document timestamp after the last signature, making the file "
         "PAdES B-LTA. Refused while a signatory has not signed.",
@@ -597,7 +641,7 @@ def parser() -> argparse.ArgumentParser:
 
     w = sub.add_parser(
         "verify",
-        parents=[common, cfg],
+        parents=[common, cfg, served],
         help="verify every signature and timestamp in a PDF",
         description="Read the file strictly (a damaged or repaired file is not valid) and "
         "check that a strict reader and a recovering one see the same pages; then, per signature "
@@ -622,7 +666,7 @@ def parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser(
         "run",
-        parents=[common, cfg, out, rooted],
+        parents=[common, cfg, out, rooted, served],
         help="the whole pipeline: check, build, sign, timestamp, archive",
         description="Check and build the meeting, sign for every signatory with credentials "
         "here (in the body's order), add the final timestamp and make the archive package. "
@@ -647,7 +691,7 @@ def parser() -> argparse.ArgumentParser:
 
     rc = sub.add_parser(
         "receive",
-        parents=[common, cfg, out, rooted],
+        parents=[common, cfg, out, rooted, served],
         help="take in a document a signatory signed in another tool",
         description="Check a document a signatory signed elsewhere (their own PDF tool, a "
         "signing service) before anything else happens: it is our document with its bytes "
@@ -665,7 +709,7 @@ def parser() -> argparse.ArgumentParser:
 
     a = sub.add_parser(
         "archive",
-        parents=[common, cfg, out, rooted],
+        parents=[common, cfg, out, rooted, served],
         help="make the archive package of a signed meeting (BagIt + Fiks Arkiv metadata)",
         description="Once every signatory has signed and the final timestamp is in place: a "
         "BagIt bag (SHA-256 and SHA-512) in OUT/<id>/pakke/<id>/ and the same as a .zip, holding "
@@ -678,7 +722,7 @@ def parser() -> argparse.ArgumentParser:
 
     cp = sub.add_parser(
         "check-package",
-        parents=[common, cfg],
+        parents=[common, cfg, served],
         help="check an archive package as the receiving archive would",
         description="Validate the bag (completeness, checksums), arkivmelding.xml against the "
         "Fiks Arkiv V1 schema, that every document it lists is in the bag with the same "
@@ -690,7 +734,7 @@ def parser() -> argparse.ArgumentParser:
 
     bt = sub.add_parser(
         "batch",
-        parents=[common, cfg, out],
+        parents=[common, cfg, out, served],
         help="run many meetings at once (N workers, warm LibreOffice each)",
         description="Run every meeting file in the given folders or files, like `run` (or only "
         "`build` with --build-only), in N worker processes that each keep a LibreOffice warm. "
@@ -756,6 +800,24 @@ def parser() -> argparse.ArgumentParser:
     sc.add_argument("--write", type=Path, metavar="DIR", help="write all three schemas to DIR")
     sc.set_defaults(func=cmd_schema)
 
+    sv = sub.add_parser(
+        "service",
+        parents=[common],
+        help="the background service that keeps LibreOffice and the validator warm",
+        description="Heavy commands (build, run, sign, verify, validate, archive, check-package, "
+        "batch, timestamp, receive) are handed to a per-user background service, started on "
+        "first use: it has the signing and validation stack imported and LibreOffice and "
+        "veraPDF's engine running, so each command starts at once. It serves several commands "
+        "at once (--pool), stops itself after --idle seconds without work (default 900), and "
+        f"listens on a socket only this user can use ({SOCKET_HINT}). Every command runs "
+        f"without it with --no-service or {SERVICE_SWITCH}=off, and whenever it cannot be "
+        "reached.",
+    )
+    sv.add_argument("action", choices=["status", "start", "stop"])
+    sv.add_argument("--idle", type=float, help="seconds without work before it stops (start)")
+    sv.add_argument("--pool", type=int, help="commands served at once (start; default: cores)")
+    sv.set_defaults(func=cmd_service)
+
     d = sub.add_parser(
         "doctor",
         parents=[common],
@@ -771,7 +833,18 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = parser().parse_args(argv)
+    if getattr(args, "served", False) and not args.no_service:
+        from .service import client
+
+        def notice(message: str, always: bool) -> None:
+            if always or not (args.quiet or args.json):
+                say(f"{'warning: ' if always else '· '}{message}", sys.stderr)
+
+        code = client.run([str(a) for a in argv], notice)
+        if code is not None:
+            return code
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",

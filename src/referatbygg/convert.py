@@ -14,18 +14,18 @@ import tomllib
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from PIL import Image, UnidentifiedImageError
 from pypdf import PdfReader, PdfWriter
 
-from . import lang, pdfa, tagging
+from . import lang
 from .errors import ConversionError, InputError
 from .load import locate, printable
 from .model import Attachment, Meeting
-from .sanitize import active_content, sanitize
-from .tools import ghostscript
-from .tools.libreoffice import Converter, PdfaLevel
+
+if TYPE_CHECKING:  # check reads attachments through this module: it must not load the build
+    from .tools.libreoffice import Converter, PdfaLevel
 
 log = logging.getLogger(__name__)
 
@@ -178,6 +178,9 @@ def convert_attachment(
     originals: frozenset[int] = frozenset(),
 ) -> Converted:
     """Convert attachment number ``index`` of ``meeting`` into ``work``; returns the PDF/A."""
+    from . import pdfa, tagging
+    from .sanitize import active_content
+
     att = meeting.data.attachments[index]
     found = inspect(meeting, index)
     src, kind = found.path, found.kind
@@ -265,6 +268,8 @@ def _agreement_meeting(meeting: Meeting, index: int, src: Path) -> Meeting:
 def _pdf(
     meeting: Meeting, index: int, src: Path, out: Path, level: PdfaLevel, work: Path
 ) -> list[str]:
+    from .sanitize import sanitize
+
     reader = _pdf_reader(meeting, index, src)
     try:
         writer = PdfWriter(clone_from=reader, keep_initial_header=True)
@@ -320,6 +325,8 @@ def _agreement(
 
 def _ghostscript(meeting: Meeting, index: int, src: Path, out: Path, level: PdfaLevel) -> None:
     """Ghostscript to PDF/A; the intermediate ``src`` is removed either way."""
+    from .tools import ghostscript
+
     try:
         ghostscript.to_pdfa(src, out, level, title=meeting.data.attachments[index].title)
     except ConversionError as exc:

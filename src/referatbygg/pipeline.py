@@ -11,6 +11,7 @@ overwritten by a rebuild.
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import functools
 import json
@@ -38,13 +39,14 @@ from . import (
 from .buildreport import fingerprint, report_path
 from .check import Problem, require_clean
 from .config import Config
-from .convert import Converted, convert_attachment, signed_originals
+from .convert import Converted, convert_attachment, inspect, signed_originals
 from .errors import InputError, ValidationError
 from .fields import is_signed
 from .fsutil import clean_parts, locked, problem_writing, write_atomic
 from .load import display, load_meeting
 from .model import BulletList, Meeting, Paragraph
 from .render import DocKind, render_docx, transparent_images
+from .tools import libreoffice, verapdf
 from .tools.libreoffice import Converter, PdfaLevel, open_converter
 
 log = logging.getLogger(__name__)
@@ -192,6 +194,10 @@ def refuse_if_signed(pdf: Path) -> None:
 def converter_for(
     choice: ConverterChoice, conversions: int, say: Progress | None = None
 ) -> Iterator[Converter]:
+    shared = libreoffice.elsewhere()
+    if shared is not None and choice != "cold":  # the background service's, already warm
+        yield shared
+        return
     warm = choice == "warm" or (choice == "auto" and conversions >= WARM_FROM)
     conv = open_converter(warm=warm, announce=say)
     try:
@@ -354,6 +360,7 @@ def _build(
     name = stem(meeting, options.kind, options.draft)
     if options.pdf:
         refuse_if_signed(out / f"{name}.pdf")
+        verapdf.prestart()  # the validator's JVM starts while the documents are converted
     work = out / "work"
     shutil.rmtree(work, ignore_errors=True)
     stage = work / "ut"
@@ -444,6 +451,13 @@ def _build(
     return result
 
 
+def _needs_office(meeting: Meeting, index: int) -> bool:
+    try:
+        return inspect(meeting, index).kind in ("docx", "odt", "avtale")
+    except InputError:
+        return False  # its conversion says what is wrong, in its turn
+
+
 def _finish_converted(pdf: Path, meeting: Meeting, level: PdfaLevel) -> None:
     """LibreOffice's tagged PDF/A-2, finished for PDF/UA-1 (tagging.py)."""
     if level.startswith("2"):
@@ -497,16 +511,38 @@ def _to_pdf(
     originals: frozenset[int],
 ) -> None:
     level = result.level
-    say(f"convert {name} to PDF/A")
     body = work / f"{name}-uten-vedlegg.pdf"
-    conv.convert(stage / result.docx.name, body, level)
-    _finish_converted(body, meeting, level)
-    if options.kind == "referat":  # the notice lists attachments, it does not carry them
-        for index, att in enumerate(meeting.data.attachments):
-            say(f"convert attachment {index + 1}/{len(meeting.data.attachments)}: {att.title}")
-            result.attachments.append(
-                convert_attachment(meeting, index, work, level, conv, originals)
-            )
+    # The notice lists attachments, it does not carry them.
+    atts = meeting.data.attachments if options.kind == "referat" else []
+    converted: dict[int, Converted] = {}
+    failed: dict[int, Exception] = {}
+
+    def attachment(index: int) -> None:
+        say(f"convert attachment {index + 1}/{len(atts)}: {atts[index].title}")
+        try:
+            converted[index] = convert_attachment(meeting, index, work, level, conv, originals)
+            if signed:  # final: validated later as archived; the verdict is kept by content
+                pdfa.validate(converted[index].pdf)
+        except Exception as exc:  # raised below, in attachment order, after the others
+            failed[index] = exc
+
+    # Side by side: Ghostscript's attachments (and, with one soffice per document, every
+    # document) while LibreOffice converts the minutes; one LibreOffice takes its documents
+    # one at a time, in this thread.
+    here = [i for i in range(len(atts)) if not conv.concurrent and _needs_office(meeting, i)]
+    # Threads mostly wait (for Ghostscript, soffice, the validator): more of them than cores.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
+        for index in range(len(atts)):
+            if index not in here:
+                pool.submit(attachment, index)
+        say(f"convert {name} to PDF/A")
+        conv.convert(stage / result.docx.name, body, level)
+        _finish_converted(body, meeting, level)
+        for index in here:
+            attachment(index)
+    if failed:
+        raise failed[min(failed)]
+    result.attachments = [converted[i] for i in range(len(atts))]
     if options.draft and result.attachments:
         say("mark attachment pages UTKAST")
         overlay = work / "utkast.pdf"

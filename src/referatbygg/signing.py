@@ -31,7 +31,7 @@ from pyhanko_certvalidator import CertificateValidator, ValidationContext
 from pyhanko_certvalidator import errors as cv_errors
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-from . import lang, ledger
+from . import hexstrings, lang, ledger
 from .buildreport import require_validated
 from .config import Config
 from .credentials import Credentials, certs, credentials, demo_credentials
@@ -43,6 +43,7 @@ from .load import display
 from .pdfasafe import ArchivalPdfSigner, metadata_frozen, stamp_style
 
 log = logging.getLogger(__name__)
+hexstrings.install()  # signatures' /Contents read a block at a time
 
 __all__ = ["Credentials", "credentials", "demo_credentials", "metadata_frozen", "sign", "timestamp"]
 
@@ -326,3 +327,6 @@ def _append(pdf: Path, write: Callable[[IncrementalPdfFileWriter, Any], Any]) ->
                     f"{display(pdf)} was changed by someone else while signing; nothing was "
                     "written, sign again"
                 )
+        from .verify import extended
+
+        extended(pdf, original, new)

@@ -19,6 +19,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import xmlrpc.client
 from collections.abc import Callable
@@ -73,13 +74,21 @@ def check_pdf(path: Path, what: str) -> None:
 
 
 class Converter(Protocol):
+    # Whether convert() may be called from several threads at once (each call its own
+    # LibreOffice process); otherwise callers convert one document at a time.
+    concurrent: bool
+
     def convert(self, src: Path, dst: Path, level: PdfaLevel) -> None: ...
 
     def close(self) -> None: ...
 
 
 class ColdConverter:
-    """`soffice --headless --convert-to` per document, with a private profile."""
+    """`soffice --headless --convert-to` per document, with a private profile (one per thread:
+    two soffice processes cannot share a profile, and each conversion is its own process, so
+    documents convert side by side)."""
+
+    concurrent = True
 
     def __init__(self, timeout: float = 180) -> None:
         self.timeout = timeout
@@ -94,7 +103,7 @@ class ColdConverter:
         try:
             args = [
                 soffice(), "--headless", "--norestore", "--nolockcheck",
-                f"-env:UserInstallation={(self._profile / 'profile').as_uri()}",
+                f"-env:UserInstallation={(self._profile / f'profile-{_thread()}').as_uri()}",
                 "--convert-to", f"pdf:writer_pdf_Export:{json.dumps(typed)}",
                 "--outdir", str(outdir), str(src),
             ]  # fmt: skip
@@ -112,6 +121,10 @@ class ColdConverter:
 
     def close(self) -> None:
         shutil.rmtree(self._profile, ignore_errors=True)
+
+
+def _thread() -> int:
+    return threading.get_ident()
 
 
 class _TimeoutTransport(xmlrpc.client.Transport):
@@ -175,6 +188,8 @@ def uno_python() -> tuple[str, dict[str, str] | None]:
 class WarmConverter:
     """A supervised unoserver (XML-RPC) with LibreOffice behind it."""
 
+    concurrent = False  # one LibreOffice: one document at a time
+
     def __init__(
         self,
         *,
@@ -193,6 +208,9 @@ class WarmConverter:
         self._dir = Path(tempfile.mkdtemp(prefix="referatbygg-unoserver-"))
         self._port = 0
         self._done_here = 0
+        # Told the process group of each server started, before it is ready (the background
+        # service records it, to stop a LibreOffice its killed predecessor left behind).
+        self.on_spawn: Callable[[int], None] | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -214,6 +232,8 @@ class WarmConverter:
             ],
             log_file=self._dir / "server.log", env=env,
         )  # fmt: skip
+        if self.on_spawn is not None:
+            self.on_spawn(self._proc.pid)
         deadline = time.monotonic() + self.start_timeout
         while time.monotonic() < deadline:
             if self._proc.poll() is not None:
@@ -332,6 +352,18 @@ class WarmConverter:
 
 
 _announced = False
+_ELSEWHERE: Converter | None = None
+
+
+def use(converter: Converter | None) -> None:
+    """Convert with ``converter`` whenever a warm one is wanted (a command run by the background
+    service uses the service's LibreOffice); None: start this process's own again."""
+    global _ELSEWHERE
+    _ELSEWHERE = converter
+
+
+def elsewhere() -> Converter | None:
+    return _ELSEWHERE
 
 
 def open_converter(

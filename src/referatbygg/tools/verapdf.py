@@ -16,15 +16,18 @@ does not validate. :func:`selftest` runs a whole corpus the same way (set-up run
 from __future__ import annotations
 
 import atexit
+import contextlib
 import functools
 import importlib.metadata
 import importlib.util
 import logging
 import os
 import sys
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from ..errors import DependencyError, ValidationError
 from . import jvm
@@ -105,17 +108,30 @@ class Validator:
     def __init__(self) -> None:
         self.server = jvm.LineServer(program())
         self._checked = -1  # the server generation the canary files were checked on
+        self._warming = threading.Lock()
 
     def validate(self, pdf: Path, flavour: str, timeout: float = 600) -> Result:
         if flavour not in FLAVOURS:
             raise ValidationError(f"unknown PDF/A or PDF/UA flavour '{flavour}'")
         for _ in range(2):
             if self.server.generation != self._checked:
-                self._canary()  # a (re)started engine proves itself before its verdict counts
+                with self._warming:  # a (re)started engine proves itself before its verdict counts
+                    if self.server.generation != self._checked:
+                        self._canary()
             result = self._run(pdf, flavour, timeout)
             if self.server.generation == self._checked:
                 return result
         raise ValidationError(f"{pdf.name}: the veraPDF engine kept restarting")
+
+    def ready(self) -> bool:
+        return self.server.generation == self._checked
+
+    def warm_up(self) -> None:
+        """Start the engine and prove it on the canary files (what the first validation would
+        do first)."""
+        with self._warming:
+            if not self.ready():
+                self._canary()
 
     def _canary(self) -> None:
         good = self._run(CANARY / "pass-6-1-3-t01-a.pdf", "2b", 120)
@@ -159,8 +175,37 @@ def validator() -> Validator:
     return _VALIDATOR
 
 
+class Engine(Protocol):
+    def validate(self, pdf: Path, flavour: str, timeout: float = 600) -> Result: ...
+
+
+_ELSEWHERE: Engine | None = None
+
+
+def use(engine: Engine | None) -> None:
+    """Validate with ``engine`` instead of this process's own JVM (a command run by the
+    background service asks the service's warm engines); None: this process's own again."""
+    global _ELSEWHERE
+    _ELSEWHERE = engine
+
+
 def validate(pdf: Path, flavour: str, timeout: float = 600) -> Result:
-    return validator().validate(pdf, flavour, timeout)
+    return (_ELSEWHERE or validator()).validate(pdf, flavour, timeout)
+
+
+def prestart() -> None:
+    """Start this process's engine in the background (a JVM takes seconds to start), so that
+    it is ready when the first file is; validations wait for it. Nothing to do when it runs
+    already or another engine serves this process."""
+    if _ELSEWHERE is not None or (_VALIDATOR is not None and _VALIDATOR.ready()):
+        return
+    engine = validator()
+
+    def warm() -> None:
+        with contextlib.suppress(ValidationError, DependencyError):
+            engine.warm_up()
+
+    threading.Thread(target=warm, name="verapdf-prestart", daemon=True).start()
 
 
 def stop() -> None:

@@ -31,6 +31,7 @@ from asn1crypto import ocsp as asn1_ocsp
 from asn1crypto import x509
 from pyhanko.pdf_utils import generic
 
+from .. import hexstrings
 from ..errors import SigningError
 from ..fields import TIMESTAMP_FIELD
 from ..load import display
@@ -40,6 +41,7 @@ from .signature import Evidence, SignatureReport, check
 from .structure import plain
 
 log = logging.getLogger(__name__)
+hexstrings.install()  # signatures' /Contents read a block at a time
 
 Level = Literal["B-B", "B-T", "B-LT", "B-LTA"]
 LEVELS = ("none", "B-B", "B-T", "B-LT", "B-LTA")
@@ -288,7 +290,16 @@ def require_untouched(
     others: list[x509.Certificate] | None = None,
 ) -> None:  # fmt: skip
     """Before adding a signature: the file is sound and every signature in it is valid, with
-    nothing after it but further signatures, validation data and timestamps."""
+    nothing after it but further signatures, validation data and timestamps.
+
+    Skipped only for bytes this very process wrote by appending to bytes it had checked
+    here (``run`` signing twice and timestamping: the second check would re-read what the first
+    approved plus what pyHanko just appended for us). Anything else — a file from disk, from a
+    signatory, from an earlier command — is checked in full; and ``archive`` always verifies
+    everything, whatever happened before."""
+    before = _digest(pdf)
+    if (str(pdf.resolve()), before) in _VOUCHED:
+        return
     report = verify(pdf, roots, level=None, complete=False, pins=pins, others=others)
     if not report.valid:
         raise SigningError(
@@ -296,6 +307,27 @@ def require_untouched(
             + report.summary.removeprefix("NOT VALID: "),
             hint="get the file back as the last signatory sent it, or rebuild and sign again",
         )
+    if _digest(pdf) == before:  # the bytes checked are the bytes hashed
+        _VOUCHED.add((str(pdf.resolve()), before))
 
 
-__all__ = ["SignatureReport", "VerifyReport", "require_untouched", "verify"]
+_VOUCHED: set[tuple[str, str]] = set()  # (file, SHA-256) checked or made from checked bytes here
+
+
+def _digest(pdf: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(pdf.read_bytes()).hexdigest()
+
+
+def extended(pdf: Path, original: bytes, new: bytes) -> None:
+    """Record that this process wrote ``new`` to ``pdf`` by appending to ``original``: vouched
+    for if ``original`` was."""
+    import hashlib
+
+    key = str(pdf.resolve())
+    if (key, hashlib.sha256(original).hexdigest()) in _VOUCHED:
+        _VOUCHED.add((key, hashlib.sha256(new).hexdigest()))
+
+
+__all__ = ["SignatureReport", "VerifyReport", "extended", "require_untouched", "verify"]

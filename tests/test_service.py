@@ -1,0 +1,221 @@
+"""The background service, tried as the secretariat's commands meet it: two commands at once,
+a service killed mid-build, a stale socket, another user's socket, a hung service, an
+interrupted command, idle shutdown. Each test has a runtime folder of its own and stops what it
+started; the CLI runs as separate processes, as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from referatbygg import cli
+from referatbygg.buildreport import require_validated
+from referatbygg.tools import proc
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "meetings/politiradet/2023-01-13.toml"
+RB = str(Path(sys.executable).parent / "referatbygg")
+
+
+@dataclass
+class Served:
+    folder: Path
+    env: dict[str, str]
+
+    def cli(self, *args: str | Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([RB, *map(str, args)], env=self.env, capture_output=True,
+                              text=True, timeout=timeout)  # fmt: skip
+
+    def spawn(self, *args: str | Path) -> subprocess.Popen[str]:
+        return subprocess.Popen([RB, *map(str, args)], env=self.env, text=True,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+
+    def status(self) -> dict[str, object]:
+        res = self.cli("service", "status", "--json", timeout=60)
+        assert res.returncode == 0, res.stderr
+        data: dict[str, object] = json.loads(res.stdout)
+        return data
+
+    def wait_active(self, timeout: float = 120) -> dict[str, object]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            status = self.status()
+            if status.get("active"):
+                return status
+            time.sleep(0.1)
+        raise AssertionError("no command became active in the service")
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[Served]:
+    folder = tmp_path / "run"
+    env = {**os.environ, "REFERATBYGG_SERVICE": "on", "REFERATBYGG_RUNTIME_DIR": str(folder)}
+    s = Served(folder, env)
+    yield s
+    # Nothing is left running: the service, its LibreOffice, its engines.
+    res = s.cli("service", "status", "--json", timeout=60)
+    status = json.loads(res.stdout) if res.returncode == 0 else {}
+    s.cli("service", "stop", timeout=120)
+    for key in ("pid", "office"):
+        if isinstance(pid := status.get(key), int):
+            assert not _alive(pid), f"{key} {pid} still running"
+    if isinstance(group := status.get("office"), int):
+        assert not [p for p in proc.processes("soffice.bin") if p.pgrp == group and p.state != "Z"]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except OSError:
+        return False
+    return state not in ("Z", "X")
+
+
+def _built_whole(out: Path) -> None:
+    """A complete build: the PDF is the one its passing report vouches for."""
+    folder = out / "politiradet-2023-01-13"
+    assert require_validated(folder / "referat.pdf")
+    assert not list(out.rglob("*.part"))
+
+
+def test_two_commands_at_once_give_the_bytes_of_in_process(served: Served, tmp_path: Path) -> None:
+    first = served.cli("service", "start", "--pool", "2")
+    assert first.returncode == 0, first.stderr
+    runs = [served.spawn("build", "-q", SEED, "--out", tmp_path / n) for n in ("a", "b")]
+    results = [p.communicate(timeout=300) for p in runs]
+    assert [p.returncode for p in runs] == [0, 0], results
+    status = served.status()
+    assert status["served"] == 2 and status["peak"] == 2  # in the service, side by side
+    assert cli.main(["build", "-q", str(SEED), "--out", str(tmp_path / "c"), "--no-service"]) == 0
+    docx = [(tmp_path / n / "politiradet-2023-01-13/referat.docx").read_bytes() for n in "abc"]
+    assert docx[0] == docx[1] == docx[2]
+    for n in "ab":
+        _built_whole(tmp_path / n)
+
+
+def test_a_service_killed_mid_build_costs_a_retry_here(served: Served, tmp_path: Path) -> None:
+    build = served.spawn("build", SEED, "--out", tmp_path / "out")
+    status = served.wait_active()
+    os.kill(int(status["pid"]), signal.SIGKILL)  # type: ignore[call-overload]
+    _out, err = build.communicate(timeout=300)
+    assert build.returncode == 0, err
+    assert "stopped before the command ended; running it here" in err
+    assert "internal error" not in err
+    _built_whole(tmp_path / "out")
+    # The next service clears what the killed one left: its LibreOffice.
+    restarted = served.cli("service", "start")
+    assert restarted.returncode == 0, restarted.stderr
+    group = status["office"]
+    deadline = time.monotonic() + 30
+    while [p for p in proc.processes("soffice.bin") if p.pgrp == group and p.state != "Z"]:
+        assert time.monotonic() < deadline, "the killed service's LibreOffice is still running"
+        time.sleep(0.2)
+
+
+def test_a_stale_socket_is_replaced(served: Served, tmp_path: Path) -> None:
+    served.folder.mkdir(mode=0o700)
+    dead = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    dead.bind(str(served.folder / "service.sock"))
+    dead.close()  # the file stays, nobody listens: a service that died
+    (served.folder / "service.sock").chmod(0o600)
+    res = served.cli("build", "-q", SEED, "--out", tmp_path / "out")
+    assert res.returncode == 0, res.stderr
+    assert served.status()["served"] == 1  # a new service took the command
+
+
+@pytest.mark.skipif(os.getuid() != 0, reason="needs root to make another user's socket")
+def test_another_users_socket_is_refused(served: Served, tmp_path: Path) -> None:
+    served.folder.mkdir(mode=0o700)
+    theirs = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    theirs.bind(str(served.folder / "service.sock"))
+    theirs.listen(1)
+    os.chown(served.folder / "service.sock", 65534, 65534)
+    try:
+        res = served.cli("build", "-q", SEED, "--out", tmp_path / "out")
+    finally:
+        theirs.close()
+    assert res.returncode == 0, res.stderr  # in-process instead
+    assert "not using the background service" in res.stderr
+    assert "not this user's socket" in res.stderr
+    (served.folder / "service.sock").unlink()
+    # A runtime folder open to others is refused the same way.
+    served.folder.chmod(0o777)
+    res = served.cli("build", "-q", SEED, "--out", tmp_path / "out2")
+    assert res.returncode == 0 and "open to other users" in res.stderr
+    assert not (served.folder / "service.sock").exists()
+    served.folder.chmod(0o700)
+
+
+HUNG = """
+import os, socket, sys, time
+path = sys.argv[1]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+os.umask(0o177)
+s.bind(path)
+s.listen(4)
+print("ready", flush=True)
+held = []
+while True:
+    conn, _ = s.accept()
+    held.append(conn)  # accepts, reads nothing, answers nothing
+"""
+
+
+def test_a_hung_service_is_stopped_and_the_command_runs_here(
+    served: Served, tmp_path: Path
+) -> None:
+    served.folder.mkdir(mode=0o700)
+    hung = subprocess.Popen([sys.executable, "-c", HUNG, str(served.folder / "service.sock")],
+                            stdout=subprocess.PIPE, text=True)  # fmt: skip
+    assert hung.stdout is not None and hung.stdout.readline().strip() == "ready"
+    env = {**served.env, "REFERATBYGG_SERVICE_SILENCE": "2"}
+    started = time.monotonic()
+    res = subprocess.run([RB, "build", "-q", SEED, "--out", str(tmp_path / "out")], env=env,
+                         capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    assert "stopped answering" in res.stderr
+    assert hung.wait(timeout=10) == -signal.SIGKILL
+    assert time.monotonic() - started < 120
+    _built_whole(tmp_path / "out")
+
+
+def test_an_interrupted_command_stops_and_leaves_nothing(served: Served, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build = served.spawn("build", SEED, "--out", out)
+    served.wait_active()
+    time.sleep(1.0)  # into the conversion
+    build.send_signal(signal.SIGINT)
+    _out, err = build.communicate(timeout=120)
+    assert build.returncode == 130, err
+    assert "interrupted" in err
+    assert not (out / "politiradet-2023-01-13/referat.pdf").exists()
+    assert served.status()["active"] == 0
+
+
+def test_the_service_stops_when_idle(served: Served) -> None:
+    res = served.cli("service", "start", "--idle", "2")
+    assert res.returncode == 0, res.stderr
+    status = served.status()
+    deadline = time.monotonic() + 60
+    while (served.folder / "service.sock").exists() or _alive(int(status["pid"])):  # type: ignore[call-overload]
+        assert time.monotonic() < deadline, "the service did not stop when idle"
+        time.sleep(0.2)
+    stopped = served.cli("service", "status")
+    assert stopped.returncode == 0 and "not running" in stopped.stdout
+
+
+def test_cheap_commands_never_start_the_service(served: Served) -> None:
+    for args in (["check", SEED], ["status", SEED], ["schema"], ["--help"]):
+        res = served.cli(*args)
+        assert res.returncode in (0, 3), res.stderr
+    assert not (served.folder / "service.sock").exists()
