@@ -104,6 +104,7 @@ def test_two_commands_at_once_give_the_bytes_of_in_process(served: Served, tmp_p
 
 
 def test_a_service_killed_mid_build_costs_a_retry_here(served: Served, tmp_path: Path) -> None:
+    assert served.cli("service", "start").returncode == 0
     build = served.spawn("build", SEED, "--out", tmp_path / "out")
     status = served.wait_active()
     os.kill(int(status["pid"]), signal.SIGKILL)  # type: ignore[call-overload]
@@ -122,15 +123,26 @@ def test_a_service_killed_mid_build_costs_a_retry_here(served: Served, tmp_path:
         time.sleep(0.2)
 
 
-def test_a_stale_socket_is_replaced(served: Served, tmp_path: Path) -> None:
+def test_a_stale_socket_is_replaced_and_the_first_call_runs_here(
+    served: Served, tmp_path: Path
+) -> None:
     served.folder.mkdir(mode=0o700)
     dead = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     dead.bind(str(served.folder / "service.sock"))
     dead.close()  # the file stays, nobody listens: a service that died
     (served.folder / "service.sock").chmod(0o600)
-    res = served.cli("build", "-q", SEED, "--out", tmp_path / "out")
-    assert res.returncode == 0, res.stderr
-    assert served.status()["served"] == 1  # a new service took the command
+    first = served.cli("build", SEED, "--out", tmp_path / "first")
+    assert first.returncode == 0, first.stderr
+    # Run here, at once; the service started in the background for the next command.
+    assert "started the background service" in first.stderr
+    deadline = time.monotonic() + 60
+    while not served.status().get("running"):
+        assert time.monotonic() < deadline, "the service did not come up"
+        time.sleep(0.2)
+    assert served.status()["served"] == 0
+    second = served.cli("build", "-q", SEED, "--out", tmp_path / "second")
+    assert second.returncode == 0, second.stderr
+    assert served.status()["served"] == 1  # the new service took it
 
 
 @pytest.mark.skipif(os.getuid() != 0, reason="needs root to make another user's socket")
@@ -191,6 +203,7 @@ def test_a_hung_service_is_stopped_and_the_command_runs_here(
 
 def test_an_interrupted_command_stops_and_leaves_nothing(served: Served, tmp_path: Path) -> None:
     out = tmp_path / "out"
+    assert served.cli("service", "start").returncode == 0
     build = served.spawn("build", SEED, "--out", out)
     served.wait_active()
     time.sleep(1.0)  # into the conversion

@@ -31,6 +31,7 @@ PRELOAD = [
     "referatbygg.archive", "referatbygg.intake", "referatbygg.batch", "referatbygg.check",
     "referatbygg.deferred", "referatbygg.render", "referatbygg.service.child",
     "pyhanko.sign", "pyhanko.sign.validation", "pyhanko_certvalidator", "rich.progress",
+    "referatbygg.service.warm",
 ]  # fmt: skip
 
 

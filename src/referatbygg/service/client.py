@@ -71,19 +71,8 @@ def start(idle: float | None = None, pool: int | None = None, wait: float = 60) 
     Returns its pid. RuntimeError with its log's tail when it cannot start."""
     if (answer := ask({"op": "ping"})) is not None:
         return int(answer["pid"])
-    folder = wire.private_dir()
-    log_file = folder / "service.log"
-    command = [sys.executable, "-m", "referatbygg.service"]
-    if idle is not None:
-        command += ["--idle", str(idle)]
-    if pool is not None:
-        command += ["--pool", str(pool)]
-    env = {**os.environ, wire.SWITCH_ENV: "off"}  # its own commands run in-process, of course
-    with log_file.open("ab") as out:
-        child = subprocess.Popen(
-            command, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-            start_new_session=True, env=env, cwd=folder, close_fds=True,
-        )  # fmt: skip
+    child = _launch(idle, pool)
+    log_file = wire.runtime_dir() / "service.log"
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
         with contextlib.suppress(OSError, ValueError, wire.Unsafe):
@@ -96,6 +85,23 @@ def start(idle: float | None = None, pool: int | None = None, wait: float = 60) 
         child.kill()
     tail = log_file.read_text(errors="replace").strip().splitlines()[-3:]
     raise RuntimeError("the background service did not start: " + (" | ".join(tail) or "?"))
+
+
+def _launch(idle: float | None = None, pool: int | None = None) -> subprocess.Popen[bytes]:
+    """Start the service process, detached (a second one started at the same moment finds the
+    first one's lock and exits)."""
+    folder = wire.private_dir()
+    command = [sys.executable, "-m", "referatbygg.service"]
+    if idle is not None:
+        command += ["--idle", str(idle)]
+    if pool is not None:
+        command += ["--pool", str(pool)]
+    env = {**os.environ, wire.SWITCH_ENV: "off"}  # its own commands run in-process, of course
+    with (folder / "service.log").open("ab") as out:
+        return subprocess.Popen(
+            command, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+            start_new_session=True, env=env, cwd=folder, close_fds=True,
+        )  # fmt: skip
 
 
 def stop(wait: float = 630) -> int | None:
@@ -123,7 +129,13 @@ def run(argv: list[str], notice: Notice) -> int | None:
     except (AttributeError, OSError, ValueError):
         return None  # no real streams to hand over (embedded, closed): in-process
     try:
-        sock = connect() or _started()
+        sock = connect()
+        if sock is None:
+            # Started in the background for the commands after this one; this one runs here,
+            # now: waiting for LibreOffice and the JVM to start would make it slower still.
+            _launch()
+            notice("started the background service for the next commands", False)
+            return None
     except wire.Unsafe as exc:
         notice(f"not using the background service: {exc}; running here", True)
         return None
@@ -135,11 +147,6 @@ def run(argv: list[str], notice: Notice) -> int | None:
         return None
     with sock:
         return _converse(sock, argv, streams, notice)
-
-
-def _started() -> socket.socket | None:
-    start()
-    return connect()
 
 
 def _converse(

@@ -1,0 +1,38 @@
+"""Imported by the service's zygote after the stack: fills the caches every command would fill
+on its own first use — the Fiks Arkiv schema and code lists, the external programs' versions
+and Ghostscript's colour profile, the libraries imported inside functions — so that the forked
+workers start with them. Anything that fails here is simply left to the command, which reports
+it properly."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+
+LIBRARIES = [
+    "docxtpl", "docx.shared", "jinja2", "fontTools.subset", "fontTools.ttLib", "zoneinfo",
+    "bagit", "pikepdf", "PIL.Image", "rich.console", "pyhanko.keys", "pyhanko.sign.timestamps",
+    "pyhanko.sign.signers.pdf_signer", "pyhanko.sign.validation.pdf_embedded",
+    "pyhanko.sign.diff_analysis", "pyhanko_certvalidator.fetchers.requests_fetchers",
+    "referatbygg.arkivmelding", "referatbygg.verify", "referatbygg.intake",
+]  # fmt: skip
+
+
+def warm() -> None:
+    for name in LIBRARIES:
+        with contextlib.suppress(Exception):
+            importlib.import_module(name)
+    from .. import arkivmelding
+    from ..tools import ghostscript, verapdf
+
+    for fill in (arkivmelding._schema, ghostscript.version, ghostscript.srgb_profile,
+                 verapdf.version):  # fmt: skip
+        with contextlib.suppress(Exception):
+            fill()
+    for name in ("dokumenttype", "dokumentstatus", "variantformat", "moetedeltakerfunksjon",
+                 "moeteregistreringstype", "tilknyttetregistreringsom"):  # fmt: skip
+        with contextlib.suppress(Exception):
+            arkivmelding.code_list(name)
+
+
+warm()
