@@ -195,20 +195,29 @@ def test_status_of_unbuilt_meeting(tmp_path: Path) -> None:
     assert load_meeting(SEED).id == st.meeting
 
 
-def test_status_warns_when_sources_change_after_signing(tmp_path: Path) -> None:
+def test_sources_changed_after_signing_are_refused_at_archive(tmp_path: Path) -> None:
+    """An item newly marked exempt after the minutes were signed: the signed file shows it in
+    full, so packaging it with new metadata would be a lie. `status` says stale, `run` warns
+    and `archive` refuses, naming what changed; the package made before is untouched."""
     folder = tmp_path / "m"
     shutil.copytree(SEED.parent, folder)
     meeting = folder / SEED.name
     result = run(meeting, tmp_path / "out", CONFIG)
-    assert not result.status.stale
-    meeting.write_text(meeting.read_text(encoding="utf-8") + "\n# endret etter signering\n",
-                       encoding="utf-8")  # fmt: skip
+    assert not result.status.stale and result.package is not None
+    packed = result.package.zip.read_bytes()
+    text = meeting.read_text(encoding="utf-8").replace(
+        'title = "Situasjonsbrief fra politiet"\n',
+        'title = "Situasjonsbrief fra politiet"\nexempt = "offl. § 24 tredje ledd"\n',
+    )
+    meeting.write_text(text, encoding="utf-8")
     st = status(meeting, tmp_path / "out", CONFIG)
-    assert st.stale and st.next_step == "done"
+    assert st.stale
     messages: list[str] = []
-    again = run(meeting, tmp_path / "out", CONFIG, progress=messages.append)
-    assert "build" not in again.did  # the signed file is kept
+    with pytest.raises(PackageError, match=r"2023-01-13\.toml changed after .*referat\.pdf was "
+                       r"built and signed.*nothing was packaged"):  # fmt: skip
+        run(meeting, tmp_path / "out", CONFIG, progress=messages.append)
     assert any(m.startswith("WARNING:") for m in messages)
+    assert result.package.zip.read_bytes() == packed
 
 
 def test_forged_minutes_in_a_rebagged_package(

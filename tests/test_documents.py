@@ -114,17 +114,23 @@ def test_arkivmelding_marks_the_exemptions(exempt_build: tuple[Path, Path]) -> N
     doc = etree.fromstring(xml)
     ns = {"a": arkivmelding.NS, "m": arkivmelding.MDK}
     reg = doc.find("a:registrering", ns)
-    assert reg.findtext("a:skjerming/a:skjermingshjemmel", namespaces=ns) == (
+    # Skjerming where the exempt content is, never on the registration as a whole (#17).
+    assert reg.find("a:skjerming", ns) is None
+    descs = reg.findall("a:dokumentbeskrivelse", ns)
+    # The signed original holds the exempt item's text and the exempt attachment's pages.
+    assert descs[0].findtext("a:skjerming/a:skjermingshjemmel", namespaces=ns) == (
         "offl. § 24 tredje ledd; offl. § 13 jf. fvl. § 13"
     )
-    descs = reg.findall("a:dokumentbeskrivelse", ns)
-    assert descs[1].findtext("a:skjerming/a:skjermingshjemmel", namespaces=ns) == (
+    assert descs[0].findtext("a:skjerming/a:tilgangsrestriksjon/m:kode", namespaces=ns) == "UO"
+    variants = [v.text for v in descs[0].iterfind(".//a:variantformat/m:kode", ns)]
+    assert variants == ["S", "P"]  # signed, production format
+    # The public version is a document of its own, public.
+    assert descs[1].find("a:skjerming", ns) is None
+    assert [v.text for v in descs[1].iterfind(".//a:variantformat/m:kode", ns)] == ["O"]
+    assert descs[2].findtext("a:skjerming/a:skjermingshjemmel", namespaces=ns) == (
         "offl. § 13 jf. fvl. § 13"
     )
-    assert descs[1].findtext("a:skjerming/a:tilgangsrestriksjon/m:kode", namespaces=ns) == "13"
-    assert descs[2].find("a:skjerming", ns) is None
-    variants = [v.text for v in descs[0].iterfind(".//a:variantformat/m:kode", ns)]
-    assert variants == ["S", "P", "O"]  # signed, production format, public (skjermet) version
+    assert descs[3].find("a:skjerming", ns) is None
     assert (bag / "data/dokumenter/referat-offentlig.pdf").is_file()
 
 

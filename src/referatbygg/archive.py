@@ -18,6 +18,7 @@ package is either whole or absent. :func:`check_package` is what the receiving a
 from __future__ import annotations
 
 import concurrent.futures
+import dataclasses
 import datetime as dt
 import json
 import logging
@@ -31,8 +32,9 @@ from typing import Any
 
 import bagit
 
-from . import __version__, arkivmelding, lang, pdfa, verify
+from . import __version__, archiveids, arkivmelding, lang, pdfa, verify
 from .arkivmelding import DocFile, Document
+from .config import ArchiveProfile
 from .errors import PackageError, ValidationError
 from .fields import signature_fields
 from .fsutil import atomic_path
@@ -49,9 +51,11 @@ class PackageResult:
     bag: Path
     zip: Path
     files: int
+    message: Path | None = None  # the Fiks Arkiv message folder (and .zip beside it)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"bag": str(self.bag), "zip": str(self.zip), "files": self.files}
+        return {"bag": str(self.bag), "zip": str(self.zip), "files": self.files,
+                "fiks_arkiv": str(self.message) if self.message else None}  # fmt: skip
 
 
 def missing_for_archive(pdf: Path, need_timestamp: bool = True) -> list[str]:
@@ -92,8 +96,13 @@ def make_package(
     others: list[Any] | None = None,
     progress: Progress | None = None,
     now: dt.datetime | None = None,
+    profile: ArchiveProfile | None = None,
 ) -> PackageResult:
-    """Pack the signed minutes in ``out_dir`` into ``out_dir/pakke/<id>/`` and ``<id>.zip``."""
+    """Pack the signed minutes in ``out_dir`` into ``out_dir/pakke/<id>/`` and ``<id>.zip``
+    (the BagIt package), and ``<id>.fiks-arkiv/`` and ``.zip`` (the Fiks Arkiv message)."""
+    from .pipeline import exempt_bases
+
+    profile = profile or ArchiveProfile()
     say = progress or (lambda _m: None)
     name = meeting.kind  # referat or avtale
     pdf = out_dir / f"{name}.pdf"
@@ -121,32 +130,42 @@ def make_package(
             DocFile(f"dokumenter/{name}.pdf", docs / f"{name}.pdf", "S", fmt_of(pdf)),
             DocFile(f"produksjon/{name}.docx", prod / f"{name}.docx", "P", "DOCX"),
         ]
-        public = out_dir / f"{name}-offentlig.pdf"
-        if public.is_file():  # the published version, exempt parts left out
-            shutil.copyfile(public, docs / public.name)
-            files.append(DocFile(f"dokumenter/{public.name}", docs / public.name, "O",
-                                 fmt_of(public)))  # fmt: skip
         if meeting.kind == "avtale":
             title, kind = meeting.data.title or name, "AVTALE"
         else:
             title, kind = (
-                f"Referat – {meeting.body.name} {meeting.data.date.isoformat()}",
+                f"{meeting.document_type or 'Referat'} – {meeting.body.name} "
+                f"{meeting.data.date.isoformat()}",
                 "PROTOKOLL",
             )
-        documents = [Document(title, True, kind, files)]
+        # Skjerming on the signed original when it holds exempt content — its text, or an
+        # exempt attachment merged into it — and nowhere else: the public version is its own
+        # document, public.
+        bases = exempt_bases(meeting)
+        documents = [Document(title, True, kind, files, "; ".join(bases) or None, name)]
+        public = out_dir / f"{name}-offentlig.pdf"
+        if public.is_file():  # the published version, exempt parts left out
+            shutil.copyfile(public, docs / public.name)
+            documents.append(Document(
+                f"{title} (offentlig versjon)", False, kind,
+                [DocFile(f"dokumenter/{public.name}", docs / public.name, "O", fmt_of(public))],
+                None, "offentlig",
+            ))  # fmt: skip
         attachments = sorted((out_dir / "vedlegg").glob("*.pdf"))
         if len(attachments) != len(meeting.data.attachments):
             raise PackageError(
                 f"{display(out_dir / 'vedlegg')} has {len(attachments)} attachment PDF(s), the "
                 f"meeting lists {len(meeting.data.attachments)}; rebuild before archiving"
             )
-        for att, src in zip(meeting.data.attachments, attachments, strict=True):
+        for number, (att, src) in enumerate(
+            zip(meeting.data.attachments, attachments, strict=True), start=1
+        ):
             shutil.copyfile(src, docs / "vedlegg" / src.name)
             documents.append(
                 Document(f"{lang.item_ref(meeting, att.item)} – {att.title}", False, "VEDLEGG", [
                     DocFile(f"dokumenter/vedlegg/{src.name}", docs / "vedlegg" / src.name, "A",
                             fmt_of(src))
-                ], exempt=meeting.withheld(att))
+                ], exempt=meeting.withheld(att), key=f"vedlegg-{number}")
             )  # fmt: skip
 
         say("evidence: signatures and PDF/A")
@@ -159,7 +178,9 @@ def make_package(
             results = list(validations)
         if not report.valid:
             raise PackageError(f"the signed minutes do not verify: {report.summary}")
-        _json(staging / "bevis" / f"verify-{name}.json", report.as_dict())
+        # The packed file's path in the bag, not the staging folder's.
+        _json(staging / "bevis" / f"verify-{name}.json",
+              report.as_dict() | {"file": f"dokumenter/{name}.pdf"})  # fmt: skip
         for file, result in zip(pdfs, results, strict=True):
             if not result.valid:
                 raise PackageError(f"{file.name} is not valid PDF/A: {result.summary}")
@@ -167,13 +188,18 @@ def make_package(
             _json(staging / "bevis" / f"validate-{file.stem}.json", data)
 
         say("arkivmelding.xml")
-        from .pipeline import exempt_bases
-
-        xml = arkivmelding.build(meeting, documents, now, exempt_bases(meeting))
+        documents[0] = dataclasses.replace(
+            documents[0], details=f"PAdES {report.level}, {documents[0].files[0].fmt}"
+        )
+        ids = archiveids.assign(out_dir, {d.key: d.files[0].sha256 for d in documents})
+        ctx = arkivmelding.Context(ids, profile, signed_lines(meeting, report, now),
+                                   authors(meeting))  # fmt: skip
+        xml = arkivmelding.build(meeting, documents, now, ctx)
         errors = arkivmelding.schema_errors(xml)
         if errors:  # a bug in referatbygg, not in the user's input
             raise PackageError("arkivmelding.xml does not validate: " + "; ".join(errors))
         (staging / "arkivmelding.xml").write_bytes(xml)
+        message = arkivmelding.build(meeting, documents, now, dataclasses.replace(ctx, flat=True))
 
         say("bag (SHA-256, SHA-512)")
         bag_info = {
@@ -185,12 +211,7 @@ def make_package(
         }
         bagit.make_bag(str(staging), bag_info, checksums=["sha256", "sha512"])
         bag = target / meeting.id
-        old = target / f".{meeting.id}.old"
-        shutil.rmtree(old, ignore_errors=True)
-        if bag.exists():
-            bag.rename(old)
-        staging.rename(bag)
-        shutil.rmtree(old, ignore_errors=True)
+        _swap(staging, bag)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -201,7 +222,81 @@ def make_package(
         for file in sorted(bag.rglob("*")):
             if file.is_file():
                 zf.write(file, Path(meeting.id) / file.relative_to(bag))
-    return PackageResult(bag, archive, sum(len(d.files) for d in documents))
+    say("Fiks Arkiv message")
+    payload = fiks_payload(target, meeting.id, message, documents, bag / "data")
+    return PackageResult(bag, archive, sum(len(d.files) for d in documents), payload)
+
+
+MESSAGE_TYPE = "no.ks.fiks.arkiv.v1.arkivering.arkivmelding.opprett"
+
+
+def fiks_payload(
+    target: Path, meeting_id: str, xml: bytes, documents: list[Document], data: Path
+) -> Path:
+    """The Fiks Arkiv message: ``arkivmelding.xml`` and the files it names, each by its name
+    alone, side by side — what a Fiks IO client puts into the message's ASiC-E container —
+    and ``melding.json`` with the message type. Written beside the bag as a folder and a zip."""
+    folder = target / f"{meeting_id}.fiks-arkiv"
+    staging = Path(tempfile.mkdtemp(prefix=f".{meeting_id}.fiks.", dir=target))
+    try:
+        names = []
+        for doc in documents:
+            for f in doc.files:
+                flat = Path(f.path).name
+                if flat in names:  # our own naming makes them unique; never overwrite one
+                    raise PackageError(f"two files named {flat} in the Fiks Arkiv message")
+                names.append(flat)
+                shutil.copyfile(data / f.path, staging / flat)
+        (staging / "arkivmelding.xml").write_bytes(xml)
+        _json(staging / "melding.json", {"meldingstype": MESSAGE_TYPE,
+                                         "filer": ["arkivmelding.xml", *names]})  # fmt: skip
+        _swap(staging, folder)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    with (
+        atomic_path(folder.with_name(f"{folder.name}.zip")) as tmp,
+        zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf,
+    ):
+        for file in sorted(folder.iterdir()):
+            zf.write(file, file.name)
+    return folder
+
+
+def _swap(staging: Path, folder: Path) -> None:
+    """Put the finished ``staging`` folder in place of ``folder``: the old one is moved aside
+    first and removed after, so there is always a whole one."""
+    old = folder.with_name(f".{folder.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    if folder.exists():
+        folder.rename(old)
+    staging.rename(folder)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def signed_lines(meeting: Meeting, report: verify.VerifyReport, now: dt.datetime) -> list[str]:
+    """The archive note: who signed, as whom, when, and what verification found."""
+    titles = {s.role: s.title for s in meeting.signatories}
+    lines = []
+    for sig in report.signatures:
+        when = sig.timestamp or sig.signing_time or "?"
+        if sig.kind == "signature":
+            who = sig.holder or sig.signer
+            lines.append(f"Signert av {who} ({titles.get(sig.field_name, sig.field_name)}) {when}")
+        else:
+            lines.append(f"Dokumenttidsstempel {when}")
+    verdict = "gyldig" if report.valid else "ikke gyldig"
+    lines.append(f"Verifisert {now.isoformat(timespec='seconds')}: {verdict}, PAdES {report.level}"
+                 + (" (TESTSIGNATURER)" if report.test_signatures else ""))  # fmt: skip
+    return lines
+
+
+def authors(meeting: Meeting) -> list[str]:
+    """Forfatter: the secretary of the meeting, else the body; for an agreement, its parties."""
+    data: Any = meeting.data
+    if meeting.kind == "avtale":
+        return [p.name for p in data.parties]
+    return [p.name for p in data.participants.secretary] or [meeting.body.name]
 
 
 # --- the receiving side ------------------------------------------------------------------------
@@ -251,8 +346,15 @@ def check_package(
     path: Path, roots: list[Any], *, signature_level: verify.Level = "B-LTA",
     pins: dict[str, verify.identity.Pin] | None = None, others: list[Any] | None = None,
 ) -> PackageReport:  # fmt: skip
-    """Check a package as the receiving archive would; every problem is named."""
+    """Check a package as the receiving archive would; every problem is named. ``path`` is the
+    bag (folder or .zip) — with the Fiks Arkiv message beside it checked too — or the message
+    alone (its folder or .zip)."""
     report = PackageReport(str(path), ok=False)
+    if _is_message(path):
+        check_message(path, report, roots, signature_level=signature_level, pins=pins,
+                      others=others)  # fmt: skip
+        report.ok = not report.problems
+        return report
     with tempfile.TemporaryDirectory() as scratch:
         bag_dir = _open(path, Path(scratch))
         try:
@@ -311,8 +413,80 @@ def check_package(
                 report.checked.append(f"{rel}: {result.claimed} valid")
             else:
                 report.problems.append(f"{rel}: not valid PDF/A: {result.summary}")
+    stem = path.name.removesuffix(".zip")
+    for beside in (path.with_name(f"{stem}.fiks-arkiv"), path.with_name(f"{stem}.fiks-arkiv.zip")):
+        if beside.exists():
+            check_message(beside, report, roots, signature_level=signature_level, pins=pins,
+                          others=others, signatures=False)  # fmt: skip
     report.ok = not report.problems
     return report
+
+
+def _is_message(path: Path) -> bool:
+    """A Fiks Arkiv message (arkivmelding.xml at its top), not a bag."""
+    if path.is_dir():
+        return (path / "arkivmelding.xml").is_file() and not (path / "bagit.txt").exists()
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as zf:
+            return "arkivmelding.xml" in zf.namelist()
+    return False
+
+
+def check_message(
+    path: Path, report: PackageReport, roots: list[Any], *, signature_level: verify.Level,
+    pins: dict[str, verify.identity.Pin] | None, others: list[Any] | None,
+    signatures: bool = True,
+) -> None:  # fmt: skip
+    """The Fiks Arkiv message as the archive's Fiks Arkiv endpoint takes it: the schema, the
+    message type, every referanseDokumentfil a file of the message (same checksum and size),
+    every file named by it; with ``signatures``, the signed document verified too."""
+    label = path.name
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = path
+        if not path.is_dir():
+            folder = Path(scratch)
+            with zipfile.ZipFile(path) as zf:
+                for name in zf.namelist():
+                    if "/" in name.strip("/") or name.startswith(("/", ".")):
+                        report.problems.append(f"{label}: {name} is not a file name alone")
+                        return
+                zf.extractall(folder)
+        xml_path = folder / "arkivmelding.xml"
+        if not xml_path.is_file():
+            report.problems.append(f"{label}: arkivmelding.xml is missing")
+            return
+        xml = xml_path.read_bytes()
+        errors = arkivmelding.schema_errors(xml)
+        report.problems += [f"{label}: arkivmelding.xml: {e}" for e in errors]
+        try:
+            kind = json.loads((folder / "melding.json").read_text(encoding="utf-8"))["meldingstype"]
+        except (OSError, ValueError, KeyError, TypeError):
+            kind = None
+        if kind != MESSAGE_TYPE:
+            report.problems.append(f"{label}: melding.json does not give the message type "
+                                   f"{MESSAGE_TYPE}")  # fmt: skip
+        before = len(report.problems)
+        named = set()
+        for ref, checksum, size in arkivmelding.listed_files(xml):
+            named.add(ref)
+            file = folder / ref
+            if "/" in ref or not file.is_file():
+                report.problems.append(f"{label}: arkivmelding.xml names {ref}, which is not a "
+                                       "file of the message")  # fmt: skip
+                continue
+            if arkivmelding.sha256_file(file) != checksum or file.stat().st_size != size:
+                report.problems.append(f"{label}: {ref} differs from arkivmelding.xml")
+        extra = sorted(p.name for p in folder.iterdir()
+                       if p.name not in named | {"arkivmelding.xml", "melding.json"})  # fmt: skip
+        report.problems += [f"{label}: {name} is not named in arkivmelding.xml" for name in extra]
+        if len(report.problems) == before and not errors:
+            report.checked.append(f"{label}: Fiks Arkiv message ({MESSAGE_TYPE}): every file "
+                                  "named, every name a file, same checksums")  # fmt: skip
+        main = next((folder / n for n in ("referat.pdf", "avtale.pdf") if (folder / n).is_file()),
+                    None)  # fmt: skip
+        if signatures and main is not None:
+            _signatures(report, verify.verify(main, roots, level=signature_level, pins=pins,
+                                              others=others), main.name)  # fmt: skip
 
 
 def _signatures(report: PackageReport, signatures: verify.VerifyReport, name: str) -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-import uuid
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -20,6 +19,8 @@ from pathlib import Path
 from lxml import etree
 
 from . import __version__
+from .archiveids import Ids
+from .config import ArchiveProfile
 from .errors import PackageError
 from .model import Meeting
 
@@ -30,8 +31,6 @@ MDK = "https://ks-no.github.io/standarder/fiks-protokoll/fiks-arkiv/metadatakata
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 SCHEMA_DIR = "schemas/fiks-arkiv-v1"
 SCHEMA = "no.ks.fiks.arkiv.v1.arkivering.arkivmelding.opprett.xsd"
-# UUIDs derived from the meeting id, so the same meeting always gets the same systemID.
-UUID_NS = uuid.UUID("6f1d6a52-4a0e-5d43-9a52-7c6f0b7a8e11")
 # PRONOM identifiers: what archives use to name file formats.
 FORMATS = {
     "PDF/A-1a": ("fmt/95", "application/pdf"),
@@ -96,24 +95,65 @@ class Document:
     main: bool
     kind: str  # dokumenttype code
     files: list[DocFile] = field(default_factory=list)
-    exempt: str | None = None  # legal basis when the whole document is exempt
+    # The legal basis when this document holds exempt content (skjerming on it, and only on it).
+    exempt: str | None = None
+    key: str = ""  # stable within the meeting: names its systemID and external key
+    details: str | None = None  # formatDetaljer of its signed file (PAdES level, PDF/A level)
 
 
-def _skjerming(parent: etree._Element, basis: str) -> None:
-    """Skjerming with its legal basis. Tilgangsrestriksjon has no code list in Fiks Arkiv V1; the
-    code is the offentleglova section (the municipal convention: 13, 24, …), or UO otherwise."""
+@dataclass(frozen=True)
+class Context:
+    """What the message says beyond the documents: identities, the archive's codes, the
+    signatures as verified."""
+
+    ids: Ids
+    profile: ArchiveProfile = field(default_factory=lambda: ArchiveProfile())
+    signed: list[str] = field(default_factory=list)  # one line per signer, for the merknad
+    authors: list[str] = field(default_factory=list)
+    flat: bool = False  # file references by name alone (a Fiks Arkiv message), not by path
+
+    @property
+    def system(self) -> str:
+        number = self.profile.organisation_number
+        return f"referatbygg {number}" if number else "referatbygg"
+
+    def ref(self, f: DocFile) -> str:
+        return Path(f.path).name if self.flat else f.path
+
+
+def access_code(basis: str, profile: ArchiveProfile) -> str:
+    """The archive's tilgangsrestriksjon for a legal basis, from its profile: the most specific
+    key the basis names ('offl. § 13' before 'offl.'); PackageError when none does."""
     import re
 
-    section = re.search(r"offl\.?\s*§\s*(\d+)", basis)
+    def named(key: str) -> bool:
+        pattern = re.escape(key).replace(r"\ ", r"\s*")
+        return re.search(pattern + r"(?![\d-])", basis, flags=re.IGNORECASE) is not None
+
+    found = sorted((k for k in profile.access_codes if named(k)), key=len, reverse=True)
+    if not found:
+        raise PackageError(
+            f"no access code for the legal basis '{basis}' in the archive profile",
+            hint="add it to [archive] access_codes in referatbygg.toml (the receiving archive "
+            "says which code it uses)",
+        )
+    return profile.access_codes[found[0]]
+
+
+def _skjerming(parent: etree._Element, basis: str, profile: ArchiveProfile) -> None:
+    """Skjerming with the archive's access code and the legal basis, on the element that
+    holds the exempt content."""
     el = _sub(parent, "skjerming")
     restriction = _sub(el, "tilgangsrestriksjon")
-    _sub(restriction, "kode", section.group(1) if section else "UO", MDK)
-    _sub(restriction, "beskrivelse", "Unntatt offentlighet", MDK)
+    _sub(restriction, "kode", access_code(basis, profile), MDK)
+    _sub(restriction, "beskrivelse", f"Unntatt offentlighet, {basis}", MDK)
     _sub(el, "skjermingshjemmel", basis)
 
 
-def system_id(*parts: str) -> str:
-    return str(uuid.uuid5(UUID_NS, "/".join(parts)))
+def _key(parent: etree._Element, tag: str, system: str, key: str, ns: str = NS) -> None:
+    el = _sub(parent, tag, ns=ns)
+    _sub(el, "fagsystem", system, MDK)
+    _sub(el, "noekkel", key, MDK)
 
 
 def _sub(parent: etree._Element, tag: str, text: str | None = None, ns: str = NS) -> etree._Element:
@@ -147,6 +187,28 @@ def participants(meeting: Meeting) -> list[tuple[str, str, str | None]]:
     return people
 
 
+def meeting_number(meeting: Meeting) -> str:
+    """The meeting's own number (``number``); without one, its place among this body's meetings
+    of the year in its folder ('1/2023'): the archive requires a møtenummer, and a date is not
+    one."""
+    import tomllib
+
+    m = meeting.data
+    if m.number:
+        return m.number
+    dates = {m.date}
+    for file in meeting.source.parent.glob("*.toml"):
+        if file.name in ("organ.toml", "referatbygg.toml"):
+            continue
+        try:
+            day = tomllib.loads(file.read_text(encoding="utf-8")).get("date")
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            continue
+        if isinstance(day, dt.date) and day.year == m.date.year:
+            dates.add(day)
+    return f"{sorted(dates).index(m.date) + 1}/{m.date.year}"
+
+
 def cases(meeting: Meeting) -> str:
     """The agenda as one line per item, for the registration's description: 'PS 21/25
     Godkjenning …'; a closed item by its public title."""
@@ -155,14 +217,10 @@ def cases(meeting: Meeting) -> str:
     return "\n".join(heading(meeting, item, "public") for item in meeting.data.items)
 
 
-def build(
-    meeting: Meeting,
-    documents: list[Document],
-    created: dt.datetime,
-    exempt: list[str] | None = None,
-) -> bytes:
-    """The arkivmelding as UTF-8 XML bytes. ``exempt``: the legal bases of exempt parts of the
-    main document (marked as skjerming on the registration)."""
+def build(meeting: Meeting, documents: list[Document], created: dt.datetime, ctx: Context) -> bytes:
+    """The arkivmelding as UTF-8 XML bytes. Skjerming is on each document that holds exempt
+    content, never on the registration as a whole: the public version and the attachments that
+    are not exempt stay public."""
     m = meeting.data
     stamp = created.isoformat(timespec="seconds")
     root = etree.Element(f"{{{NS}}}arkivmelding", nsmap={None: NS, "n5mdk": MDK, "xsi": XSI})
@@ -173,8 +231,7 @@ def build(
     folder = _sub(root, "mappe")
     if not agreement:
         folder.set(f"{{{XSI}}}type", "moetemappe")
-    folder_id = system_id(meeting.id)
-    _sub(folder, "systemID", folder_id)
+    _sub(folder, "systemID", ctx.ids.folder)
     main_title = documents[0].title
     _sub(
         folder,
@@ -183,28 +240,25 @@ def build(
     )
     _sub(folder, "opprettetDato", stamp)
     _sub(folder, "opprettetAv", "referatbygg")
-    key = _sub(folder, "referanseEksternNoekkel")
-    _sub(key, "fagsystem", "referatbygg", MDK)
-    _sub(key, "noekkel", meeting.id, MDK)
-    if agreement:
-        return _registration(root, meeting, documents, stamp, folder_id, exempt)
-    _sub(folder, "moetenummer", m.number or m.date.isoformat())
-    body = _sub(folder, "utvalg")
-    _sub(body, "navn", meeting.body.name, MDK)
-    _sub(body, "identifikator", meeting.body.id, MDK)
-    _sub(folder, "moetedato", m.date.isoformat())
-    if m.place:
-        _sub(folder, "moetested", m.place)
-    for name, function, party in participants(meeting):
-        member = _sub(folder, "moetedeltaker")
-        ident = _sub(member, "identifikator", ns=MDK)
-        _sub(ident, "navn", name, MDK)
-        _code(member, "funksjon", "moetedeltakerfunksjon", function, MDK)
-        if party:
-            represents = _sub(member, "representerer", ns=MDK)
-            _sub(represents, "navn", party, MDK)
-
-    return _registration(root, meeting, documents, stamp, folder_id, exempt)
+    _key(folder, "referanseEksternNoekkel", ctx.system, meeting.id)
+    if not agreement:
+        _sub(folder, "moetenummer", meeting_number(meeting))
+        body = _sub(folder, "utvalg")
+        _sub(body, "navn", meeting.body.name, MDK)
+        _sub(body, "identifikator", ctx.profile.utvalg.get(meeting.body.id, meeting.body.id),
+             MDK)  # fmt: skip
+        _sub(folder, "moetedato", m.date.isoformat())
+        if m.place:
+            _sub(folder, "moetested", m.place)
+        for name, function, party in participants(meeting):
+            member = _sub(folder, "moetedeltaker")
+            ident = _sub(member, "identifikator", ns=MDK)
+            _sub(ident, "navn", name, MDK)
+            _code(member, "funksjon", "moetedeltakerfunksjon", function, MDK)
+            if party:
+                represents = _sub(member, "representerer", ns=MDK)
+                _sub(represents, "navn", party, MDK)
+    return _registration(root, meeting, documents, stamp, ctx)
 
 
 def _registration(
@@ -212,48 +266,59 @@ def _registration(
     meeting: Meeting,
     documents: list[Document],
     stamp: str,
-    folder_id: str,
-    exempt: list[str] | None,
+    ctx: Context,
 ) -> bytes:
     reg = _sub(root, "registrering")
     if meeting.kind != "avtale":
         reg.set(f"{{{XSI}}}type", "moetedokument")
-    _sub(reg, "systemID", system_id(meeting.id, meeting.kind))
+    _sub(reg, "systemID", ctx.ids.registration)
     _sub(reg, "opprettetDato", stamp)
     _sub(reg, "opprettetAv", "referatbygg")
     parent = _sub(reg, "referanseForelderMappe")
-    _sub(parent, "systemID", folder_id, MDK)
-    if exempt:
-        _skjerming(reg, "; ".join(dict.fromkeys(exempt)))
+    _sub(parent, "systemID", ctx.ids.folder, MDK)
+    _key(parent, "referanseEksternNoekkel", ctx.system, meeting.id, MDK)
     for number, doc in enumerate(documents, start=1):
         desc = _sub(reg, "dokumentbeskrivelse")
-        _sub(desc, "systemID", system_id(meeting.id, "dokument", str(number)))
+        _sub(desc, "systemID", ctx.ids.documents[doc.key])
         _code(desc, "dokumenttype", "dokumenttype", doc.kind)
         _code(desc, "dokumentstatus", "dokumentstatus", "F")
         _sub(desc, "tittel", doc.title)
+        for author in ctx.authors:
+            _sub(desc, "forfatter", author)
         _code(
             desc, "tilknyttetRegistreringSom", "tilknyttetregistreringsom", "H" if doc.main else "V"
         )
         _sub(desc, "dokumentnummer", str(number))
         if doc.exempt:
-            _skjerming(desc, doc.exempt)
+            _skjerming(desc, doc.exempt, ctx.profile)
         for f in doc.files:
             obj = _sub(desc, "dokumentobjekt")
             _sub(obj, "versjonsnummer", "1")
             _code(obj, "variantformat", "variantformat", f.variant)
-            pronom, mime = FORMATS[f.fmt]
             fmt = _sub(obj, "format")
-            _sub(fmt, "kode", pronom, MDK)
+            pronom, mime = FORMATS[f.fmt]
+            _sub(fmt, "kode", ctx.profile.format_codes.get(f.fmt, pronom), MDK)
             _sub(fmt, "beskrivelse", f.fmt, MDK)
+            if f.variant == "S" and doc.details:
+                _sub(obj, "formatDetaljer", doc.details)
             _sub(obj, "mimeType", mime)
             _sub(obj, "filnavn", Path(f.path).name)
-            _sub(obj, "referanseDokumentfil", f.path)
+            _sub(obj, "referanseDokumentfil", ctx.ref(f))
             _sub(obj, "sjekksum", f.sha256)
             _sub(obj, "sjekksumAlgoritme", "SHA-256")
             _sub(obj, "filstoerrelse", str(f.file.stat().st_size))
+        _key(desc, "referanseEksternNoekkel", ctx.system, f"{meeting.id}/{doc.key}")
     _sub(reg, "tittel", documents[0].title)
     if meeting.kind != "avtale" and meeting.data.items:
         _sub(reg, "beskrivelse", cases(meeting))
+    for author in ctx.authors:
+        _sub(reg, "forfatter", author)
+    if ctx.signed:
+        note = _sub(reg, "merknad")
+        _sub(note, "merknadstekst", "\n".join(ctx.signed))
+        _sub(note, "merknadsdato", stamp)
+        _sub(note, "merknadRegistrertAv", "referatbygg")
+    _key(reg, "referanseEksternNoekkel", ctx.system, f"{meeting.id}/{meeting.kind}")
     if meeting.kind != "avtale":
         _code(reg, "moetedokumenttype", "moeteregistreringstype", "MP")
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))

@@ -273,6 +273,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     lines += _status_lines(result.status)
     if result.package:
         lines.append(f"package: {result.package.zip}")
+        if result.package.message:
+            lines.append(f"Fiks Arkiv message: {result.package.message} (and .zip)")
         lines.append(f"check it: referatbygg check-package {result.package.zip}")
     if config.demo:
         lines.append("(TEST signatures from the demo PKI: not valid as real signatures)")
@@ -311,6 +313,9 @@ def cmd_archive(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     result = pipeline.make_archive(meeting, args.out, config, progress=_progress(args))
     lines = [f"bag: {result.bag}", f"zip: {result.zip}", f"{result.files} document file(s)"]
+    if result.message:
+        lines.append(f"Fiks Arkiv message: {result.message} (and .zip): arkivmelding.xml and "
+                     "the files it names, for a Fiks IO client to send")  # fmt: skip
     _emit(args, {"ok": True, **result.as_dict()}, lines)
     return ExitCode.ok
 

@@ -118,8 +118,41 @@ class SigningConfig(Strict):
     )
 
 
+# The receiving archive's access code (tilgangsrestriksjon) per legal basis, unless its profile
+# says otherwise. Noark leaves the codes to each archive; "UO" (unntatt offentlighet) is the
+# Noark 4 code most municipal archives still keep for "exempt under offentleglova".
+DEFAULT_ACCESS_CODES = {"offl.": "UO"}
+
+
+class ArchiveProfile(Strict):
+    """What the receiving archive expects: its identifiers and its code values."""
+
+    organisation_number: str | None = Field(
+        default=None, pattern=r"^\d{9}$",
+        description="The organisation's number in Enhetsregisteret (9 digits): names the "
+        "system in every external key (referanseEksternNoekkel).",
+    )  # fmt: skip
+    utvalg: dict[str, str] = Field(
+        default_factory=dict,
+        description="The archive's identifier of each body (utvalg), by body id; a body not "
+        "listed is identified by its id.",
+    )
+    access_codes: dict[str, str] = Field(
+        default_factory=lambda: dict(DEFAULT_ACCESS_CODES),
+        description="The archive's access code (tilgangsrestriksjon) per legal basis: keys are "
+        "a law ('offl.') or a section ('offl. § 13'), the most specific that the basis names "
+        "wins; a basis none of them names stops the archiving.",
+    )
+    format_codes: dict[str, str] = Field(
+        default_factory=dict,
+        description="The archive's format code per format ('PDF/A-2b' = 'RA-PDF', 'DOCX' = "
+        "'DOCX'); formats not listed are given by their PRONOM identifier.",
+    )
+
+
 class Config(Strict):
     signing: SigningConfig = SigningConfig()
+    archive: ArchiveProfile = ArchiveProfile()
     signers: dict[RoleId, SignerConfig] = Field(default_factory=dict)
     demo: bool = Field(default=False, description="Use the demo PKI (set when no file exists).")
     source: Path | None = None

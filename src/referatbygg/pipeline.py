@@ -40,7 +40,7 @@ from .buildreport import fingerprint, report_path
 from .check import Problem, require_clean
 from .config import Config
 from .convert import Converted, convert_attachment, inspect, signed_originals
-from .errors import InputError, ValidationError
+from .errors import InputError, PackageError, ValidationError
 from .fields import is_signed
 from .fsutil import clean_parts, locked, problem_writing, write_atomic
 from .load import display, load_meeting
@@ -110,6 +110,7 @@ class BuildResult:
             "body_font": templates.body_font(self.template) if self.template else None,
             "signing_place": minutes.signing_place(self.meeting),
             "source_digest": source_digest(self.meeting),
+            "sources": sources(self.meeting),
             "out_dir": str(self.out_dir),
             "docx": str(self.docx),
             "pdf": str(self.pdf) if self.pdf else None,
@@ -153,14 +154,31 @@ def attachment_name(conv: Converted) -> str:
     return f"{conv.index + 1:02d}-pkt{conv.attachment.item}-{slug[:60] or 'vedlegg'}.pdf"
 
 
+def _source_files(meeting: Meeting) -> list[tuple[str, Path | None]]:
+    files: list[tuple[str, Path | None]] = [
+        (display(meeting.source), meeting.source), (display(meeting.body_source),
+                                                    meeting.body_source),
+    ]  # fmt: skip
+    for a in meeting.data.attachments:
+        path = meeting.attachment_file(a).path
+        files.append((display(path) if path else str(a.file), path))
+    return files
+
+
+def sources(meeting: Meeting) -> dict[str, str]:
+    """SHA-256 of each file a build reads, by its name as shown to the user."""
+    import hashlib
+
+    return {name: hashlib.sha256(path.read_bytes()).hexdigest() if path else "(missing)"
+            for name, path in _source_files(meeting)}  # fmt: skip
+
+
 def source_digest(meeting: Meeting) -> str:
     """SHA-256 over everything a build reads: the meeting and body files and the attachments."""
     import hashlib
 
     digest = hashlib.sha256()
-    files: list[Path | None] = [meeting.source, meeting.body_source]
-    files += [meeting.attachment_file(a).path for a in meeting.data.attachments]
-    for file in files:
+    for _name, file in _source_files(meeting):
         if file is None:  # missing or refused: the build will say why
             digest.update(b"(missing)\0")
             continue
@@ -169,13 +187,26 @@ def source_digest(meeting: Meeting) -> str:
     return digest.hexdigest()
 
 
-def is_stale(meeting: Meeting, out_dir: Path) -> bool:
-    """Whether the sources changed since the main document was built (per its build report)."""
+def changed_sources(meeting: Meeting, out_dir: Path) -> list[str]:
+    """The source files that changed since the main document was built (per its build
+    report); empty when none did or nothing was built."""
     report = report_path(out_dir, stem(meeting))
     if not report.is_file():
-        return False
-    recorded = json.loads(report.read_text(encoding="utf-8")).get("source_digest")
-    return recorded is not None and recorded != source_digest(meeting)
+        return []
+    data = json.loads(report.read_text(encoding="utf-8"))
+    recorded = data.get("source_digest")
+    if recorded is None or recorded == source_digest(meeting):
+        return []
+    before = data.get("sources") or {}
+    now = sources(meeting)
+    names = [n for n in now if before.get(n) != now[n]]
+    names += [n for n in before if n not in now]
+    return names or ["the meeting's files"]
+
+
+def is_stale(meeting: Meeting, out_dir: Path) -> bool:
+    """Whether the sources changed since the main document was built (per its build report)."""
+    return bool(changed_sources(meeting, out_dir))
 
 
 def out_dir_for(meeting: Meeting, out_root: Path) -> Path:
@@ -766,11 +797,22 @@ def make_archive(
     """The archive package of a signed meeting; each document described at the PDF/A level it
     claims."""
     out = out_dir_for(meeting, out_root)
+    changed = changed_sources(meeting, out)
+    if changed:
+        pdf = main_pdf(meeting, out)
+        raise PackageError(
+            f"{', '.join(changed)} changed after {display(pdf)} was built"
+            + (" and signed" if pdf.is_file() and is_signed(pdf) else "")
+            + ": the document does not show the changes, and its metadata would not match it; "
+            "nothing was packaged",
+            hint="put the files back as they were when it was built, or move "
+            f"{display(out)} away, then build and sign again",
+        )
     tr = signing.trust(config)
     return archive.make_package(
         meeting, out, tr.roots,
         need_timestamp=config.final_timestamp, signature_level=signature_level(config),
-        pins=config.pins(), others=tr.others, progress=progress,
+        pins=config.pins(), others=tr.others, progress=progress, profile=config.archive,
     )  # fmt: skip
 
 

@@ -1,0 +1,209 @@
+"""What the receiving Noark archive gets through Fiks Arkiv: a message whose file references all
+resolve, skjerming only on the documents that hold exempt content, external keys throughout,
+the archive's own codes from its profile, identities that are unique per installation and kept
+across a re-packaging — checked on the seed, the agreement, an exempt item and an exempt
+attachment, each against the Fiks Arkiv V1 schema."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+from conftest import SEED
+from lxml import etree
+
+from referatbygg import archive, archiveids, arkivmelding, signing
+from referatbygg.config import ArchiveProfile, load_config
+from referatbygg.errors import PackageError
+from referatbygg.load import load_meeting
+from referatbygg.pipeline import make_archive, run
+
+NS = {"a": arkivmelding.NS, "m": arkivmelding.MDK}
+PROFILE = ArchiveProfile(
+    organisation_number="958935420",
+    utvalg={"politiradet": "PR"},
+    access_codes={"offl.": "UO", "offl. § 24": "24"},
+    format_codes={"PDF/A-2b": "RA-PDF"},
+)
+CONFIG = load_config(None).model_copy(update={"archive": PROFILE})
+AGREEMENT = SEED.parent / "avtaler/politiradsavtale-2023-2025.toml"
+
+
+def roots() -> list[object]:
+    return signing.trust(CONFIG).roots
+
+
+def copy_seed(tmp_path: Path, change: tuple[str, str] | None = None) -> Path:
+    folder = tmp_path / "politiradet"
+    shutil.copytree(SEED.parent, folder)
+    meeting = folder / SEED.name
+    if change:
+        text = meeting.read_text(encoding="utf-8")
+        assert change[0] in text
+        meeting.write_text(text.replace(change[0], change[1], 1), encoding="utf-8")
+    return meeting
+
+
+def message(result: archive.PackageResult) -> tuple[Path, etree._Element]:
+    assert result.message is not None
+    report = archive.check_package(result.message, roots())
+    assert report.ok, report.problems
+    xml = (result.message / "arkivmelding.xml").read_bytes()
+    assert arkivmelding.schema_errors(xml) == []
+    return result.message, etree.fromstring(xml)
+
+
+def documents(root: etree._Element) -> list[etree._Element]:
+    return root.findall("a:registrering/a:dokumentbeskrivelse", NS)
+
+
+def skjermet(root: etree._Element) -> dict[str, str | None]:
+    """Title of each document → its access code (None: public)."""
+    return {
+        d.findtext("a:tittel", namespaces=NS) or "": d.findtext(
+            "a:skjerming/a:tilgangsrestriksjon/m:kode", namespaces=NS
+        )
+        for d in documents(root)
+    }
+
+
+def keys_throughout(root: etree._Element) -> None:
+    system = "referatbygg 958935420"
+    holders = [root.find("a:mappe", NS), root.find("a:registrering", NS), *documents(root)]
+    for holder in holders:
+        assert holder is not None
+        key = holder.find("a:referanseEksternNoekkel", NS)
+        assert key is not None and key.findtext("m:fagsystem", namespaces=NS) == system
+        assert key.findtext("m:noekkel", namespaces=NS)
+    parent = root.find("a:registrering/a:referanseForelderMappe/m:referanseEksternNoekkel", NS)
+    assert parent is not None and parent.findtext("m:noekkel", namespaces=NS)
+
+
+def test_the_seed_as_a_message(tmp_path: Path) -> None:
+    result = run(SEED, tmp_path / "out", CONFIG)
+    assert result.package is not None
+    folder, root = message(result.package)
+    names = sorted(p.name for p in folder.iterdir())
+    refs = root.findall(".//a:referanseDokumentfil", NS)
+    assert all("/" not in (r.text or "") for r in refs)  # flat names, as Fiks Arkiv sends them
+    assert sorted({r.text for r in refs} | {"arkivmelding.xml", "melding.json"}) == names
+    with zipfile.ZipFile(f"{folder}.zip") as zf:
+        assert sorted(zf.namelist()) == names
+    evidence = json.loads((result.package.bag / "data/bevis/verify-referat.json").read_text())
+    assert evidence["file"] == "dokumenter/referat.pdf"  # the packed file, not a staging path
+    keys_throughout(root)
+    assert root.find("a:registrering/a:skjerming", NS) is None
+    assert set(skjermet(root).values()) == {None}  # nothing exempt in the seed
+    assert root.findtext("a:mappe/a:utvalg/m:identifikator", namespaces=NS) == "PR"
+    assert root.findtext("a:mappe/a:moetenummer", namespaces=NS) == "1/2023"
+    signed = root.find("a:registrering/a:dokumentbeskrivelse/a:dokumentobjekt", NS)
+    assert signed is not None
+    assert signed.findtext("a:format/m:kode", namespaces=NS) == "RA-PDF"  # the profile's code
+    assert signed.findtext("a:formatDetaljer", namespaces=NS) == "PAdES B-LTA, PDF/A-2b"
+    note = root.findtext("a:registrering/a:merknad/a:merknadstekst", namespaces=NS) or ""
+    assert "Signert av" in note and "(Byrådsleder)" in note and "(Politimester)" in note
+    assert "Verifisert" in note and "gyldig" in note
+
+
+def test_the_agreement_as_a_message(tmp_path: Path) -> None:
+    result = run(AGREEMENT, tmp_path / "out", CONFIG)
+    assert result.package is not None
+    _folder, root = message(result.package)
+    keys_throughout(root)
+    authors = [a.text for a in root.findall("a:registrering/a:forfatter", NS)]
+    assert authors == ["Oslo kommune", "Oslo politidistrikt"]  # its parties
+
+
+def test_an_exempt_item_restricts_the_signed_minutes_only(tmp_path: Path) -> None:
+    meeting = copy_seed(tmp_path, ('title = "Mortensrud – økt tilstedeværelse av politi"\n',
+                                   'title = "Mortensrud – økt tilstedeværelse av politi"\n'
+                                   'exempt = "offl. § 24 tredje ledd"\n'))  # fmt: skip
+    result = run(meeting, tmp_path / "out", CONFIG)
+    assert result.package is not None
+    _folder, root = message(result.package)
+    assert root.find("a:registrering/a:skjerming", NS) is None
+    codes = skjermet(root)
+    main = next(t for t in codes if t.startswith("Referat –") and "offentlig" not in t)
+    assert codes[main] == "24"  # the profile's code for offl. § 24
+    assert [t for t, c in codes.items() if c] == [main]  # the public version, attachments: public
+    assert any("(offentlig versjon)" in t for t in codes)
+    basis = root.findtext(".//a:skjerming/a:skjermingshjemmel", namespaces=NS)
+    assert basis == "offl. § 24 tredje ledd"
+
+
+def test_an_exempt_attachment_restricts_itself_and_the_minutes_it_is_merged_into(
+    tmp_path: Path,
+) -> None:
+    line = 'file = "vedlegg/situasjonsbrief.pdf"\n'
+    basis = 'exempt = "offl. § 13, jf. politiregisterloven § 24"\n'
+    meeting = copy_seed(tmp_path, (line, line + basis))
+    result = run(meeting, tmp_path / "out", CONFIG)
+    assert result.package is not None
+    _folder, root = message(result.package)
+    codes = skjermet(root)
+    restricted = sorted(t for t, c in codes.items() if c)
+    assert restricted == ["Pkt. 5 – Situasjonsbrief fra politiet",
+                          "Referat – Politirådet i Oslo 2023-01-13"]  # fmt: skip
+    assert set(codes[t] for t in restricted) == {"UO"}  # 'offl.' in the profile; § 13 not listed
+    assert codes["Pkt. 7 – Politirådsavtale 2023–2025"] is None
+
+
+def test_identities_per_installation_kept_when_packed_again(tmp_path: Path) -> None:
+    first = run(SEED, tmp_path / "one", CONFIG)
+    second = run(SEED, tmp_path / "two", CONFIG)  # another installation: its own state
+    assert first.package and second.package
+    ids_one = [e.text for e in message(first.package)[1].iter(f"{{{arkivmelding.NS}}}systemID")]
+    ids_two = [e.text for e in message(second.package)[1].iter(f"{{{arkivmelding.NS}}}systemID")]
+    assert len(set(ids_one)) == len(ids_one) and not set(ids_one) & set(ids_two)
+    meeting = load_meeting(SEED)
+    again = make_archive(meeting, tmp_path / "one", CONFIG)
+    ids_again = [e.text for e in message(again)[1].iter(f"{{{arkivmelding.NS}}}systemID")]
+    assert ids_again == ids_one
+    # A different file under the same document gets a new identity; the others keep theirs.
+    state = tmp_path / "ids"
+    state.mkdir()
+    before = archiveids.assign(state, {"referat": "a" * 64, "vedlegg-1": "b" * 64})
+    after = archiveids.assign(state, {"referat": "c" * 64, "vedlegg-1": "b" * 64})
+    assert after.folder == before.folder and after.registration == before.registration
+    assert after.documents["referat"] != before.documents["referat"]
+    assert after.documents["vedlegg-1"] == before.documents["vedlegg-1"]
+
+
+def test_a_basis_the_profile_has_no_code_for_stops_the_archiving(tmp_path: Path) -> None:
+    meeting = copy_seed(tmp_path, ('title = "Mortensrud – økt tilstedeværelse av politi"\n',
+                                   'title = "Mortensrud – økt tilstedeværelse av politi"\n'
+                                   'exempt = "offl. § 24 tredje ledd"\n'))  # fmt: skip
+    strict = CONFIG.model_copy(update={"archive": PROFILE.model_copy(
+        update={"access_codes": {"offl. § 13": "13"}})})  # fmt: skip
+    with pytest.raises(PackageError, match=r"no access code for the legal basis 'offl\. § 24"):
+        run(meeting, tmp_path / "out", strict)
+
+
+@pytest.mark.parametrize("damage", ["extra file", "missing file", "changed file", "in a folder"])
+def test_a_damaged_message_is_named(tmp_path: Path, damage: str) -> None:
+    result = run(SEED, tmp_path / "out", CONFIG)
+    assert result.package and result.package.message
+    folder = tmp_path / "message"
+    shutil.copytree(result.package.message, folder)
+    if damage == "extra file":
+        (folder / "hemmelig.pdf").write_bytes(b"%PDF-1.7\n")
+    elif damage == "missing file":
+        (folder / "referat.docx").unlink()
+    elif damage == "changed file":
+        (folder / "referat.docx").write_bytes(b"PK\x03\x04 not the docx")
+    target = folder
+    if damage == "in a folder":
+        target = tmp_path / "message.zip"
+        with zipfile.ZipFile(target, "w") as zf:
+            for file in folder.iterdir():
+                zf.write(file, f"dir/{file.name}" if file.name == "referat.pdf" else file.name)
+    report = archive.check_package(target, roots())
+    assert not report.ok
+    expected = {"extra file": "hemmelig.pdf is not named in arkivmelding.xml",
+                "missing file": "names referat.docx, which is not a file of the message",
+                "changed file": "referat.docx differs from arkivmelding.xml",
+                "in a folder": "dir/referat.pdf is not a file name alone"}[damage]  # fmt: skip
+    assert any(expected in p for p in report.problems), report.problems
