@@ -108,13 +108,33 @@ def test_the_seed_as_a_message(tmp_path: Path) -> None:
     assert "Verifisert" in note and "gyldig" in note
 
 
-def test_the_agreement_as_a_message(tmp_path: Path) -> None:
-    result = run(AGREEMENT, tmp_path / "out", CONFIG)
+def test_the_agreement_is_a_journal_post_the_minutes_refer_to(tmp_path: Path) -> None:
+    """The agreement: a journal post (X) in a case file, its parties as parts and authors; the
+    minutes that adopted it refer to its record by external key and systemID."""
+    out = tmp_path / "out"
+    result = run(AGREEMENT, out, CONFIG)
     assert result.package is not None
     _folder, root = message(result.package)
     keys_throughout(root)
-    authors = [a.text for a in root.findall("a:registrering/a:forfatter", NS)]
-    assert authors == ["Oslo kommune", "Oslo politidistrikt"]  # its parties
+    xsi = "{http://www.w3.org/2001/XMLSchema-instance}type"
+    assert root.find("a:mappe", NS).get(xsi) == "saksmappe"  # type: ignore[union-attr]
+    reg = root.find("a:registrering", NS)
+    assert reg is not None and reg.get(xsi) == "journalpost"
+    assert reg.findtext("a:journalposttype/m:kode", namespaces=NS) == "X"
+    assert [p.text for p in reg.findall("a:part/a:partNavn", NS)] == [
+        "Oslo kommune", "Oslo politidistrikt"]  # fmt: skip
+    authors = [a.text for a in reg.findall("a:forfatter", NS)]
+    assert authors == ["Oslo kommune", "Oslo politidistrikt"]
+    agreement_id = reg.findtext("a:systemID", namespaces=NS)
+    minutes = run(SEED, out, CONFIG)
+    assert minutes.package is not None
+    _folder, root = message(minutes.package)
+    ref = root.find("a:registrering/a:kryssreferanse/a:referanseTilRegistrering", NS)
+    assert ref is not None
+    assert ref.findtext("m:systemID", namespaces=NS) == agreement_id
+    assert ref.findtext("m:referanseEksternNoekkel/m:noekkel", namespaces=NS) == (
+        "politiradet-politiradsavtale-2023-2025/avtale"
+    )
 
 
 def test_an_exempt_item_restricts_the_signed_minutes_only(tmp_path: Path) -> None:

@@ -193,7 +193,7 @@ def make_package(
         )
         ids = archiveids.assign(out_dir, {d.key: d.files[0].sha256 for d in documents})
         ctx = arkivmelding.Context(ids, profile, signed_lines(meeting, report, now),
-                                   authors(meeting))  # fmt: skip
+                                   authors(meeting), adopted(meeting, out_dir.parent))  # fmt: skip
         xml = arkivmelding.build(meeting, documents, now, ctx)
         errors = arkivmelding.schema_errors(xml)
         if errors:  # a bug in referatbygg, not in the user's input
@@ -289,6 +289,24 @@ def signed_lines(meeting: Meeting, report: verify.VerifyReport, now: dt.datetime
     lines.append(f"Verifisert {now.isoformat(timespec='seconds')}: {verdict}, PAdES {report.level}"
                  + (" (TESTSIGNATURER)" if report.test_signatures else ""))  # fmt: skip
     return lines
+
+
+def adopted(meeting: Meeting, out_root: Path) -> list[tuple[str, str | None]]:
+    """The agreements among the minutes' attachments, as references to their own records: the
+    external key always, the systemID once the agreement has been packaged here."""
+    if meeting.kind == "avtale":
+        return []
+    from .convert import agreements
+
+    found: list[tuple[str, str | None]] = []
+    for _index, agreement_id in agreements(meeting):
+        try:
+            ids = json.loads((out_root / agreement_id / archiveids.STATE).read_text("utf-8"))
+            system_id = str(ids["registrering"])
+        except (OSError, ValueError, KeyError, TypeError):
+            system_id = None
+        found.append((f"{agreement_id}/avtale", system_id))
+    return found
 
 
 def authors(meeting: Meeting) -> list[str]:

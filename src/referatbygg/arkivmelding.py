@@ -15,6 +15,7 @@ import json
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 
@@ -110,6 +111,9 @@ class Context:
     profile: ArchiveProfile = field(default_factory=lambda: ArchiveProfile())
     signed: list[str] = field(default_factory=list)  # one line per signer, for the merknad
     authors: list[str] = field(default_factory=list)
+    # Records this one refers to: (external key, systemID if known) — the minutes to the
+    # agreements they adopted, each archived as its own journal post.
+    refers_to: list[tuple[str, str | None]] = field(default_factory=list)
     flat: bool = False  # file references by name alone (a Fiks Arkiv message), not by path
 
     @property
@@ -119,6 +123,15 @@ class Context:
 
     def ref(self, f: DocFile) -> str:
         return Path(f.path).name if self.flat else f.path
+
+
+# Noark 5 journalposttype (M082); Fiks Arkiv V1 ships no list for it: the archive's profile
+# chooses, these describe the usual ones.
+JOURNALPOSTTYPER = {
+    "I": "Inngående dokument", "U": "Utgående dokument",
+    "N": "Organinternt dokument for oppfølging", "X": "Organinternt dokument uten oppfølging",
+    "S": "Saksframlegg",
+}  # fmt: skip
 
 
 def access_code(basis: str, profile: ArchiveProfile) -> str:
@@ -229,8 +242,8 @@ def build(meeting: Meeting, documents: list[Document], created: dt.datetime, ctx
 
     agreement = meeting.kind == "avtale"
     folder = _sub(root, "mappe")
-    if not agreement:
-        folder.set(f"{{{XSI}}}type", "moetemappe")
+    # An agreement is a journal post in a case file; the minutes a møtedokument in a møtemappe.
+    folder.set(f"{{{XSI}}}type", "saksmappe" if agreement else "moetemappe")
     _sub(folder, "systemID", ctx.ids.folder)
     main_title = documents[0].title
     _sub(
@@ -241,7 +254,9 @@ def build(meeting: Meeting, documents: list[Document], created: dt.datetime, ctx
     _sub(folder, "opprettetDato", stamp)
     _sub(folder, "opprettetAv", "referatbygg")
     _key(folder, "referanseEksternNoekkel", ctx.system, meeting.id)
-    if not agreement:
+    if agreement:
+        _sub(folder, "saksdato", m.date.isoformat())
+    else:
         _sub(folder, "moetenummer", meeting_number(meeting))
         body = _sub(folder, "utvalg")
         _sub(body, "navn", meeting.body.name, MDK)
@@ -268,15 +283,20 @@ def _registration(
     stamp: str,
     ctx: Context,
 ) -> bytes:
+    agreement = meeting.kind == "avtale"
     reg = _sub(root, "registrering")
-    if meeting.kind != "avtale":
-        reg.set(f"{{{XSI}}}type", "moetedokument")
+    reg.set(f"{{{XSI}}}type", "journalpost" if agreement else "moetedokument")
     _sub(reg, "systemID", ctx.ids.registration)
     _sub(reg, "opprettetDato", stamp)
     _sub(reg, "opprettetAv", "referatbygg")
     parent = _sub(reg, "referanseForelderMappe")
     _sub(parent, "systemID", ctx.ids.folder, MDK)
     _key(parent, "referanseEksternNoekkel", ctx.system, meeting.id, MDK)
+    if agreement:
+        data: Any = meeting.data
+        for party in data.parties:
+            part = _sub(reg, "part")
+            _sub(part, "partNavn", party.name)
     for number, doc in enumerate(documents, start=1):
         desc = _sub(reg, "dokumentbeskrivelse")
         _sub(desc, "systemID", ctx.ids.documents[doc.key])
@@ -318,8 +338,21 @@ def _registration(
         _sub(note, "merknadstekst", "\n".join(ctx.signed))
         _sub(note, "merknadsdato", stamp)
         _sub(note, "merknadRegistrertAv", "referatbygg")
+    for key, system_id in ctx.refers_to:
+        ref = _sub(reg, "kryssreferanse")
+        target = _sub(ref, "referanseTilRegistrering")
+        if system_id:
+            _sub(target, "systemID", system_id, MDK)
+        _key(target, "referanseEksternNoekkel", ctx.system, key, MDK)
     _key(reg, "referanseEksternNoekkel", ctx.system, f"{meeting.id}/{meeting.kind}")
-    if meeting.kind != "avtale":
+    if agreement:
+        kind = _sub(reg, "journalposttype")
+        _sub(kind, "kode", ctx.profile.agreement_journalposttype, MDK)
+        _sub(kind, "beskrivelse", JOURNALPOSTTYPER.get(ctx.profile.agreement_journalposttype,
+                                                       "Journalposttype"), MDK)  # fmt: skip
+        _code(reg, "journalstatus", "journalstatus", "F")
+        _sub(reg, "dokumentetsDato", meeting.data.date.isoformat())
+    else:
         _code(reg, "moetedokumenttype", "moeteregistreringstype", "MP")
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 

@@ -143,6 +143,11 @@ class ArchiveProfile(Strict):
         "a law ('offl.') or a section ('offl. § 13'), the most specific that the basis names "
         "wins; a basis none of them names stops the archiving.",
     )
+    agreement_journalposttype: str = Field(
+        default="X",
+        description="Journalposttype of an agreement's journal post (Noark: X, organinternt "
+        "dokument uten oppfølging; N, for oppfølging; U, utgående).",
+    )
     format_codes: dict[str, str] = Field(
         default_factory=dict,
         description="The archive's format code per format ('PDF/A-2b' = 'RA-PDF', 'DOCX' = "

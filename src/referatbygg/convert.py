@@ -169,6 +169,20 @@ def signed_originals(meeting: Meeting, out_root: Path) -> frozenset[int]:
     return frozenset(found)
 
 
+def agreements(meeting: Meeting) -> list[tuple[int, str]]:
+    """(attachment index, agreement id) of each attachment built from an agreement's TOML."""
+    found = []
+    for index, att in enumerate(meeting.data.attachments):
+        if att.file.suffix.lower() != ".toml":
+            continue
+        try:
+            agreement = _agreement_meeting(meeting, index, inspect(meeting, index).path)
+        except AttachmentError:
+            continue
+        found.append((index, agreement.id))
+    return found
+
+
 def convert_attachment(
     meeting: Meeting,
     index: int,
