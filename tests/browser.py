@@ -1,0 +1,40 @@
+"""Debian's Chromium, headless, driven by Selenium through Debian's chromedriver; axe-core run in
+the page. The flags keep Chromium off the network (this machine's is closed) and out of the
+user's profile."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+AXE = ROOT / ".web-tools/node_modules/axe-core/axe.min.js"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--window-size=1280,900"]  # fmt: skip
+
+
+def chromium() -> Any:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={tempfile.mkdtemp(prefix='referatbygg-chromium-')}")
+    return webdriver.Chrome(options=options, service=Service("/usr/bin/chromedriver"))
+
+
+def axe_violations(driver: Any, impacts: tuple[str, ...] = ("serious", "critical")) -> list[str]:
+    """axe-core's WCAG 2.1 A/AA violations of the given impacts on the current page."""
+    driver.execute_script(AXE.read_text(encoding="utf-8"))
+    result = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', "
+        "'wcag21aa']}}).then(r => done(JSON.stringify(r.violations)));"
+    )
+    return [f"{v['id']} ({v['impact']}): {v['help']}" for v in json.loads(result)
+            if v["impact"] in impacts]  # fmt: skip

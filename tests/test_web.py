@@ -1,0 +1,137 @@
+"""The workbench's server, tried over HTTP as a browser and an attacker would: the token URL
+opens the meetings page, which lists the seed meeting with its state and check's findings; a
+request without the token, from another Origin or for another Host is refused. (The browser
+tests of issue 18 — Chromium, axe-core — are still to come.)"""
+
+from __future__ import annotations
+
+import http.client
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import SEED
+
+from referatbygg.web.server import Site, make_server, serve_in_thread
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[Site]:
+    folder = tmp_path / "meetings"
+    shutil.copytree(SEED.parent, folder / "politiradet")
+    broken = folder / "politiradet" / "2023-04-21.toml"
+    broken.write_text('date = 2023-04-21\nstart = "13.30"\n[[items]]\nnumbers = [1]\n'
+                      'title = "Dagsorden"\nbody = "x"\n', encoding="utf-8")  # fmt: skip
+    server, site = make_server(folder, tmp_path / "out")
+    serve_in_thread(server)
+    yield site
+    server.shutdown()
+    server.server_close()
+
+
+def get(
+    site: Site, path: str, headers: dict[str, str] | None = None, method: str = "GET"
+) -> tuple[int, dict[str, str], str]:
+    conn = http.client.HTTPConnection("127.0.0.1", site.port, timeout=60)
+    head = {"Host": f"127.0.0.1:{site.port}", **(headers or {})}
+    conn.request(method, path, headers=head)
+    resp = conn.getresponse()
+    body = resp.read().decode("utf-8", "replace")
+    return resp.status, {k.lower(): v for k, v in resp.getheaders()}, body
+
+
+def test_the_token_url_lists_the_meetings_with_state_and_findings(site: Site) -> None:
+    status, headers, body = get(site, f"/?token={site.token}")
+    assert status == 200, body
+    assert 'lang="nb"' in body and "<h1>Møter</h1>" in body
+    assert "Politirådet i Oslo" in body and "2023-01-13.toml" in body
+    assert "utkast" in body and "bygg" in body  # not built yet: build next
+    assert "2023-04-21.toml" in body and "feil" in body  # a broken file is shown with its error
+    assert "http" not in body.replace(f"127.0.0.1:{site.port}", "")  # no external resource
+    cookie = headers["set-cookie"]
+    assert cookie.startswith(f"referatbygg_token={site.token}") and "HttpOnly" in cookie
+    # The cookie carries the token for the pages after the first.
+    status, _h, body = get(site, "/", {"Cookie": f"referatbygg_token={site.token}"})
+    assert status == 200 and "Politirådet i Oslo" in body
+    status, headers, _css = get(site, "/static/app.css", {"Cookie": cookie.split(";")[0]})
+    assert status == 200 and headers["content-type"].startswith("text/css")
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "no token",
+        "wrong token",
+        "wrong cookie",
+        "other Host",
+        "other Origin",
+        "POST without Origin",
+    ],
+)
+def test_refused(site: Site, case: str) -> None:
+    path, headers, method = f"/?token={site.token}", {}, "GET"
+    if case == "no token":
+        path = "/"
+    elif case == "wrong token":
+        path = "/?token=" + "x" * len(site.token)
+    elif case == "wrong cookie":
+        path, headers = "/", {"Cookie": "referatbygg_token=guess"}
+    elif case == "other Host":  # DNS rebinding: evil.example resolved to 127.0.0.1
+        headers = {"Host": f"evil.example:{site.port}"}
+    elif case == "other Origin":
+        headers = {"Origin": "http://evil.example"}
+    else:
+        method = "POST"
+    status, headers_out, body = get(site, path, headers, method)
+    assert status == 403, (case, body)
+    assert "set-cookie" not in headers_out and "Politirådet" not in body
+
+
+def test_serve_prints_its_address_first(tmp_path: Path) -> None:
+    shutil.copytree(SEED.parent, tmp_path / "meetings" / "politiradet")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "referatbygg", "serve", str(tmp_path / "meetings"), "--no-open",
+         "--out", str(tmp_path / "out")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        first = proc.stdout.readline().strip()
+        assert first.startswith("referatbygg: http://127.0.0.1:") and "/?token=" in first
+        port = int(first.split(":")[3].split("/")[0])
+        token = first.split("token=")[1]
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        conn.request("GET", f"/?token={token}", headers={"Host": f"127.0.0.1:{port}"})
+        assert conn.getresponse().status == 200
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def test_in_the_browser_the_meetings_page_is_listed_and_accessible(
+    site: Site, tmp_path: Path
+) -> None:
+    from browser import axe_violations, chromium
+
+    driver = chromium()
+    try:
+        driver.set_script_timeout(60)
+        driver.get(f"http://127.0.0.1:{site.port}/?token={site.token}")
+        assert driver.title == "Møter – referatbygg"
+        text = driver.find_element("tag name", "main").text
+        assert "Politirådet i Oslo" in text and "utkast" in text
+        # The cookie carries the token: a link back to the list works without it in the URL.
+        driver.find_element("link text", "Møter").click()
+        assert "Politirådet i Oslo" in driver.find_element("tag name", "main").text
+        assert axe_violations(driver) == []
+        # Keyboard: the first Tab reaches the skip link.
+        from selenium.webdriver.common.keys import Keys
+
+        driver.find_element("tag name", "body").send_keys(Keys.TAB)
+        assert driver.switch_to.active_element.text == "Hopp til innholdet"
+        driver.save_screenshot(str(tmp_path / "moter.png"))
+    finally:
+        driver.quit()
