@@ -31,6 +31,7 @@ class Row:
     state: str
     next_step: str
     problems: list[Problem] = field(default_factory=list)
+    rel: str = ""  # the file's path in the meetings folder, for links
 
     @property
     def errors(self) -> int:
@@ -77,4 +78,6 @@ def rows(folder: Path, out_root: Path, config: Config) -> list[Row]:
             state = STATES["draft"]
         step = NEXT.get(st.next_step.split(" ")[0], st.next_step)
         found.append(Row(file, meeting.body.name, title, state, step, problems))
+    for row in found:
+        row.rel = row.file.relative_to(folder).as_posix()
     return found

@@ -85,7 +85,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self._send(HTTPStatus.FORBIDDEN, b"Forbidden\n", "text/plain; charset=utf-8")
             return
         path = urlsplit(self.path).path
-        routes: dict[str, Callable[[], None]] = {"/": self._meetings}
+        routes: dict[str, Callable[[], None]] = {"/": self._meetings, "/meeting": self._meeting}
         if path.startswith("/static/") and path.removeprefix("/static/") in STATIC:
             name = path.removeprefix("/static/")
             data = (resources.files("referatbygg.web") / "static" / name).read_bytes()
@@ -101,9 +101,69 @@ class Handler(http.server.BaseHTTPRequestHandler):
             log.info("refused %s %s: %s", self.command, self.path, why)
             self._send(HTTPStatus.FORBIDDEN, b"Forbidden\n", "text/plain; charset=utf-8")
             return
-        self._send(HTTPStatus.NOT_FOUND, b"Not found\n", "text/plain; charset=utf-8")
+        if urlsplit(self.path).path != "/meeting":
+            self._send(HTTPStatus.NOT_FOUND, b"Not found\n", "text/plain; charset=utf-8")
+            return
+        from .editing import LIMIT, Conflict, save
+
+        size = int(self.headers.get("Content-Length") or 0)
+        path = self._meeting_file()
+        if path is None:
+            return
+        if size > LIMIT:
+            self._send(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, b"Too large\n",
+                       "text/plain; charset=utf-8")  # fmt: skip
+            return
+        form = {k: v[0] for k, v in parse_qs(self.rfile.read(size).decode("utf-8"),
+                                             keep_blank_values=True).items()}  # fmt: skip
+        try:
+            save(path, form.get("digest", ""), form)
+        except Conflict:
+            self._meeting(conflict=True)
+            return
+        self._meeting(saved=True)
 
     # -- pages -------------------------------------------------------------------------------
+
+    def _meeting_file(self) -> Path | None:
+        from .editing import inside
+
+        relative = parse_qs(urlsplit(self.path).query).get("file", [""])[0]
+        path = inside(self.site.folder, relative)
+        if path is None:
+            self._send(HTTPStatus.NOT_FOUND, b"No such meeting file\n",
+                       "text/plain; charset=utf-8")  # fmt: skip
+        return path
+
+    def _meeting(self, *, saved: bool = False, conflict: bool = False) -> None:
+        from ..check import Problem, check
+        from ..config import load_config
+        from ..errors import ReferatbyggError
+        from ..load import load_meeting
+        from .editing import digest, items
+        from .meetings import rows
+
+        path = self._meeting_file()
+        if path is None:
+            return
+        try:
+            problems = check(load_meeting(path))
+        except ReferatbyggError as exc:
+            problems = [Problem("error", *line.split(": ", 1)) if ": " in line
+                        else Problem("error", path.name, line)
+                        for line in exc.message.splitlines()]  # fmt: skip
+        forms = items(path, problems)
+        placed = {id(p) for f in forms for p in f.problems}
+        config = load_config(self.site.config_file)
+        state = next((r.state for r in rows(path.parent, self.site.out_root, config)
+                      if r.file == path), "")  # fmt: skip
+        html = _environment().get_template("meeting.html").render(
+            title=f"Møte – {path.stem}", file=path.relative_to(self.site.folder).as_posix(),
+            state=state, items=forms, general=[p for p in problems if id(p) not in placed],
+            digest=digest(path), saved=saved, conflict=conflict,
+        )  # fmt: skip
+        status = HTTPStatus.CONFLICT if conflict else HTTPStatus.OK
+        self._send(status, html.encode("utf-8"), "text/html; charset=utf-8")
 
     def _meetings(self) -> None:
         from ..config import load_config
