@@ -178,6 +178,8 @@ def test_only_meeting_files_in_the_folder_are_opened(site: Site, file: str) -> N
 
 def test_in_the_browser_edit_an_item_and_see_check_at_the_field(site: Site) -> None:
     from browser import axe_violations, chromium
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.support.ui import WebDriverWait
 
     path = site.folder / "politiradet/2023-01-13.toml"
     driver = chromium()
@@ -191,7 +193,9 @@ def test_in_the_browser_edit_an_item_and_see_check_at_the_field(site: Site) -> N
         text.clear()
         text.send_keys("- Politimesteren orienterte om XYZQW.\n")
         driver.find_element("css selector", "button[type=submit]").click()
-        assert "Lagret." in driver.find_element("tag name", "main").text
+        WebDriverWait(driver, 60, ignored_exceptions=(StaleElementReferenceException,)).until(
+            lambda d: "Lagret." in d.find_element("tag name", "main").text
+        )
         saved = path.read_text(encoding="utf-8")
         assert '\ntext = """\n- Politimesteren orienterte om XYZQW.\n"""\n' in saved
         assert saved.startswith("# Referat fra Politirådet i Oslo, 13. januar 2023.\n")  # kept
@@ -203,3 +207,35 @@ def test_in_the_browser_edit_an_item_and_see_check_at_the_field(site: Site) -> N
         assert axe_violations(driver) == []
     finally:
         driver.quit()
+
+
+def test_in_the_browser_build_and_see_the_pages(site: Site) -> None:
+    from browser import axe_violations, chromium
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver = chromium()
+    try:
+        driver.set_script_timeout(60)
+        driver.get(f"http://127.0.0.1:{site.port}/meeting?file=politiradet/2023-01-13.toml"
+                   f"&token={site.token}")  # fmt: skip
+        driver.find_element("link text", "Forhåndsvisning og bygging").click()
+        assert "Ikke bygget ennå." in driver.find_element("tag name", "main").text
+        assert axe_violations(driver) == []
+        driver.find_element("css selector", "button[type=submit]").click()
+        # Progress is said in a live region; when the build is done the page shows its pages.
+        WebDriverWait(driver, 300, ignored_exceptions=(StaleElementReferenceException,)).until(
+            lambda d: (
+                d.find_elements("css selector", "ol.pages img")
+                or "Feil:" in d.find_element("id", "job-text").text
+            )
+        )
+        images = driver.find_elements("css selector", "ol.pages img")
+        assert len(images) == 11, driver.find_element("tag name", "main").text
+        assert images[0].get_attribute("alt") == "Side 1 av 11"
+        loaded = "return arguments[0].complete && arguments[0].naturalWidth > 0"
+        WebDriverWait(driver, 60).until(lambda d: d.execute_script(loaded, images[0]))
+        assert axe_violations(driver) == []
+    finally:
+        driver.quit()
+    assert (site.out_root / "politiradet-2023-01-13/referat.pdf").is_file()

@@ -25,7 +25,7 @@ from urllib.parse import parse_qs, urlsplit
 log = logging.getLogger(__name__)
 
 COOKIE = "referatbygg_token"
-STATIC = {"app.css": "text/css; charset=utf-8"}
+STATIC = {"app.css": "text/css; charset=utf-8", "app.js": "text/javascript; charset=utf-8"}
 
 
 @dataclass
@@ -35,6 +35,12 @@ class Site:
     config_file: Path | None
     token: str
     port: int = 0
+    cache: Path = Path()  # page images, by the PDF's content
+
+    def __post_init__(self) -> None:
+        import tempfile
+
+        self.cache = Path(tempfile.mkdtemp(prefix="referatbygg-web-"))
 
     def origins(self) -> set[str]:
         return {f"http://127.0.0.1:{self.port}", f"http://localhost:{self.port}"}
@@ -85,7 +91,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self._send(HTTPStatus.FORBIDDEN, b"Forbidden\n", "text/plain; charset=utf-8")
             return
         path = urlsplit(self.path).path
-        routes: dict[str, Callable[[], None]] = {"/": self._meetings, "/meeting": self._meeting}
+        routes: dict[str, Callable[[], None]] = {
+            "/": self._meetings, "/meeting": self._meeting, "/preview": self._preview,
+            "/job": self._job, "/page": self._page,
+        }  # fmt: skip
         if path.startswith("/static/") and path.removeprefix("/static/") in STATIC:
             name = path.removeprefix("/static/")
             data = (resources.files("referatbygg.web") / "static" / name).read_bytes()
@@ -100,6 +109,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if why:
             log.info("refused %s %s: %s", self.command, self.path, why)
             self._send(HTTPStatus.FORBIDDEN, b"Forbidden\n", "text/plain; charset=utf-8")
+            return
+        if urlsplit(self.path).path == "/build":
+            path = self._meeting_file()
+            if path is not None:
+                from . import jobs
+
+                jobs.start_build(path, self.site.out_root)
+                self.send_response(HTTPStatus.SEE_OTHER)
+                self.send_header("Location", f"/preview?file={_quote(self._relative(path))}")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
             return
         if urlsplit(self.path).path != "/meeting":
             self._send(HTTPStatus.NOT_FOUND, b"Not found\n", "text/plain; charset=utf-8")
@@ -124,6 +144,75 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self._meeting(saved=True)
 
     # -- pages -------------------------------------------------------------------------------
+
+    def _relative(self, path: Path) -> str:
+        return path.relative_to(self.site.folder).as_posix()
+
+    def _built_pdf(self, path: Path) -> Path | None:
+        from ..errors import ReferatbyggError
+        from ..load import load_meeting
+        from ..pipeline import main_pdf, out_dir_for
+
+        try:
+            meeting = load_meeting(path)
+        except ReferatbyggError:
+            return None
+        pdf = main_pdf(meeting, out_dir_for(meeting, self.site.out_root))
+        return pdf if pdf.is_file() else None
+
+    def _preview(self) -> None:
+        from pypdf import PdfReader
+
+        from . import jobs
+
+        path = self._meeting_file()
+        if path is None:
+            return
+        job = jobs.get(path)
+        pdf = self._built_pdf(path)
+        pages = len(PdfReader(pdf).pages) if pdf else 0
+        html = _environment().get_template("preview.html").render(
+            title=f"Forhåndsvisning – {path.stem}", file=self._relative(path), pages=pages,
+            running=bool(job and job.running), error=job.error if job else None,
+        )  # fmt: skip
+        self._send(HTTPStatus.OK, html.encode("utf-8"), "text/html; charset=utf-8")
+
+    def _job(self) -> None:
+        import json
+
+        from . import jobs
+
+        path = self._meeting_file()
+        if path is None:
+            return
+        job = jobs.get(path)
+        data = job.as_dict() if job else {"running": False, "messages": [], "error": None}
+        self._send(HTTPStatus.OK, json.dumps(data, ensure_ascii=False).encode("utf-8"),
+                   "application/json")  # fmt: skip
+
+    def _page(self) -> None:
+        """Page N of the built PDF as a PNG (pdftoppm), kept by the PDF's content."""
+        from ..tools import proc
+        from .editing import digest
+
+        path = self._meeting_file()
+        if path is None:
+            return
+        pdf = self._built_pdf(path)
+        number = parse_qs(urlsplit(self.path).query).get("n", [""])[0]
+        if pdf is None or not number.isdigit():
+            self._send(HTTPStatus.NOT_FOUND, b"No such page\n", "text/plain; charset=utf-8")
+            return
+        cache = self.site.cache / f"{digest(pdf)[:16]}-{int(number)}"
+        png = cache.with_suffix(".png")
+        if not png.is_file():
+            proc.run([proc.which("pdftoppm", package="poppler-utils"), "-f", number, "-l",
+                      number, "-r", "60", "-png", "-singlefile", str(pdf), str(cache)],
+                     timeout=60)  # fmt: skip
+        if not png.is_file():
+            self._send(HTTPStatus.NOT_FOUND, b"No such page\n", "text/plain; charset=utf-8")
+            return
+        self._send(HTTPStatus.OK, png.read_bytes(), "image/png")
 
     def _meeting_file(self) -> Path | None:
         from .editing import inside
@@ -189,6 +278,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_header("Set-Cookie", f"{COOKIE}={given}; HttpOnly; SameSite=Strict; Path=/")
         self.end_headers()
         self.wfile.write(body)
+
+
+def _quote(text: str) -> str:
+    from urllib.parse import quote
+
+    return quote(text, safe="/")
 
 
 def _cookie(header: str, name: str) -> str:

@@ -1,0 +1,14 @@
+// Progress of a build started from the page: asks the server once a second and says what it
+// hears in a live region; when the build is done, the page is loaded again to show the result.
+(function () {
+  const box = document.getElementById("job");
+  if (!box || box.dataset.running !== "true") return;
+  const text = document.getElementById("job-text");
+  async function poll() {
+    const res = await fetch(box.dataset.url, { credentials: "same-origin" });
+    const job = await res.json();
+    text.textContent = job.error ? "Feil: " + job.error : (job.messages.slice(-1)[0] || "starter …");
+    if (job.running) { setTimeout(poll, 1000); } else { window.location.reload(); }
+  }
+  setTimeout(poll, 500);
+})();
