@@ -75,8 +75,8 @@ class DocFile:
     variant: str  # variantformat: S (signed), A (archive), P (production)
     fmt: str  # key of FORMATS
 
-    @property
-    def sha256(self) -> str:
+    @functools.cached_property
+    def sha256(self) -> str:  # asked for the identities and for each of the two messages
         return sha256_file(self.file)
 
 

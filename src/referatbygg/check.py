@@ -35,6 +35,13 @@ class Problem:
         return asdict(self)
 
 
+def file_problems(message: str, where: str) -> list[Problem]:
+    """A meeting file's own errors (a MeetingFileError's lines, 'file:line: text') as check's
+    findings: reported the same way as the others."""
+    return [Problem("error", *line.split(": ", 1)) if ": " in line
+            else Problem("error", where, line) for line in message.splitlines()]  # fmt: skip
+
+
 def _texts(meeting: Meeting) -> list[tuple[tuple[str | int, ...], str]]:
     """Every free text of the meeting with its key path."""
     out: list[tuple[tuple[str | int, ...], str]] = [(("remarks",), meeting.data.remarks)]

@@ -55,7 +55,7 @@ def _emit(args: argparse.Namespace, data: dict[str, Any], lines: Sequence[str]) 
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .check import Problem, check
+    from .check import check, file_problems
     from .errors import MeetingFileError
     from .load import load_meeting
 
@@ -63,9 +63,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         meeting = load_meeting(args.meeting, args.root)
     except MeetingFileError as exc:
         # The files' own errors are check's findings too: listed the same way, exit 3.
-        problems = [Problem("error", *line.split(": ", 1)) if ": " in line
-                    else Problem("error", str(args.meeting), line)
-                    for line in exc.message.splitlines()]  # fmt: skip
+        problems = file_problems(exc.message, str(args.meeting))
         name = str(args.meeting)
     else:
         problems = check(meeting)

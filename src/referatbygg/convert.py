@@ -150,25 +150,6 @@ def inspect(meeting: Meeting, index: int) -> Inspected:
     return Inspected(src, kind)
 
 
-def signed_originals(meeting: Meeting, out_root: Path) -> frozenset[int]:
-    """The attachments that are agreements whose own signed document exists under
-    ``out_root``: the minutes say so, and the merged copy says it is a copy."""
-    from .fields import is_signed
-
-    found = set()
-    for index, att in enumerate(meeting.data.attachments):
-        if att.file.suffix.lower() != ".toml":
-            continue
-        try:
-            agreement = _agreement_meeting(meeting, index, inspect(meeting, index).path)
-        except AttachmentError:
-            continue  # check has said what is wrong with it
-        signed = out_root / agreement.id / "avtale.pdf"
-        if signed.is_file() and is_signed(signed):
-            found.add(index)
-    return frozenset(found)
-
-
 def agreements(meeting: Meeting) -> list[tuple[int, str]]:
     """(attachment index, agreement id) of each attachment built from an agreement's TOML."""
     found = []
@@ -178,9 +159,20 @@ def agreements(meeting: Meeting) -> list[tuple[int, str]]:
         try:
             agreement = _agreement_meeting(meeting, index, inspect(meeting, index).path)
         except AttachmentError:
-            continue
+            continue  # check has said what is wrong with it
         found.append((index, agreement.id))
     return found
+
+
+def signed_originals(meeting: Meeting, out_root: Path) -> frozenset[int]:
+    """The attachments that are agreements whose own signed document exists under
+    ``out_root``: the minutes say so, and the merged copy says it is a copy."""
+    from .fields import is_signed
+
+    return frozenset(
+        index for index, agreement_id in agreements(meeting)
+        if (signed := out_root / agreement_id / "avtale.pdf").is_file() and is_signed(signed)
+    )  # fmt: skip
 
 
 def convert_attachment(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .. import lang
 from ..batch import find_meetings
-from ..check import Problem, check
+from ..check import Problem, check, file_problems
 from ..config import Config
 from ..errors import ReferatbyggError
 from ..load import load_meeting
@@ -44,40 +44,42 @@ class Row:
 
 def rows(folder: Path, out_root: Path, config: Config) -> list[Row]:
     """Every meeting (and agreement) file under ``folder``, in the order of their folders."""
+    found = [row(file, out_root, config) for file in find_meetings([folder])]
+    for r in found:
+        r.rel = r.file.relative_to(folder).as_posix()
+    return found
+
+
+def row(file: Path, out_root: Path, config: Config) -> Row:
+    """One meeting file: where it stands and what check finds (its own errors, when it cannot
+    be read)."""
     from ..pipeline import status
 
-    found = []
-    for file in find_meetings([folder]):
-        try:
-            meeting = load_meeting(file)
-        except ReferatbyggError as exc:
-            found.append(Row(file, file.parent.name, file.name, STATES["broken"], "",
-                             [Problem("error", file.name, exc.message)]))  # fmt: skip
-            continue
-        problems = check(meeting)
-        title = getattr(meeting.data, "title", None) or lang.long_date(
-            meeting.data.date, lang=meeting.language
-        )
-        try:
-            st = status(file, out_root, config)
-        except ReferatbyggError as exc:
-            found.append(Row(file, meeting.body.name, title, STATES["broken"], "",
-                             [*problems, Problem("error", file.name, exc.message)]))  # fmt: skip
-            continue
-        if st.stale:
-            state = STATES["stale"]
-        elif st.package:
-            state = STATES["packaged"]
-        elif st.timestamped:
-            state = STATES["timestamped"]
-        elif st.built and st.waiting:
-            state = STATES["waiting"].format(who=", ".join(st.waiting))
-        elif st.built:
-            state = STATES["built"]
-        else:
-            state = STATES["draft"]
-        step = NEXT.get(st.next_step.split(" ")[0], st.next_step)
-        found.append(Row(file, meeting.body.name, title, state, step, problems))
-    for row in found:
-        row.rel = row.file.relative_to(folder).as_posix()
-    return found
+    try:
+        meeting = load_meeting(file)
+    except ReferatbyggError as exc:
+        return Row(file, file.parent.name, file.name, STATES["broken"], "",
+                   file_problems(exc.message, file.name))  # fmt: skip
+    problems = check(meeting)
+    title = getattr(meeting.data, "title", None) or lang.long_date(
+        meeting.data.date, lang=meeting.language
+    )
+    try:
+        st = status(file, out_root, config)
+    except ReferatbyggError as exc:
+        return Row(file, meeting.body.name, title, STATES["broken"], "",
+                   [*problems, Problem("error", file.name, exc.message)])  # fmt: skip
+    if st.stale:
+        state = STATES["stale"]
+    elif st.package:
+        state = STATES["packaged"]
+    elif st.timestamped:
+        state = STATES["timestamped"]
+    elif st.built and st.waiting:
+        state = STATES["waiting"].format(who=", ".join(st.waiting))
+    elif st.built:
+        state = STATES["built"]
+    else:
+        state = STATES["draft"]
+    step = NEXT.get(st.next_step.split(" ")[0], st.next_step)
+    return Row(file, meeting.body.name, title, state, step, problems)

@@ -225,30 +225,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
         return path
 
     def _meeting(self, *, saved: bool = False, conflict: bool = False) -> None:
-        from ..check import Problem, check
         from ..config import load_config
-        from ..errors import ReferatbyggError
-        from ..load import load_meeting
         from .editing import digest, items
-        from .meetings import rows
+        from .meetings import row
 
         path = self._meeting_file()
         if path is None:
             return
-        try:
-            problems = check(load_meeting(path))
-        except ReferatbyggError as exc:
-            problems = [Problem("error", *line.split(": ", 1)) if ": " in line
-                        else Problem("error", path.name, line)
-                        for line in exc.message.splitlines()]  # fmt: skip
-        forms = items(path, problems)
+        found = row(path, self.site.out_root, load_config(self.site.config_file))
+        forms = items(path, found.problems)
         placed = {id(p) for f in forms for p in f.problems}
-        config = load_config(self.site.config_file)
-        state = next((r.state for r in rows(path.parent, self.site.out_root, config)
-                      if r.file == path), "")  # fmt: skip
         html = _environment().get_template("meeting.html").render(
-            title=f"Møte – {path.stem}", file=path.relative_to(self.site.folder).as_posix(),
-            state=state, items=forms, general=[p for p in problems if id(p) not in placed],
+            title=f"Møte – {path.stem}", file=self._relative(path), state=found.state,
+            items=forms, general=[p for p in found.problems if id(p) not in placed],
             digest=digest(path), saved=saved, conflict=conflict,
         )  # fmt: skip
         status = HTTPStatus.CONFLICT if conflict else HTTPStatus.OK
