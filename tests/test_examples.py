@@ -152,3 +152,12 @@ def test_check_exit_codes_for_the_examples() -> None:
     for folder, name in EXAMPLES.items():
         code, text = main("check", ROOT / "meetings" / folder / name)
         assert code == ExitCode.ok and "0 error(s), 0 warning(s)" in text, text
+
+
+def test_public_version_with_a_logo_stays_accessible(done: Path) -> None:
+    """The kommunestyre's logo is a figure in the public version: it needs its alternative text
+    for PDF/UA-1, which veraPDF's engine confirms."""
+    from referatbygg import pdfa
+
+    report = pdfa.validate(done / "kommunestyret-2025-03-27/referat-offentlig.pdf")
+    assert report.valid and report.checked == ["2a", "ua1"], report.summary

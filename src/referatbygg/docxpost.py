@@ -97,3 +97,21 @@ def keep_with_text(body: Any, heading: str, lines: int = 2) -> None:
                 for p in row.iter(qn("w:p")):
                     _keep(p)
             break
+
+
+def describe_image(body: Any, rels: Any, image: bytes, text: str) -> None:
+    """Alternative text for each drawing that shows ``image`` (the body's logo): LibreOffice
+    exports a drawing's description as the Figure's /Alt, which PDF/UA-1 (7.3) requires."""
+    wp = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
+    blip = "{http://schemas.openxmlformats.org/drawingml/2006/main}blip"
+    embed = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}embed"
+    shown = {
+        rid
+        for rid, rel in rels.items()
+        if not rel.is_external and getattr(rel.target_part, "blob", None) == image
+    }
+    for inline in body.iter(f"{wp}inline", f"{wp}anchor"):
+        found = inline.find(f".//{blip}")
+        pr = inline.find(f"{wp}docPr")
+        if found is not None and found.get(embed) in shown and pr is not None:
+            pr.set("descr", pr.get("descr") or text)

@@ -199,6 +199,10 @@ def render_docx(
             hint="check the {{ }} and {% %} tags you changed in the template",
         ) from None
     body = tpl.docx.element.body
+    if ctx.get("logo"):
+        docxpost.describe_image(body, tpl.docx.part.rels,
+                                Path(ctx["logo"].image_descriptor).read_bytes(),
+                                f"Logo: {meeting.body.organisation}")  # fmt: skip
     if kind != "innkalling":  # the notice has no signature block
         signers = [] if ctx["signed_note"] else ctx["signatories"]
         docxpost.name_anchors(body, [s["role"] for s in signers])
