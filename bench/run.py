@@ -35,7 +35,7 @@ sys.path[:0] = [str(ROOT / "bench"), str(ROOT / "tests")]
 from pki import P12_PASS, PIN, CertPki, free_port, make_pki  # noqa: E402
 
 from meetings import generate  # noqa: E402
-from referatbygg import pipeline  # noqa: E402
+from referatbygg import heap, pipeline  # noqa: E402
 from referatbygg.config import load_config  # noqa: E402
 from referatbygg.tools import ghostscript, jvm, verapdf  # noqa: E402
 from referatbygg.tools.libreoffice import WarmConverter, soffice  # noqa: E402
@@ -108,6 +108,7 @@ def median(values: list[float]) -> float:
 
 def ours_warm(files: list[Path], config: Any, work: Path, proxy: Proxy) -> dict[str, Any]:
     """One process, LibreOffice and the veraPDF engine warm: pipeline.run per meeting."""
+    heap.settle("referatbygg.pipeline")  # as the CLI does before any heavy command
     conv = WarmConverter()
     conv.start()
     times, stages, requests, gate = [], [], [], []

@@ -898,6 +898,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             logging.getLogger(name).setLevel(logging.CRITICAL + 1)
     func: Callable[[argparse.Namespace], int] = args.func
     try:
+        if getattr(args, "served", False):
+            from . import heap
+
+            heap.settle("referatbygg.pipeline")  # every heavy command imports it; see heap.py
         return int(func(args))
     except ReferatbyggError as exc:
         _report(args, exc)

@@ -33,6 +33,9 @@ def warm() -> None:
                  "moeteregistreringstype", "tilknyttetregistreringsom"):  # fmt: skip
         with contextlib.suppress(Exception):
             arkivmelding.code_list(name)
+    from .. import heap
+
+    heap.settle()  # after the caches are filled: the workers fork from this heap
 
 
 warm()
