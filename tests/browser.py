@@ -38,3 +38,22 @@ def axe_violations(driver: Any, impacts: tuple[str, ...] = ("serious", "critical
     )
     return [f"{v['id']} ({v['impact']}): {v['help']}" for v in json.loads(result)
             if v["impact"] in impacts]  # fmt: skip
+
+
+def shot(driver: Any, name: str) -> None:
+    """With REFERATBYGG_SCREENSHOTS=<folder>, keep the whole page (beyond the window's height)
+    as <folder>/<name>.png: the README's screenshots are made by the browser tests themselves."""
+    import base64
+    import os
+
+    folder = os.environ.get("REFERATBYGG_SCREENSHOTS")
+    if not folder:
+        return
+    size = driver.execute_script(
+        "return [document.documentElement.scrollWidth, document.documentElement.scrollHeight]"
+    )
+    clip = {"x": 0, "y": 0, "width": size[0], "height": min(size[1], 3000), "scale": 1}
+    data = driver.execute_cdp_cmd(
+        "Page.captureScreenshot", {"captureBeyondViewport": True, "clip": clip}
+    )
+    (Path(folder) / f"{name}.png").write_bytes(base64.b64decode(data["data"]))

@@ -9,8 +9,10 @@ import http.client
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import SEED
@@ -114,7 +116,7 @@ def test_serve_prints_its_address_first(tmp_path: Path) -> None:
 def test_in_the_browser_the_meetings_page_is_listed_and_accessible(
     site: Site, tmp_path: Path
 ) -> None:
-    from browser import axe_violations, chromium
+    from browser import axe_violations, chromium, shot
 
     driver = chromium()
     try:
@@ -132,7 +134,7 @@ def test_in_the_browser_the_meetings_page_is_listed_and_accessible(
 
         driver.find_element("tag name", "body").send_keys(Keys.TAB)
         assert driver.switch_to.active_element.text == "Hopp til innholdet"
-        driver.save_screenshot(str(tmp_path / "moter.png"))
+        shot(driver, "workbench-moter")
     finally:
         driver.quit()
 
@@ -177,7 +179,7 @@ def test_only_meeting_files_in_the_folder_are_opened(site: Site, file: str) -> N
 
 
 def test_in_the_browser_edit_an_item_and_see_check_at_the_field(site: Site) -> None:
-    from browser import axe_violations, chromium
+    from browser import axe_violations, chromium, shot
     from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
@@ -189,7 +191,14 @@ def test_in_the_browser_edit_an_item_and_see_check_at_the_field(site: Site) -> N
         driver.find_element("link text", "13. januar 2023").click()
         assert driver.title == "Møte – 2023-01-13 – referatbygg"
         assert axe_violations(driver) == []
+        # As you type: check's finding appears at the field before anything is saved.
+        before = path.read_bytes()
         text = driver.find_element("id", "items.2.text")
+        text.send_keys("\n- Nytt punkt om ABCDQ.")
+        WebDriverWait(driver, 30).until(lambda d: "ABCDQ" in d.find_element("id", "funn-2").text)
+        assert "ikke lagret ennå" in driver.find_element("id", "live-check").text
+        assert path.read_bytes() == before
+        assert not [p for p in path.parent.iterdir() if p.name.startswith(".")]  # trial gone
         text.clear()
         text.send_keys("- Politimesteren orienterte om XYZQW.\n")
         driver.find_element("css selector", "button[type=submit]").click()
@@ -205,12 +214,13 @@ def test_in_the_browser_edit_an_item_and_see_check_at_the_field(site: Site) -> N
         assert described
         assert "XYZQW" in driver.find_element("id", described).text
         assert axe_violations(driver) == []
+        shot(driver, "workbench-mote")
     finally:
         driver.quit()
 
 
 def test_in_the_browser_build_and_see_the_pages(site: Site) -> None:
-    from browser import axe_violations, chromium
+    from browser import axe_violations, chromium, shot
     from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
@@ -219,10 +229,10 @@ def test_in_the_browser_build_and_see_the_pages(site: Site) -> None:
         driver.set_script_timeout(60)
         driver.get(f"http://127.0.0.1:{site.port}/meeting?file=politiradet/2023-01-13.toml"
                    f"&token={site.token}")  # fmt: skip
-        driver.find_element("link text", "Forhåndsvisning og bygging").click()
-        assert "Ikke bygget ennå." in driver.find_element("tag name", "main").text
+        driver.find_element("link text", "Forhåndsvisning").click()
+        assert "Dokumentet er ikke bygget ennå." in driver.find_element("tag name", "main").text
         assert axe_violations(driver) == []
-        driver.find_element("css selector", "button[type=submit]").click()
+        driver.find_element("xpath", "//button[text()='Bygg referatet']").click()
         # Progress is said in a live region; when the build is done the page shows its pages.
         WebDriverWait(driver, 300, ignored_exceptions=(StaleElementReferenceException,)).until(
             lambda d: (
@@ -232,10 +242,193 @@ def test_in_the_browser_build_and_see_the_pages(site: Site) -> None:
         )
         images = driver.find_elements("css selector", "ol.pages img")
         assert len(images) == 11, driver.find_element("tag name", "main").text
-        assert images[0].get_attribute("alt") == "Side 1 av 11"
+        assert images[0].get_attribute("alt") == "Dokumentet, side 1 av 11"
         loaded = "return arguments[0].complete && arguments[0].naturalWidth > 0"
         WebDriverWait(driver, 60).until(lambda d: d.execute_script(loaded, images[0]))
+        # The build report beside the pages: veraPDF's verdict and the parts.
+        report = driver.find_element("css selector", "dl.report").text
+        assert "gyldig (veraPDF), nivå 2b" in report and "Vedlegg" in report
         assert axe_violations(driver) == []
+        shot(driver, "workbench-forhandsvisning")
     finally:
         driver.quit()
     assert (site.out_root / "politiradet-2023-01-13/referat.pdf").is_file()
+
+
+# --- Signaturer and Arkiv: a file signed by another tool, signing here, the package ----------
+
+
+@pytest.fixture
+def signing_site(tmp_path: Path, pki: Any, built_seed: Path) -> Iterator[Site]:
+    """The seed built and waiting for byrådsleder, with the certomancer PKI's configuration:
+    byrådsleder signs elsewhere (pyHanko's CLI), politimester's key is on this machine."""
+    folder = tmp_path / "meetings"
+    shutil.copytree(SEED.parent, folder / "politiradet")
+    out = tmp_path / "out"
+    shutil.copytree(built_seed.parent, out / built_seed.parent.name)
+    server, site = make_server(folder, out, pki.config(tmp_path))
+    serve_in_thread(server)
+    yield site
+    server.shutdown()
+    server.server_close()
+
+
+def upload(site: Site, data: bytes, headers: dict[str, str] | None = None) -> tuple[int, str]:
+    boundary = "----referatbygg-test"
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="signert"; '
+        f'filename="retur.pdf"\r\nContent-Type: application/pdf\r\n\r\n'
+    ).encode()
+    body += data + f"\r\n--{boundary}--\r\n".encode()  # fmt: skip
+    conn = http.client.HTTPConnection("127.0.0.1", site.port, timeout=60)
+    conn.request("POST", "/receive?file=politiradet/2023-01-13.toml", body=body, headers={
+        "Host": f"127.0.0.1:{site.port}", "Origin": f"http://127.0.0.1:{site.port}",
+        "Cookie": f"referatbygg_token={site.token}",
+        "Content-Type": f"multipart/form-data; boundary={boundary}",
+        **(headers or {})})  # fmt: skip
+    resp = conn.getresponse()
+    return resp.status, resp.read().decode("utf-8", "replace")
+
+
+def test_uploads_are_checked_before_anything_is_written(signing_site: Site) -> None:
+    site = signing_site
+    working = site.out_root / "politiradet-2023-01-13/referat.pdf"
+    before = working.read_bytes()
+    status, body = upload(site, b"GIF89a not a pdf")
+    assert status == 400 and "ikke en PDF" in body and "Ingenting ble lagret" in body
+    # Larger than the limit: refused on its Content-Length, before the body is read.
+    conn = http.client.HTTPConnection("127.0.0.1", site.port, timeout=60)
+    conn.putrequest("POST", "/receive?file=politiradet/2023-01-13.toml", skip_host=True)
+    for key, value in {"Host": f"127.0.0.1:{site.port}", "Origin": f"http://127.0.0.1:{site.port}",
+                       "Cookie": f"referatbygg_token={site.token}",
+                       "Content-Type": "multipart/form-data; boundary=x",
+                       "Content-Length": str(200 * 2**20)}.items():  # fmt: skip
+        conn.putheader(key, value)
+    conn.endheaders()
+    assert conn.getresponse().status == 413
+    # Without the token or from another origin: the gate, as for every request.
+    assert upload(site, before, {"Cookie": "referatbygg_token=guess"})[0] == 403
+    assert upload(site, before, {"Origin": "http://evil.example"})[0] == 403
+    assert working.read_bytes() == before
+    assert not list(site.cache.rglob("*.pdf"))  # nothing stored, not even in the scratch folder
+
+
+def test_a_signed_document_is_never_rebuilt_from_the_page(signing_site: Site, pki: Any,
+                                                           tmp_path: Path) -> None:  # fmt: skip
+    from test_intake import sign_elsewhere
+
+    from referatbygg import intake
+    from referatbygg.config import load_config
+    from referatbygg.web import jobs
+
+    site = signing_site
+    working = site.out_root / "politiradet-2023-01-13/referat.pdf"
+    returned = sign_elsewhere(pki, working, tmp_path / "retur.pdf", "byradsleder", "rsasigner")
+    intake.receive(returned, working, load_config(site.config_file))
+    signed = working.read_bytes()
+    conn = http.client.HTTPConnection("127.0.0.1", site.port, timeout=60)
+    conn.request("POST", "/build?file=politiradet/2023-01-13.toml&doc=referat", headers={
+        "Host": f"127.0.0.1:{site.port}", "Origin": f"http://127.0.0.1:{site.port}",
+        "Cookie": f"referatbygg_token={site.token}", "Content-Length": "0"})  # fmt: skip
+    assert conn.getresponse().status == 303
+    job = jobs.get(site.folder / "politiradet/2023-01-13.toml")
+    assert job is not None
+    deadline = time.monotonic() + 120
+    while job.running and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert job.error and "signed" in job.error, job.error
+    assert working.read_bytes() == signed
+
+
+def test_in_the_browser_take_in_sign_and_package(signing_site: Site, pki: Any,
+                                                 tmp_path: Path) -> None:  # fmt: skip
+    """The whole signing round from the pages: a file signed with the wrong person's
+    certificate is refused with the reason; byrådsleder's file from another tool is taken in;
+    politimester signs here; the package is made, checked as the archive would, downloaded."""
+    from browser import axe_violations, chromium, shot
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.support.ui import WebDriverWait
+    from test_intake import sign_elsewhere
+
+    site = signing_site
+    working = site.out_root / "politiradet-2023-01-13/referat.pdf"
+    wrong = sign_elsewhere(pki, working, tmp_path / "feil.pdf", "byradsleder", "politimester")
+    right = sign_elsewhere(pki, working, tmp_path / "retur.pdf", "byradsleder", "rsasigner")
+    cookie = {"Cookie": f"referatbygg_token={site.token}"}
+
+    def press(driver: Any, label: str) -> str:
+        """Press the button, wait for the page after it and for its job to end (the page
+        reloads itself), then the page's main text."""
+        from selenium.webdriver.support import expected_conditions
+
+        old = driver.find_element("id", "job")
+        driver.find_element("xpath", f"//button[text()='{label}']").click()
+        WebDriverWait(driver, 60).until(expected_conditions.staleness_of(old))
+        WebDriverWait(driver, 300, ignored_exceptions=(StaleElementReferenceException,)).until(
+            lambda d: d.find_element("id", "job").get_attribute("data-running") == "false"
+        )
+        return str(driver.find_element("tag name", "main").text)
+
+    driver = chromium()
+    try:
+        driver.set_script_timeout(60)
+        driver.get(f"http://127.0.0.1:{site.port}/signatures?file=politiradet/2023-01-13.toml"
+                   f"&token={site.token}")  # fmt: skip
+        assert driver.title == "Signaturer – 2023-01-13 – referatbygg"
+        rows = driver.find_elements("css selector", "tbody tr")
+        assert [r.text.split("\n")[0] for r in rows] == [
+            "Byrådsleder Raymond Johansen venter – neste – –",
+            "Politimester Beate Gangås venter – –",
+        ]
+        assert axe_violations(driver) == []
+        # The document to sign is the working file itself, as a download.
+        status, headers, _ = get(site, "/download?file=politiradet/2023-01-13.toml&what=referat",
+                                 cookie)  # fmt: skip
+        assert status == 200 and headers["content-type"] == "application/pdf"
+        assert (
+            headers["content-disposition"]
+            == 'attachment; filename="politiradet-2023-01-13-referat.pdf"'
+        )
+        # The wrong person's signature: refused, with intake's reason, nothing changed.
+        before = working.read_bytes()
+        driver.find_element("id", "signert").send_keys(str(wrong))
+        text = press(driver, "Ta imot signert fil")
+        assert "Innsending stoppet:" in text and "the certificate is Beate Gangås's" in text
+        assert working.read_bytes() == before
+        assert axe_violations(driver) == []
+        # Byrådsleder's file from another tool: taken in, shown signed, with its time.
+        driver.find_element("id", "signert").send_keys(str(right))
+        text = press(driver, "Ta imot signert fil")
+        assert "Innsending: ferdig." in text, text
+        first = driver.find_elements("css selector", "tbody tr")[0].text
+        assert "signert" in first and "gyldig signatur av Raymond Johansen" in first, first
+        assert " kl. " in first
+        shot(driver, "workbench-signaturer")
+        # Politimester's key is here: sign from the page.
+        text = press(driver, "Signer her som politimester")
+        assert "Alle har signert, og signaturene er gyldige." in text, text
+        assert axe_violations(driver) == []
+        # Arkiv: make the package; check-package's verdict; download it.
+        driver.find_element("link text", "Arkiv").click()
+        assert driver.title == "Arkiv – 2023-01-13 – referatbygg"
+        text = press(driver, "Lag arkivpakke")
+        assert "Kontroll av pakken: OK" in text, text
+        assert axe_violations(driver) == []
+        shot(driver, "workbench-arkiv")
+    finally:
+        driver.quit()
+    status, headers, _ = get(site, "/download?file=politiradet/2023-01-13.toml&what=pakke", cookie)
+    assert status == 200 and headers["content-type"] == "application/zip"
+    conn = http.client.HTTPConnection("127.0.0.1", site.port, timeout=60)
+    conn.request("GET", "/download?file=politiradet/2023-01-13.toml&what=pakke",
+                 headers={"Host": f"127.0.0.1:{site.port}", **cookie})  # fmt: skip
+    data = conn.getresponse().read()
+    package = site.out_root / "politiradet-2023-01-13/pakke/politiradet-2023-01-13.zip"
+    assert data == package.read_bytes() and data.startswith(b"PK")
+    # The downloaded package passes the archive's check on its own.
+    from referatbygg import archive, signing
+    from referatbygg.config import load_config
+
+    saved = tmp_path / "lastet-ned.zip"
+    saved.write_bytes(data)
+    assert archive.check_package(saved, signing.trust(load_config(site.config_file)).roots).ok

@@ -51,7 +51,10 @@ class Service:
         self.office = WarmConverter()
         self.office.on_spawn = self._note_office
         self.office_lock = threading.Lock()
-        self.engines: queue.Queue[verapdf.Validator] = queue.Queue()
+        # Last in, first out: the engine used last is the one whose JIT is warmest, and a
+        # second engine is only for validations that overlap (first in, first out would
+        # share the warm-up between them, and every engine would stay lukewarm for longer).
+        self.engines: queue.Queue[verapdf.Validator] = queue.LifoQueue()
         self.engine_count = 0
         self.zygote = mp.get_context("forkserver")
         self.zygote.set_forkserver_preload(PRELOAD)

@@ -4,6 +4,7 @@ since the form was loaded is not overwritten (its digest is in the form)."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -89,6 +90,46 @@ def save(path: Path, loaded: str, form: dict[str, str]) -> None:
     is no longer the one the form was made from."""
     if digest(path) != loaded:
         raise Conflict(path.name)
+    write_atomic(path, applied(path, form).encode("utf-8"))
+
+
+def live_check(path: Path, form: dict[str, str]) -> dict[str, Any]:
+    """What ``check`` would find if the form were saved now, without saving it: the text is
+    written to a hidden file beside the meeting (its body file and attachments are found as for
+    the real one; hidden files are no meetings to the rest of the tool) and removed at once.
+    Returns the findings by item index, and those outside the items."""
+    import secrets
+
+    from ..check import check, file_problems
+    from ..errors import ReferatbyggError
+    from ..load import load_meeting
+
+    text = applied(path, form)
+    trial = path.with_name(f".{path.stem}.{secrets.token_hex(4)}.toml")
+    trial.write_text(text, encoding="utf-8")
+    try:
+        try:
+            found = check(load_meeting(trial))
+        except ReferatbyggError as exc:
+            found = file_problems(exc.message, trial.name)
+    finally:
+        trial.unlink(missing_ok=True)
+    found = [dataclasses.replace(p, where=p.where.replace(trial.name, path.name),
+                                 message=p.message.replace(trial.name, path.name))
+             for p in found]  # fmt: skip
+    starts = _item_lines(text)
+    by_item: dict[int, list[dict[str, str]]] = {}
+    general: list[dict[str, str]] = []
+    for problem in found:
+        line = _line_of(problem, path)
+        before = [i for i, start in enumerate(starts) if line is not None and start <= line]
+        entry = {"severity": problem.severity, "where": problem.where, "message": problem.message}
+        (by_item.setdefault(before[-1], []) if before else general).append(entry)
+    return {"items": by_item, "general": general}
+
+
+def applied(path: Path, form: dict[str, str]) -> str:
+    """The file's text with the form's values put in, everything else as it was."""
     doc: Any = tomlkit.parse(path.read_text(encoding="utf-8"))
     for index, item in enumerate(doc.get("items", [])):
         for name in FIELDS:
@@ -104,4 +145,4 @@ def save(path: Path, loaded: str, form: dict[str, str]) -> None:
                 item[name] = _multiline(value)
             else:
                 item[name] = value
-    write_atomic(path, tomlkit.dumps(doc).encode("utf-8"))
+    return tomlkit.dumps(doc)

@@ -1,26 +1,34 @@
-"""Long work started from the workbench — a build — runs in a thread of the server, one per
-meeting file at a time; the page asks for its progress. The work is the library's own
-(pipeline.build), with its checks and its all-or-nothing outputs."""
+"""Long work started from the workbench — a build, taking in a signature, signing, packaging —
+runs in a thread of the server, one job per meeting file at a time; the page asks for its
+progress. The work is the library's own (pipeline, intake, signing, archive), with its checks
+and its all-or-nothing outputs."""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..errors import ReferatbyggError
+
+Say = Callable[[str], None]
 
 
 @dataclass
 class Job:
     file: Path
+    kind: str  # what the page calls it: "bygging", "innsending", …
     messages: list[str] = field(default_factory=list)
     running: bool = True
     error: str | None = None
-    pdf: Path | None = None
+    hint: str | None = None  # what to do about the error, when the library says
+    result: Any = None  # what the work returned, for the page that shows it
 
     def as_dict(self) -> dict[str, object]:
-        return {"running": self.running, "messages": self.messages[-8:], "error": self.error}
+        return {"running": self.running, "kind": self.kind, "messages": self.messages[-8:],
+                "error": self.error, "hint": self.hint}  # fmt: skip
 
 
 _JOBS: dict[Path, Job] = {}
@@ -32,27 +40,25 @@ def get(file: Path) -> Job | None:
         return _JOBS.get(file)
 
 
-def start_build(file: Path, out_root: Path) -> Job:
-    """Start building ``file`` unless a build of it runs already (that one is returned)."""
+def start(file: Path, kind: str, work: Callable[[Say], Any]) -> Job:
+    """Run ``work`` for ``file`` in the background, unless a job for that file runs already
+    (that one is returned: two pieces of work on one meeting never overlap)."""
     with _LOCK:
         job = _JOBS.get(file)
         if job is not None and job.running:
             return job
-        job = _JOBS[file] = Job(file)
+        job = _JOBS[file] = Job(file, kind)
 
-    def work() -> None:
-        from ..pipeline import build
-
+    def run() -> None:
         try:
-            result = build(file, out_root, progress=job.messages.append)
-            job.pdf = result.pdf
+            job.result = work(job.messages.append)
             job.messages.append("ferdig")
         except ReferatbyggError as exc:
-            job.error = str(exc)
+            job.error, job.hint = exc.message, exc.hint
         except Exception as exc:  # reported on the page, like the CLI's internal error
             job.error = f"intern feil: {type(exc).__name__}: {exc}"
         finally:
             job.running = False
 
-    threading.Thread(target=work, name=f"build {file.name}", daemon=True).start()
+    threading.Thread(target=run, name=f"{kind} {file.name}", daemon=True).start()
     return job

@@ -1,5 +1,6 @@
-// Progress of a build started from the page: asks the server once a second and says what it
-// hears in a live region; when the build is done, the page is loaded again to show the result.
+// Progress of the work started from the page (build, intake, signing, packaging): asks the
+// server once a second and says what it hears in a live region; when the work is done, the
+// page is loaded again to show the result.
 (function () {
   const box = document.getElementById("job");
   if (!box || box.dataset.running !== "true") return;

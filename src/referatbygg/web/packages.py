@@ -1,0 +1,58 @@
+"""The Arkiv page's content: whether the meeting can be packaged, making the package (the final
+document timestamp first, when the configuration asks for one — as ``referatbygg run`` does),
+and ``check-package``'s verdict on what was made, as the receiving archive would check it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..config import Config
+from ..load import load_meeting
+
+
+@dataclass
+class View:
+    signed_by_all: bool
+    waiting: list[str] = field(default_factory=list)  # roles still to sign
+    timestamped: bool = False
+    zip: Path | None = None  # the BagIt package, when made after the document's last change
+    message_zip: Path | None = None  # the Fiks Arkiv message beside it
+
+
+def view(file: Path, out_root: Path, config: Config) -> View:
+    from ..pipeline import status
+
+    st = status(file, out_root, config)
+    found = View(st.built and not st.waiting, list(st.waiting), st.timestamped, st.package)
+    if st.package is not None:
+        message = st.package.with_name(f"{st.package.stem}.fiks-arkiv.zip")
+        found.message_zip = message if message.is_file() else None
+    return found
+
+
+def make(file: Path, out_root: Path, config: Config, say: Callable[[str], None]) -> Any:
+    """Final timestamp (when due), package, then check it; returns check-package's report."""
+    from .. import signing
+    from ..pipeline import main_pdf, make_archive, out_dir_for
+
+    meeting = load_meeting(file)
+    pdf = main_pdf(meeting, out_dir_for(meeting, out_root))
+    if config.final_timestamp and pdf.is_file() and not signing.has_document_timestamp(pdf):
+        say("endelig dokumenttidsstempel")
+        signing.timestamp(pdf, config)
+    say("lager arkivpakken")
+    package = make_archive(meeting, out_root, config, progress=say)
+    say("kontrollerer pakken slik arkivet gjør")
+    return check(package.zip, config)
+
+
+def check(zip_file: Path, config: Config) -> Any:
+    from .. import archive, signing
+    from ..pipeline import signature_level
+
+    tr = signing.trust(config)
+    return archive.check_package(zip_file, tr.roots, signature_level=signature_level(config),
+                                 pins=config.pins(), others=tr.others)  # fmt: skip

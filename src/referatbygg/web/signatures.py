@@ -1,0 +1,154 @@
+"""The Signaturer page's content: per signatory, where the signature stands and when it was made;
+the verify report said plainly; and taking in a file signed elsewhere, checked before anything
+is written.
+
+The states and times come from the library's own reading (``signing.signing_state`` and
+``verify.verify`` against the configured trust), so the page and ``referatbygg verify`` never
+disagree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import lang
+from ..config import Config
+from ..load import load_meeting
+from ..model import Language, Meeting
+from ..verify import VerifyReport
+from ..verify.signature import SignatureReport
+
+UPLOAD_LIMIT = 100 * 2**20  # a signed copy of minutes with attachments; more is refused unread
+
+
+class UploadRefused(Exception):
+    """An upload that is not written anywhere; the message is for the page."""
+
+
+@dataclass
+class Signatory:
+    role: str
+    title: str
+    name: str
+    signed: bool
+    turn: bool  # the next to sign
+    here: bool  # credentials on this machine: "sign here" is offered
+    when: str = ""  # as the timestamp proves it (else as the signer claims), Norwegian
+    verdict: str = ""  # plain words from the verify report
+
+
+@dataclass
+class View:
+    meeting: Meeting
+    working: Path | None  # the document being signed (None: not built yet)
+    signatories: list[Signatory] = field(default_factory=list)
+    timestamped: bool = False
+    summary: str = ""  # the verify report in one sentence, in Norwegian
+    valid: bool | None = None  # None: nothing signed yet, nothing to judge
+    details: list[str] = field(default_factory=list)  # the report's problems and notes
+
+    @property
+    def turn(self) -> Signatory | None:
+        return next((s for s in self.signatories if s.turn), None)
+
+
+def view(file: Path, out_root: Path, config: Config) -> View:
+    from .. import signing
+    from ..pipeline import main_pdf, out_dir_for
+
+    meeting = load_meeting(file)
+    pdf = main_pdf(meeting, out_dir_for(meeting, out_root))
+    if not pdf.is_file():
+        return View(meeting, None, [
+            Signatory(s.role, s.title, s.name or "", False, i == 0, config.signs_here(s.role))
+            for i, s in enumerate(meeting.signatories)
+        ])  # fmt: skip
+    people = {s.role: s for s in meeting.signatories}
+    # The signatories' own fields (a document timestamp intake added for a signature made
+    # without one is that signature's evidence, not a signatory).
+    fields = [f for f in signing.signing_state(pdf) if f.role in people]
+    turn = next((f.role for f in fields if not f.signed), None)
+    result = View(meeting, pdf, timestamped=signing.has_document_timestamp(pdf))
+    report = _report(pdf, config) if any(f.signed for f in fields) else None
+    by_field = {s.field_name: s for s in report.signatures} if report else {}
+    for f in fields:
+        person = people.get(f.role)
+        entry = Signatory(f.role, person.title if person else f.role,
+                          (person.name or "") if person else "", f.signed, f.role == turn,
+                          config.signs_here(f.role))  # fmt: skip
+        sig = by_field.get(f.role)
+        if sig is not None:
+            entry.when = _when(sig, meeting.language)
+            entry.verdict = _verdict(sig)
+        result.signatories.append(entry)
+    if report is not None:
+        result.valid = report.valid
+        result.summary = _summary(report, turn)
+        result.details = [*report.problems, *(p for s in report.signatures for p in s.problems)]
+    return result
+
+
+def _report(pdf: Path, config: Config) -> VerifyReport:
+    from .. import signing
+    from ..pipeline import signature_level
+    from ..verify import verify
+
+    tr = signing.trust(config)
+    return verify(pdf, tr.roots, level=signature_level(config), complete=False,
+                  pins=config.pins(), others=tr.others)  # fmt: skip
+
+
+def _when(sig: SignatureReport, language: Language) -> str:
+    moment = sig.timestamp or sig.signing_time
+    if not moment:
+        return ""
+    from zoneinfo import ZoneInfo
+
+    at = dt.datetime.fromisoformat(moment).astimezone(ZoneInfo("Europe/Oslo"))
+    proved = "" if sig.timestamp else " (oppgitt av den som signerte)"
+    return f"{lang.long_date(at.date(), lang=language)} kl. {at:%H.%M}{proved}"
+
+
+def _verdict(sig: SignatureReport) -> str:
+    if sig.valid:
+        who = f" av {sig.holder}" if sig.holder else ""
+        return f"gyldig signatur{who}, nivå {sig.pades_level}"
+    return "ikke gyldig: " + "; ".join(sig.problems or ["se rapporten fra verify"])
+
+
+def _summary(report: VerifyReport, turn: str | None) -> str:
+    if not report.valid:
+        return "Dokumentet er ikke gyldig signert. Grunnen står under."
+    if turn:
+        return f"Signaturene så langt er gyldige. Neste som skal signere: {turn}."
+    return "Alle har signert, og signaturene er gyldige."
+
+
+def store_upload(data: bytes, cache: Path) -> Path:
+    """Keep an uploaded file where intake can read it — the server's own scratch folder, never
+    the meeting's outputs — after the checks that need no PDF reader."""
+    if len(data) > UPLOAD_LIMIT:
+        raise UploadRefused(f"filen er for stor (over {UPLOAD_LIMIT // 2**20} MB)")
+    if not data.startswith(b"%PDF-"):
+        raise UploadRefused("filen er ikke en PDF (den begynner ikke med %PDF-)")
+    folder = cache / "innsendt"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    path = folder / f"{secrets.token_hex(8)}.pdf"
+    path.write_bytes(data)
+    return path
+
+
+def take_in(upload: Path, working: Path, config: Config, say: Callable[[str], None]) -> str:
+    """The library's intake (the checks of ``referatbygg receive``); the upload is removed
+    afterwards, taken in or not."""
+    from .. import intake
+
+    try:
+        taken = intake.receive(upload, working, config, progress=say)
+    finally:
+        upload.unlink(missing_ok=True)
+    return taken.role
