@@ -432,3 +432,41 @@ def test_in_the_browser_take_in_sign_and_package(signing_site: Site, pki: Any,
     saved = tmp_path / "lastet-ned.zip"
     saved.write_bytes(data)
     assert archive.check_package(saved, signing.trust(load_config(site.config_file)).roots).ok
+
+
+def test_the_form_writes_decisions_votes_exemptions_and_people_in_place(site: Site) -> None:
+    """Fields beyond title and text: a new decision with votes (written as the files write them:
+    a [items.decision] table, votes inline), a basis for exemption, an attachment's title, a
+    participant's role; emptied fields removed, tables the form emptied removed, comments kept."""
+    import tomllib
+
+    file = "politiradet/2023-01-13.toml"
+    path = site.folder / file
+    headers, digest = _form(site, file)
+    status, body = post(site, file, {
+        "digest": digest,
+        "items.5.decision.text": "Politirådet tar orienteringen til etterretning.",
+        "items.5.decision.votes.for": "7", "items.5.decision.votes.against": "1",
+        "items.4.exempt": "offl. § 24 tredje ledd",
+        "attachments.0.title": "Situasjonsbrief (ugradert)",
+        "items.2.presenter": "",  # emptied: removed
+        "items.6.decision.text": "",  # the whole decision emptied: its table removed
+    }, headers)  # fmt: skip
+    assert status == 200 and "Lagret." in body, body
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("# Referat fra Politirådet i Oslo, 13. januar 2023.\n")
+    assert "# the agreement, built from its own source" in text  # a comment further down
+    assert "[items.decision]\ntext = " in text and "votes = {for = 7, against = 1}" in text
+    data = tomllib.loads(text)
+    items = data["items"]
+    assert items[5]["decision"] == {"text": "Politirådet tar orienteringen til etterretning.",
+                                    "votes": {"for": 7, "against": 1}}  # fmt: skip
+    assert items[4]["exempt"] == "offl. § 24 tredje ledd"
+    assert "presenter" not in items[2] and "decision" not in items[6]
+    assert data["attachments"][0]["title"] == "Situasjonsbrief (ugradert)"
+    # A count that is not a number is not silently changed: it stays text, and check names it.
+    headers, digest = _form(site, file)
+    status, body = post(site, file, {"digest": digest, "items.5.decision.votes.for": "sju"},
+                        headers)  # fmt: skip
+    assert status == 200 and 'for = "sju"' in path.read_text(encoding="utf-8")
+    assert "Feil" in body

@@ -16,7 +16,47 @@ import tomlkit
 from ..check import Problem
 from ..fsutil import write_atomic
 
-FIELDS = ("title", "text")  # what the form edits of each item, so far
+
+@dataclass(frozen=True)
+class Field:
+    """One editable value: its path under the entry ("decision.votes.for"), its label, and how it
+    is written — text, multi-line text, a whole number, yes/no, or one of ``choices``."""
+
+    path: str
+    label: str
+    kind: str = "text"  # "text", "multiline", "int", "bool", "choice"
+    choices: tuple[str, ...] = ()
+
+    @property
+    def group(self) -> str:
+        """Where the form shows it: with the item, or folded under Vedtak or Offentlighet."""
+        return {"decision": "Vedtak og stemmer", "exempt": "Offentlighet"}.get(
+            self.path.split(".")[0], ""
+        )
+
+
+ITEM_FIELDS = (
+    Field("title", "Tittel"),
+    Field("kind", "Type", "choice", ("sak", "orientering")),
+    Field("presenter", "Orientering ved"),
+    Field("text", "Tekst", "multiline"),
+    Field("decision.text", "Vedtak", "multiline"),
+    Field("decision.unanimous", "Enstemmig", "bool"),
+    Field("decision.votes.for", "Stemmer for", "int"),
+    Field("decision.votes.against", "Stemmer mot", "int"),
+    Field("decision.votes.blank", "Blanke stemmer", "int"),
+    Field("exempt", "Unntatt offentlighet: hjemmel (tom: offentlig)"),
+)
+ATTACHMENT_FIELDS = (
+    Field("title", "Tittel"),
+    Field("exempt", "Unntatt offentlighet: hjemmel (tom: offentlig)"),
+)
+PERSON_FIELDS = (Field("name", "Navn"), Field("role", "Rolle"), Field("party", "Parti"))
+GROUPS = {"participants.present": "Til stede", "participants.absent": "Forfall"}
+# Which entries of the file the form edits, and with what fields (a form key is the entry's
+# path and the field's: "items.3.decision.text", "participants.present.0.name").
+EDITABLE = {"items": ITEM_FIELDS, "attachments": ATTACHMENT_FIELDS,
+            **dict.fromkeys(GROUPS, PERSON_FIELDS)}  # fmt: skip
 LIMIT = 1 << 20  # a form larger than this is refused before it is read
 
 
@@ -30,6 +70,15 @@ class ItemForm:
     numbers: str
     values: dict[str, str]
     problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class Entry:
+    """One attachment or participant in the form: its form-key prefix and current values."""
+
+    prefix: str
+    heading: str
+    values: dict[str, str]
 
 
 def digest(path: Path) -> str:
@@ -59,7 +108,7 @@ def items(path: Path, problems: list[Problem]) -> list[ItemForm]:
     forms = []
     for index, item in enumerate(doc.get("items", [])):
         numbers = ", ".join(str(n) for n in item.get("numbers", []))
-        values = {name: str(item.get(name, "")) for name in FIELDS}
+        values = {f.path: _shown(_get(item, f.path), f) for f in ITEM_FIELDS}
         forms.append(ItemForm(index, numbers, values))
     for problem in problems:
         line = _line_of(problem, path)
@@ -71,11 +120,81 @@ def items(path: Path, problems: list[Problem]) -> list[ItemForm]:
     return forms
 
 
+def entries(path: Path) -> dict[str, list[Entry]]:
+    """The attachments and participant groups of the form, by group."""
+    doc: Any = tomlkit.parse(path.read_text(encoding="utf-8"))
+    found: dict[str, list[Entry]] = {}
+    for group, fields in EDITABLE.items():
+        if group == "items":
+            continue
+        for index, entry in enumerate(_get(doc, group) or []):
+            heading = str(entry.get("title") or entry.get("name") or "")
+            values = {f.path: _shown(_get(entry, f.path), f) for f in fields}
+            found.setdefault(group, []).append(Entry(f"{group}.{index}", heading, values))
+    return found
+
+
+def _get(table: Any, path: str) -> Any:
+    for part in path.split("."):
+        if isinstance(table, list) and part.isdigit() and int(part) < len(table):
+            table = table[int(part)]
+        elif hasattr(table, "get"):
+            table = table.get(part)
+        else:
+            return None
+    return table
+
+
+def _shown(value: Any, f: Field) -> str:
+    if value is None:
+        return ""
+    if f.kind == "bool":
+        return "true" if value is True else ""
+    return str(value)
+
+
 def _line_of(problem: Problem, path: Path) -> int | None:
     match = re.match(r"(.*):(\d+)$", problem.where)
     if not match or Path(match.group(1)).name != path.name:
         return None
     return int(match.group(2))
+
+
+def _put(entry: Any, f: Field, value: str) -> None:
+    """Set (or, when empty, remove) one value, creating the tables on its way as the files
+    write them — ``[items.decision]`` a table, ``votes`` an inline table — and removing a table
+    the form emptied. An unchanged value is left as written (quotes, layout, comments)."""
+    if value == _shown(_get(entry, f.path), f):
+        return
+    *parents, last = f.path.split(".")
+    tables = [entry]
+    for part in parents:
+        table = tables[-1]
+        if part not in table:
+            if not value:
+                return
+            table[part] = tomlkit.inline_table() if part == "votes" else tomlkit.table()
+        tables.append(table[part])
+    table = tables[-1]
+    if not value:
+        table.pop(last, None)
+        for parent, part in zip(reversed(tables[:-1]), reversed(parents), strict=True):
+            if len(parent[part]) == 0:
+                del parent[part]
+        return
+    table[last] = _typed(value, f)
+
+
+def _typed(value: str, f: Field) -> Any:
+    """The value as the file should hold it; what does not parse stays text, for check to name
+    at its field (nothing is silently changed)."""
+    if f.kind == "bool":
+        return value == "true"
+    if f.kind == "int" and value.strip().isdigit():
+        return int(value)
+    if f.kind == "multiline" or "\n" in value:
+        return _multiline(value)
+    return value
 
 
 def _multiline(value: str) -> Any:
@@ -131,18 +250,10 @@ def live_check(path: Path, form: dict[str, str]) -> dict[str, Any]:
 def applied(path: Path, form: dict[str, str]) -> str:
     """The file's text with the form's values put in, everything else as it was."""
     doc: Any = tomlkit.parse(path.read_text(encoding="utf-8"))
-    for index, item in enumerate(doc.get("items", [])):
-        for name in FIELDS:
-            key = f"items.{index}.{name}"
-            if key not in form:
-                continue
-            value = form[key].replace("\r\n", "\n")
-            if value == str(item.get(name, "")):
-                continue
-            if not value and name in item:
-                del item[name]
-            elif name == "text" or "\n" in value:
-                item[name] = _multiline(value)
-            else:
-                item[name] = value
+    for group, fields in EDITABLE.items():
+        for index, entry in enumerate(_get(doc, group) or []):
+            for f in fields:
+                key = f"{group}.{index}.{f.path}"
+                if key in form:
+                    _put(entry, f, form[key].replace("\r\n", "\n"))
     return tomlkit.dumps(doc)

@@ -178,7 +178,7 @@ class Pages:
         self._render("meetings.html", title="Møter", folder=self.site.folder, rows=found)
 
     def meeting_page(self, *, saved: bool = False, conflict: bool = False) -> None:
-        from .editing import digest, items
+        from .editing import EDITABLE, GROUPS, ITEM_FIELDS, digest, entries, items
         from .meetings import row
 
         path = self._meeting_file()
@@ -191,7 +191,9 @@ class Pages:
             "meeting.html", HTTPStatus.CONFLICT if conflict else HTTPStatus.OK,
             **self._common(path, "Møte"), state=found.state, items=forms,
             general=[p for p in found.problems if id(p) not in placed], digest=digest(path),
-            saved=saved, conflict=conflict,
+            saved=saved, conflict=conflict, item_fields=ITEM_FIELDS, entries=entries(path),
+            editable=EDITABLE,
+            groups=[("attachments", "Vedlegg"), *GROUPS.items()],
         )  # fmt: skip
 
     def save_meeting(self) -> None:

@@ -8,13 +8,20 @@
   const said = document.getElementById("live-check");
   let timer = null;
   let asked = 0;
-  function fill(list, problems) {
-    list.replaceChildren(...problems.map(function (p) {
+  function fill(list, problems, general) {
+    const items = problems.map(function (p) {
       const li = document.createElement("li");
       li.className = p.severity;
-      li.textContent = (p.severity === "error" ? "Feil: " : "Advarsel: ") + p.message;
+      li.textContent = (p.severity === "error" ? "Feil: " : "Advarsel: ") +
+        (general ? p.where + ": " : "") + p.message;
       return li;
-    }));
+    });
+    if (general && !items.length) {
+      const none = document.createElement("li");
+      none.textContent = "ingen";
+      items.push(none);
+    }
+    list.replaceChildren(...items);
   }
   async function check() {
     const mine = ++asked;
@@ -24,12 +31,12 @@
     });
     if (!res.ok || mine !== asked) return;  // a newer check is on its way
     const found = await res.json();
-    let count = found.general.length;
+    let count = 0;
     form.querySelectorAll("ul.problems").forEach(function (list) {
       const index = list.id.replace("funn-", "");
-      const problems = found.items[index] || [];
+      const problems = index === "generelt" ? found.general : (found.items[index] || []);
       count += problems.length;
-      fill(list, problems);
+      fill(list, problems, index === "generelt");
     });
     said.textContent = count ? "Kontroll: " + count + " funn (ikke lagret ennå)."
                              : "Kontroll: ingen funn (ikke lagret ennå).";
