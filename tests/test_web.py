@@ -470,3 +470,101 @@ def test_the_form_writes_decisions_votes_exemptions_and_people_in_place(site: Si
                         headers)  # fmt: skip
     assert status == 200 and 'for = "sju"' in path.read_text(encoding="utf-8")
     assert "Feil" in body
+
+
+def post_to(
+    site: Site, path: str, form: dict[str, str], headers: dict[str, str]
+) -> tuple[int, str]:
+    from urllib.parse import urlencode
+
+    conn = http.client.HTTPConnection("127.0.0.1", site.port, timeout=60)
+    conn.request("POST", path, body=urlencode(form), headers={
+        "Host": f"127.0.0.1:{site.port}", "Origin": f"http://127.0.0.1:{site.port}",
+        "Content-Type": "application/x-www-form-urlencoded", **headers})  # fmt: skip
+    resp = conn.getresponse()
+    return resp.status, resp.read().decode("utf-8")
+
+
+def test_new_meeting_from_this_one_and_a_new_body(site: Site) -> None:
+    """#12's scaffolding from the pages: the next meeting named for its date, never over a
+    file; a new body with its first meeting, never over a folder."""
+    import tomllib
+
+    headers = {"Cookie": f"referatbygg_token={site.token}"}
+    there = site.folder / "politiradet/2023-04-21.toml"  # the first of next_meetings
+    before = there.read_bytes()
+    status, body = post_to(site, "/new-meeting?file=politiradet/2023-01-13.toml", {}, headers)
+    assert status == 400 and "2023-04-21.toml finnes allerede" in body
+    assert there.read_bytes() == before
+    there.unlink()
+    status, body = post_to(site, "/new-meeting?file=politiradet/2023-01-13.toml", {}, headers)
+    assert status == 303, body
+    data = tomllib.loads(there.read_text(encoding="utf-8"))
+    assert data["date"].isoformat() == "2023-04-21" and data["items"]
+    form = {"name": "Eldrerådet", "organisation": "Oslo kommune", "language": "nn"}
+    status, body = post_to(site, "/new-body", form, headers)
+    assert status == 303, body
+    organ = site.folder / "eldreradet/organ.toml"
+    assert 'language = "nn"' in organ.read_text(encoding="utf-8")
+    assert len(list((site.folder / "eldreradet").glob("20*.toml"))) == 1
+    status, body = post_to(site, "/new-body", {"name": "Eldrerådet", "organisation": "X"},
+                           headers)  # fmt: skip
+    assert status == 400 and "finnes allerede" in body
+
+
+def test_every_phrase_of_the_pages_has_its_nynorsk() -> None:
+    """Every phrase the templates say through _(), every field label and group, every job's
+    name and every state has an entry in texts.NN: nothing falls back to bokmål unseen."""
+    import re
+
+    from referatbygg.web import editing, meetings, pages, texts
+
+    folder = Path(pages.__file__).parent / "templates"
+    said = set()
+    for template in folder.glob("*.html"):
+        said |= set(re.findall(r"""_\(\s*["']([^"']+)["']\s*\)""", template.read_text("utf-8")))
+    said |= {f.label for fields in editing.EDITABLE.values() for f in fields}
+    said |= {f.group for f in editing.ITEM_FIELDS if f.group}
+    said |= {label for *_rest, label in pages.DOCS.values()}
+    said |= {"Møte", "Forhåndsvisning", "Signaturer", "Arkiv", "Vedlegg", *editing.GROUPS.values()}
+    said |= set(meetings.STATES.values())
+    source = (Path(pages.__file__).parent / "pages.py").read_text("utf-8")
+    said |= set(re.findall(r'jobs\.start\([^"]*"([^"{]+)"', source))
+    said |= {f"bygging av {w}" for w in ("referatet", "avtalen", "utkastet", "innkallingen")}
+    missing = sorted(p for p in said if p not in texts.NN)
+    assert missing == []
+    assert len(said) > 100
+
+
+def test_a_nynorsk_body_gets_nynorsk_pages(tmp_path: Path) -> None:
+    from conftest import ROOT
+
+    folder = tmp_path / "meetings"
+    shutil.copytree(ROOT / "meetings/valstyret", folder / "valstyret")
+    server, site = make_server(folder, tmp_path / "out")
+    serve_in_thread(server)
+    try:
+        file = next((folder / "valstyret").glob("20*.toml")).relative_to(folder).as_posix()
+        for page, word in [("meeting", "Funn utanfor sakene"), ("preview", "Førehandsvising"),
+                           ("signatures", "Signatarar, i den rekkjefølgja dei signerer"),
+                           ("archive", "Pakken kan lagast når alle har signert")]:  # fmt: skip
+            status, _h, body = get(site, f"/{page}?file={file}&token={site.token}")
+            assert status == 200, body
+            assert '<html lang="nn">' in body and word in body, (page, body[:2000])
+        # The page listing every body stays bokmål.
+        _s, _h, body = get(site, f"/?token={site.token}")
+        assert '<html lang="nb">' in body
+        from browser import axe_violations, chromium
+
+        driver = chromium()
+        try:
+            driver.set_script_timeout(60)
+            driver.get(f"http://127.0.0.1:{site.port}/meeting?file={file}&token={site.token}")
+            assert driver.title.startswith("Møte – ")
+            assert "Funn utanfor sakene" in driver.find_element("tag name", "main").text
+            assert axe_violations(driver) == []
+        finally:
+            driver.quit()
+    finally:
+        server.shutdown()
+        server.server_close()

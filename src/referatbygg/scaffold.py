@@ -52,7 +52,7 @@ SCHEMA_FILES = {"body": "organ.schema.json", "meeting": "meeting.schema.json",
                 "agreement": "agreement.schema.json"}  # fmt: skip
 
 
-def _slug(text: str) -> str:
+def slug(text: str) -> str:
     plain = text.lower().replace("æ", "ae").replace("ø", "o").replace("å", "a")
     plain = unicodedata.normalize("NFKD", plain).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "_", plain).strip("_")
@@ -65,7 +65,7 @@ def new_body(folder: Path, *, name: str, organisation: str, language: Language =
     if target.exists():
         raise InputError(f"{target} exists; new never overwrites a file")
     text = BODY_TEMPLATE.format(
-        schema="organ.schema.json", id=_slug(name) or "organ", name=name,
+        schema="organ.schema.json", id=slug(name) or "organ", name=name,
         organisation=organisation, language=language,
         chair="Leder" if language == "nb" else "Leiar",
     )  # fmt: skip
@@ -126,6 +126,11 @@ def blank_meeting(target: Path) -> Path:
     return target
 
 
+def next_date(m: MeetingFile) -> dt.date:
+    """The next meeting's date: the first of ``m``'s next_meetings, else four weeks on."""
+    return m.next_meetings[0].date if m.next_meetings else m.date + dt.timedelta(days=28)
+
+
 def next_meeting(previous: Path, target: Path) -> Path:
     """A meeting file for the meeting after ``previous``: its date from the first of the
     previous meeting's next_meetings, the same place and members (everyone present, nothing
@@ -138,7 +143,7 @@ def next_meeting(previous: Path, target: Path) -> Path:
     if isinstance(m, AgreementFile):
         raise InputError(f"{previous} is an agreement; --from takes a meeting file")
     upcoming = m.next_meetings[0] if m.next_meetings else None
-    date = upcoming.date if upcoming else m.date + dt.timedelta(days=28)
+    date = next_date(m)
     doc = tomlkit.document()
     doc.add(tomlkit.comment(f"Started from {previous.name} by `referatbygg new --from`; "
                             "check the date, the agenda and who attends."))  # fmt: skip

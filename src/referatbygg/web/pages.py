@@ -16,18 +16,21 @@ import tempfile
 from dataclasses import dataclass
 from http import HTTPStatus
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, quote, urlsplit
 
 from ..config import Config
 from ..errors import ReferatbyggError
-from ..model import Meeting
+from ..model import Language, Meeting, MeetingFile
+
+if TYPE_CHECKING:
+    from ..render import DocKind
 
 TEXT = "text/plain; charset=utf-8"
 HTML = "text/html; charset=utf-8"
 
 # The documents a meeting can have, by the name the pages use: (kind, draft, public, label).
-DOCS: dict[str, tuple[str, bool, bool, str]] = {
+DOCS: dict[str, tuple[DocKind, bool, bool, str]] = {
     "referat": ("referat", False, False, "Dokumentet"),
     "offentlig": ("referat", False, True, "Offentlig versjon"),
     "utkast": ("referat", True, False, "Utkast"),
@@ -75,7 +78,7 @@ def document(meeting: Meeting, out_dir: Path, doc: str) -> Path:
     from ..pipeline import stem
 
     kind, draft, public, _label = DOCS[doc]
-    name = stem(meeting, kind, draft)  # type: ignore[arg-type]
+    name = stem(meeting, kind, draft)
     return out_dir / (f"{name}-offentlig.pdf" if public else f"{name}.pdf")
 
 
@@ -102,6 +105,11 @@ class Pages:
         return path.relative_to(self.site.folder).as_posix()
 
     def _render(self, template: str, status: HTTPStatus = HTTPStatus.OK, **values: Any) -> None:
+        """A page, in the body's written standard (``language``, default bokmål)."""
+        from .texts import translator
+
+        values.setdefault("language", "nb")
+        values.setdefault("_", translator(values["language"]))
         html = _environment().get_template(template).render(**values)
         self._send(status, html.encode("utf-8"), HTML)
 
@@ -138,12 +146,18 @@ class Pages:
 
         return out_dir_for(meeting, self.site.out_root)
 
-    def _common(self, path: Path, title: str) -> dict[str, Any]:
+    def _common(self, path: Path, page: str) -> dict[str, Any]:
+        """What every page of one meeting shows: its tabs, its job, its body's language."""
         from . import jobs
+        from .texts import translator
 
         job = jobs.get(path)
-        return {"title": f"{title} – {path.stem}", "file": self._relative(path), "job": job,
-                "running": bool(job and job.running)}  # fmt: skip
+        meeting = self._loaded(path)
+        language = meeting.language if meeting else "nb"
+        _ = translator(language)
+        return {"title": f"{_(page)} – {path.stem}", "page": page, "file": self._relative(path),
+                "job": job, "running": bool(job and job.running), "language": language,
+                "_": _}  # fmt: skip
 
     def _body(self, limit: int) -> bytes | None:
         """The request's body, or None (answered 413) when it is larger than ``limit``: refused
@@ -171,13 +185,17 @@ class Pages:
 
     # -- Møter, Møte --------------------------------------------------------------------------
 
-    def meetings_page(self) -> None:
+    def meetings_page(self, *, problem: str | None = None) -> None:
         from .meetings import rows
 
         found = rows(self.site.folder, self.site.out_root, self.site.config())
-        self._render("meetings.html", title="Møter", folder=self.site.folder, rows=found)
+        status = HTTPStatus.BAD_REQUEST if problem else HTTPStatus.OK
+        self._render("meetings.html", status, title="Møter", folder=self.site.folder, rows=found,
+                     problem=problem)  # fmt: skip
 
-    def meeting_page(self, *, saved: bool = False, conflict: bool = False) -> None:
+    def meeting_page(
+        self, *, saved: bool = False, conflict: bool = False, problem: str | None = None
+    ) -> None:
         from .editing import EDITABLE, GROUPS, ITEM_FIELDS, digest, entries, items
         from .meetings import row
 
@@ -187,13 +205,16 @@ class Pages:
         found = row(path, self.site.out_root, self.site.config())
         forms = items(path, found.problems)
         placed = {id(p) for f in forms for p in f.problems}
+        status = HTTPStatus.BAD_REQUEST if problem else HTTPStatus.OK
         self._render(
-            "meeting.html", HTTPStatus.CONFLICT if conflict else HTTPStatus.OK,
-            **self._common(path, "Møte"), state=found.state, items=forms,
+            "meeting.html", HTTPStatus.CONFLICT if conflict else status,
+            **(common := self._common(path, "Møte")), state=_state(found.state, common["_"]),
+            items=forms,
             general=[p for p in found.problems if id(p) not in placed], digest=digest(path),
             saved=saved, conflict=conflict, item_fields=ITEM_FIELDS, entries=entries(path),
             editable=EDITABLE,
-            groups=[("attachments", "Vedlegg"), *GROUPS.items()],
+            groups=[("attachments", "Vedlegg"), *GROUPS.items()], problem=problem,
+            agreement=bool((m := self._loaded(path)) and m.kind == "avtale"),
         )  # fmt: skip
 
     def save_meeting(self) -> None:
@@ -220,6 +241,50 @@ class Pages:
             return
         self._json(live_check(path, form))
 
+    def new_meeting(self) -> None:
+        """The meeting after this one (``referatbygg new --from``): named for its date, the
+        same members and signatories, the opening items; never over an existing file."""
+        from .. import scaffold
+
+        path = self._readable_meeting()
+        if path is None:
+            return
+        meeting = self._loaded(path)
+        if meeting is None or not isinstance(meeting.data, MeetingFile):
+            self.meeting_page(problem="en avtale har ikke et neste møte")
+            return
+        day = scaffold.next_date(meeting.data)
+        target = path.parent / f"{day:%Y-%m-%d}.toml"
+        if target.exists():
+            self.meeting_page(problem=f"{target.name} finnes allerede; ingenting ble skrevet")
+            return
+        scaffold.next_meeting(path, target)
+        self._redirect(f"/meeting?file={quote(self._relative(target))}")
+
+    def new_body(self) -> None:
+        """A new body (``referatbygg new FOLDER``) in the meetings folder, with a first meeting
+        dated today; never over an existing body."""
+        import datetime as dt
+
+        from .. import scaffold
+
+        form = self._form()
+        if form is None:
+            return
+        name, organisation = form.get("name", "").strip(), form.get("organisation", "").strip()
+        language: Language = "nn" if form.get("language") == "nn" else "nb"
+        folder = self.site.folder / scaffold.slug(name)
+        if not name or not organisation:
+            self.meetings_page(problem="fyll inn navnet på organet og organisasjonen")
+            return
+        if folder.exists():
+            self.meetings_page(problem=f"mappen {folder.name} finnes allerede; ingenting ble "
+                               "skrevet")  # fmt: skip
+            return
+        scaffold.new_body(folder, name=name, organisation=organisation, language=language)
+        first = scaffold.blank_meeting(folder / f"{dt.date.today():%Y-%m-%d}.toml")
+        self._redirect(f"/meeting?file={quote(self._relative(first))}")
+
     # -- Forhåndsvisning -----------------------------------------------------------------------
 
     def preview_page(self) -> None:
@@ -245,7 +310,7 @@ class Pages:
             kind, draft, _public, _label = DOCS[doc]
             from ..pipeline import stem
 
-            report = buildreport.read(buildreport.report_path(out, stem(meeting, kind, draft)))  # type: ignore[arg-type]
+            report = buildreport.read(buildreport.report_path(out, stem(meeting, kind, draft)))
         self._render(
             "preview.html", **self._common(path, "Forhåndsvisning"), doc=doc, docs=DOCS,
             label=DOCS[doc][3], available=available, pages=pages, report=report,
@@ -271,7 +336,7 @@ class Pages:
         )
 
         def work(say: jobs.Say) -> None:
-            build(path, out_root, kind=kind, draft=draft, progress=say)  # type: ignore[arg-type]
+            build(path, out_root, kind=kind, draft=draft, progress=say)
 
         jobs.start(path, f"bygging av {what}", work)
         self._redirect(f"/preview?file={quote(self._relative(path))}&doc={doc}")
@@ -392,7 +457,7 @@ class Pages:
         if target is None or not target.is_file():
             self._send(HTTPStatus.NOT_FOUND, b"Not there\n", TEXT)
             return
-        name = target.name if what.startswith(("pakke", "fiks")) else f"{meeting.id}-{target.name}"  # type: ignore[union-attr]
+        name = target.name if target.suffix == ".zip" else f"{target.parent.name}-{target.name}"
         kind = "application/zip" if target.suffix == ".zip" else "application/pdf"
         self._send(HTTPStatus.OK, target.read_bytes(), kind,
                    {"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
@@ -417,6 +482,13 @@ class Pages:
         config, out_root = self.site.config(), self.site.out_root
         jobs.start(path, "arkivering", lambda say: packages.make(path, out_root, config, say))
         self._redirect(f"/archive?file={quote(self._relative(path))}")
+
+
+def _state(state: str, _: Any) -> str:
+    """A state from meetings.py in the page's language ("venter på <rolle>" has a role in it)."""
+    if state.startswith("venter på "):
+        return str(_("venter på {who}")).format(who=state.removeprefix("venter på "))
+    return str(_(state))
 
 
 def _uploaded(headers: Any, body: bytes, name: str) -> bytes:

@@ -91,6 +91,7 @@ class Handler(Pages, http.server.BaseHTTPRequestHandler):
             "/meeting": self.save_meeting, "/build": self.start_build,
             "/receive": self.receive_upload, "/sign": self.sign_here,
             "/package": self.make_package, "/check": self.check_form,
+            "/new-meeting": self.new_meeting, "/new-body": self.new_body,
         }  # fmt: skip
         action = routes.get(urlsplit(self.path).path)
         if action is None:

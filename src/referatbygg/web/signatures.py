@@ -57,10 +57,17 @@ class View:
 
 
 def view(file: Path, out_root: Path, config: Config) -> View:
+    """The page's content, in the body's written standard."""
+    from .texts import translator
+
+    meeting = load_meeting(file)
+    return _view(meeting, out_root, config, translator(meeting.language))
+
+
+def _view(meeting: Meeting, out_root: Path, config: Config, _: Callable[[str], str]) -> View:
     from .. import signing
     from ..pipeline import main_pdf, out_dir_for
 
-    meeting = load_meeting(file)
     pdf = main_pdf(meeting, out_dir_for(meeting, out_root))
     if not pdf.is_file():
         return View(meeting, None, [
@@ -82,12 +89,12 @@ def view(file: Path, out_root: Path, config: Config) -> View:
                           config.signs_here(f.role))  # fmt: skip
         sig = by_field.get(f.role)
         if sig is not None:
-            entry.when = _when(sig, meeting.language)
-            entry.verdict = _verdict(sig)
+            entry.when = _when(sig, meeting.language, _)
+            entry.verdict = _verdict(sig, _)
         result.signatories.append(entry)
     if report is not None:
         result.valid = report.valid
-        result.summary = _summary(report, turn)
+        result.summary = _summary(report, turn, _)
         result.details = [*report.problems, *(p for s in report.signatures for p in s.problems)]
     return result
 
@@ -102,30 +109,30 @@ def _report(pdf: Path, config: Config) -> VerifyReport:
                   pins=config.pins(), others=tr.others)  # fmt: skip
 
 
-def _when(sig: SignatureReport, language: Language) -> str:
+def _when(sig: SignatureReport, language: Language, _: Callable[[str], str]) -> str:
     moment = sig.timestamp or sig.signing_time
     if not moment:
         return ""
     from zoneinfo import ZoneInfo
 
     at = dt.datetime.fromisoformat(moment).astimezone(ZoneInfo("Europe/Oslo"))
-    proved = "" if sig.timestamp else " (oppgitt av den som signerte)"
-    return f"{lang.long_date(at.date(), lang=language)} kl. {at:%H.%M}{proved}"
+    proved = "" if sig.timestamp else f" ({_('oppgitt av den som signerte')})"
+    return f"{lang.long_date(at.date(), lang=language)} {_('kl.')} {at:%H.%M}{proved}"
 
 
-def _verdict(sig: SignatureReport) -> str:
+def _verdict(sig: SignatureReport, _: Callable[[str], str]) -> str:
     if sig.valid:
-        who = f" av {sig.holder}" if sig.holder else ""
-        return f"gyldig signatur{who}, nivå {sig.pades_level}"
-    return "ikke gyldig: " + "; ".join(sig.problems or ["se rapporten fra verify"])
+        who = f" {_('av')} {sig.holder}" if sig.holder else ""
+        return f"{_('gyldig signatur')}{who}, {_('nivå')} {sig.pades_level}"
+    return f"{_('ikke gyldig')}: " + "; ".join(sig.problems or [_("se rapporten fra verify")])
 
 
-def _summary(report: VerifyReport, turn: str | None) -> str:
+def _summary(report: VerifyReport, turn: str | None, _: Callable[[str], str]) -> str:
     if not report.valid:
-        return "Dokumentet er ikke gyldig signert. Grunnen står under."
+        return _("Dokumentet er ikke gyldig signert. Grunnen står under.")
     if turn:
-        return f"Signaturene så langt er gyldige. Neste som skal signere: {turn}."
-    return "Alle har signert, og signaturene er gyldige."
+        return _("Signaturene så langt er gyldige. Neste som skal signere: {who}.").format(who=turn)
+    return _("Alle har signert, og signaturene er gyldige.")
 
 
 def store_upload(data: bytes, cache: Path) -> Path:

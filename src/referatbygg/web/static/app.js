@@ -5,10 +5,12 @@
   const box = document.getElementById("job");
   if (!box || box.dataset.running !== "true") return;
   const text = document.getElementById("job-text");
+  const nn = document.documentElement.lang === "nn";
   async function poll() {
     const res = await fetch(box.dataset.url, { credentials: "same-origin" });
     const job = await res.json();
-    text.textContent = job.error ? "Feil: " + job.error : (job.messages.slice(-1)[0] || "starter …");
+    const starting = nn ? "startar …" : "starter …";
+    text.textContent = job.error ? "Feil: " + job.error : (job.messages.slice(-1)[0] || starting);
     if (job.running) { setTimeout(poll, 1000); } else { window.location.reload(); }
   }
   setTimeout(poll, 500);

@@ -6,19 +6,25 @@
   const form = document.getElementById("meeting-form");
   if (!form) return;
   const said = document.getElementById("live-check");
+  const nn = document.documentElement.lang === "nn";
+  const words = nn
+    ? { error: "Feil: ", warning: "Åtvaring: ", none: "ingen", found: " funn (ikkje lagra enno).",
+        nothing: "Kontroll: ingen funn (ikkje lagra enno)." }
+    : { error: "Feil: ", warning: "Advarsel: ", none: "ingen", found: " funn (ikke lagret ennå).",
+        nothing: "Kontroll: ingen funn (ikke lagret ennå)." };
   let timer = null;
   let asked = 0;
   function fill(list, problems, general) {
     const items = problems.map(function (p) {
       const li = document.createElement("li");
       li.className = p.severity;
-      li.textContent = (p.severity === "error" ? "Feil: " : "Advarsel: ") +
+      li.textContent = (p.severity === "error" ? words.error : words.warning) +
         (general ? p.where + ": " : "") + p.message;
       return li;
     });
     if (general && !items.length) {
       const none = document.createElement("li");
-      none.textContent = "ingen";
+      none.textContent = words.none;
       items.push(none);
     }
     list.replaceChildren(...items);
@@ -38,8 +44,7 @@
       count += problems.length;
       fill(list, problems, index === "generelt");
     });
-    said.textContent = count ? "Kontroll: " + count + " funn (ikke lagret ennå)."
-                             : "Kontroll: ingen funn (ikke lagret ennå).";
+    said.textContent = count ? "Kontroll: " + count + words.found : words.nothing;
   }
   form.addEventListener("input", function () {
     clearTimeout(timer);

@@ -1,0 +1,169 @@
+"""The workbench's words in nynorsk. The pages are written in bokmål and say every phrase
+through ``_()``; a meeting of a nynorsk body (``language = "nn"`` in organ.toml) gets these
+instead. A phrase missing here stays bokmål — tests/test_web.py checks that none is missing.
+The library's own messages (check's findings, intake's reasons) are English, as on the command
+line, and are not translated here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..model import Language
+
+NN: dict[str, str] = {
+    # base
+    "Hopp til innholdet": "Hopp til innhaldet",
+    "Hovedmeny": "Hovudmeny",
+    "Møter": "Alle møte",
+    "Dette møtet": "Dette møtet",
+    "Møte": "Møte",
+    "Forhåndsvisning": "Førehandsvising",
+    "Signaturer": "Signaturar",
+    "Arkiv": "Arkiv",
+    # states and steps (meetings.py)
+    "utkast": "utkast",
+    "bygget": "bygd",
+    "venter på {who}": "ventar på {who}",
+    "tidsstemplet": "tidsstempla",
+    "arkivert": "arkivert",
+    "endret etter bygging": "endra etter bygging",
+    "feil": "feil",
+    # job.html
+    "pågår …": "held på …",
+    "stoppet": "stoppa",
+    "Råd": "Råd",
+    "ferdig": "ferdig",
+    "bygging av referatet": "bygging av referatet",
+    "bygging av avtalen": "bygging av avtalen",
+    "bygging av utkastet": "bygging av utkastet",
+    "bygging av innkallingen": "bygging av innkallinga",
+    "innsending": "innsending",
+    "signering": "signering",
+    "arkivering": "arkivering",
+    # meeting.html
+    "Fil": "Fil",
+    "Status": "Status",
+    "Lagret.": "Lagra.",
+    "Filen er endret på disken etter at skjemaet ble lastet. Ingenting ble lagret: last siden "
+    "på nytt og gjør endringen igjen.": "Fila er endra på disken etter at skjemaet vart lasta. "
+    "Ingenting vart lagra: last sida på nytt og gjer endringa igjen.",
+    "Funn utenfor sakene": "Funn utanfor sakene",
+    "ingen": "ingen",
+    "Feil": "Feil",
+    "Advarsel": "Åtvaring",
+    "Saker": "Saker",
+    "Sak": "Sak",
+    "Vedtak og stemmer": "Vedtak og røyster",
+    "Offentlighet": "Offentlegheit",
+    "nei": "nei",
+    "ja": "ja",
+    "standard": "standard",
+    "Tittel": "Tittel",
+    "Type": "Type",
+    "Orientering ved": "Orientering ved",
+    "Tekst": "Tekst",
+    "Vedtak": "Vedtak",
+    "Enstemmig": "Samrøystes",
+    "Stemmer for": "Røyster for",
+    "Stemmer mot": "Røyster mot",
+    "Blanke stemmer": "Blanke røyster",
+    "Unntatt offentlighet: hjemmel (tom: offentlig)": "Unnateke offentlegheit: heimel (tom: "
+    "offentleg)",
+    "Navn": "Namn",
+    "Rolle": "Rolle",
+    "Parti": "Parti",
+    "Vedlegg": "Vedlegg",
+    "Til stede": "Til stades",
+    "Forfall": "Forfall",
+    "(uten navn)": "(utan namn)",
+    "Lagre": "Lagre",
+    "Neste møte": "Neste møte",
+    "Lager møtefilen for neste møte ut fra dette: datoen fra listen over neste møter, de samme "
+    "medlemmene og signatarene, åpningssakene. Ingen fil blir skrevet over.": "Lagar møtefila "
+    "for neste møte ut frå dette: datoen frå lista over neste møte, dei same medlemmene og "
+    "signatarane, opningssakene. Inga fil blir skriven over.",
+    "Nytt møte etter dette": "Nytt møte etter dette",
+    # preview.html
+    "Bygg referatet": "Bygg referatet",
+    "Bygg avtalen": "Bygg avtalen",
+    "Bygg utkast": "Bygg utkast",
+    "Bygg innkalling": "Bygg innkalling",
+    "Dokumenter": "Dokument",
+    "Dokumentet": "Dokumentet",
+    "Offentlig versjon": "Offentleg versjon",
+    "Utkast": "Utkast",
+    "Innkalling": "Innkalling",
+    "sider": "sider",
+    "side": "side",
+    "av": "av",
+    "Last ned PDF": "Last ned PDF",
+    "Byggerapport": "Byggjerapport",
+    "gyldig": "gyldig",
+    "IKKE gyldig": "IKKJE gyldig",
+    "nivå": "nivå",
+    "Deler": "Delar",
+    "Til publisering": "Til publisering",
+    "Advarsler": "Åtvaringar",
+    "er ikke bygget ennå.": "er ikkje bygd enno.",
+    # signatures.html
+    "Filen ble ikke tatt imot": "Fila vart ikkje teken imot",
+    "Ingenting ble lagret.": "Ingenting vart lagra.",
+    "Dokumentet er ikke bygget ennå.": "Dokumentet er ikkje bygd enno.",
+    "Bygg det under Forhåndsvisning": "Bygg det under Førehandsvising",
+    "Signatarer, i den rekkefølgen de signerer": "Signatarar, i den rekkjefølgja dei signerer",
+    "Tidspunkt": "Tidspunkt",
+    "Kontroll": "Kontroll",
+    "signert": "signert",
+    "venter – neste": "ventar – neste",
+    "venter": "ventar",
+    "Dokumentet har endelig tidsstempel.": "Dokumentet har endeleg tidsstempel.",
+    "Neste signatur": "Neste signatur",
+    "Last ned dokumentet som skal signeres": "Last ned dokumentet som skal signerast",
+    "og send det til": "og send det til",
+    "Det signeres i eget PDF-verktøy (smartkort, BankID-tjeneste) og sendes tilbake uendret.": (
+        "Det blir signert i eige PDF-verktøy (smartkort, BankID-teneste) og sendt tilbake uendra."
+    ),
+    "Last opp filen som er signert av": "Last opp fila som er signert av",
+    "PDF, høyst": "PDF, høgst",
+    "Ta imot signert fil": "Ta imot signert fil",
+    "Filen kontrolleres før den tas inn: at det er dokumentet som ble sendt, med én signatur "
+    "lagt til i rett felt, av rett person, med et sertifikat vi stoler på, og at PDF/A er "
+    "bevart.": "Fila blir kontrollert før ho blir teken inn: at det er dokumentet som vart "
+    "sendt, med éin signatur lagd til i rett felt, av rett person, med eit sertifikat vi stolar "
+    "på, og at PDF/A er teke vare på.",
+    "Signer her som": "Signer her som",
+    "nøkkelen er satt opp på denne maskinen": "nøkkelen er sett opp på denne maskina",
+    "Alle har signert.": "Alle har signert.",
+    "Videre til arkivering": "Vidare til arkivering",
+    "Dokumentet er ikke gyldig signert. Grunnen står under.": "Dokumentet er ikkje gyldig "
+    "signert. Grunnen står under.",
+    "Signaturene så langt er gyldige. Neste som skal signere: {who}.": "Signaturane så langt er "
+    "gyldige. Neste som skal signere: {who}.",
+    "Alle har signert, og signaturene er gyldige.": "Alle har signert, og signaturane er gyldige.",
+    # archive.html
+    "Pakken kan lages når alle har signert. Venter på": "Pakken kan lagast når alle har "
+    "signert. Ventar på",
+    "at dokumentet bygges": "at dokumentet blir bygd",
+    "Til signaturene": "Til signaturane",
+    "Lag arkivpakke": "Lag arkivpakke",
+    "Lag arkivpakken på nytt": "Lag arkivpakken på nytt",
+    "Dokumentet får først sitt endelige tidsstempel.": "Dokumentet får først det endelege "
+    "tidsstempelet sitt.",
+    "Pakken (BagIt med arkivmelding og kontrollsummer) og Fiks Arkiv-meldingen lages, og "
+    "pakken kontrolleres slik arkivet gjør når den kommer inn.": "Pakken (BagIt med "
+    "arkivmelding og kontrollsummar) og Fiks Arkiv-meldinga blir laga, og pakken blir "
+    "kontrollert slik arkivet gjer når han kjem inn.",
+    "Kontroll av pakken": "Kontroll av pakken",
+    "IKKE OK": "IKKJE OK",
+    "Problem": "Problem",
+    "Last ned": "Last ned",
+    "Arkivpakken": "Arkivpakken",
+    "Fiks Arkiv-meldingen": "Fiks Arkiv-meldinga",
+}
+
+
+def translator(language: Language) -> Callable[[str], str]:
+    """``_`` for the pages: the phrase in the body's written standard."""
+    if language == "nn":
+        return lambda text: NN.get(text, text)
+    return lambda text: text
