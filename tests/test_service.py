@@ -96,12 +96,45 @@ def test_two_commands_at_once_give_the_bytes_of_in_process(served: Served, tmp_p
         _built_whole(tmp_path / n)
 
 
+def slow_meeting(tmp_path: Path) -> Path:
+    """The seed meeting with a 400-page PDF attachment: a build that takes seconds, so that a
+    test can act while it runs however fast the machine (the seed alone builds in under a
+    second through a warm service)."""
+    import shutil
+
+    import pikepdf
+
+    folder = tmp_path / "slow" / "politiradet"
+    shutil.copytree(SEED.parent, folder)
+    brief = folder / "vedlegg/situasjonsbrief.pdf"
+    with pikepdf.open(brief) as pdf:
+        page = pdf.pages[0]
+        for _ in range(400):
+            pdf.pages.append(page)
+        pdf.save(brief.with_name("lang.pdf"))
+    brief.with_name("lang.pdf").replace(brief)
+    return folder / SEED.name
+
+
+def into_conversion(build: subprocess.Popen[str]) -> str:
+    """Read the command's progress until an attachment is being converted; what was read."""
+    assert build.stderr is not None
+    seen = ""
+    for line in build.stderr:
+        seen += line
+        if line.startswith("· convert attachment"):
+            return seen
+    raise AssertionError(f"the build ended before converting: {seen}")
+
+
 def test_a_service_killed_mid_build_costs_a_retry_here(served: Served, tmp_path: Path) -> None:
     assert served.cli("service", "start").returncode == 0
-    build = served.spawn("build", SEED, "--out", tmp_path / "out")
+    build = served.spawn("build", slow_meeting(tmp_path), "--out", tmp_path / "out")
     status = served.wait_active()
+    seen = into_conversion(build)
     os.kill(int(status["pid"]), signal.SIGKILL)  # type: ignore[call-overload]
     _out, err = build.communicate(timeout=300)
+    err = seen + err
     assert build.returncode == 0, err
     assert "stopped before the command ended; running it here" in err
     assert "internal error" not in err
@@ -218,9 +251,9 @@ def test_a_hung_service_is_stopped_and_the_command_runs_here(
 def test_an_interrupted_command_stops_and_leaves_nothing(served: Served, tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert served.cli("service", "start").returncode == 0
-    build = served.spawn("build", SEED, "--out", out)
+    build = served.spawn("build", slow_meeting(tmp_path), "--out", out)
     served.wait_active()
-    time.sleep(1.0)  # into the conversion
+    into_conversion(build)
     build.send_signal(signal.SIGINT)
     _out, err = build.communicate(timeout=120)
     assert build.returncode == 130, err
