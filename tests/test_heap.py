@@ -1,4 +1,5 @@
-"""heap.settle: the import-time heap frozen once, in the process that will do the work."""
+"""heap.settle: the import-time heap frozen once, in the process that will do the work; and the
+veraPDF engine's compilers chosen by how long its JVM lives (verapdf.program)."""
 
 import subprocess
 import sys
@@ -24,18 +25,29 @@ def test_heavy_commands_settle_cheap_ones_do_not() -> None:
     probe = """
 import gc, sys
 from referatbygg import cli
+from referatbygg.tools import verapdf
 cli.main(sys.argv[1:])
-print(gc.get_freeze_count())
+print(gc.get_freeze_count(), verapdf._JIT)
 """
 
-    def frozen(*argv: str) -> int:
+    def frozen(*argv: str) -> tuple[int, str]:
         out = subprocess.run(
             [sys.executable, "-c", probe, *argv],
             capture_output=True,
             text=True,
             env={"REFERATBYGG_SERVICE": "off", "PATH": "/usr/bin"},
         )
-        return int(out.stdout.strip().splitlines()[-1])
+        count, jit = out.stdout.strip().splitlines()[-1].split()
+        return int(count), jit
 
-    assert frozen("verify", "/nonexistent.pdf") > 0
-    assert frozen("schema") == 0
+    # A one-shot heavy command: heap frozen, its own JVM (if any) with the quick compiler.
+    count, jit = frozen("verify", "/nonexistent.pdf")
+    assert count > 0 and jit == "quick"
+    assert frozen("schema") == (0, "full")
+
+
+def test_the_quick_engine_has_only_the_first_compiler() -> None:
+    from referatbygg.tools import verapdf
+
+    assert "-XX:TieredStopAtLevel=1" in verapdf.program("quick").options
+    assert not any("Tiered" in o for o in verapdf.program("full").options)

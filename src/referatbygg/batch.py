@@ -122,6 +122,7 @@ def _worker(tasks: Any, results: Any, settings: Settings) -> None:
     # in the background service: sharing the service's one LibreOffice would serialise them.
     libreoffice.use(None)
     verapdf.use(None)
+    verapdf.prefer("quick")  # every core is busy with meetings: no CPU for C2's compiler
     converter: Converter | None = None
     notes: list[str] = []
     try:

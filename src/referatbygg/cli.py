@@ -900,8 +900,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if getattr(args, "served", False):
             from . import heap
+            from .tools import verapdf
 
             heap.settle("referatbygg.pipeline")  # every heavy command imports it; see heap.py
+            verapdf.prefer("quick")  # a JVM started here lives for this one command
         return int(func(args))
     except ReferatbyggError as exc:
         _report(args, exc)

@@ -199,7 +199,8 @@ class Service:
             make = self.engine_count < self.pool
             if make:
                 self.engine_count += 1
-        return verapdf.Validator() if make else self.engines.get()
+        # Long-lived engines on an interactive machine: both compilers (verapdf.program).
+        return verapdf.Validator("full") if make else self.engines.get()
 
     def _validate(self, message: dict[str, Any]) -> dict[str, Any]:
         try:

@@ -27,7 +27,7 @@ import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Literal, Protocol
 
 from ..errors import DependencyError, ValidationError
 from . import jvm
@@ -95,18 +95,35 @@ def version() -> str:
         return f"{WHEEL} (version unknown)"
 
 
-def program() -> jvm.JavaProgram:
-    # -Xss8m: veraPDF recurses deeply on deep structure trees (KNOWN-PITFALLS). Full JIT
-    # compilation: the JVM lives long, and a compiled engine validates the seed in half the time.
-    options = ("-Xss8m", "-Xmx512m", "-XX:+UseSerialGC", "-Djava.awt.headless=true")
+Jit = Literal["full", "quick"]
+_JIT: Jit = "full"
+
+
+def program(jit: Jit = "full") -> jvm.JavaProgram:
+    """The engine's JVM. -Xss8m: veraPDF recurses deeply on deep structure trees
+    (KNOWN-PITFALLS). ``jit`` "full": both compilers — where the JVM lives long and has idle
+    cores for its compiler threads (the background service, a library user), C2's code
+    validates the seed's merged minutes in half the time. "quick": C1 only — where the JVM
+    lives for one command, or every core is busy with the work itself (batch workers), C2's
+    compiler threads cost more CPU than their faster code saves (measured on the bench's
+    meetings: 0.84 CPU-seconds of JVM per meeting over a worker's first meetings with C2,
+    0.38 with C1 only)."""
+    options = ("-Xss8m", "-Xmx512m", "-XX:+UseSerialGC", "-Djava.awt.headless=true",
+               *(("-XX:TieredStopAtLevel=1",) if jit == "quick" else ()))  # fmt: skip
     return jvm.JavaProgram("VeraServer", (jar(), *jaxb_jars()), options)
+
+
+def prefer(jit: Jit) -> None:
+    """The compilers for engines this process starts from now on (see :func:`program`)."""
+    global _JIT
+    _JIT = jit
 
 
 class Validator:
     """The warm engine, checked against the canary files each time it starts."""
 
-    def __init__(self) -> None:
-        self.server = jvm.LineServer(program())
+    def __init__(self, jit: Jit | None = None) -> None:
+        self.server = jvm.LineServer(program(jit or _JIT))
         self._checked = -1  # the server generation the canary files were checked on
         self._warming = threading.Lock()
 
