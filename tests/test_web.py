@@ -528,8 +528,9 @@ def test_every_phrase_of_the_pages_has_its_nynorsk() -> None:
     said |= {label for *_rest, label in pages.DOCS.values()}
     said |= {"Møte", "Forhåndsvisning", "Signaturer", "Arkiv", "Vedlegg", *editing.GROUPS.values()}
     said |= set(meetings.STATES.values())
-    source = (Path(pages.__file__).parent / "pages.py").read_text("utf-8")
-    said |= set(re.findall(r'jobs\.start\([^"]*"([^"{]+)"', source))
+    for module in ("pages.py", "signing_pages.py"):
+        source = (Path(pages.__file__).parent / module).read_text("utf-8")
+        said |= set(re.findall(r'jobs\.start\([^"]*"([^"{]+)"', source))
     said |= {f"bygging av {w}" for w in ("referatet", "avtalen", "utkastet", "innkallingen")}
     missing = sorted(p for p in said if p not in texts.NN)
     assert missing == []

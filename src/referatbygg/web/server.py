@@ -22,7 +22,9 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from ..errors import ReferatbyggError
-from .pages import TEXT, Pages, Site
+from .base import TEXT, Site
+from .pages import Pages
+from .signing_pages import SigningPages
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +36,7 @@ STATIC = {
 }
 
 
-class Handler(Pages, http.server.BaseHTTPRequestHandler):
+class Handler(Pages, SigningPages, http.server.BaseHTTPRequestHandler):
     site: Site  # set on the class made per server
     server_version = "referatbygg"
 

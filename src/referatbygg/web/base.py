@@ -1,0 +1,177 @@
+"""What every page of the workbench shares: the site, the documents a meeting can have, the
+templates, and the helpers of the request handler (pages.py and signing_pages.py build on
+them; server.py holds the gate and the routes)."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from dataclasses import dataclass
+from http import HTTPStatus
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, quote, urlsplit
+
+from ..config import Config
+from ..errors import ReferatbyggError
+from ..model import Meeting
+
+if TYPE_CHECKING:
+    from ..render import DocKind
+
+TEXT = "text/plain; charset=utf-8"
+HTML = "text/html; charset=utf-8"
+
+# The documents a meeting can have, by the name the pages use: (kind, draft, public, label).
+DOCS: dict[str, tuple[DocKind, bool, bool, str]] = {
+    "referat": ("referat", False, False, "Dokumentet"),
+    "offentlig": ("referat", False, True, "Offentlig versjon"),
+    "utkast": ("referat", True, False, "Utkast"),
+    "innkalling": ("innkalling", False, False, "Innkalling"),
+}
+
+
+@dataclass
+class Site:
+    folder: Path
+    out_root: Path
+    config_file: Path | None
+    token: str
+    port: int = 0
+    cache: Path = Path()  # page images by the PDF's content; uploads before intake
+
+    def __post_init__(self) -> None:
+        self.cache = Path(tempfile.mkdtemp(prefix="referatbygg-web-"))
+
+    def origins(self) -> set[str]:
+        return {f"http://127.0.0.1:{self.port}", f"http://localhost:{self.port}"}
+
+    def hosts(self) -> set[str]:
+        return {f"127.0.0.1:{self.port}", f"localhost:{self.port}"}
+
+    def config(self) -> Config:
+        from ..config import load_config
+
+        return load_config(self.config_file)
+
+
+def _environment() -> Any:
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("referatbygg.web", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["q"] = lambda text: quote(str(text), safe="")
+    return env
+
+
+def document(meeting: Meeting, out_dir: Path, doc: str) -> Path:
+    from ..pipeline import stem
+
+    kind, draft, public, _label = DOCS[doc]
+    name = stem(meeting, kind, draft)
+    return out_dir / (f"{name}-offentlig.pdf" if public else f"{name}.pdf")
+
+
+class PageBase:
+    """Mixed into the request handler: ``site``, ``path``, ``headers``, ``rfile`` and ``_send``
+    are the handler's."""
+
+    site: Site
+    path: Any
+    headers: Any
+    rfile: Any
+
+    def _send(self, status: HTTPStatus, body: bytes, kind: str,
+              headers: dict[str, str] | None = None) -> None:  # fmt: skip
+        raise NotImplementedError
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def _query(self, name: str) -> str:
+        value: str = parse_qs(urlsplit(self.path).query).get(name, [""])[0]
+        return value
+
+    def _relative(self, path: Path) -> str:
+        return path.relative_to(self.site.folder).as_posix()
+
+    def _render(self, template: str, status: HTTPStatus = HTTPStatus.OK, **values: Any) -> None:
+        """A page, in the body's written standard (``language``, default bokmål)."""
+        from .texts import translator
+
+        values.setdefault("language", "nb")
+        values.setdefault("_", translator(values["language"]))
+        html = _environment().get_template(template).render(**values)
+        self._send(status, html.encode("utf-8"), HTML)
+
+    def _redirect(self, where: str) -> None:
+        self._send(HTTPStatus.SEE_OTHER, b"", TEXT, {"Location": where})
+
+    def _meeting_file(self) -> Path | None:
+        from .editing import inside
+
+        path = inside(self.site.folder, self._query("file"))
+        if path is None:
+            self._send(HTTPStatus.NOT_FOUND, b"No such meeting file\n", TEXT)
+        return path
+
+    def _readable_meeting(self) -> Path | None:
+        """The meeting file, when it can be read; else the Møte page, which says what is wrong
+        with it (None either way: nothing more to answer)."""
+        path = self._meeting_file()
+        if path is not None and self._loaded(path) is None:
+            self._redirect(f"/meeting?file={quote(self._relative(path))}")
+            return None
+        return path
+
+    def _loaded(self, path: Path) -> Meeting | None:
+        from ..load import load_meeting
+
+        try:
+            return load_meeting(path)
+        except ReferatbyggError:
+            return None
+
+    def _out_dir(self, meeting: Meeting) -> Path:
+        from ..pipeline import out_dir_for
+
+        return out_dir_for(meeting, self.site.out_root)
+
+    def _common(self, path: Path, page: str) -> dict[str, Any]:
+        """What every page of one meeting shows: its tabs, its job, its body's language."""
+        from . import jobs
+        from .texts import translator
+
+        job = jobs.get(path)
+        meeting = self._loaded(path)
+        language = meeting.language if meeting else "nb"
+        _ = translator(language)
+        return {"title": f"{_(page)} – {path.stem}", "page": page, "file": self._relative(path),
+                "job": job, "running": bool(job and job.running), "language": language,
+                "_": _}  # fmt: skip
+
+    def _body(self, limit: int) -> bytes | None:
+        """The request's body, or None (answered 413) when it is larger than ``limit``: refused
+        before a byte of it is read."""
+        size = int(self.headers.get("Content-Length") or 0)
+        if size > limit:
+            self._send(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, b"Too large\n", TEXT)
+            return None
+        data: bytes = self.rfile.read(size)
+        return data
+
+    def _form(self) -> dict[str, str] | None:
+        """The posted form's fields (None, answered 413, when over editing.LIMIT)."""
+        from .editing import LIMIT
+
+        body = self._body(LIMIT)
+        if body is None:
+            return None
+        return {k: v[0] for k, v in parse_qs(body.decode("utf-8"),
+                                             keep_blank_values=True).items()}  # fmt: skip
+
+    def _json(self, data: Any) -> None:
+        self._send(HTTPStatus.OK, json.dumps(data, ensure_ascii=False).encode("utf-8"),
+                   "application/json")  # fmt: skip

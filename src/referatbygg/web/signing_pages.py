@@ -1,0 +1,142 @@
+"""The workbench's pages for signing and archiving: Signaturer (per signatory; the document to
+sign as a download; a file signed elsewhere uploaded and taken in; signing here) and Arkiv (the
+package made, checked as the archive would, downloaded). The work is the library's intake,
+signing, archive and check-package, run as background jobs."""
+
+from __future__ import annotations
+
+import email.parser
+import email.policy
+from http import HTTPStatus
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from .base import DOCS, TEXT, PageBase, document
+
+
+class SigningPages(PageBase):
+    """Signaturer, Arkiv and the downloads."""
+
+    # -- Signaturer ----------------------------------------------------------------------------
+
+    def signatures_page(self, *, refused: str | None = None) -> None:
+        from . import signatures
+
+        path = self._readable_meeting()
+        if path is None:
+            return
+        found = signatures.view(path, self.site.out_root, self.site.config())
+        self._render(
+            "signatures.html", HTTPStatus.BAD_REQUEST if refused else HTTPStatus.OK,
+            **self._common(path, "Signaturer"), view=found, refused=refused,
+            limit_mb=signatures.UPLOAD_LIMIT // 2**20,
+        )  # fmt: skip
+
+    def receive_upload(self) -> None:
+        """A file signed elsewhere: size and kind checked before it is stored (in the server's
+        scratch folder), then the library's intake, as ``referatbygg receive`` runs it."""
+        from . import jobs, signatures
+
+        path = self._meeting_file()
+        if path is None:
+            return
+        meeting = self._loaded(path)
+        working = document(meeting, self._out_dir(meeting), "referat") if meeting else None
+        if working is None or not working.is_file():
+            self.signatures_page(refused="dokumentet er ikke bygget ennå")
+            return
+        body = self._body(signatures.UPLOAD_LIMIT + 2**16)
+        if body is None:
+            return
+        try:
+            upload = signatures.store_upload(_uploaded(self.headers, body, "signert"),
+                                             self.site.cache)  # fmt: skip
+        except signatures.UploadRefused as exc:
+            self.signatures_page(refused=str(exc))
+            return
+        config = self.site.config()
+        jobs.start(path, "innsending",
+                   lambda say: signatures.take_in(upload, working, config, say))  # fmt: skip
+        self._redirect(f"/signatures?file={quote(self._relative(path))}")
+
+    def sign_here(self) -> None:
+        from .. import signing
+        from . import jobs
+
+        path = self._meeting_file()
+        if path is None:
+            return
+        meeting, config = self._loaded(path), self.site.config()
+        role = (self._form() or {}).get("role", "")
+        if meeting is None or role not in {s.role for s in meeting.signatories}:
+            self._send(HTTPStatus.NOT_FOUND, b"No such signatory\n", TEXT)
+            return
+        pdf = document(meeting, self._out_dir(meeting), "referat")
+
+        def work(say: jobs.Say) -> None:
+            say(f"signerer som {role}")
+            signing.sign(pdf, role, config, ask=None)
+
+        jobs.start(path, "signering", work)
+        self._redirect(f"/signatures?file={quote(self._relative(path))}")
+
+    def download(self) -> None:
+        """A built document, or the package, as a file to save (the one sent for signing is
+        the working file itself: the signatory's tool adds a signature to these bytes)."""
+        path = self._meeting_file()
+        if path is None:
+            return
+        meeting = self._loaded(path)
+        what = self._query("what")
+        target: Path | None = None
+        if meeting is not None:
+            out = self._out_dir(meeting)
+            if what in DOCS:
+                target = document(meeting, out, what)
+            elif what in ("pakke", "fiks-arkiv"):
+                suffix = ".zip" if what == "pakke" else ".fiks-arkiv.zip"
+                target = out / "pakke" / f"{meeting.id}{suffix}"
+        if target is None or not target.is_file():
+            self._send(HTTPStatus.NOT_FOUND, b"Not there\n", TEXT)
+            return
+        name = target.name if target.suffix == ".zip" else f"{target.parent.name}-{target.name}"
+        kind = "application/zip" if target.suffix == ".zip" else "application/pdf"
+        self._send(HTTPStatus.OK, target.read_bytes(), kind,
+                   {"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
+
+    # -- Arkiv ---------------------------------------------------------------------------------
+
+    def archive_page(self) -> None:
+        from . import packages
+
+        path = self._readable_meeting()
+        if path is None:
+            return
+        found = packages.view(path, self.site.out_root, self.site.config())
+        self._render("archive.html", **self._common(path, "Arkiv"), view=found)
+
+    def make_package(self) -> None:
+        from . import jobs, packages
+
+        path = self._meeting_file()
+        if path is None:
+            return
+        config, out_root = self.site.config(), self.site.out_root
+        jobs.start(path, "arkivering", lambda say: packages.make(path, out_root, config, say))
+        self._redirect(f"/archive?file={quote(self._relative(path))}")
+
+
+def _uploaded(headers: Any, body: bytes, name: str) -> bytes:
+    """The file field ``name`` of a multipart/form-data body (empty when there is none)."""
+    kind = headers.get("Content-Type") or ""
+    if not kind.startswith("multipart/form-data"):
+        return b""
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        f"Content-Type: {kind}\r\n\r\n".encode("latin-1") + body
+    )
+    for part in message.iter_parts():
+        if part.get_param("name", header="content-disposition") == name:
+            data = part.get_payload(decode=True)
+            return data if isinstance(data, bytes) else b""
+    return b""
