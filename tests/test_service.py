@@ -28,6 +28,13 @@ SEED = ROOT / "meetings/politiradet/2023-01-13.toml"
 RB = str(Path(sys.executable).parent / "referatbygg")
 
 
+def _interruptible() -> None:
+    """Ctrl-C as at a terminal: a test suite started in the background by a shell without job
+    control (`cmd &` in a script) inherits SIGINT ignored, and so would the command — which
+    then could not be interrupted, whatever the code does."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @dataclass
 class Served:
     folder: Path
@@ -39,7 +46,8 @@ class Served:
 
     def spawn(self, *args: str | Path) -> subprocess.Popen[str]:
         return subprocess.Popen([RB, *map(str, args)], env=self.env, text=True,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                preexec_fn=_interruptible)  # fmt: skip
 
     def status(self) -> dict[str, object]:
         res = self.cli("service", "status", "--json", timeout=60)
