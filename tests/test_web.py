@@ -129,12 +129,12 @@ def test_in_the_browser_the_meetings_page_is_listed_and_accessible(
         driver.find_element("link text", "Møter").click()
         assert "Politirådet i Oslo" in driver.find_element("tag name", "main").text
         assert axe_violations(driver) == []
+        shot(driver, "workbench-moter")
         # Keyboard: the first Tab reaches the skip link.
         from selenium.webdriver.common.keys import Keys
 
         driver.find_element("tag name", "body").send_keys(Keys.TAB)
         assert driver.switch_to.active_element.text == "Hopp til innholdet"
-        shot(driver, "workbench-moter")
     finally:
         driver.quit()
 
