@@ -32,6 +32,7 @@ def site(tmp_path: Path) -> Iterator[Site]:
     yield site
     server.shutdown()
     server.server_close()
+    site.close()
 
 
 def get(
@@ -271,6 +272,7 @@ def signing_site(tmp_path: Path, pki: Any, built_seed: Path) -> Iterator[Site]:
     yield site
     server.shutdown()
     server.server_close()
+    site.close()
 
 
 def upload(site: Site, data: bytes, headers: dict[str, str] | None = None) -> tuple[int, str]:
@@ -309,6 +311,20 @@ def test_uploads_are_checked_before_anything_is_written(signing_site: Site) -> N
     # Without the token or from another origin: the gate, as for every request.
     assert upload(site, before, {"Cookie": "referatbygg_token=guess"})[0] == 403
     assert upload(site, before, {"Origin": "http://evil.example"})[0] == 403
+    # While other work on the meeting runs, an upload is refused before it is stored (its
+    # intake could not start, and the file would wait unseen).
+    import threading
+
+    from referatbygg.web import jobs
+
+    release = threading.Event()
+    jobs.start(site.folder / "politiradet/2023-01-13.toml", "signering",
+               lambda say: release.wait(60))  # fmt: skip
+    try:
+        status, body = upload(site, before)
+        assert status == 400 and "signering pågår for dette møtet" in body
+    finally:
+        release.set()
     assert working.read_bytes() == before
     assert not list(site.cache.rglob("*.pdf"))  # nothing stored, not even in the scratch folder
 
@@ -569,3 +585,4 @@ def test_a_nynorsk_body_gets_nynorsk_pages(tmp_path: Path) -> None:
     finally:
         server.shutdown()
         server.server_close()
+        site.close()

@@ -395,6 +395,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         say("stopped", sys.stderr)
     finally:
         server.server_close()
+        site.close()
     return ExitCode.ok
 
 

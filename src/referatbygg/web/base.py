@@ -43,6 +43,12 @@ class Site:
     def __post_init__(self) -> None:
         self.cache = Path(tempfile.mkdtemp(prefix="referatbygg-web-"))
 
+    def close(self) -> None:
+        """Remove the scratch folder (page images, uploads not yet taken in)."""
+        import shutil
+
+        shutil.rmtree(self.cache, ignore_errors=True)
+
     def origins(self) -> set[str]:
         return {f"http://127.0.0.1:{self.port}", f"http://localhost:{self.port}"}
 

@@ -46,6 +46,11 @@ class SigningPages(PageBase):
         if working is None or not working.is_file():
             self.signatures_page(refused="dokumentet er ikke bygget ennå")
             return
+        running = jobs.get(path)
+        if running is not None and running.running:  # its result would be lost: say so now
+            self.signatures_page(refused=f"{running.kind} pågår for dette møtet; prøv igjen "
+                                 "når den er ferdig")  # fmt: skip
+            return
         body = self._body(signatures.UPLOAD_LIMIT + 2**16)
         if body is None:
             return
