@@ -36,15 +36,19 @@ def view(file: Path, out_root: Path, config: Config) -> View:
 def make(file: Path, out_root: Path, config: Config, say: Callable[[str], None]) -> Any:
     """Final timestamp (when due), package, then check it; returns check-package's report."""
     from .. import signing
-    from ..pipeline import main_pdf, make_archive, out_dir_for
+    from ..fsutil import locked
+    from ..pipeline import lock_for, main_pdf, make_archive, out_dir_for
 
     meeting = load_meeting(file)
     pdf = main_pdf(meeting, out_dir_for(meeting, out_root))
-    if config.final_timestamp and pdf.is_file() and not signing.has_document_timestamp(pdf):
-        say("endelig dokumenttidsstempel")
-        signing.timestamp(pdf, config)
-    say("lager arkivpakken")
-    package = make_archive(meeting, out_root, config, progress=say)
+    # The meeting's lock, as `referatbygg run` holds it: a run of the same meeting from the
+    # command line meanwhile waits, and does not package beside this.
+    with locked(lock_for(meeting, out_root)):
+        if config.final_timestamp and pdf.is_file() and not signing.has_document_timestamp(pdf):
+            say("endelig dokumenttidsstempel")
+            signing.timestamp(pdf, config)
+        say("lager arkivpakken")
+        package = make_archive(meeting, out_root, config, progress=say)
     say("kontrollerer pakken slik arkivet gjør")
     return check(package.zip, config)
 
