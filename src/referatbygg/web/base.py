@@ -4,6 +4,7 @@ them; server.py holds the gate and the routes)."""
 
 from __future__ import annotations
 
+import functools
 import json
 import tempfile
 from dataclasses import dataclass
@@ -61,7 +62,9 @@ class Site:
         return load_config(self.config_file)
 
 
+@functools.cache
 def _environment() -> Any:
+    """One template environment per process: templates are parsed once, not per request."""
     import jinja2
 
     env = jinja2.Environment(
@@ -133,12 +136,16 @@ class PageBase:
         return path
 
     def _loaded(self, path: Path) -> Meeting | None:
+        """The meeting, read once per request (None when it cannot be read)."""
         from ..load import load_meeting
 
-        try:
-            return load_meeting(path)
-        except ReferatbyggError:
-            return None
+        memo: dict[Path, Meeting | None] = self.__dict__.setdefault("_meetings", {})
+        if path not in memo:
+            try:
+                memo[path] = load_meeting(path)
+            except ReferatbyggError:
+                memo[path] = None
+        return memo[path]
 
     def _out_dir(self, meeting: Meeting) -> Path:
         from ..pipeline import out_dir_for

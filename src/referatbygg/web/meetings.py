@@ -50,10 +50,12 @@ def rows(folder: Path, out_root: Path, config: Config) -> list[Row]:
     return found
 
 
-def row(file: Path, out_root: Path, config: Config) -> Row:
+def row(file: Path, out_root: Path, config: Config, *, own_language: bool = False) -> Row:
     """One meeting file: where it stands and what check finds (its own errors, when it cannot
-    be read)."""
+    be read). The state in bokmål (the Møter page lists every body), or with ``own_language``
+    in the body's written standard (the meeting's own pages)."""
     from ..pipeline import status
+    from .texts import translator
 
     try:
         meeting = load_meeting(file)
@@ -61,25 +63,26 @@ def row(file: Path, out_root: Path, config: Config) -> Row:
         return Row(file, file.parent.name, file.name, STATES["broken"], "",
                    file_problems(exc.message, file.name))  # fmt: skip
     problems = check(meeting)
+    _ = translator(meeting.language if own_language else "nb")
     title = getattr(meeting.data, "title", None) or lang.long_date(
         meeting.data.date, lang=meeting.language
     )
     try:
         st = status(file, out_root, config)
     except ReferatbyggError as exc:
-        return Row(file, meeting.body.name, title, STATES["broken"], "",
+        return Row(file, meeting.body.name, title, _(STATES["broken"]), "",
                    [*problems, Problem("error", file.name, exc.message)])  # fmt: skip
     if st.stale:
-        state = STATES["stale"]
+        state = _(STATES["stale"])
     elif st.package:
-        state = STATES["packaged"]
+        state = _(STATES["packaged"])
     elif st.timestamped:
-        state = STATES["timestamped"]
+        state = _(STATES["timestamped"])
     elif st.built and st.waiting:
-        state = STATES["waiting"].format(who=", ".join(st.waiting))
+        state = _(STATES["waiting"]).format(who=", ".join(st.waiting))
     elif st.built:
-        state = STATES["built"]
+        state = _(STATES["built"])
     else:
-        state = STATES["draft"]
+        state = _(STATES["draft"])
     step = NEXT.get(st.next_step.split(" ")[0], st.next_step)
     return Row(file, meeting.body.name, title, state, step, problems)

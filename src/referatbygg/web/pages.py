@@ -7,7 +7,6 @@ an output file itself."""
 from __future__ import annotations
 
 from http import HTTPStatus
-from typing import Any
 from urllib.parse import quote
 
 from ..model import Language, MeetingFile
@@ -36,14 +35,13 @@ class Pages(PageBase):
         path = self._meeting_file()
         if path is None:
             return
-        found = row(path, self.site.out_root, self.site.config())
+        found = row(path, self.site.out_root, self.site.config(), own_language=True)
         forms = items(path, found.problems)
         placed = {id(p) for f in forms for p in f.problems}
         status = HTTPStatus.BAD_REQUEST if problem else HTTPStatus.OK
         self._render(
             "meeting.html", HTTPStatus.CONFLICT if conflict else status,
-            **(common := self._common(path, "Møte")), state=_state(found.state, common["_"]),
-            items=forms,
+            **self._common(path, "Møte"), state=found.state, items=forms,
             general=[p for p in found.problems if id(p) not in placed], digest=digest(path),
             saved=saved, conflict=conflict, item_fields=ITEM_FIELDS, entries=entries(path),
             editable=EDITABLE,
@@ -185,9 +183,11 @@ class Pages(PageBase):
         self._json(job.as_dict() if job else {"running": False, "messages": [], "error": None})
 
     def page_image(self) -> None:
-        """Page N of a built document as a PNG (pdftoppm), kept by the PDF's content."""
+        """Page N of a built document as a PNG (pdftoppm), kept per version of the PDF (its
+        path, size and modification time: not a read of the whole file for every page)."""
+        import hashlib
+
         from ..tools import proc
-        from .editing import digest
 
         path = self._meeting_file()
         if path is None:
@@ -198,7 +198,9 @@ class Pages(PageBase):
         if pdf is None or not pdf.is_file() or not number.isdigit():
             self._send(HTTPStatus.NOT_FOUND, b"No such page\n", TEXT)
             return
-        cache = self.site.cache / f"{digest(pdf)[:16]}-{int(number)}"
+        st = pdf.stat()
+        version = hashlib.sha256(f"{pdf}:{st.st_size}:{st.st_mtime_ns}".encode()).hexdigest()
+        cache = self.site.cache / f"{version[:16]}-{int(number)}"
         png = cache.with_suffix(".png")
         if not png.is_file():
             proc.run([proc.which("pdftoppm", package="poppler-utils"), "-f", number, "-l",
@@ -208,10 +210,3 @@ class Pages(PageBase):
             self._send(HTTPStatus.NOT_FOUND, b"No such page\n", TEXT)
             return
         self._send(HTTPStatus.OK, png.read_bytes(), "image/png")
-
-
-def _state(state: str, _: Any) -> str:
-    """A state from meetings.py in the page's language ("venter på <rolle>" has a role in it)."""
-    if state.startswith("venter på "):
-        return str(_("venter på {who}")).format(who=state.removeprefix("venter på "))
-    return str(_(state))

@@ -17,7 +17,6 @@ from pathlib import Path
 
 from .. import lang
 from ..config import Config
-from ..load import load_meeting
 from ..model import Language, Meeting
 from ..verify import VerifyReport
 from ..verify.signature import SignatureReport
@@ -56,18 +55,13 @@ class View:
         return next((s for s in self.signatories if s.turn), None)
 
 
-def view(file: Path, out_root: Path, config: Config) -> View:
+def view(meeting: Meeting, out_root: Path, config: Config) -> View:
     """The page's content, in the body's written standard."""
-    from .texts import translator
-
-    meeting = load_meeting(file)
-    return _view(meeting, out_root, config, translator(meeting.language))
-
-
-def _view(meeting: Meeting, out_root: Path, config: Config, _: Callable[[str], str]) -> View:
     from .. import signing
     from ..pipeline import main_pdf, out_dir_for
+    from .texts import translator
 
+    _ = translator(meeting.language)
     pdf = main_pdf(meeting, out_dir_for(meeting, out_root))
     if not pdf.is_file():
         return View(meeting, None, [

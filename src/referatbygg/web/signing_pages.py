@@ -26,7 +26,9 @@ class SigningPages(PageBase):
         path = self._readable_meeting()
         if path is None:
             return
-        found = signatures.view(path, self.site.out_root, self.site.config())
+        meeting = self._loaded(path)
+        assert meeting is not None  # readable, as _readable_meeting found
+        found = signatures.view(meeting, self.site.out_root, self.site.config())
         self._render(
             "signatures.html", HTTPStatus.BAD_REQUEST if refused else HTTPStatus.OK,
             **self._common(path, "Signaturer"), view=found, refused=refused,
@@ -87,8 +89,11 @@ class SigningPages(PageBase):
         self._redirect(f"/signatures?file={quote(self._relative(path))}")
 
     def download(self) -> None:
-        """A built document, or the package, as a file to save (the one sent for signing is
-        the working file itself: the signatory's tool adds a signature to these bytes)."""
+        """A built document, or the current package, as a file to save (the one sent for
+        signing is the working file itself: the signatory's tool adds a signature to these
+        bytes)."""
+        from . import packages
+
         path = self._meeting_file()
         if path is None:
             return
@@ -100,8 +105,8 @@ class SigningPages(PageBase):
             if what in DOCS:
                 target = document(meeting, out, what)
             elif what in ("pakke", "fiks-arkiv"):
-                suffix = ".zip" if what == "pakke" else ".fiks-arkiv.zip"
-                target = out / "pakke" / f"{meeting.id}{suffix}"
+                found = packages.view(path, self.site.out_root, self.site.config())
+                target = found.zip if what == "pakke" else found.message_zip
         if target is None or not target.is_file():
             self._send(HTTPStatus.NOT_FOUND, b"Not there\n", TEXT)
             return
