@@ -11,8 +11,6 @@ Prints a table and writes bench/results/latest.json. Not part of the test run.
 from __future__ import annotations
 
 import argparse
-import http.client
-import http.server
 import itertools
 import json
 import os
@@ -25,14 +23,13 @@ import sys
 import tempfile
 import threading
 import time
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "bench"), str(ROOT / "tests")]
 
-from pki import P12_PASS, PIN, CertPki, free_port, make_pki  # noqa: E402
+from pki import P12_PASS, PIN, CertPki, Proxy, free_port, make_pki  # noqa: E402
 
 from meetings import generate  # noqa: E402
 from referatbygg import heap, pipeline  # noqa: E402
@@ -41,44 +38,6 @@ from referatbygg.tools import ghostscript, jvm, verapdf  # noqa: E402
 from referatbygg.tools.libreoffice import WarmConverter, soffice  # noqa: E402
 
 BIN = Path(sys.executable).parent
-
-
-# --- a counting proxy in front of certomancer --------------------------------------------------
-
-
-class Proxy(http.server.ThreadingHTTPServer):
-    def __init__(self, port: int, target: int) -> None:
-        self.target = target
-        self.counts: Counter[str] = Counter()
-        self.lock = threading.Lock()
-        super().__init__(("127.0.0.1", port), ProxyHandler)
-
-
-class ProxyHandler(http.server.BaseHTTPRequestHandler):
-    server: Proxy
-
-    def _forward(self) -> None:
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        kind = self.path.split("/")[2] if self.path.count("/") >= 2 else "other"
-        with self.server.lock:
-            self.server.counts[kind] += 1
-        conn = http.client.HTTPConnection("127.0.0.1", self.server.target, timeout=30)
-        headers = {k: v for k, v in self.headers.items() if k.lower() in ("content-type",)}
-        conn.request(self.command, self.path, body=body or None, headers=headers)
-        resp = conn.getresponse()
-        data = resp.read()
-        self.send_response(resp.status)
-        self.send_header(
-            "Content-Type", resp.getheader("Content-Type") or "application/octet-stream"
-        )
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    do_GET = do_POST = _forward
-
-    def log_message(self, *args: object) -> None:
-        pass
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -323,6 +282,9 @@ def main() -> int:
 
     work = Path(tempfile.mkdtemp(prefix="referatbygg-bench-"))
     os.environ["REFERATBYGG_DEMO_PKI"] = str(work / "demo-pki")
+    # Revocation data shared between commands starts empty, in the run's own runtime folder.
+    (work / "run").mkdir(mode=0o700)
+    os.environ["REFERATBYGG_RUNTIME_DIR"] = str(work / "run")
     proxy_port = free_port()
     pki = make_pki(work / "pki", port=proxy_port)  # certificate URLs point at the proxy
     pki.serve_port = free_port()

@@ -74,10 +74,14 @@ def write_meeting(tmp_path: Path) -> WriteMeeting:
 
 @pytest.fixture(scope="session", autouse=True)
 def demo_pki_in_tmp(tmp_path_factory: pytest.TempPathFactory) -> None:
-    """Tests never touch the user's demo PKI; subprocesses inherit the variable."""
+    """Tests never touch the user's demo PKI or runtime folder (the service's socket, the
+    revocation data shared between commands); subprocesses inherit the variables."""
     import os
 
     os.environ["REFERATBYGG_DEMO_PKI"] = str(tmp_path_factory.mktemp("demo") / "demo-pki")
+    runtime = tmp_path_factory.mktemp("runtime")
+    runtime.chmod(0o700)
+    os.environ["REFERATBYGG_RUNTIME_DIR"] = str(runtime)
     # Tests choose explicitly: everything in-process unless a test starts its own service
     # (tests/test_service.py, with a runtime folder of its own).
     os.environ["REFERATBYGG_SERVICE"] = "off"

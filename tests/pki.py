@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import http.client
+import http.server
 import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -158,3 +162,41 @@ def make_token(pki: CertPki, folder: Path) -> dict[str, str]:
         check=True, capture_output=True, env=env,
     )  # fmt: skip
     return {"SOFTHSM2_CONF": str(conf)}
+
+
+class Proxy(http.server.ThreadingHTTPServer):
+    """In front of certomancer: counts the requests by kind (the path's second part: tsa, ocsp,
+    crls) on their way, so that a test or a benchmark sees what was asked of the PKI."""
+
+    def __init__(self, port: int, target: int) -> None:
+        self.target = target
+        self.counts: Counter[str] = Counter()
+        self.lock = threading.Lock()
+        super().__init__(("127.0.0.1", port), ProxyHandler)
+
+
+class ProxyHandler(http.server.BaseHTTPRequestHandler):
+    server: Proxy
+
+    def _forward(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        kind = self.path.split("/")[2] if self.path.count("/") >= 2 else "other"
+        with self.server.lock:
+            self.server.counts[kind] += 1
+        conn = http.client.HTTPConnection("127.0.0.1", self.server.target, timeout=30)
+        headers = {k: v for k, v in self.headers.items() if k.lower() in ("content-type",)}
+        conn.request(self.command, self.path, body=body or None, headers=headers)
+        resp = conn.getresponse()
+        data = resp.read()
+        self.send_response(resp.status)
+        self.send_header(
+            "Content-Type", resp.getheader("Content-Type") or "application/octet-stream"
+        )
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    do_GET = do_POST = _forward
+
+    def log_message(self, *args: object) -> None:
+        pass

@@ -31,7 +31,7 @@ from pyhanko_certvalidator import CertificateValidator, ValidationContext
 from pyhanko_certvalidator import errors as cv_errors
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-from . import hexstrings, lang, ledger
+from . import hexstrings, lang, ledger, sharedtrust
 from .buildreport import require_validated
 from .config import Config
 from .credentials import Credentials, certs, credentials, demo_credentials
@@ -110,15 +110,22 @@ def _make_trust(config: Config, pki: DemoPki | None = None) -> Trust:
     if not config.signing.tsa_url:
         raise InputError("no timestamp authority configured ([signing] tsa_url)")
     others = [c for p in config.signing.other_certs for c in certs(p)]
+    shared = sharedtrust.store(TRUST_TTL)  # what the user's last commands fetched, if recent
+    fetching = config.signing.allow_fetching
     ctx = ValidationContext(
         trust_roots=roots,
         other_certs=others,
-        allow_fetching=config.signing.allow_fetching,
+        allow_fetching=fetching,
         revocation_mode="hard-fail",
+        fetcher_backend=sharedtrust.fetcher_backend(shared) if fetching else None,
     )
-    return Trust(
-        roots, ctx, timestamps.HTTPTimeStamper(config.signing.tsa_url), demo=False, others=others
+    url = config.signing.tsa_url
+    tsa: timestamps.TimeStamper = (
+        sharedtrust.SharedSizingTimeStamper(url, shared)
+        if shared
+        else timestamps.HTTPTimeStamper(url)
     )
+    return Trust(roots, ctx, tsa, demo=False, others=others)
 
 
 async def _validate_and_release(validator: CertificateValidator, ctx: ValidationContext) -> None:

@@ -153,7 +153,11 @@ class PageBase:
         return out_dir_for(meeting, self.site.out_root)
 
     def _common(self, path: Path, page: str) -> dict[str, Any]:
-        """What every page of one meeting shows: its tabs, its job, its body's language."""
+        """What every page of one meeting shows: its tabs, its job, its body's language.
+
+        Called before the page reads the meeting's outputs: a job seen finished here has
+        written them, so the page never says "ferdig" beside the state from before the job (a
+        job that ends while the page is made shows as running, and the page reloads)."""
         from . import jobs
         from .texts import translator
 

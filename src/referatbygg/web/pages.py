@@ -35,13 +35,14 @@ class Pages(PageBase):
         path = self._meeting_file()
         if path is None:
             return
+        common = self._common(path, "Møte")  # the job first: see _common
         found = row(path, self.site.out_root, self.site.config(), own_language=True)
         forms = items(path, found.problems)
         placed = {id(p) for f in forms for p in f.problems}
         status = HTTPStatus.BAD_REQUEST if problem else HTTPStatus.OK
         self._render(
             "meeting.html", HTTPStatus.CONFLICT if conflict else status,
-            **self._common(path, "Møte"), state=found.state, items=forms,
+            **common, state=found.state, items=forms,
             general=[p for p in found.problems if id(p) not in placed], digest=digest(path),
             saved=saved, conflict=conflict, item_fields=ITEM_FIELDS, entries=entries(path),
             editable=EDITABLE,
@@ -132,6 +133,7 @@ class Pages(PageBase):
             self._send(HTTPStatus.NOT_FOUND, b"No such document\n", TEXT)
             return
         meeting = self._loaded(path)
+        common = self._common(path, "Forhåndsvisning")  # the job first: see _common
         pages, report, available = 0, None, []
         if meeting is not None:
             out = self._out_dir(meeting)
@@ -144,7 +146,7 @@ class Pages(PageBase):
 
             report = buildreport.read(buildreport.report_path(out, stem(meeting, kind, draft)))
         self._render(
-            "preview.html", **self._common(path, "Forhåndsvisning"), doc=doc, docs=DOCS,
+            "preview.html", **common, doc=doc, docs=DOCS,
             label=DOCS[doc][3], available=available, pages=pages, report=report,
             agreement=bool(meeting and meeting.kind == "avtale"),
         )  # fmt: skip

@@ -28,10 +28,11 @@ class SigningPages(PageBase):
             return
         meeting = self._loaded(path)
         assert meeting is not None  # readable, as _readable_meeting found
+        common = self._common(path, "Signaturer")  # the job first: see _common
         found = signatures.view(meeting, self.site.out_root, self.site.config())
         self._render(
             "signatures.html", HTTPStatus.BAD_REQUEST if refused else HTTPStatus.OK,
-            **self._common(path, "Signaturer"), view=found, refused=refused,
+            **common, view=found, refused=refused,
             limit_mb=signatures.UPLOAD_LIMIT // 2**20,
         )  # fmt: skip
 
@@ -123,8 +124,9 @@ class SigningPages(PageBase):
         path = self._readable_meeting()
         if path is None:
             return
+        common = self._common(path, "Arkiv")  # the job first: see _common
         found = packages.view(path, self.site.out_root, self.site.config())
-        self._render("archive.html", **self._common(path, "Arkiv"), view=found)
+        self._render("archive.html", **common, view=found)
 
     def make_package(self) -> None:
         from . import jobs, packages
