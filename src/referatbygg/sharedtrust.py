@@ -21,15 +21,19 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import functools
 import hashlib
 import json
 import logging
+import ssl
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import aiohttp
+import certifi
 from asn1crypto import cms, crl, ocsp
 from pyhanko.sign import timestamps
 from pyhanko_certvalidator.authority import Authority
@@ -40,6 +44,7 @@ from pyhanko_certvalidator.fetchers import (
     OCSPFetcher,
     OwnedFetcherBackend,
 )
+from pyhanko_certvalidator.fetchers.aiohttp_fetchers.util import LazySession
 from pyhanko_certvalidator.util import issuer_serial
 
 from .fsutil import write_atomic
@@ -177,18 +182,45 @@ class _SharedCrl(CRLFetcher):
         return self.inner.fetched_crls_for_cert(cert)  # KeyError when never fetched, as asked
 
 
+# --- HTTP sessions -------------------------------------------------------------------------------
+
+
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    """The CA bundle pyHanko's HTTP clients load, loaded once per process: they build a new
+    context for every session — every timestamp request — at 15–20 ms of CPU each."""
+    return ssl.create_default_context(cafile=certifi.where())
+
+
+class _Sessions(LazySession):
+    """pyHanko's lazy aiohttp session (created in the event loop that uses it, dropped when
+    closed), with the process's TLS context."""
+
+    def get_session(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            self._session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=_tls()))
+        return self._session
+
+
+# --- fetchers and timestamper -------------------------------------------------------------------
+
+
 class SharedFetchers(FetcherBackend):
     """pyhanko-certvalidator's own fetchers, with OCSP responses and CRLs read from and written
-    to ``store`` (certificates fetched by AIA are not kept: the chains are configured)."""
+    to ``store`` if there is one (certificates fetched by AIA are not kept: the chains are
+    configured)."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store | None) -> None:
         from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 
         self.store = store
-        self.inner = AIOHttpFetcherBackend()
+        # A lazy session is the backend's to close (its close() closes only those).
+        self.inner = AIOHttpFetcherBackend(session=_Sessions())  # type: ignore[arg-type]
 
     def get_fetchers(self) -> Fetchers:
         own = self.inner.get_fetchers()
+        if self.store is None:
+            return own
         return Fetchers(
             ocsp_fetcher=_SharedOcsp(own.ocsp_fetcher, self.store),
             crl_fetcher=_SharedCrl(own.crl_fetcher, self.store),
@@ -199,30 +231,42 @@ class SharedFetchers(FetcherBackend):
         await self.inner.close()
 
 
-def fetcher_backend(store: Store | None) -> OwnedFetcherBackend | None:
-    """For ``ValidationContext(fetcher_backend=…)``: the context closes it (None: its default)."""
-    return OwnedFetcherBackend(SharedFetchers(store)) if store else None
+def fetcher_backend(store: Store | None) -> OwnedFetcherBackend:
+    """For ``ValidationContext(fetcher_backend=…)``: the context closes it."""
+    return OwnedFetcherBackend(SharedFetchers(store))
 
 
-class SharedSizingTimeStamper(timestamps.HTTPTimeStamper):
-    """An HTTP TSA client whose sizing token (pyHanko asks the TSA for one before the first
-    signature of a process, only to measure it) is kept in ``store``."""
+class TimeStamper(timestamps.HTTPTimeStamper):
+    """pyHanko's HTTP TSA client, with the process's TLS context, and its sizing token (pyHanko
+    asks the TSA for one before the first signature of a process, only to measure it) kept in
+    ``store`` if there is one."""
 
-    def __init__(self, url: str, store: Store) -> None:
+    def __init__(self, url: str, store: Store | None) -> None:
         super().__init__(url)
         self.store = store
 
+    @contextlib.asynccontextmanager
+    async def _acquire_session(self) -> AsyncIterator[aiohttp.ClientSession]:
+        # pyHanko 0.38's own, but with _Sessions: one session per request, in the request's
+        # event loop (a timestamper outlives the asyncio.run of each signature).
+        own = _Sessions()
+        try:
+            yield own.get_session()
+        finally:
+            await own.close()
+
     async def async_dummy_response(self, md_algorithm: str) -> cms.ContentInfo:
-        if md_algorithm not in self._dummy_response_cache:
-            key = (self.url, md_algorithm)
-            ders = self.store.get("tsa-sizing", key) or [b""]
-            token = _usable(ders[0], _whole(cms.ContentInfo.load), lambda _: None)
-            if token:
-                self._register_dummy(md_algorithm, token)
-            else:
-                token = await super().async_dummy_response(md_algorithm)
-                self.store.put("tsa-sizing", key, [token.dump()])
-        return self._dummy_response_cache[md_algorithm]
+        if self.store is None or md_algorithm in self._dummy_response_cache:
+            return await super().async_dummy_response(md_algorithm)
+        key = (self.url, md_algorithm)
+        ders = self.store.get("tsa-sizing", key) or [b""]
+        token = _usable(ders[0], _whole(cms.ContentInfo.load), lambda _: None)
+        if token:
+            self._register_dummy(md_algorithm, token)
+            return token
+        token = await super().async_dummy_response(md_algorithm)
+        self.store.put("tsa-sizing", key, [token.dump()])
+        return token
 
 
-__all__ = ["SharedFetchers", "SharedSizingTimeStamper", "Store", "fetcher_backend", "store"]
+__all__ = ["SharedFetchers", "Store", "TimeStamper", "fetcher_backend", "store"]

@@ -111,20 +111,14 @@ def _make_trust(config: Config, pki: DemoPki | None = None) -> Trust:
         raise InputError("no timestamp authority configured ([signing] tsa_url)")
     others = [c for p in config.signing.other_certs for c in certs(p)]
     shared = sharedtrust.store(TRUST_TTL)  # what the user's last commands fetched, if recent
-    fetching = config.signing.allow_fetching
     ctx = ValidationContext(
         trust_roots=roots,
         other_certs=others,
-        allow_fetching=fetching,
+        allow_fetching=config.signing.allow_fetching,
         revocation_mode="hard-fail",
-        fetcher_backend=sharedtrust.fetcher_backend(shared) if fetching else None,
+        fetcher_backend=sharedtrust.fetcher_backend(shared),
     )
-    url = config.signing.tsa_url
-    tsa: timestamps.TimeStamper = (
-        sharedtrust.SharedSizingTimeStamper(url, shared)
-        if shared
-        else timestamps.HTTPTimeStamper(url)
-    )
+    tsa = sharedtrust.TimeStamper(config.signing.tsa_url, shared)
     return Trust(roots, ctx, tsa, demo=False, others=others)
 
 
