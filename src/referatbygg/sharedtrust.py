@@ -1,11 +1,10 @@
-"""Revocation data and the TSA's sizing token, shared between one user's commands for a while.
+"""Revocation data shared between one user's commands for a while; one TLS context per process.
 
-A process keeps its validation context and timestamper for ``TRUST_TTL`` (signing.trust), so a
-batch fetches OCSP responses and CRLs for the same signers once. A new command — each
-`referatbygg sign` of a signatory, each command served by the background service in a freshly
-forked worker — would fetch them again, and would ask the TSA for one more (for some TSAs, paid)
-token only to size the signature. Here what was fetched is kept in the user's private runtime
-folder (0700, the service's) for the same time, and read back by the next command.
+A process keeps its validation context for ``TRUST_TTL`` (signing.trust), so a batch fetches
+OCSP responses and CRLs for the same signers once. A new command — each `referatbygg sign` of a
+signatory, each command served by the background service in a freshly forked worker — would
+fetch them again. Here what was fetched is kept in the user's private runtime folder (0700, the
+service's) for the same time, and read back by the next command.
 
 Why this does not weaken the checks: OCSP responses and CRLs are signed by their issuers, and
 pyhanko-certvalidator checks them as it checks fetched ones — signature, issuer, freshness at
@@ -13,8 +12,13 @@ the validation time; they usually come over plain HTTP, so a copy in a folder on
 can write is no easier to forge than the network. What the cache changes is how recent the
 data is: up to ``ttl`` seconds older than a fresh fetch (10 minutes by default), as inside one
 process already — well within the hours a CRL or a pre-produced OCSP response is published for.
-Only successful OCSP responses and CRLs whose next update has not passed are read back. The
-sizing token is never embedded: pyHanko only measures it.
+Only successful OCSP responses and CRLs whose next update has not passed are read back. Entries
+are keyed by the whole certificate (its SHA-256) and, for OCSP, the responder's name and key:
+another CA with the same names and serial numbers (a test PKI made again) never gets this one's.
+
+Not shared: the token pyHanko asks the TSA for to size a signature. It also tells pyHanko which
+TSA certificates to embed validation data for, and a TSA that renewed its certificate would
+then get the old one's.
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ from typing import Any
 
 import aiohttp
 import certifi
-from asn1crypto import cms, crl, ocsp
+from asn1crypto import crl, ocsp
 from pyhanko.sign import timestamps
 from pyhanko_certvalidator.authority import Authority
 from pyhanko_certvalidator.fetchers import (
@@ -45,7 +49,6 @@ from pyhanko_certvalidator.fetchers import (
     OwnedFetcherBackend,
 )
 from pyhanko_certvalidator.fetchers.aiohttp_fetchers.util import LazySession
-from pyhanko_certvalidator.util import issuer_serial
 
 from .fsutil import write_atomic
 
@@ -124,7 +127,7 @@ def _ocsp_next_update(response: ocsp.OCSPResponse) -> Any:
 
 
 def _cert_key(cert: Any) -> str:
-    return repr(issuer_serial(cert))
+    return hashlib.sha256(cert.dump()).hexdigest()
 
 
 class _SharedOcsp(OCSPFetcher):
@@ -237,13 +240,7 @@ def fetcher_backend(store: Store | None) -> OwnedFetcherBackend:
 
 
 class TimeStamper(timestamps.HTTPTimeStamper):
-    """pyHanko's HTTP TSA client, with the process's TLS context, and its sizing token (pyHanko
-    asks the TSA for one before the first signature of a process, only to measure it) kept in
-    ``store`` if there is one."""
-
-    def __init__(self, url: str, store: Store | None) -> None:
-        super().__init__(url)
-        self.store = store
+    """pyHanko's HTTP TSA client, with the process's TLS context."""
 
     @contextlib.asynccontextmanager
     async def _acquire_session(self) -> AsyncIterator[aiohttp.ClientSession]:
@@ -254,19 +251,6 @@ class TimeStamper(timestamps.HTTPTimeStamper):
             yield own.get_session()
         finally:
             await own.close()
-
-    async def async_dummy_response(self, md_algorithm: str) -> cms.ContentInfo:
-        if self.store is None or md_algorithm in self._dummy_response_cache:
-            return await super().async_dummy_response(md_algorithm)
-        key = (self.url, md_algorithm)
-        ders = self.store.get("tsa-sizing", key) or [b""]
-        token = _usable(ders[0], _whole(cms.ContentInfo.load), lambda _: None)
-        if token:
-            self._register_dummy(md_algorithm, token)
-            return token
-        token = await super().async_dummy_response(md_algorithm)
-        self.store.put("tsa-sizing", key, [token.dump()])
-        return token
 
 
 __all__ = ["SharedFetchers", "Store", "TimeStamper", "fetcher_backend", "store"]

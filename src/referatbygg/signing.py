@@ -118,7 +118,7 @@ def _make_trust(config: Config, pki: DemoPki | None = None) -> Trust:
         revocation_mode="hard-fail",
         fetcher_backend=sharedtrust.fetcher_backend(shared),
     )
-    tsa = sharedtrust.TimeStamper(config.signing.tsa_url, shared)
+    tsa = sharedtrust.TimeStamper(config.signing.tsa_url)
     return Trust(roots, ctx, tsa, demo=False, others=others)
 
 
