@@ -65,7 +65,15 @@ def median(values: list[float]) -> float:
 # --- scenarios -----------------------------------------------------------------------------------
 
 
-def ours_warm(files: list[Path], config: Any, work: Path, proxy: Proxy) -> dict[str, Any]:
+# Warm-up meetings before the warm and service scenarios' measured ones: other meetings (their
+# own seed), so that LibreOffice, the caches and the JVM's JIT have seen varied work. Three runs
+# of one meeting left the JIT compiling during the measured runs (falling from 1.20 to 1.02 s).
+WARMUPS = 6
+
+
+def ours_warm(
+    files: list[Path], warmups: list[Path], config: Any, work: Path, proxy: Proxy
+) -> dict[str, Any]:
     """One process, LibreOffice and the veraPDF engine warm: pipeline.run per meeting."""
     heap.settle("referatbygg.pipeline")  # as the CLI does before any heavy command
     conv = WarmConverter()
@@ -84,8 +92,8 @@ def ours_warm(files: list[Path], config: Any, work: Path, proxy: Proxy) -> dict[
 
     engine._run = timed_run  # type: ignore[method-assign]
     try:
-        for n in range(3):  # LibreOffice, the JVM's JIT, caches
-            pipeline.run(files[0], work / f"warmup{n}", config, converter=conv)
+        for n, file in enumerate(warmups):  # LibreOffice, the JVM's JIT, caches
+            pipeline.run(file, work / f"warmup{n}", config, converter=conv)
         for i, file in enumerate(files):
             marks: list[tuple[float, str]] = []
             before = sum(proxy.counts.values())
@@ -149,9 +157,11 @@ def ours_cold(files: list[Path], cfg_file: Path, work: Path) -> dict[str, Any]:
     return {"median_s": median(times), "runs": times}
 
 
-def ours_service(files: list[Path], cfg_file: Path, work: Path) -> dict[str, Any]:
+def ours_service(
+    files: list[Path], warmups: list[Path], cfg_file: Path, work: Path
+) -> dict[str, Any]:
     """A fresh `referatbygg run` process per meeting, handed to the background service:
-    "with service" when it runs already (after three warm-up meetings), "first call" when it
+    "with service" when it runs already (after the warm-up meetings), "first call" when it
     does not (the command starts it)."""
     env = {"REFERATBYGG_SERVICE": "on", "REFERATBYGG_RUNTIME_DIR": str(work / "service-run")}
 
@@ -165,8 +175,8 @@ def ours_service(files: list[Path], cfg_file: Path, work: Path) -> dict[str, Any
         for i, file in enumerate(files):
             sh(BIN / "referatbygg", "service", "stop", env=env)
             first.append(run(file, work / f"first{i}"))
-        for n in range(3):  # as many as the in-process warm scenario gets
-            run(files[0], work / f"service-warmup{n}")
+        for n, file in enumerate(warmups):  # as the in-process warm scenario gets
+            run(file, work / f"service-warmup{n}")
         served = [run(file, work / f"service{i}") for i, file in enumerate(files)]
     finally:
         sh(BIN / "referatbygg", "service", "stop", env=env)
@@ -303,17 +313,18 @@ def main() -> int:
             "python": platform.python_version(),
             "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
         },
-        "date": time.strftime("%Y-%m-%d %H:%M"), "repeats": repeats,
+        "date": time.strftime("%Y-%m-%d %H:%M"), "repeats": repeats, "warmups": WARMUPS,
     }  # fmt: skip
     try:
         singles = generate(work / "singles", repeats)
+        warmups = generate(work / "warmups", WARMUPS, seed=7)
         print(f"warm: {repeats} meetings, one process, LibreOffice and veraPDF warm …", flush=True)
-        results["ours_warm"] = ours_warm(singles, config, work, proxy)
+        results["ours_warm"] = ours_warm(singles, warmups, config, work, proxy)
         print("cold: a fresh process per meeting …", flush=True)
         results["ours_cold"] = ours_cold(singles, cfg_file, work)
         print("service: a fresh process per meeting, the background service warm / starting …",
               flush=True)  # fmt: skip
-        results["ours_service"] = ours_service(singles, cfg_file, work)
+        results["ours_service"] = ours_service(singles, warmups, cfg_file, work)
         print("naive: soffice, gs, pdfunite, pyhanko CLI, veraPDF, bagit per meeting …", flush=True)
         results["naive"] = naive(singles, pki, work, proxy)
         many = generate(work / "batch", batch_n)
