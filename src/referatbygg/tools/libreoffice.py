@@ -8,6 +8,7 @@ is the fallback when no server can be started, with the same export options.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.client
 import importlib.util
@@ -15,6 +16,7 @@ import json
 import logging
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -185,6 +187,9 @@ def uno_python() -> tuple[str, dict[str, str] | None]:
                           hint=UNO_HINT)  # fmt: skip
 
 
+UNOSTART = Path(__file__).with_name("unostart.py")
+
+
 class WarmConverter:
     """A supervised unoserver (XML-RPC) with LibreOffice behind it."""
 
@@ -222,7 +227,7 @@ class WarmConverter:
         self._port, uno_port = _free_port(), _free_port()
         self._proc = proc.spawn(
             [
-                python, "-m", "unoserver.server",
+                python, str(UNOSTART),  # unoserver's server, without its fixed waits
                 "--interface", "127.0.0.1", "--port", str(self._port),
                 "--uno-interface", "127.0.0.1", "--uno-port", str(uno_port),
                 # A plain path: unoserver makes the URI itself (a file:// URI crashed it).
@@ -254,8 +259,21 @@ class WarmConverter:
 
     def stop(self, grace: float = 5) -> None:
         if self._proc is not None:
-            proc.kill_group(self._proc, grace=grace)
+            if grace:
+                self._end_office(grace)
+            proc.kill_group(self._proc, grace=0)
             self._proc = None
+
+    def _end_office(self, grace: float) -> None:
+        """SIGTERM to the group, then wait — up to ``grace`` — only until soffice.bin has
+        ended. LibreOffice's launcher (oosplash) can go on waiting for it after that, and
+        unoserver for the launcher, until the group is killed: 5 s at every close, seen."""
+        assert self._proc is not None
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self._proc.pid, signal.SIGTERM)
+        deadline = time.monotonic() + grace
+        while time.monotonic() < deadline and self._office_alive():
+            time.sleep(0.05)
 
     def close(self) -> None:
         self.stop()

@@ -1,0 +1,78 @@
+"""unoserver's own server, without its fixed waits: ``<uno python> unostart.py <unoserver args>``.
+
+unoserver 3.x sleeps 5 s after launching LibreOffice, 2 s more after starting its XML-RPC
+thread, and 2 s between attempts to connect, on any machine. A warm converter took 5.3 s to
+answer where LibreOffice listens after about 1.5 s — at every start: each batch worker, the
+background service, every test that starts one. Here unoserver's ``time.sleep`` ends as soon as
+LibreOffice's UNO port accepts a connection (never later than unoserver's own wait), and a wait
+with the port already open is short: there is nothing left to wait for. Everything else is
+unoserver's ``main``, unchanged.
+
+Run by path with the Python that can ``import uno`` (tools/libreoffice.py), which need not have
+referatbygg installed: this file imports nothing of ours.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+POLL = 0.05  # s between looks at the port
+LISTEN = "0A"  # a socket's state in /proc/net/tcp
+SETTLE = 1.0  # s: a longer wait asked for with the port open (a retry after another error)
+
+
+class UntilListening:
+    """Stands in for the ``time`` module inside ``unoserver.server``."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+
+    def _listening(self) -> bool:
+        # Read from the kernel's socket table rather than by connecting: a probe connection
+        # to LibreOffice's acceptor leaves a bridge behind that delays its exit by seconds.
+        wanted = f":{self.port:04X}"
+        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+            try:
+                with Path(table).open() as fh:
+                    next(fh, None)
+                    for line in fh:
+                        fields = line.split()
+                        if fields[1].endswith(wanted) and fields[3] == LISTEN:
+                            return True
+            except OSError:
+                continue
+        return False
+
+    def sleep(self, seconds: float) -> None:
+        if self._listening():
+            # The 2 s waits are for the port (or for a thread to start); the 5 s ones, with the
+            # port open, follow an error other than a refused connection: give it a moment.
+            time.sleep(POLL if seconds <= 2 else min(seconds, SETTLE))
+            return
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            time.sleep(POLL)
+            if self._listening():
+                return
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(time, name)
+
+
+def _option(name: str, default: str) -> str:
+    args = sys.argv
+    return args[args.index(name) + 1] if name in args[:-1] else default
+
+
+def main() -> Any:
+    from unoserver import server  # type: ignore[import-untyped]
+
+    server.time = UntilListening(int(_option("--uno-port", "2002")))
+    return server.main()
+
+
+if __name__ == "__main__":
+    main()  # as unoserver's own __main__ (its exit status is not what we watch)
