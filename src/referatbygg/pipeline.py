@@ -53,8 +53,9 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
 ConverterChoice = Literal["auto", "warm", "cold"]
-# A warm server costs ~5 s to start and ~0.15 s per document; a cold soffice ~1.0 s per document
-# (KNOWN-PITFALLS, confirmed here). Below this many conversions, cold is faster.
+# A warm server cost ~5 s to start and ~0.15 s per document; a cold soffice ~1.0 s per document
+# (KNOWN-PITFALLS, confirmed here). Below this many conversions, cold was faster. A start now
+# costs ~1 s (tools/unostart.py); the threshold is kept until it is measured again.
 WARM_FROM = 5
 
 
