@@ -91,6 +91,23 @@ def test_restart_after_n_conversions(tmp_path: Path) -> None:
         assert conv.restarts == 1 and conv.pid != first
 
 
+def test_unoserver_waits_for_libreoffice_to_listen_not_for_a_fixed_time() -> None:
+    """tools/unostart.py: unoserver's sleeps end once LibreOffice's UNO port listens, as the
+    kernel's socket table says; a port nobody listens on keeps them waiting."""
+    import socket
+
+    from referatbygg.tools.unostart import UntilListening
+
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        port = listener.getsockname()[1]
+        assert not UntilListening(port)._listening()  # bound, not yet listening
+        listener.listen()
+        assert UntilListening(port)._listening()
+    assert not UntilListening(port)._listening()  # closed
+    assert UntilListening(port).monotonic is time.monotonic  # the rest of `time` unchanged
+
+
 def test_server_that_cannot_start_is_a_dependency_error() -> None:
     conv = WarmConverter(python="/bin/false", start_timeout=10)
     with pytest.raises(DependencyError, match="did not start"):

@@ -31,8 +31,8 @@ class UntilListening:
         self.port = port
 
     def _listening(self) -> bool:
-        # Read from the kernel's socket table rather than by connecting: a probe connection
-        # to LibreOffice's acceptor leaves a bridge behind that delays its exit by seconds.
+        # Read from the kernel's socket table rather than by connecting, so that LibreOffice's
+        # acceptor sees no connection but unoserver's own.
         wanted = f":{self.port:04X}"
         for table in ("/proc/net/tcp", "/proc/net/tcp6"):
             try:
