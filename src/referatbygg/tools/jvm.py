@@ -168,7 +168,7 @@ class LineServer:
                     self._proc.stdin.close()
             # Nothing of value is lost by stopping it outright (it writes no files), and a JVM's
             # orderly shutdown costs a quarter of a second at the end of every command.
-            proc.kill_group(self._proc, grace=0)
+            proc.kill_group(self._proc)
             self._proc = None
 
 

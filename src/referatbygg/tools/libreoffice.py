@@ -261,7 +261,7 @@ class WarmConverter:
         if self._proc is not None:
             if grace:
                 self._end_office(grace)
-            proc.kill_group(self._proc, grace=0)
+            proc.kill_group(self._proc)
             self._proc = None
 
     def _end_office(self, grace: float) -> None:

@@ -71,18 +71,9 @@ def which(program: str, *, package: str) -> str:
     return found
 
 
-def kill_group(proc: subprocess.Popen[bytes] | subprocess.Popen[str], grace: float = 0) -> None:
-    """Kill the child's whole process group and reap the child.
-
-    With ``grace``, SIGTERM first so that a server can reap its own children (LibreOffice under
-    unoserver) instead of leaving zombies; SIGKILL to the group after that in any case.
-    """
-    if grace and proc.poll() is None:
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=grace)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            pass
+def kill_group(proc: subprocess.Popen[bytes] | subprocess.Popen[str]) -> None:
+    """Kill the child's whole process group and reap the child. (A server that should end
+    its own children first is sent SIGTERM by its supervisor: WarmConverter.stop.)"""
     with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGKILL)
     try:

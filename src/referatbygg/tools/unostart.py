@@ -4,7 +4,7 @@ unoserver 3.x sleeps 5 s after launching LibreOffice, 2 s more after starting it
 thread, and 2 s between attempts to connect, on any machine. A warm converter took 5.3 s to
 answer where LibreOffice listens after about 1.5 s — at every start: each batch worker, the
 background service, every test that starts one. Here unoserver's ``time.sleep`` ends as soon as
-LibreOffice's UNO port accepts a connection (never later than unoserver's own wait), and a wait
+LibreOffice's UNO port listens (never later than unoserver's own wait), and a wait
 with the port already open is short: there is nothing left to wait for. Everything else is
 unoserver's ``main``, unchanged.
 
