@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import threading
@@ -89,6 +90,41 @@ def test_restart_after_n_conversions(tmp_path: Path) -> None:
         for i in range(3):
             conv.convert(DOCX, tmp_path / f"{i}.pdf", "1b")
         assert conv.restarts == 1 and conv.pid != first
+
+
+@pytest.mark.usefixtures("no_orphans")
+def test_threads_converting_at_once_take_turns(tmp_path: Path) -> None:
+    """A build converts its attachments in threads while the minutes are rendered: one server
+    takes their documents one at a time (a restart or a hang in one call must not pull
+    LibreOffice away under another)."""
+    spans: list[tuple[float, float]] = []
+    with WarmConverter() as conv:
+        real = conv._proxy
+
+        def timed(timeout: float) -> object:
+            proxy = real(timeout)
+
+            class Timed:
+                def convert(self, *args: object) -> object:
+                    began = time.monotonic()
+                    try:
+                        return proxy.convert(*args)
+                    finally:
+                        spans.append((began, time.monotonic()))
+
+            return Timed()
+
+        conv._proxy = timed  # type: ignore[assignment,method-assign]
+        outs = [tmp_path / f"{n}.pdf" for n in range(3)]
+        threads = [threading.Thread(target=conv.convert, args=(DOCX, out, "2b")) for out in outs]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert all(len(PdfReader(out).pages) > 0 for out in outs)
+    spans.sort()
+    assert len(spans) == 3
+    assert all(end <= began for (_, end), (began, _) in itertools.pairwise(spans))
 
 
 def test_unoserver_waits_for_libreoffice_to_listen_not_for_a_fixed_time() -> None:

@@ -157,7 +157,7 @@ def test_killed_build_leaves_previous_outputs(previous: Path, tmp_path: Path) ->
     )  # fmt: skip
     assert proc.stderr is not None
     for line in proc.stderr:
-        if "convert attachment" in line:  # the new docx is written, the PDF is under way
+        if "convert attachment" in line:  # the build is under way, in its work folder
             break
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()

@@ -39,7 +39,7 @@ from . import (
 from .buildreport import fingerprint, report_path
 from .check import Problem, require_clean
 from .config import Config
-from .convert import Converted, convert_attachment, inspect, signed_originals
+from .convert import Converted, convert_attachment, signed_originals
 from .errors import InputError, PackageError, ValidationError
 from .fields import is_signed
 from .fsutil import clean_parts, locked, problem_writing, write_atomic
@@ -408,36 +408,47 @@ def _build(
         ]  # fmt: skip
     # Minutes and agreements get signature fields; notices and drafts never do.
     final = not options.draft and options.kind == "referat"
-    say("render docx")
-    draft_note = lang.oslo_now() if options.draft else None
     originals = signed_originals(meeting, out_root)  # agreements already signed on their own
-    render = functools.partial(
-        render_docx, meeting, options.template, kind=options.kind, draft=draft_note,
-        originals=originals,
-    )  # fmt: skip
-    docx_bytes = render()
-    (stage / result.docx.name).write_bytes(docx_bytes)
-    if options.pdf and options.level.startswith("1"):
-        transparent = transparent_images(docx_bytes)
-        if transparent:
-            raise InputError(
-                f"the template has a transparent image ({', '.join(transparent)}); PDF/A-1 does "
-                "not allow transparency (ISO 19005-1, 6.4), so it would be flattened onto white",
-                hint="build with --pdfa 2b (the default), or use an image without transparency",
-            )
-    if not options.pdf:
-        _commit(stage, out, [result.docx.name], [])
-        shutil.rmtree(work, ignore_errors=True)
-        return result
-
     office = 1 + sum(a.file.suffix.lower() in (".docx", ".odt") for a in meeting.data.attachments)
     public = final and has_exempt(meeting)
     with contextlib.ExitStack() as stack:
-        conv = converter or stack.enter_context(
-            converter_for(converter_choice, office + public, say)
-        )
-        _to_pdf(meeting, result, work, stage, conv, say, name, options, signed=final,
-                originals=originals)  # fmt: skip
+        attachments = None
+        if options.pdf:
+            conv = converter or stack.enter_context(
+                converter_for(converter_choice, office + public, say)
+            )
+            # Threads mostly wait (for Ghostscript, soffice, the validator): more than cores.
+            pool = concurrent.futures.ThreadPoolExecutor(max_workers=4)
+            stack.callback(pool.shutdown, wait=True, cancel_futures=True)
+            # The attachments first, side by side, while the minutes are rendered: a warm
+            # LibreOffice is then free for the minutes about when they are ready, and the
+            # attachments' own finishing and validation go on while it converts them.
+            attachments = _Attachments(pool, meeting, work, conv, say, options, signed=final,
+                                       originals=originals)  # fmt: skip
+        say("render docx")
+        draft_note = lang.oslo_now() if options.draft else None
+        render = functools.partial(
+            render_docx, meeting, options.template, kind=options.kind, draft=draft_note,
+            originals=originals,
+        )  # fmt: skip
+        docx_bytes = render()
+        (stage / result.docx.name).write_bytes(docx_bytes)
+        if options.pdf and options.level.startswith("1"):
+            transparent = transparent_images(docx_bytes)
+            if transparent:
+                raise InputError(
+                    f"the template has a transparent image ({', '.join(transparent)}); PDF/A-1 "
+                    "does not allow transparency (ISO 19005-1, 6.4), so it would be flattened "
+                    "onto white",
+                    hint="build with --pdfa 2b (the default), or use an image without "
+                    "transparency",
+                )  # fmt: skip
+        if attachments is None:
+            _commit(stage, out, [result.docx.name], [])
+            shutil.rmtree(work, ignore_errors=True)
+            return result
+        _to_pdf(meeting, result, work, stage, conv, say, name, options, attachments,
+                signed=final)  # fmt: skip
         if public:
             # The public version is the minutes' text with exempt parts replaced, accessible
             # (PDF/UA-1, PDF/A-2a); the non-exempt attachments are published beside it as they
@@ -483,13 +494,6 @@ def _build(
     return result
 
 
-def _needs_office(meeting: Meeting, index: int) -> bool:
-    try:
-        return inspect(meeting, index).kind in ("docx", "odt", "avtale")
-    except InputError:
-        return False  # its conversion says what is wrong, in its turn
-
-
 def _finish_converted(pdf: Path, meeting: Meeting, level: PdfaLevel) -> None:
     """LibreOffice's tagged PDF/A-2, finished for PDF/UA-1 (tagging.py)."""
     if level.startswith("2"):
@@ -529,6 +533,34 @@ def _commit(
         (stage / name).replace(out / name)
 
 
+class _Attachments:
+    """The meeting's attachments, each converted (and, for the final minutes, validated) in a
+    thread of ``pool``, from the moment this is made. A notice lists its attachments, it does
+    not carry them."""
+
+    def __init__(
+        self, pool: concurrent.futures.Executor, meeting: Meeting, work: Path, conv: Converter,
+        say: Progress, options: Options, *, signed: bool, originals: frozenset[int],
+    ) -> None:  # fmt: skip
+        self.meeting, self.work, self.conv, self.say = meeting, work, conv, say
+        self.level, self.signed, self.originals = options.level, signed, originals
+        self.items = meeting.data.attachments if options.kind == "referat" else []
+        self.futures = [pool.submit(self._one, index) for index in range(len(self.items))]
+
+    def _one(self, index: int) -> Converted:
+        self.say(f"convert attachment {index + 1}/{len(self.items)}: {self.items[index].title}")
+        done = convert_attachment(self.meeting, index, self.work, self.level, self.conv,
+                                  self.originals)  # fmt: skip
+        if self.signed:  # final: validated later as archived; the verdict is kept by content
+            pdfa.validate(done.pdf)
+        return done
+
+    def results(self) -> list[Converted]:
+        """All of them, once every one has ended; else the first failure in attachment order."""
+        concurrent.futures.wait(self.futures)
+        return [future.result() for future in self.futures]
+
+
 def _to_pdf(
     meeting: Meeting,
     result: BuildResult,
@@ -538,43 +570,16 @@ def _to_pdf(
     say: Progress,
     name: str,
     options: Options,
+    attachments: _Attachments,
     *,
     signed: bool,
-    originals: frozenset[int],
 ) -> None:
     level = result.level
     body = work / f"{name}-uten-vedlegg.pdf"
-    # The notice lists attachments, it does not carry them.
-    atts = meeting.data.attachments if options.kind == "referat" else []
-    converted: dict[int, Converted] = {}
-    failed: dict[int, Exception] = {}
-
-    def attachment(index: int) -> None:
-        say(f"convert attachment {index + 1}/{len(atts)}: {atts[index].title}")
-        try:
-            converted[index] = convert_attachment(meeting, index, work, level, conv, originals)
-            if signed:  # final: validated later as archived; the verdict is kept by content
-                pdfa.validate(converted[index].pdf)
-        except Exception as exc:  # raised below, in attachment order, after the others
-            failed[index] = exc
-
-    # Side by side: Ghostscript's attachments (and, with one soffice per document, every
-    # document) while LibreOffice converts the minutes; one LibreOffice takes its documents
-    # one at a time, in this thread.
-    here = [i for i in range(len(atts)) if not conv.concurrent and _needs_office(meeting, i)]
-    # Threads mostly wait (for Ghostscript, soffice, the validator): more of them than cores.
-    with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
-        for index in range(len(atts)):
-            if index not in here:
-                pool.submit(attachment, index)
-        say(f"convert {name} to PDF/A")
-        conv.convert(stage / result.docx.name, body, level)
-        _finish_converted(body, meeting, level)
-        for index in here:
-            attachment(index)
-    if failed:
-        raise failed[min(failed)]
-    result.attachments = [converted[i] for i in range(len(atts))]
+    say(f"convert {name} to PDF/A")
+    conv.convert(stage / result.docx.name, body, level)
+    _finish_converted(body, meeting, level)
+    result.attachments = attachments.results()
     if options.draft and result.attachments:
         say("mark attachment pages UTKAST")
         overlay = work / "utkast.pdf"

@@ -65,8 +65,6 @@ class _Ask:
 class RemoteConverter:
     """The service's warm LibreOffice (a conversion at a time, supervised there)."""
 
-    concurrent = False
-
     def __init__(self, ask: _Ask) -> None:
         self.ask = ask
 

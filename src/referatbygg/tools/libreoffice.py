@@ -76,9 +76,9 @@ def check_pdf(path: Path, what: str) -> None:
 
 
 class Converter(Protocol):
-    # Whether convert() may be called from several threads at once (each call its own
-    # LibreOffice process); otherwise callers convert one document at a time.
-    concurrent: bool
+    # convert() may be called from several threads at once: a converter with one LibreOffice
+    # takes their documents one at a time (callers start every conversion as early as they
+    # can, and their other work goes on meanwhile).
 
     def convert(self, src: Path, dst: Path, level: PdfaLevel) -> None: ...
 
@@ -89,8 +89,6 @@ class ColdConverter:
     """`soffice --headless --convert-to` per document, with a private profile (one per thread:
     two soffice processes cannot share a profile, and each conversion is its own process, so
     documents convert side by side)."""
-
-    concurrent = True
 
     def __init__(self, timeout: float = 180) -> None:
         self.timeout = timeout
@@ -191,9 +189,8 @@ UNOSTART = Path(__file__).with_name("unostart.py")
 
 
 class WarmConverter:
-    """A supervised unoserver (XML-RPC) with LibreOffice behind it."""
-
-    concurrent = False  # one LibreOffice: one document at a time
+    """A supervised unoserver (XML-RPC) with LibreOffice behind it; one document at a time,
+    whichever thread asks."""
 
     def __init__(
         self,
@@ -213,6 +210,7 @@ class WarmConverter:
         self._dir = Path(tempfile.mkdtemp(prefix="referatbygg-unoserver-"))
         self._port = 0
         self._done_here = 0
+        self._turn = threading.Lock()  # one LibreOffice, and its restarts, for one caller
         # Told the process group of each server started, before it is ready (the background
         # service records it, to stop a LibreOffice its killed predecessor left behind).
         self.on_spawn: Callable[[int], None] | None = None
@@ -328,6 +326,10 @@ class WarmConverter:
     # -- work --------------------------------------------------------------------------------
 
     def convert(self, src: Path, dst: Path, level: PdfaLevel) -> None:
+        with self._turn:
+            self._convert(src, dst, level)
+
+    def _convert(self, src: Path, dst: Path, level: PdfaLevel) -> None:
         options = [f"{k}={str(v).lower()}" for k, v in export_options(level).items()]
         for attempt in (1, 2):
             if not self._alive() and (self._proc or attempt > 1):
