@@ -1,7 +1,7 @@
 """The product's story in one place.
 
-load → check → render docx → convert to PDF/A → normalise and merge attachments (with empty
-signature fields) → validate → sign per signatory → final timestamp → package.
+load → check → render docx → convert to PDF/A (the attachments alongside, from the start) →
+merge (with empty signature fields) → validate → sign per signatory → final timestamp → package.
 
 Each stage is a function from inputs (paths, the validated model) to outputs (paths) inside the
 meeting's output folder ``out/<meeting id>/``; intermediate files live in its ``work/`` folder,
