@@ -281,6 +281,38 @@ def test_attachments_alone_are_valid_pdfa(seed_1b: BuildResult) -> None:
         assert report.claimed == "PDF/A-1b" and report.valid, (conv.pdf, report)
 
 
+def test_pdf_attachments_read_as_their_sources(seed_2b: BuildResult, seed_1b: BuildResult) -> None:
+    """What an archive's full-text index reads (poppler): each PDF attachment, as archived and
+    as merged into the minutes, has its source's words. Ghostscript 10.00 swaps the bytes of a
+    ligature's ToUnicode, and the seed's SaLTo programme then read "昀氀ere" for "flere"."""
+    for built in (seed_2b, seed_1b):
+        pdfs = [a for a in built.attachments if a.kind == "pdf"]
+        assert len(pdfs) == 2
+        assert built.pdf is not None
+        merged = pdftotext(built.pdf, 1, 999)
+        for att in pdfs:
+            source = pdftotext(att.source, 1, 999)
+            assert "fl" in source or "fi" in source  # the fixture has ligatures to lose
+            assert pdftotext(att.pdf, 1, 999).split() == source.split(), att.pdf
+            assert " ".join(source.split()) in " ".join(merged.split())
+
+
+def test_only_swapped_ligature_text_is_swapped_back() -> None:
+    from referatbygg.tools.ghostscript import unswapped
+
+    cmap = (
+        b"3 beginbfrange\n<1f><1f><66006c00>\n<20><20><0062>\n<21><21><660066006900>\n"
+        b"endbfrange\n2 beginbfchar\n<0022><0066006C>\n<0023><0a000a00>\nendbfchar\n"
+    )
+    fixed, count = unswapped(cmap)
+    assert count == 2
+    assert b"<1f><1f><0066006c>" in fixed and b"<21><21><006600660069>" in fixed
+    assert b"<0022><0066006C>" in fixed  # right already: left as it is
+    assert b"<0023><0a000a00>" in fixed  # would not be text: left as it is
+    assert b"<20><20><0062>" in fixed
+    assert unswapped(fixed) == (fixed, 0)
+
+
 def logo_template(tmp_path: Path) -> Path:
     """The default template restyled with a half-transparent PNG logo in the header."""
     from docx import Document

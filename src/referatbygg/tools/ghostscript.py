@@ -5,6 +5,12 @@ Two traps (shared/KNOWN-PITFALLS.md): the stock PDFA_def.ps cannot read its ICC 
 claims PDF/A with no output intent; and under TZ=UTC it writes dates as ``Z00'00'``, which
 PDF/A validators reject. So: our own PDFA_def.ps with an absolute profile path that is explicitly
 permitted, a fixed non-UTC time zone, and the output checked for its output intent.
+
+A third: Ghostscript 10.00 writes a ToUnicode destination of more than one UTF-16 unit (a
+ligature glyph's "fl", "ffi") with each unit's two bytes swapped. The source's <0066006C>
+comes out as <66006c00>, and every text extractor, an archive's full-text index and a screen
+reader included, then reads "flere" as "昀氀ere". veraPDF does not notice (U+6600 is a valid
+character). ``repair_tounicode`` swaps such destinations back.
 """
 
 from __future__ import annotations
@@ -122,6 +128,52 @@ def to_pdfa(src: Path, dst: Path, level: PdfaLevel, *, title: str, timeout: floa
     head = dst.read_bytes()
     if b"/OutputIntents" not in head or b"GTS_PDFA1" not in head:
         raise ConversionError(f"{src.name}: Ghostscript's output has no PDF/A output intent")
+    repaired = repair_tounicode(dst)
+    if repaired:
+        log.debug("gs on %s: %d swapped ToUnicode entries put right", src.name, repaired)
+
+
+# A destination of two or more UTF-16 units, each of the form XX00: what Ghostscript makes of
+# a ligature's letters (source codes are one or two bytes, so never this long).
+_SWAPPED = re.compile(rb"<((?:[0-9A-Fa-f]{2}00){2,})>")
+
+
+def unswapped(cmap: bytes) -> tuple[bytes, int]:
+    """A ToUnicode CMap with Ghostscript's swapped destinations put right; how many were."""
+    count = 0
+
+    def repair(match: re.Match[bytes]) -> bytes:
+        nonlocal count
+        units = match.group(1)
+        swapped = b"".join(b"00" + units[i : i + 2] for i in range(0, len(units), 4))
+        text = bytes.fromhex(swapped.decode("ascii")).decode("utf-16-be")
+        # Only visible ASCII, what a ligature stands for: a run of CJK characters that each
+        # end in 00 (U+6600 U+6C00) as one glyph's text is not something a font maps to.
+        if not (text.isascii() and text.isprintable()):
+            return match.group(0)
+        count += 1
+        return b"<" + swapped + b">"
+
+    return _SWAPPED.sub(repair, cmap), count
+
+
+def repair_tounicode(path: Path) -> int:
+    """In place: the ToUnicode destinations Ghostscript swapped, swapped back; how many."""
+    import pikepdf
+
+    count = 0
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        for obj in pdf.objects:
+            cmap = obj.get("/ToUnicode") if isinstance(obj, pikepdf.Dictionary) else None
+            if not isinstance(cmap, pikepdf.Stream):
+                continue
+            fixed, n = unswapped(cmap.read_bytes())
+            if n:
+                cmap.write(fixed)
+                count += n
+        if count:
+            pdf.save(path)
+    return count
 
 
 def _summary(output: str) -> str:
