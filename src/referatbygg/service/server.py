@@ -50,7 +50,6 @@ class Service:
         self.stopping = threading.Event()
         self.office = WarmConverter()
         self.office.on_spawn = self._note_office
-        self.office_lock = threading.Lock()
         # Last in, first out: the engine used last is the one whose JIT is warmest, and a
         # second engine is only for validations that overlap (first in, first out would
         # share the warm-up between them, and every engine would stay lukewarm for longer).
@@ -115,8 +114,8 @@ class Service:
     def _warm_up(self) -> None:
         """Start what the first command will want, while it is being read and rendered."""
         self.zygote.Process(target=_nothing).start()  # starts the zygote: imports the stack
-        with self.office_lock, contextlib.suppress(ReferatbyggError):
-            self.office.start()
+        with contextlib.suppress(ReferatbyggError):
+            self.office.start()  # a command's conversion waits for it (WarmConverter's turn)
         with contextlib.suppress(ReferatbyggError):
             engine = self._engine()
             engine.validate(verapdf.CANARY / "pass-6-1-3-t01-a.pdf", "2b")
@@ -190,8 +189,7 @@ class Service:
         wire.send(conn, answer)
 
     def _convert(self, message: dict[str, Any]) -> dict[str, Any]:
-        with self.office_lock:
-            self.office.convert(Path(message["src"]), Path(message["dst"]), message["level"])
+        self.office.convert(Path(message["src"]), Path(message["dst"]), message["level"])
         return {"ok": True}
 
     def _engine(self) -> verapdf.Validator:

@@ -210,7 +210,7 @@ class WarmConverter:
         self._dir = Path(tempfile.mkdtemp(prefix="referatbygg-unoserver-"))
         self._port = 0
         self._done_here = 0
-        self._turn = threading.Lock()  # one LibreOffice, and its restarts, for one caller
+        self._turn = threading.Lock()  # one caller at a time: a conversion, a restart, a start
         # Told the process group of each server started, before it is ready (the background
         # service records it, to stop a LibreOffice its killed predecessor left behind).
         self.on_spawn: Callable[[int], None] | None = None
@@ -218,7 +218,12 @@ class WarmConverter:
     # -- lifecycle ---------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Start the server and wait until it answers; DependencyError if it cannot start."""
+        """Start the server and wait until it answers; DependencyError if it cannot start.
+        Waits for a conversion under way (a start is a caller's turn too)."""
+        with self._turn:
+            self._start()
+
+    def _start(self) -> None:
         self.stop()
         soffice_path = soffice()
         python, env = (self.python, None) if self.python else uno_python()
@@ -314,7 +319,7 @@ class WarmConverter:
     def _restart(self, why: str) -> None:
         log.warning("restarting LibreOffice server: %s", why)
         self.restarts += 1
-        self.start()
+        self._start()
 
     def _timed_out(self, src: Path) -> ConversionError:
         self.stop(grace=0)  # hung: kill the whole group at once; the next call starts anew
@@ -335,7 +340,7 @@ class WarmConverter:
             if not self._alive() and (self._proc or attempt > 1):
                 self._restart("not running")
             elif not self._alive():
-                self.start()
+                self._start()
             elif self._done_here >= self.max_conversions:
                 self._restart(f"after {self._done_here} conversions")
             try:
