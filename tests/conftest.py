@@ -91,7 +91,7 @@ def copy_built(pdf: Path, target: Path) -> Path:
     """Copy a built PDF with its build report (signing trusts a PDF only through its report)."""
     import shutil
 
-    from referatbygg.buildreport import report_path
+    from referatbygg.build.report import report_path
 
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy(pdf, target)
@@ -104,7 +104,7 @@ def vouch(pdf: Path) -> Path:
     changed themselves (an attacker's prepared copy, say), as if referatbygg had built it."""
     import json
 
-    from referatbygg.buildreport import fingerprint, report_path
+    from referatbygg.build.report import fingerprint, report_path
 
     report = {"validation": {"valid": True}, "pdf_built": fingerprint(pdf)}
     report_path(pdf.parent, pdf.stem).write_text(json.dumps(report), encoding="utf-8")

@@ -13,11 +13,13 @@ import pytest
 from conftest import SEED
 from lxml import etree
 
-from referatbygg import archive, arkivmelding, signing
+from referatbygg.archive import arkivmelding
+from referatbygg.archive import package as archive
 from referatbygg.config import load_config
 from referatbygg.errors import PackageError, SigningError
-from referatbygg.load import load_meeting
+from referatbygg.meeting.load import load_meeting
 from referatbygg.pipeline import build, run, status
+from referatbygg.signing import pades as signing
 
 CONFIG = load_config(None)  # the demo PKI
 

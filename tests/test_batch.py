@@ -10,8 +10,11 @@ from pathlib import Path
 
 from conftest import SEED
 
-from referatbygg import archive, batch, pdfa, signing
+from referatbygg import batch
+from referatbygg.archive import package as archive
 from referatbygg.config import load_config
+from referatbygg.pdf import pdfa
+from referatbygg.signing import pades as signing
 
 
 def meetings(folder: Path, dates: list[str], broken: bool = True) -> Path:

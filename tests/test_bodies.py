@@ -15,11 +15,12 @@ import pytest
 from conftest import ROOT, SEED, WriteMeeting
 from textcompare import docx_text
 
-from referatbygg import cli, scaffold
-from referatbygg.check import check
+from referatbygg import cli
+from referatbygg.document.render import render_docx
 from referatbygg.errors import MeetingFileError
-from referatbygg.load import load_meeting
-from referatbygg.render import render_docx
+from referatbygg.meeting import scaffold
+from referatbygg.meeting.check import check
+from referatbygg.meeting.load import load_meeting
 
 BODY = """\
 id = "bystyret"
@@ -385,7 +386,7 @@ def test_schema_rejects_what_the_model_rejects(change: Any, path: str, tmp_path:
 
 def test_schema_describes_the_model_keys() -> None:
     """The schema is made from the models: the same keys, the same required ones."""
-    from referatbygg.model import MeetingFile
+    from referatbygg.meeting.model import MeetingFile
 
     schema = scaffold.json_schema("meeting")
     keys = {f.alias or name for name, f in MeetingFile.model_fields.items()}

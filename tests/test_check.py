@@ -7,8 +7,8 @@ from pathlib import Path
 from conftest import MEETING, SEED, WriteMeeting
 from pdfmaker import plain_pdf
 
-from referatbygg.check import check
-from referatbygg.load import load_meeting
+from referatbygg.meeting.check import check
+from referatbygg.meeting.load import load_meeting
 
 
 def problems(path: Path) -> list[str]:

@@ -13,10 +13,11 @@ from conftest import SEED
 from csc_service import CLIENT_ID, CLIENT_SECRET, Running, Service, credential
 from pki import CertPki
 
-from referatbygg import archive, signing
+from referatbygg.archive import package as archive
 from referatbygg.config import Config, load_config
 from referatbygg.errors import SigningError
 from referatbygg.pipeline import run
+from referatbygg.signing import pades as signing
 from referatbygg.verify import verify
 
 PIN = "2468"

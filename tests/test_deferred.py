@@ -14,10 +14,12 @@ import pytest
 from conftest import SEED
 from pki import CertPki
 
-from referatbygg import archive, deferred, signing
+from referatbygg.archive import package as archive
 from referatbygg.config import Config, load_config
 from referatbygg.errors import SigningError
 from referatbygg.pipeline import run
+from referatbygg.signing import deferred
+from referatbygg.signing import pades as signing
 from referatbygg.verify import verify
 
 SIGNER = Path(__file__).parent / "remote_signer.py"

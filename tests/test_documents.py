@@ -16,10 +16,14 @@ from lxml import etree
 from pypdf import PdfReader
 from textcompare import plain
 
-from referatbygg import archive, arkivmelding, pdfa, signing, verify
+from referatbygg import verify
+from referatbygg.archive import arkivmelding
+from referatbygg.archive import package as archive
 from referatbygg.config import load_config
 from referatbygg.errors import InputError, SigningError
+from referatbygg.pdf import pdfa
 from referatbygg.pipeline import build, run
+from referatbygg.signing import pades as signing
 
 AGREEMENT = SEED.parent / "avtaler/politiradsavtale-2023-2025.toml"
 CONFIG = load_config(None)

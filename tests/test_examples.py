@@ -19,7 +19,7 @@ from pypdf import PdfReader
 from textcompare import plain
 
 from referatbygg import cli
-from referatbygg.arkivmelding import MDK, NS
+from referatbygg.archive.arkivmelding import MDK, NS
 from referatbygg.errors import ExitCode
 
 EXAMPLES = {
@@ -157,7 +157,7 @@ def test_check_exit_codes_for_the_examples() -> None:
 def test_public_version_with_a_logo_stays_accessible(done: Path) -> None:
     """The kommunestyre's logo is a figure in the public version: it needs its alternative text
     for PDF/UA-1, which veraPDF's engine confirms."""
-    from referatbygg import pdfa
+    from referatbygg.pdf import pdfa
 
     report = pdfa.validate(done / "kommunestyret-2025-03-27/referat-offentlig.pdf")
     assert report.valid and report.checked == ["2a", "ua1"], report.summary

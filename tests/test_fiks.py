@@ -15,11 +15,14 @@ import pytest
 from conftest import SEED
 from lxml import etree
 
-from referatbygg import archive, archiveids, arkivmelding, signing
+from referatbygg.archive import arkivmelding
+from referatbygg.archive import ids as archiveids
+from referatbygg.archive import package as archive
 from referatbygg.config import ArchiveProfile, load_config
 from referatbygg.errors import PackageError
-from referatbygg.load import load_meeting
+from referatbygg.meeting.load import load_meeting
 from referatbygg.pipeline import make_archive, run
+from referatbygg.signing import pades as signing
 
 NS = {"a": arkivmelding.NS, "m": arkivmelding.MDK}
 PROFILE = ArchiveProfile(

@@ -8,9 +8,9 @@ from conftest import BODY, MEETING
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from referatbygg.check import check
 from referatbygg.errors import InputError
-from referatbygg.load import load_meeting
+from referatbygg.meeting.check import check
+from referatbygg.meeting.load import load_meeting
 
 SETTINGS = settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

@@ -8,7 +8,7 @@ from io import BytesIO
 
 import pytest
 
-from referatbygg import hexstrings
+from referatbygg.pdf import hexstrings
 
 CASES = [
     b"<>", b"<41>", b"<414>", b"<4 1\n4\r2\t4\f3\x0044>", b"<  >", b"<DEADbeef>",

@@ -14,11 +14,11 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields as sigfields
 from pyhanko.sign import signers
 
-from referatbygg import signing
 from referatbygg.config import Config, load_config
-from referatbygg.demopki import DemoPki
 from referatbygg.errors import InputError
 from referatbygg.pipeline import build
+from referatbygg.signing import pades as signing
+from referatbygg.signing.demopki import DemoPki
 from referatbygg.verify import verify
 from referatbygg.verify.identity import Expected, Pin, fingerprint, holder, problem, same_person
 

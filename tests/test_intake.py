@@ -16,9 +16,11 @@ import pytest
 from conftest import SEED
 from pki import P12_PASS, CertPki
 
-from referatbygg import archive, intake, signing
+from referatbygg.archive import package as archive
 from referatbygg.config import Config, load_config
 from referatbygg.pipeline import run, status
+from referatbygg.signing import intake
+from referatbygg.signing import pades as signing
 from referatbygg.verify import verify
 
 PYHANKO = Path(sys.executable).parent / "pyhanko"

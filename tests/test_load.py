@@ -6,8 +6,8 @@ import pytest
 from conftest import MEETING, SEED, WriteMeeting
 
 from referatbygg.errors import InputError
-from referatbygg.load import load_meeting
-from referatbygg.model import Bullet, BulletList, MarkupError, Paragraph, parse_text
+from referatbygg.meeting.load import load_meeting
+from referatbygg.meeting.model import Bullet, BulletList, MarkupError, Paragraph, parse_text
 
 
 def error_of(path) -> str:  # type: ignore[no-untyped-def]
@@ -74,7 +74,7 @@ def test_control_character_is_refused(write_meeting: WriteMeeting) -> None:
 
 def test_item_without_title_is_its_number(write_meeting: WriteMeeting) -> None:
     """Untitled items ('Sak 1' in many protocols) are allowed: the heading is the number."""
-    from referatbygg.minutes import heading
+    from referatbygg.document.minutes import heading
 
     meeting = load_meeting(
         write_meeting(MEETING.replace('title = "Godkjenning av innkalling"', ""))

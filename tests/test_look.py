@@ -13,10 +13,11 @@ from conftest import SEED, copy_built
 from pypdf import PdfReader
 from textcompare import plain
 
-from referatbygg import cli, templates
-from referatbygg.assemble import A4
-from referatbygg.fields import TIMESTAMP_FIELD
-from referatbygg.lang import JOINER, NBSP, nobreak
+from referatbygg import cli
+from referatbygg.document.lang import JOINER, NBSP, nobreak
+from referatbygg.meeting import templates
+from referatbygg.pdf.assemble import A4
+from referatbygg.pdf.fields import TIMESTAMP_FIELD
 from referatbygg.pipeline import build
 
 HEADING = "Underskrifter"
@@ -266,8 +267,8 @@ def test_missing_font_is_a_warning(tmp_path: Path) -> None:
     with zipfile.ZipFile(own, "w", zipfile.ZIP_DEFLATED) as zout:
         for item, data in items:
             zout.writestr(item, styles.encode() if item.filename == "word/styles.xml" else data)
-    from referatbygg.check import check
-    from referatbygg.load import load_meeting
+    from referatbygg.meeting.check import check
+    from referatbygg.meeting.load import load_meeting
 
     warnings = [str(p) for p in check(load_meeting(folder / SEED.name))]
     assert any("the template's font 'Calibri' is not installed" in w for w in warnings)
@@ -279,9 +280,10 @@ def test_stamp_in_the_documents_font_stays_pdfa(tmp_path: Path, built_seed: Path
     to 1000 units, and the signed file is still PDF/A by veraPDF."""
     import json
 
-    from referatbygg import pdfa, signing
-    from referatbygg.buildreport import report_path
+    from referatbygg.build.report import report_path
     from referatbygg.config import load_config
+    from referatbygg.pdf import pdfa
+    from referatbygg.signing import pades as signing
 
     pdf = copy_built(built_seed, tmp_path / "x" / "referat.pdf")
     report = report_path(pdf.parent, pdf.stem)

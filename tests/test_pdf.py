@@ -15,10 +15,10 @@ from pdfmaker import active_pdf, encrypted_pdf, mark_signed, plain_pdf, png
 from pypdf import PdfReader
 from textcompare import REFERENCE, similarity
 
-from referatbygg import assemble, pdfa
 from referatbygg.errors import CheckFailed, InputError, ValidationError
+from referatbygg.pdf import assemble, pdfa
+from referatbygg.pdf.sanitize import active_content
 from referatbygg.pipeline import BuildResult, build
-from referatbygg.sanitize import active_content
 
 
 @pytest.fixture(scope="module")
@@ -319,7 +319,7 @@ def logo_template(tmp_path: Path) -> Path:
     from docx.shared import Cm
     from PIL import Image, ImageDraw
 
-    from referatbygg.render import default_template
+    from referatbygg.document.render import default_template
 
     logo = tmp_path / "logo.png"
     img = Image.new("RGBA", (300, 120), (0, 0, 0, 0))

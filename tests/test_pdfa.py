@@ -14,8 +14,8 @@ from conftest import ROOT, SEED
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import NameObject, StreamObject
 
-from referatbygg import pdfa
 from referatbygg.errors import DependencyError, ValidationError
+from referatbygg.pdf import pdfa
 from referatbygg.pipeline import BuildResult, build
 from referatbygg.tools import jvm, verapdf
 

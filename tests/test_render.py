@@ -11,9 +11,9 @@ from docx import Document
 from lxml import etree
 from textcompare import REFERENCE, docx_text, similarity
 
-from referatbygg.load import load_meeting
+from referatbygg.document.render import render_docx
+from referatbygg.meeting.load import load_meeting
 from referatbygg.pipeline import build
-from referatbygg.render import render_docx
 
 
 @pytest.fixture(scope="module")

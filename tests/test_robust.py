@@ -130,7 +130,7 @@ def test_failed_conversion_leaves_previous_outputs(
 def test_failed_validation_leaves_previous_outputs(
     previous: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from referatbygg import pdfa
+    from referatbygg.pdf import pdfa
 
     real = pdfa.validate
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from referatbygg import cli
-from referatbygg.buildreport import require_validated
+from referatbygg.build.report import require_validated
 from referatbygg.service import wire
 from referatbygg.tools import proc
 

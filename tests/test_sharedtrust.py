@@ -24,7 +24,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import DocumentSecurityStore, validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
-from referatbygg import sharedtrust
+from referatbygg.signing import sharedtrust
 
 CLI = Path(sys.executable).parent / "referatbygg"
 

@@ -22,9 +22,11 @@ from pyhanko_certvalidator import ValidationContext
 from pypdf import PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject, NumberObject
 
-from referatbygg import pdfa, signing, verify
+from referatbygg import verify
 from referatbygg.config import Config, load_config
 from referatbygg.errors import SigningError
+from referatbygg.pdf import pdfa
+from referatbygg.signing import pades as signing
 
 
 @pytest.fixture(scope="session")
@@ -325,7 +327,7 @@ def test_rsa_and_ecdsa_signatures_keep_pdfa_2b(pdf: Path, pki: CertPki, tmp_path
 
 
 def test_sign_refuses_what_no_passing_build_vouches_for(pdf: Path, config: Config) -> None:
-    from referatbygg.buildreport import report_path
+    from referatbygg.build.report import report_path
 
     report = report_path(pdf.parent, pdf.stem)
     good = report.read_text()
@@ -347,7 +349,7 @@ def test_packaged_stamp_font_covers_the_stamp_characters() -> None:
     them has a glyph, and units per em stay 1000 (pyHanko's widths assume it)."""
     from fontTools.ttLib import TTFont
 
-    from referatbygg import pdfasafe
+    from referatbygg.signing import pdfasafe
 
     font = TTFont(pdfasafe.stamp_font())
     cmap = font.getBestCmap()

@@ -36,11 +36,11 @@ from pypdf.generic import (
     TextStringObject,
 )
 
-from referatbygg import signing
 from referatbygg.config import Config
-from referatbygg.demopki import DemoPki
 from referatbygg.errors import SigningError
 from referatbygg.pipeline import build
+from referatbygg.signing import pades as signing
+from referatbygg.signing.demopki import DemoPki
 from referatbygg.verify import VerifyReport, readings, require_untouched, verify
 
 DEMO = Config(demo=True)

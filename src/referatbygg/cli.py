@@ -55,9 +55,9 @@ def _emit(args: argparse.Namespace, data: dict[str, Any], lines: Sequence[str]) 
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .check import check, file_problems
     from .errors import MeetingFileError
-    from .load import load_meeting
+    from .meeting.check import check, file_problems
+    from .meeting.load import load_meeting
 
     try:
         meeting = load_meeting(args.meeting, args.root)
@@ -112,14 +112,14 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def _pdf_file(path: Path) -> Path:
-    from .inputs import PDF_LIMIT, check_file
+    from .meeting.inputs import PDF_LIMIT, check_file
 
     check_file(path, limit=PDF_LIMIT)
     return path
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from . import pdfa
+    from .pdf import pdfa
 
     for path in args.pdf:
         _pdf_file(path)
@@ -143,8 +143,9 @@ def cmd_sign(args: argparse.Namespace) -> int:
     import datetime as dt
     import getpass
 
-    from . import deferred, signing
     from .config import load_config
+    from .signing import deferred
+    from .signing import pades as signing
 
     _pdf_file(args.pdf)
     config = load_config(args.config)
@@ -181,8 +182,8 @@ def cmd_sign(args: argparse.Namespace) -> int:
 
 
 def cmd_timestamp(args: argparse.Namespace) -> int:
-    from . import signing
     from .config import load_config
+    from .signing import pades as signing
 
     _pdf_file(args.pdf)
     signing.timestamp(args.pdf, load_config(args.config))
@@ -191,8 +192,9 @@ def cmd_timestamp(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from . import pipeline, signing, verify
+    from . import pipeline, verify
     from .config import load_config
+    from .signing import pades as signing
 
     # No _pdf_file here: to verify, a missing or unreadable file is a verdict (NOT VALID, 7).
     config = load_config(args.config)
@@ -281,9 +283,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_receive(args: argparse.Namespace) -> int:
-    from . import intake, pipeline, signing
+    from . import pipeline
     from .config import load_config
-    from .load import load_meeting
+    from .meeting.load import load_meeting
+    from .signing import intake
+    from .signing import pades as signing
 
     _pdf_file(args.file)
     config = load_config(args.config)
@@ -305,7 +309,7 @@ def cmd_receive(args: argparse.Namespace) -> int:
 def cmd_archive(args: argparse.Namespace) -> int:
     from . import pipeline
     from .config import load_config
-    from .load import load_meeting
+    from .meeting.load import load_meeting
 
     meeting = load_meeting(args.meeting, args.root)
     config = load_config(args.config)
@@ -319,8 +323,10 @@ def cmd_archive(args: argparse.Namespace) -> int:
 
 
 def cmd_check_package(args: argparse.Namespace) -> int:
-    from . import archive, pipeline, signing
+    from . import pipeline
+    from .archive import package as archive
     from .config import load_config
+    from .signing import pades as signing
 
     config = load_config(args.config)
     tr = signing.trust(config)
@@ -432,7 +438,7 @@ def cmd_service(args: argparse.Namespace) -> int:
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
-    from . import doctor
+    from .tools import doctor
 
     found = doctor.examine()
     lines = [str(f) for f in found]
@@ -447,7 +453,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from . import scaffold
+    from .meeting import scaffold
 
     target: Path = args.path
     if target.suffix == ".toml":
@@ -466,7 +472,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    from . import templates
+    from .meeting import templates
 
     if args.action == "copy":
         target = args.path / templates.FOLDER
@@ -504,7 +510,7 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from . import scaffold
+    from .meeting import scaffold
 
     if args.write:
         written = scaffold.write_schemas(args.write)

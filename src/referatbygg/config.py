@@ -13,8 +13,8 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from .load import read_toml, validate
-from .model import RoleId, Strict
+from .meeting.load import read_toml, validate
+from .meeting.model import RoleId, Strict
 from .verify.identity import Pin
 
 Level = Literal["B-T", "B-LT", "B-LTA"]

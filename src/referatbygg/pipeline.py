@@ -23,29 +23,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from . import (
-    archive,
-    assemble,
-    inputs,
-    intake,
-    lang,
-    ledger,
-    minutes,
-    pdfa,
-    signing,
-    tagging,
-    templates,
-)
-from .buildreport import fingerprint, report_path
-from .check import Problem, require_clean
+from .archive import package as archive
+from .build.report import fingerprint, report_path
 from .config import Config
-from .convert import Converted, convert_attachment, signed_originals
+from .document import lang, minutes
+from .document.render import DocKind, render_docx, transparent_images
 from .errors import InputError, PackageError, ValidationError
-from .fields import is_signed
 from .fsutil import clean_parts, locked, problem_writing, write_atomic
-from .load import display, load_meeting
-from .model import BulletList, Meeting, Paragraph
-from .render import DocKind, render_docx, transparent_images
+from .meeting import inputs, templates
+from .meeting.check import Problem, require_clean
+from .meeting.load import display, load_meeting
+from .meeting.model import BulletList, Meeting, Paragraph
+from .pdf import assemble, pdfa, tagging
+from .pdf.convert import Converted, convert_attachment, signed_originals
+from .pdf.fields import is_signed
+from .signing import intake, ledger
+from .signing import pades as signing
 from .tools import libreoffice, verapdf
 from .tools.libreoffice import Converter, PdfaLevel, open_converter
 

@@ -13,4 +13,8 @@ in-process (:mod:`.client`).
     client.py  the CLI side: find or start the service, hand a command over, wait for its end
     server.py  the service: accept, fork a worker per command, broker LibreOffice and veraPDF
     child.py   the worker side: take over the client's terminal, run the command, remote tools
+
+May import: every stage, pipeline and batch. It runs the command line's commands without
+importing cli/: ``__main__`` (the process entry point, above every layer) hands the CLI's
+``main`` to the server.
 """

@@ -27,9 +27,10 @@ from . import wire
 # The modules every heavy command needs, imported once in the zygote so that no command pays
 # for them (the reason the service exists).
 PRELOAD = [
-    "referatbygg.cli", "referatbygg.pipeline", "referatbygg.signing", "referatbygg.verify",
-    "referatbygg.archive", "referatbygg.intake", "referatbygg.batch", "referatbygg.check",
-    "referatbygg.deferred", "referatbygg.render", "referatbygg.service.child",
+    "referatbygg.cli", "referatbygg.pipeline", "referatbygg.signing.pades", "referatbygg.verify",
+    "referatbygg.archive.package", "referatbygg.signing.intake", "referatbygg.batch",
+    "referatbygg.meeting.check", "referatbygg.signing.deferred", "referatbygg.document.render",
+    "referatbygg.service.child",
     "pyhanko.sign", "pyhanko.sign.validation", "pyhanko_certvalidator", "rich.progress",
     "referatbygg.service.warm",
 ]  # fmt: skip

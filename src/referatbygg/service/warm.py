@@ -14,7 +14,7 @@ LIBRARIES = [
     "bagit", "pikepdf", "PIL.Image", "rich.console", "pyhanko.keys", "pyhanko.sign.timestamps",
     "pyhanko.sign.signers.pdf_signer", "pyhanko.sign.validation.pdf_embedded",
     "pyhanko.sign.diff_analysis", "pyhanko_certvalidator.fetchers.requests_fetchers",
-    "referatbygg.arkivmelding", "referatbygg.verify", "referatbygg.intake",
+    "referatbygg.archive.arkivmelding", "referatbygg.verify", "referatbygg.signing.intake",
 ]  # fmt: skip
 
 
@@ -22,7 +22,7 @@ def warm() -> None:
     for name in LIBRARIES:
         with contextlib.suppress(Exception):
             importlib.import_module(name)
-    from .. import arkivmelding
+    from ..archive import arkivmelding
     from ..tools import ghostscript, verapdf
 
     for fill in (arkivmelding._schema, ghostscript.version, ghostscript.srgb_profile,

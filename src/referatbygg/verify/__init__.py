@@ -17,6 +17,10 @@ The verdict is built up from independent checks, each of which can only take val
 5. **The level promised** (B-LTA by default): reached by every signature.
 
 Nothing here raises for a bad file: every finding is a sentence in the report.
+
+May import: the foundations, meeting/ (to name files) and pdf/ (its signature fields and
+hex-string reader) — never the code that produces signatures (signing/), so that what decides
+"valid" stays small and separate.
 """
 
 from __future__ import annotations
@@ -31,10 +35,10 @@ from asn1crypto import ocsp as asn1_ocsp
 from asn1crypto import x509
 from pyhanko.pdf_utils import generic
 
-from .. import hexstrings
 from ..errors import SigningError
-from ..fields import TIMESTAMP_FIELD
-from ..load import display
+from ..meeting.load import display
+from ..pdf import hexstrings
+from ..pdf.fields import TIMESTAMP_FIELD
 from . import formfields, identity, readings, structure
 from .formfields import SigField
 from .signature import Evidence, SignatureReport, check

@@ -15,10 +15,10 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 from ..config import Config
 from ..errors import ReferatbyggError
-from ..model import Meeting
+from ..meeting.model import Meeting
 
 if TYPE_CHECKING:
-    from ..render import DocKind
+    from ..document.render import DocKind
 
 TEXT = "text/plain; charset=utf-8"
 HTML = "text/html; charset=utf-8"
@@ -137,7 +137,7 @@ class PageBase:
 
     def _loaded(self, path: Path) -> Meeting | None:
         """The meeting, read once per request (None when it cannot be read)."""
-        from ..load import load_meeting
+        from ..meeting.load import load_meeting
 
         memo: dict[Path, Meeting | None] = self.__dict__.setdefault("_meetings", {})
         if path not in memo:

@@ -13,8 +13,8 @@ from typing import Any
 
 import tomlkit
 
-from ..check import Problem
 from ..fsutil import write_atomic
+from ..meeting.check import Problem
 
 
 @dataclass(frozen=True)
@@ -219,9 +219,9 @@ def live_check(path: Path, form: dict[str, str]) -> dict[str, Any]:
     Returns the findings by item index, and those outside the items."""
     import secrets
 
-    from ..check import check, file_problems
     from ..errors import ReferatbyggError
-    from ..load import load_meeting
+    from ..meeting.check import check, file_problems
+    from ..meeting.load import load_meeting
 
     text = applied(path, form)
     trial = path.with_name(f".{path.stem}.{secrets.token_hex(4)}.toml")

@@ -6,12 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import lang
 from ..batch import find_meetings
-from ..check import Problem, check, file_problems
 from ..config import Config
+from ..document import lang
 from ..errors import ReferatbyggError
-from ..load import load_meeting
+from ..meeting.check import Problem, check, file_problems
+from ..meeting.load import load_meeting
 
 STATES = {
     "draft": "utkast", "built": "bygget", "waiting": "venter på {who}", "timestamped":

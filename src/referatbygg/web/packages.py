@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Config
-from ..load import load_meeting
+from ..meeting.load import load_meeting
 
 
 @dataclass
@@ -35,9 +35,9 @@ def view(file: Path, out_root: Path, config: Config) -> View:
 
 def make(file: Path, out_root: Path, config: Config, say: Callable[[str], None]) -> Any:
     """Final timestamp (when due), package, then check it; returns check-package's report."""
-    from .. import signing
     from ..fsutil import locked
     from ..pipeline import lock_for, main_pdf, make_archive, out_dir_for
+    from ..signing import pades as signing
 
     meeting = load_meeting(file)
     pdf = main_pdf(meeting, out_dir_for(meeting, out_root))
@@ -54,8 +54,9 @@ def make(file: Path, out_root: Path, config: Config, say: Callable[[str], None])
 
 
 def check(zip_file: Path, config: Config) -> Any:
-    from .. import archive, signing
+    from ..archive import package as archive
     from ..pipeline import signature_level
+    from ..signing import pades as signing
 
     tr = signing.trust(config)
     return archive.check_package(zip_file, tr.roots, signature_level=signature_level(config),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from http import HTTPStatus
 from urllib.parse import quote
 
-from ..model import Language, MeetingFile
+from ..meeting.model import Language, MeetingFile
 from .base import DOCS, TEXT, PageBase, document
 
 
@@ -77,7 +77,7 @@ class Pages(PageBase):
     def new_meeting(self) -> None:
         """The meeting after this one (``referatbygg new --from``): named for its date, the
         same members and signatories, the opening items; never over an existing file."""
-        from .. import scaffold
+        from ..meeting import scaffold
 
         path = self._readable_meeting()
         if path is None:
@@ -99,7 +99,7 @@ class Pages(PageBase):
         dated today; never over an existing body."""
         import datetime as dt
 
-        from .. import scaffold
+        from ..meeting import scaffold
 
         form = self._form()
         if form is None:
@@ -123,7 +123,7 @@ class Pages(PageBase):
     def preview_page(self) -> None:
         from pypdf import PdfReader
 
-        from .. import buildreport
+        from ..build import report as buildreport
 
         path = self._meeting_file()
         if path is None:

@@ -15,9 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import lang
 from ..config import Config
-from ..model import Language, Meeting
+from ..document import lang
+from ..meeting.model import Language, Meeting
 from ..verify import VerifyReport
 from ..verify.signature import SignatureReport
 
@@ -57,8 +57,8 @@ class View:
 
 def view(meeting: Meeting, out_root: Path, config: Config) -> View:
     """The page's content, in the body's written standard."""
-    from .. import signing
     from ..pipeline import main_pdf, out_dir_for
+    from ..signing import pades as signing
     from .texts import translator
 
     _ = translator(meeting.language)
@@ -94,8 +94,8 @@ def view(meeting: Meeting, out_root: Path, config: Config) -> View:
 
 
 def _report(pdf: Path, config: Config) -> VerifyReport:
-    from .. import signing
     from ..pipeline import signature_level
+    from ..signing import pades as signing
     from ..verify import verify
 
     tr = signing.trust(config)
@@ -146,7 +146,7 @@ def store_upload(data: bytes, cache: Path) -> Path:
 def take_in(upload: Path, working: Path, config: Config, say: Callable[[str], None]) -> str:
     """The library's intake (the checks of ``referatbygg receive``); the upload is removed
     afterwards, taken in or not."""
-    from .. import intake
+    from ..signing import intake
 
     try:
         taken = intake.receive(upload, working, config, progress=say)

@@ -69,7 +69,7 @@ class SigningPages(PageBase):
         self._redirect(f"/signatures?file={quote(self._relative(path))}")
 
     def sign_here(self) -> None:
-        from .. import signing
+        from ..signing import pades as signing
         from . import jobs
 
         path = self._meeting_file()

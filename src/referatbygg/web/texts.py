@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..model import Language
+from ..meeting.model import Language
 
 NN: dict[str, str] = {
     # base

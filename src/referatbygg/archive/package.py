@@ -1,0 +1,518 @@
+"""The archive package: a BagIt bag (RFC 8493) with the signed minutes, each attachment as PDF/A,
+the production formats, ``arkivmelding.xml`` and the validation evidence — and its check.
+
+Payload (``data/``)::
+
+    arkivmelding.xml                 Fiks Arkiv V1 arkivmelding (opprett)
+    dokumenter/referat.pdf           the signed minutes, PDF/A, attachments merged
+    dokumenter/vedlegg/NN-….pdf      each attachment on its own, PDF/A
+    produksjon/referat.docx          production format of the minutes
+    produksjon/kilde/*.toml          the meeting and body files it was built from
+    bevis/verify-referat.json        the signature report at packing time
+    bevis/validate-*.json            the PDF/A report of every PDF in the payload
+
+The bag is built in a temporary folder and renamed into place, the zip written atomically, so a
+package is either whole or absent. :func:`check_package` is what the receiving archive runs.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import dataclasses
+import datetime as dt
+import json
+import logging
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import bagit
+
+from .. import __version__, verify
+from ..config import ArchiveProfile
+from ..document import lang
+from ..errors import PackageError, ValidationError
+from ..fsutil import atomic_path
+from ..meeting.load import display
+from ..meeting.model import Meeting
+from ..pdf import pdfa
+from ..pdf.fields import signature_fields
+from . import arkivmelding
+from . import ids as archiveids
+from .arkivmelding import DocFile, Document
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class PackageResult:
+    bag: Path
+    zip: Path
+    files: int
+    message: Path | None = None  # the Fiks Arkiv message folder (and .zip beside it)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"bag": str(self.bag), "zip": str(self.zip), "files": self.files,
+                "fiks_arkiv": str(self.message) if self.message else None}  # fmt: skip
+
+
+def missing_for_archive(pdf: Path, need_timestamp: bool = True) -> list[str]:
+    """What keeps ``pdf`` from being archived: unsigned roles, the final timestamp."""
+    from pypdf import PdfReader
+
+    from ..signing.pades import has_document_timestamp
+
+    if not pdf.is_file():
+        return ["the minutes have not been built"]
+    missing = [f"{f.role}'s signature" for f in signature_fields(PdfReader(pdf)) if not f.signed]
+    if need_timestamp and not has_document_timestamp(pdf):
+        missing.append("the final document timestamp")
+    return missing
+
+
+def fmt_of(pdf: Path) -> str:
+    """The PDF/A part and level ``pdf`` claims, as FORMATS names it ('PDF/A-2a')."""
+    from pypdf import PdfReader
+
+    claim = pdfa.claimed(PdfReader(pdf))
+    return f"PDF/A-{claim[0]}{claim[1].lower()}" if claim else "PDF/A-2b"
+
+
+def _json(path: Path, data: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def make_package(
+    meeting: Meeting,
+    out_dir: Path,
+    roots: list[Any],
+    *,
+    need_timestamp: bool = True,
+    signature_level: verify.Level = "B-LTA",
+    pins: dict[str, verify.identity.Pin] | None = None,
+    others: list[Any] | None = None,
+    progress: Progress | None = None,
+    now: dt.datetime | None = None,
+    profile: ArchiveProfile | None = None,
+) -> PackageResult:
+    """Pack the signed minutes in ``out_dir`` into ``out_dir/pakke/<id>/`` and ``<id>.zip``
+    (the BagIt package), and ``<id>.fiks-arkiv/`` and ``.zip`` (the Fiks Arkiv message)."""
+    from ..pipeline import exempt_bases
+
+    profile = profile or ArchiveProfile()
+    say = progress or (lambda _m: None)
+    name = meeting.kind  # referat or avtale
+    pdf = out_dir / f"{name}.pdf"
+    missing = missing_for_archive(pdf, need_timestamp)
+    if missing:
+        raise PackageError(
+            f"{meeting.id} cannot be archived yet: missing {', '.join(missing)}",
+            hint="sign with 'referatbygg sign', then 'referatbygg timestamp'",
+        )
+    now = now or dt.datetime.now(dt.UTC).astimezone()
+    target = out_dir / "pakke"
+    target.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{meeting.id}.", dir=target))
+    try:
+        say("collect documents")
+        docs = staging / "dokumenter"
+        (docs / "vedlegg").mkdir(parents=True)
+        shutil.copyfile(pdf, docs / f"{name}.pdf")
+        prod = staging / "produksjon"
+        (prod / "kilde").mkdir(parents=True)
+        shutil.copyfile(out_dir / f"{name}.docx", prod / f"{name}.docx")
+        for src in (meeting.source, meeting.body_source):
+            shutil.copyfile(src, prod / "kilde" / src.name)
+        files = [
+            DocFile(f"dokumenter/{name}.pdf", docs / f"{name}.pdf", "S", fmt_of(pdf)),
+            DocFile(f"produksjon/{name}.docx", prod / f"{name}.docx", "P", "DOCX"),
+        ]
+        if meeting.kind == "avtale":
+            title, kind = meeting.data.title or name, "AVTALE"
+        else:
+            title, kind = (
+                f"{meeting.document_type or 'Referat'} – {meeting.body.name} "
+                f"{meeting.data.date.isoformat()}",
+                "PROTOKOLL",
+            )
+        # Skjerming on the signed original when it holds exempt content — its text, or an
+        # exempt attachment merged into it — and nowhere else: the public version is its own
+        # document, public.
+        bases = exempt_bases(meeting)
+        documents = [Document(title, True, kind, files, "; ".join(bases) or None, name)]
+        public = out_dir / f"{name}-offentlig.pdf"
+        if public.is_file():  # the published version, exempt parts left out
+            shutil.copyfile(public, docs / public.name)
+            documents.append(Document(
+                f"{title} (offentlig versjon)", False, kind,
+                [DocFile(f"dokumenter/{public.name}", docs / public.name, "O", fmt_of(public))],
+                None, "offentlig",
+            ))  # fmt: skip
+        attachments = sorted((out_dir / "vedlegg").glob("*.pdf"))
+        if len(attachments) != len(meeting.data.attachments):
+            raise PackageError(
+                f"{display(out_dir / 'vedlegg')} has {len(attachments)} attachment PDF(s), the "
+                f"meeting lists {len(meeting.data.attachments)}; rebuild before archiving"
+            )
+        for number, (att, src) in enumerate(
+            zip(meeting.data.attachments, attachments, strict=True), start=1
+        ):
+            shutil.copyfile(src, docs / "vedlegg" / src.name)
+            documents.append(
+                Document(f"{lang.item_ref(meeting, att.item)} – {att.title}", False, "VEDLEGG", [
+                    DocFile(f"dokumenter/vedlegg/{src.name}", docs / "vedlegg" / src.name, "A",
+                            fmt_of(src))
+                ], exempt=meeting.withheld(att), key=f"vedlegg-{number}")
+            )  # fmt: skip
+
+        say("evidence: signatures and PDF/A")
+        # veraPDF (its own process) validates while the signatures are verified here.
+        pdfs = sorted(docs.rglob("*.pdf"))
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+            validations = pool.map(pdfa.validate, pdfs)
+            report = verify.verify(docs / f"{name}.pdf", roots, level=signature_level,
+                                   pins=pins, others=others)  # fmt: skip
+            results = list(validations)
+        if not report.valid:
+            raise PackageError(f"the signed minutes do not verify: {report.summary}")
+        # The packed file's path in the bag, not the staging folder's.
+        _json(staging / "bevis" / f"verify-{name}.json",
+              report.as_dict() | {"file": f"dokumenter/{name}.pdf"})  # fmt: skip
+        for file, result in zip(pdfs, results, strict=True):
+            if not result.valid:
+                raise PackageError(f"{file.name} is not valid PDF/A: {result.summary}")
+            data = result.as_dict() | {"file": str(file.relative_to(staging))}
+            _json(staging / "bevis" / f"validate-{file.stem}.json", data)
+
+        say("arkivmelding.xml")
+        documents[0] = dataclasses.replace(
+            documents[0], details=f"PAdES {report.level}, {documents[0].files[0].fmt}"
+        )
+        ids = archiveids.assign(out_dir, {d.key: d.files[0].sha256 for d in documents})
+        ctx = arkivmelding.Context(ids, profile, signed_lines(meeting, report, now),
+                                   authors(meeting), adopted(meeting, out_dir.parent))  # fmt: skip
+        xml = arkivmelding.build(meeting, documents, now, ctx)
+        errors = arkivmelding.schema_errors(xml)
+        if errors:  # a bug in referatbygg, not in the user's input
+            raise PackageError("arkivmelding.xml does not validate: " + "; ".join(errors))
+        (staging / "arkivmelding.xml").write_bytes(xml)
+        message = arkivmelding.build(meeting, documents, now, dataclasses.replace(ctx, flat=True))
+
+        say("bag (SHA-256, SHA-512)")
+        bag_info = {
+            "Source-Organization": meeting.body.organisation,
+            "External-Identifier": meeting.id,
+            "External-Description": title,
+            "Bag-Software-Agent": f"referatbygg {__version__}",
+            "Bagging-Date": now.date().isoformat(),
+        }
+        bagit.make_bag(str(staging), bag_info, checksums=["sha256", "sha512"])
+        bag = target / meeting.id
+        _swap(staging, bag)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+    say("zip")
+    archive = target / f"{meeting.id}.zip"
+    with atomic_path(archive) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
+        for file in sorted(bag.rglob("*")):
+            if file.is_file():
+                zf.write(file, Path(meeting.id) / file.relative_to(bag))
+    say("Fiks Arkiv message")
+    payload = fiks_payload(target, meeting.id, message, documents, bag / "data")
+    return PackageResult(bag, archive, sum(len(d.files) for d in documents), payload)
+
+
+MESSAGE_TYPE = "no.ks.fiks.arkiv.v1.arkivering.arkivmelding.opprett"
+
+
+def fiks_payload(
+    target: Path, meeting_id: str, xml: bytes, documents: list[Document], data: Path
+) -> Path:
+    """The Fiks Arkiv message: ``arkivmelding.xml`` and the files it names, each by its name
+    alone, side by side — what a Fiks IO client puts into the message's ASiC-E container —
+    and ``melding.json`` with the message type. Written beside the bag as a folder and a zip."""
+    folder = target / f"{meeting_id}.fiks-arkiv"
+    staging = Path(tempfile.mkdtemp(prefix=f".{meeting_id}.fiks.", dir=target))
+    try:
+        names = []
+        for doc in documents:
+            for f in doc.files:
+                flat = Path(f.path).name
+                if flat in names:  # our own naming makes them unique; never overwrite one
+                    raise PackageError(f"two files named {flat} in the Fiks Arkiv message")
+                names.append(flat)
+                shutil.copyfile(data / f.path, staging / flat)
+        (staging / "arkivmelding.xml").write_bytes(xml)
+        _json(staging / "melding.json", {"meldingstype": MESSAGE_TYPE,
+                                         "filer": ["arkivmelding.xml", *names]})  # fmt: skip
+        _swap(staging, folder)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    with (
+        atomic_path(folder.with_name(f"{folder.name}.zip")) as tmp,
+        zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf,
+    ):
+        for file in sorted(folder.iterdir()):
+            zf.write(file, file.name)
+    return folder
+
+
+def _swap(staging: Path, folder: Path) -> None:
+    """Put the finished ``staging`` folder in place of ``folder``: the old one is moved aside
+    first and removed after, so there is always a whole one."""
+    old = folder.with_name(f".{folder.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    if folder.exists():
+        folder.rename(old)
+    staging.rename(folder)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def signed_lines(meeting: Meeting, report: verify.VerifyReport, now: dt.datetime) -> list[str]:
+    """The archive note: who signed, as whom, when, and what verification found."""
+    titles = {s.role: s.title for s in meeting.signatories}
+    lines = []
+    for sig in report.signatures:
+        when = sig.timestamp or sig.signing_time or "?"
+        if sig.kind == "signature":
+            who = sig.holder or sig.signer
+            lines.append(f"Signert av {who} ({titles.get(sig.field_name, sig.field_name)}) {when}")
+        else:
+            lines.append(f"Dokumenttidsstempel {when}")
+    verdict = "gyldig" if report.valid else "ikke gyldig"
+    lines.append(f"Verifisert {now.isoformat(timespec='seconds')}: {verdict}, PAdES {report.level}"
+                 + (" (TESTSIGNATURER)" if report.test_signatures else ""))  # fmt: skip
+    return lines
+
+
+def adopted(meeting: Meeting, out_root: Path) -> list[tuple[str, str | None]]:
+    """The agreements among the minutes' attachments, as references to their own records: the
+    external key always, the systemID once the agreement has been packaged here."""
+    if meeting.kind == "avtale":
+        return []
+    from ..pdf.convert import agreements
+
+    found: list[tuple[str, str | None]] = []
+    for _index, agreement_id in agreements(meeting):
+        try:
+            ids = json.loads((out_root / agreement_id / archiveids.STATE).read_text("utf-8"))
+            system_id = str(ids["registrering"])
+        except (OSError, ValueError, KeyError, TypeError):
+            system_id = None
+        found.append((f"{agreement_id}/avtale", system_id))
+    return found
+
+
+def authors(meeting: Meeting) -> list[str]:
+    """Forfatter: the secretary of the meeting, else the body; for an agreement, its parties."""
+    data: Any = meeting.data
+    if meeting.kind == "avtale":
+        return [p.name for p in data.parties]
+    return [p.name for p in data.participants.secretary] or [meeting.body.name]
+
+
+# --- the receiving side ------------------------------------------------------------------------
+
+
+@dataclass
+class PackageReport:
+    path: str
+    ok: bool
+    problems: list[str] = field(default_factory=list)
+    checked: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _open(path: Path, scratch: Path) -> Path:
+    """The bag folder: ``path`` itself, or the single folder inside a .zip."""
+    if path.is_dir():
+        return path
+    if not path.exists():
+        raise PackageError(f"{display(path)}: not found")
+    if not zipfile.is_zipfile(path):
+        raise PackageError(f"{display(path)} is neither a bag folder nor a .zip file")
+    with zipfile.ZipFile(path) as zf:
+        for name in zf.namelist():
+            if name.startswith("/") or ".." in Path(name).parts:
+                raise PackageError(f"{display(path)}: unsafe path in archive: {name}")
+        zf.extractall(scratch)
+    folders = [p for p in scratch.iterdir() if p.is_dir()]
+    if len(folders) != 1:
+        raise PackageError(f"{display(path)}: expected one bag folder inside, found {len(folders)}")
+    return folders[0]
+
+
+def _bag_details(bag: bagit.Bag) -> list[str]:
+    out: list[str] = []
+    for check in (bag._validate_completeness, lambda: bag._validate_entries(1)):
+        try:
+            check()
+        except bagit.BagValidationError as exc:
+            out += [str(d) for d in getattr(exc, "details", [])] or [str(exc)]
+    return out
+
+
+def check_package(
+    path: Path, roots: list[Any], *, signature_level: verify.Level = "B-LTA",
+    pins: dict[str, verify.identity.Pin] | None = None, others: list[Any] | None = None,
+) -> PackageReport:  # fmt: skip
+    """Check a package as the receiving archive would; every problem is named. ``path`` is the
+    bag (folder or .zip) — with the Fiks Arkiv message beside it checked too — or the message
+    alone (its folder or .zip)."""
+    report = PackageReport(str(path), ok=False)
+    if _is_message(path):
+        check_message(path, report, roots, signature_level=signature_level, pins=pins,
+                      others=others)  # fmt: skip
+        report.ok = not report.problems
+        return report
+    with tempfile.TemporaryDirectory() as scratch:
+        bag_dir = _open(path, Path(scratch))
+        try:
+            bag = bagit.Bag(str(bag_dir))
+            bag.validate(processes=1)
+            report.checked.append("bag: complete, checksums match (SHA-256, SHA-512)")
+        except bagit.BagValidationError as exc:
+            details = [str(d) for d in getattr(exc, "details", [])]
+            if not details:
+                # The Payload-Oxum pre-check fails first and names no file; bagit's completeness
+                # and checksum checks (private, stable in bagit 1.x) name each one.
+                details = [str(exc), *_bag_details(bag)]
+            report.problems += [f"bag: {d}" for d in details]
+        except bagit.BagError as exc:
+            report.problems.append(f"bag: {exc}")
+        data = bag_dir / "data"
+        xml_path = data / "arkivmelding.xml"
+        if not xml_path.is_file():
+            report.problems.append("arkivmelding.xml is missing")
+            return report
+        xml = xml_path.read_bytes()
+        errors = arkivmelding.schema_errors(xml)
+        report.problems += [f"arkivmelding.xml: {e}" for e in errors]
+        if not errors:
+            report.checked.append("arkivmelding.xml: valid against the Fiks Arkiv V1 schema")
+            before = len(report.problems)
+            for ref, checksum, size in arkivmelding.listed_files(xml):
+                file = (data / ref).resolve()
+                if not file.is_relative_to(data.resolve()) or not file.is_file():
+                    report.problems.append(f"arkivmelding.xml names {ref}, which is not in the bag")
+                    continue
+                if arkivmelding.sha256_file(file) != checksum:
+                    report.problems.append(f"{ref}: SHA-256 differs from arkivmelding.xml")
+                if file.stat().st_size != size:
+                    report.problems.append(f"{ref}: size differs from arkivmelding.xml")
+            if len(report.problems) == before:
+                report.checked.append(
+                    "every document in arkivmelding.xml is in the bag, same checksum"
+                )
+        main = [data / "dokumenter" / f"{n}.pdf" for n in ("referat", "avtale")]
+        minutes = next((p for p in main if p.is_file()), main[0])
+        if minutes.is_file():
+            signatures = verify.verify(minutes, roots, level=signature_level, pins=pins,
+                                       others=others)  # fmt: skip
+            _signatures(report, signatures, minutes.name)
+        else:
+            report.problems.append("the signed document (dokumenter/referat.pdf) is missing")
+        for pdf in sorted((data / "dokumenter").rglob("*.pdf")):
+            rel = pdf.relative_to(data)
+            try:
+                result = pdfa.validate(pdf)
+            except ValidationError as exc:
+                report.problems.append(f"{rel}: {exc.message.split(': ', 1)[-1]}")
+                continue
+            if result.valid:
+                report.checked.append(f"{rel}: {result.claimed} valid")
+            else:
+                report.problems.append(f"{rel}: not valid PDF/A: {result.summary}")
+    stem = path.name.removesuffix(".zip")
+    for beside in (path.with_name(f"{stem}.fiks-arkiv"), path.with_name(f"{stem}.fiks-arkiv.zip")):
+        if beside.exists():
+            check_message(beside, report, roots, signature_level=signature_level, pins=pins,
+                          others=others, signatures=False)  # fmt: skip
+    report.ok = not report.problems
+    return report
+
+
+def _is_message(path: Path) -> bool:
+    """A Fiks Arkiv message (arkivmelding.xml at its top), not a bag."""
+    if path.is_dir():
+        return (path / "arkivmelding.xml").is_file() and not (path / "bagit.txt").exists()
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as zf:
+            return "arkivmelding.xml" in zf.namelist()
+    return False
+
+
+def check_message(
+    path: Path, report: PackageReport, roots: list[Any], *, signature_level: verify.Level,
+    pins: dict[str, verify.identity.Pin] | None, others: list[Any] | None,
+    signatures: bool = True,
+) -> None:  # fmt: skip
+    """The Fiks Arkiv message as the archive's Fiks Arkiv endpoint takes it: the schema, the
+    message type, every referanseDokumentfil a file of the message (same checksum and size),
+    every file named by it; with ``signatures``, the signed document verified too."""
+    label = path.name
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = path
+        if not path.is_dir():
+            folder = Path(scratch)
+            with zipfile.ZipFile(path) as zf:
+                for name in zf.namelist():
+                    if "/" in name.strip("/") or name.startswith(("/", ".")):
+                        report.problems.append(f"{label}: {name} is not a file name alone")
+                        return
+                zf.extractall(folder)
+        xml_path = folder / "arkivmelding.xml"
+        if not xml_path.is_file():
+            report.problems.append(f"{label}: arkivmelding.xml is missing")
+            return
+        xml = xml_path.read_bytes()
+        errors = arkivmelding.schema_errors(xml)
+        report.problems += [f"{label}: arkivmelding.xml: {e}" for e in errors]
+        try:
+            kind = json.loads((folder / "melding.json").read_text(encoding="utf-8"))["meldingstype"]
+        except (OSError, ValueError, KeyError, TypeError):
+            kind = None
+        if kind != MESSAGE_TYPE:
+            report.problems.append(f"{label}: melding.json does not give the message type "
+                                   f"{MESSAGE_TYPE}")  # fmt: skip
+        before = len(report.problems)
+        named = set()
+        for ref, checksum, size in arkivmelding.listed_files(xml):
+            named.add(ref)
+            file = folder / ref
+            if "/" in ref or not file.is_file():
+                report.problems.append(f"{label}: arkivmelding.xml names {ref}, which is not a "
+                                       "file of the message")  # fmt: skip
+                continue
+            if arkivmelding.sha256_file(file) != checksum or file.stat().st_size != size:
+                report.problems.append(f"{label}: {ref} differs from arkivmelding.xml")
+        extra = sorted(p.name for p in folder.iterdir()
+                       if p.name not in named | {"arkivmelding.xml", "melding.json"})  # fmt: skip
+        report.problems += [f"{label}: {name} is not named in arkivmelding.xml" for name in extra]
+        if len(report.problems) == before and not errors:
+            report.checked.append(f"{label}: Fiks Arkiv message ({MESSAGE_TYPE}): every file "
+                                  "named, every name a file, same checksums")  # fmt: skip
+        main = next((folder / n for n in ("referat.pdf", "avtale.pdf") if (folder / n).is_file()),
+                    None)  # fmt: skip
+        if signatures and main is not None:
+            _signatures(report, verify.verify(main, roots, level=signature_level, pins=pins,
+                                              others=others), main.name)  # fmt: skip
+
+
+def _signatures(report: PackageReport, signatures: verify.VerifyReport, name: str) -> None:
+    if signatures.valid:
+        report.checked.append(f"{name}: {signatures.summary}")
+    else:
+        report.problems.append(f"{name} signatures: {signatures.summary}")

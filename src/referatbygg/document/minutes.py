@@ -1,0 +1,390 @@
+"""What the minutes (and the notice) say, as ready-made text for the template.
+
+Every sentence a reader sees is made here, in bokmål or nynorsk (lang.py holds the words): the
+heading lines, the attendance (lines under the heading, or tables by group with party and role),
+each item as a list of parts in reading order — notes, text, proposals with their outcome, the
+decision where the text places it — and the closing sections. The public version is made from the
+same parts: what is exempt or was treated behind closed doors is replaced by its legal basis.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from ..meeting.markup import Block, BulletList, Paragraph, parse_text
+from ..meeting.model import Item, Meeting, MeetingFile, Person, Substitute
+from . import lang
+
+# internal: the minutes; public: exempt and closed parts left out; copy: an agreement merged
+# into the minutes, whose signed original is a document of its own.
+Variant = Literal["internal", "public", "copy"]
+Part = dict[str, Any]
+
+
+def blocks(items: tuple[Block, ...], variant: Variant, labels: dict[str, str]) -> list[Part]:
+    """Blocks as template parts. Exempt parts: marked in the internal version, replaced by their
+    legal basis in the public one (the exempt words never reach the public document)."""
+
+    def shown(text: str, exempt: str | None) -> str:
+        if not exempt:
+            return text
+        note = f"{labels['exempt']} {exempt}"
+        return note if variant == "public" else f"{text} ({note})"
+
+    out: list[Part] = []
+    for block in items:
+        if isinstance(block, Paragraph):
+            out.append({"kind": "paragraph", "text": shown(block.text, block.exempt)})
+        elif isinstance(block, BulletList):
+            bullets = [{"text": shown(b.text, b.exempt)} for b in block.bullets]
+            out.append({"kind": "bullets", "bullets": bullets})
+    return out
+
+
+def lines(text: str, variant: Variant, labels: dict[str, str]) -> tuple[str, list[str]]:
+    """A decision's or proposal's text as its first paragraph (after the label) and the
+    paragraphs after it; a wrapped line in the TOML file is not a line break in the document,
+    and bullets keep their mark."""
+    out: list[str] = []
+    for part in blocks(parse_text(text), variant, labels):
+        if part["kind"] == "paragraph":
+            out.append(part["text"])
+        else:
+            out += [f"• {b['text']}" for b in part["bullets"]]
+    return (out[0] if out else ""), out[1:]
+
+
+def _ranges(numbers: tuple[int, ...]) -> list[tuple[int, int]]:
+    """(first, last) runs of consecutive numbers: 21, 22, 23, 25 → (21, 23), (25, 25)."""
+    runs: list[tuple[int, int]] = []
+    for n in sorted(numbers):
+        if runs and n == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], n)
+        else:
+            runs.append((n, n))
+    return runs
+
+
+def _town(organisation: str) -> str | None:
+    """'Oslo kommune' → 'Oslo': where a municipality's minutes are signed."""
+    return organisation.removesuffix(" kommune") if organisation.endswith(" kommune") else None
+
+
+def signing_place(meeting: Meeting) -> str | None:
+    return meeting.body.signing_place or _town(meeting.body.organisation)
+
+
+def signing(
+    meeting: Meeting, variant: Variant, when: dt.date, signed: bool = False
+) -> dict[str, Any]:
+    """The signature block: place and date, the signatories two to a row (one per row from
+    three on), and for the public version or a copy a sentence instead of empty lines: that
+    the original *is* signed only when ``signed`` (a copy made after the signing); otherwise
+    that it is signed electronically by them (the public version is built before anyone
+    signs, and must not claim what has not happened yet)."""
+    labels = lang.LABELS[meeting.language]
+    signers = [{**s.model_dump(), "name": s.name or ""} for s in meeting.signatories]
+    place = signing_place(meeting)
+    date = lang.long_date(when, lang=meeting.language)
+    if not signers:
+        rows = []
+    elif len(signers) <= 2:
+        rows = [{"left": signers[0], "right": signers[1] if len(signers) > 1 else None}]
+    else:
+        rows = [{"left": s, "right": None} for s in signers]
+    note = ""
+    if variant in ("public", "copy") and signers:
+        who = [f"{s['name']} ({s['title'].lower()})" if s["name"] else s["title"].lower()
+               for s in signers]  # fmt: skip
+        note = labels["signed_note" if signed else "signed_note_pending"].format(
+            names=lang.join(who, meeting.language)
+        )
+    return {
+        "signatories": signers,
+        "signature_rows": rows,
+        "signing_line": f"{place}, {date}" if place else date,
+        "signed_note": note,
+    }
+
+
+def _logo(meeting: Meeting) -> str:
+    found = meeting.logo_file()
+    return str(found.path) if found is not None and found.path is not None else ""
+
+
+# --- attendance ----------------------------------------------------------------------------------
+
+
+def _notes(meeting: Meeting, person: Person | Substitute) -> list[str]:
+    """'møtte fra pkt. 3', 'gikk etter PS 65/23', 'i pkt. 4 og 5'."""
+    labels = lang.LABELS[meeting.language]
+    notes = []
+    if isinstance(person, Person):
+        if person.arrived_at:
+            ref = lang.item_ref(meeting, person.arrived_at, in_sentence=True)
+            notes.append(labels["arrived"].format(ref=ref))
+        if person.left_after:
+            ref = lang.item_ref(meeting, person.left_after, in_sentence=True)
+            notes.append(labels["left"].format(ref=ref))
+    elif person.items:
+        refs = []
+        for first, last in _ranges(person.items):
+            ref = lang.item_ref(meeting, first, in_sentence=True)
+            if last > first + 1:
+                ref += "–" + lang.item_ref(meeting, last, in_sentence=True)
+            elif last == first + 1:
+                refs.append(ref)
+                ref = lang.item_ref(meeting, last, in_sentence=True)
+            refs.append(ref)
+        notes.append(labels["only_in"].format(refs=lang.join(refs, meeting.language)))
+    return notes
+
+
+def _line(meeting: Meeting, people: tuple[Person, ...]) -> str:
+    def one(x: Person) -> str:
+        extra = [v for v in (x.role, x.party) if v] + _notes(meeting, x)
+        return f"{x.name} ({', '.join(extra)})" if extra else x.name
+
+    return ", ".join(one(x) for x in people)
+
+
+def _substitutes_line(meeting: Meeting, subs: tuple[Substitute, ...]) -> str:
+    labels = lang.LABELS[meeting.language]
+
+    def one(s: Substitute) -> str:
+        extra = [v for v in (s.role, s.party) if v]
+        who = f"{s.name} ({', '.join(extra)})" if extra else s.name
+        notes = _notes(meeting, s)
+        return f"{who} {labels['substitute_for']} {s.for_}" + (f" {notes[0]}" if notes else "")
+
+    return ", ".join(one(s) for s in subs)
+
+
+def attendance_lines(meeting: Meeting, m: MeetingFile) -> list[dict[str, str]]:
+    """Participants as 'label: names' lines under the heading (the seed's form)."""
+    labels, p = lang.LABELS[meeting.language], m.participants
+    lines = [
+        ("chair", _line(meeting, (p.chair,)) if p.chair else ""),
+        ("present", _line(meeting, p.present)),
+        ("absent", _line(meeting, p.absent)),
+        ("substitutes", _substitutes_line(meeting, p.substitutes)),
+        ("administration", _line(meeting, p.administration)),
+        ("others", _line(meeting, p.others)),
+        ("secretary", _line(meeting, p.secretary)),
+    ]
+    return [{"label": labels[k], "text": v} for k, v in lines if v]
+
+
+def attendance_tables(meeting: Meeting, m: MeetingFile) -> list[dict[str, Any]]:
+    """Participants as one table per group: name, party, role, remark."""
+    labels, p = lang.LABELS[meeting.language], m.participants
+
+    def row(x: Person) -> dict[str, str]:
+        return {"name": x.name, "party": x.party or "", "role": x.role or "",
+                "note": ", ".join(_notes(meeting, x))}  # fmt: skip
+
+    def sub_row(s: Substitute) -> dict[str, str]:
+        note = [f"{labels['substitute_for']} {s.for_}", *_notes(meeting, s)]
+        return {"name": s.name, "party": s.party or "", "role": s.role or "",
+                "note": " ".join(note)}  # fmt: skip
+
+    groups = [
+        ("present", [row(x) for x in ((p.chair,) if p.chair else ()) + p.present]),
+        ("substitutes", [sub_row(s) for s in p.substitutes]),
+        ("absent", [row(x) for x in p.absent]),
+        ("administration", [row(x) for x in p.administration]),
+        ("others", [row(x) for x in p.others]),
+        ("secretary", [row(x) for x in p.secretary]),
+    ]
+    return [{"label": labels[k], "rows": rows} for k, rows in groups if rows]
+
+
+# --- items ---------------------------------------------------------------------------------------
+
+
+def heading(meeting: Meeting, item: Item, variant: Variant) -> str:
+    labels = lang.LABELS[meeting.language]
+    if item.closed and variant == "public":
+        title: str | None = item.closed.public_title
+    elif item.title:
+        title = item.title
+    elif item.kind == "orientering" and item.presenter:
+        title = f"{labels['briefing_from']} {item.presenter}"
+    else:
+        title = None
+    number = lang.case_numbers(meeting, item.numbers)
+    return f"{number} {title}" if title else number
+
+
+def _case_info(item: Item, labels: dict[str, str]) -> str:
+    if item.case is None:
+        return ""
+    parts = []
+    if item.case.handler:
+        parts.append(f"{labels['handler']}: {item.case.handler}")
+    if item.case.archive_ref:
+        parts.append(f"{labels['archive_ref']}: {item.case.archive_ref}")
+    if item.case.route:
+        parts.append(f"{labels['route']}: {'; '.join(item.case.route)}")
+    return " · ".join(parts)
+
+
+def _decision(meeting: Meeting, item: Item, labels: dict[str, str], variant: Variant) -> Part:
+    assert item.decision is not None
+    d = item.decision
+    label = meeting.body.decision_label
+    first, more = lines(d.text, variant, labels)
+    return {
+        "kind": "decision",
+        "label": labels["decision"] if label is None else label,
+        "text": first,
+        "more": more,
+        "outcome": lang.decision_outcome(d, meeting.language),
+        "names": lang.named_votes(d.votes, meeting.language),
+        "note": d.note or "",
+    }
+
+
+def parts(meeting: Meeting, item: Item, variant: Variant, dates: list[str]) -> list[Part]:
+    """The item's body in reading order: notes (case, closed, exempt, conflicts), the
+    recommendation, the text up to [vedtak], the other proposals, the decision, the rest."""
+    lg = meeting.language
+    labels = lang.LABELS[lg]
+    out: list[Part] = []
+
+    def note(text: str) -> None:
+        out.append({"kind": "note", "text": text})
+
+    if item.closed and variant == "public":
+        note(labels["closed_public"].format(basis=item.closed.basis))
+        return out
+    if item.exempt and variant == "public":
+        note(f"{labels['exempt']} {item.exempt}")
+        return out
+    info = _case_info(item, labels)
+    if info:
+        note(info)
+    if item.closed:
+        note(labels["closed"].format(basis=item.closed.basis))
+        if item.closed.decision:
+            note(f"{labels['closing_decision']} {item.closed.decision}")
+    if item.exempt:
+        note(f"{labels['exempt']} {item.exempt}")
+    for c in item.conflicts:
+        who = f"{c.name} ({c.party})" if c.party else c.name
+        text = labels["conflict"].format(who=who, basis=c.basis)
+        text += (labels["stepped_out"] if c.stepped_out else "") + "."
+        if c.replaced_by:
+            text += " " + labels["replaced_by"].format(who=c.replaced_by)
+        note(text)
+    if item.no_business:
+        out.append({"kind": "paragraph", "text": labels["no_business"]})
+
+    recommendations = [p for p in item.proposals if p.kind in ("innstilling", "tilråding")]
+    others = [p for p in item.proposals if p not in recommendations]
+
+    def proposals(chosen: list[Any]) -> None:
+        for p in chosen:
+            first, more = lines(p.text, variant, labels)
+            out.append({
+                "kind": "proposal",
+                "label": lang.proposal_label(p, lg),
+                "text": first,
+                "more": more,
+                "outcome": lang.proposal_outcome(p, lg),
+                "names": lang.named_votes(p.votes, lg),
+            })  # fmt: skip
+
+    proposals(recommendations)
+    body = item.blocks
+    cut = next((i for i, b in enumerate(body) if b.kind == "decision"), len(body))
+    out += blocks(body[:cut], variant, labels)
+    proposals(others)
+    if item.decision:
+        out.append(_decision(meeting, item, labels, variant))
+    out += blocks(body[cut + 1 :], variant, labels)
+    if dates:
+        out.append({"kind": "meetings", "dates": dates})
+    return out
+
+
+def context(
+    meeting: Meeting,
+    m: MeetingFile,
+    kind: str,
+    variant: Variant,
+    originals: frozenset[int] = frozenset(),
+) -> dict[str, Any]:
+    """The template's variables for minutes (kind "referat") or the notice ("innkalling")."""
+    body, lg = meeting.body, meeting.language
+    labels = lang.LABELS[lg]
+    date_text = lang.long_date(m.date, lang=lg)
+    meta: list[dict[str, str]] = [
+        {"label": labels["date"], "text": lang.long_date(m.date, weekday=True, lang=lg)}
+    ]
+    when = lang.time_range(m.start, m.end, lg)
+    if when:
+        meta.append({"label": labels["time"], "text": when})
+    if m.place:
+        meta.append({"label": labels["place"], "text": m.place})
+    if m.number:
+        meta.append({"label": labels["number"], "text": m.number})
+    notice = kind == "innkalling"
+    tables = body.attendance == "table" and not notice
+    if not notice and not tables:
+        meta += attendance_lines(meeting, m)
+    elif tables and m.participants.chair:
+        meta.append({"label": labels["chair"], "text": _line(meeting, (m.participants.chair,))})
+
+    dates = [lang.next_meeting(n, lg) for n in m.next_meetings]
+    items = []
+    for item in m.items:
+        here = dates if item.next_meetings else []
+        items.append({
+            "heading": heading(meeting, item, "public" if notice else variant),
+            "parts": [] if notice else parts(meeting, item, variant, here),
+        })  # fmt: skip
+    placed = any(i.next_meetings for i in m.items)
+    if len(dates) == 1:
+        labels = {**labels, "next_meetings": labels["next_meeting"]}
+    standing = None
+    if body.standing_text:
+        standing = {
+            "title": body.standing_text.title,
+            "parts": blocks(parse_text(body.standing_text.text), variant, labels),
+        }
+    attachments = []
+    for index, a in enumerate(m.attachments):
+        withheld = meeting.withheld(a)
+        note = f"{labels['exempt']} {withheld}" if withheld else ""
+        if index in originals and not note:
+            note = labels["original_archived"]
+        ref = lang.item_ref(meeting, a.item)
+        if note and (variant == "public" or notice):
+            attachments.append(f"{ref} – {note}")
+        else:
+            attachments.append(f"{ref} – {a.title}" + (f" ({note})" if note else ""))
+    doc_type = labels["notice"] if notice else (meeting.document_type or labels["minutes"])
+    # Dates in titles keep together: "13. januar 2023" never breaks across lines.
+    title = m.title if m.title and not notice else f"{doc_type} – {body.name} {date_text}"
+    return {
+        "title": title.replace(date_text, date_text.replace(" ", "\u00a0")),
+        "organisation": body.organisation,
+        "logo": _logo(meeting),
+        "footer": f"{body.organisation}, {body.name} – {doc_type.lower()} {date_text}",
+        "labels": labels,
+        # The notice goes out before the meeting: date, time and place only.
+        "meta": meta if not notice else meta[: 1 + bool(when) + bool(m.place)],
+        "attendance": attendance_tables(meeting, m) if tables else [],
+        "remarks": None
+        if notice or not m.remarks.strip()
+        else {"parts": blocks(parse_text(m.remarks), variant, labels)},
+        "items": items,
+        "next_meetings": [] if placed else dates,
+        "attachments": attachments,
+        "abbreviations": [{"short": k, "long": v} for k, v in meeting.abbreviations.items()],
+        "standing": standing,
+        "attestation": meeting.attestation or "",
+        **signing(meeting, variant, m.date),
+    }

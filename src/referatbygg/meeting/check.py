@@ -1,0 +1,325 @@
+"""Checks on a loaded meeting that a schema cannot express: cross-references and the text itself.
+
+Problems are returned, not raised, so that ``referatbygg check`` can show all of them at once;
+:func:`require_clean` raises when any is an error (what ``build`` does before any work).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Literal
+
+from ..errors import CheckFailed
+from . import legal
+from .load import _LineIndex, display, locate
+from .model import AgreementFile, Meeting, Paragraph
+
+# Capitalised words of 2–6 letters (OPD, AIS, KRIPOS): candidates for the abbreviation table.
+_ABBREV = re.compile(r"(?<![\w-])[A-ZÆØÅ]{2,6}(?![\wæøåÆØÅ])")
+
+
+@dataclass(frozen=True)
+class Problem:
+    severity: Literal["error", "warning"]
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.severity}: {self.message}"
+
+    def as_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+
+def file_problems(message: str, where: str) -> list[Problem]:
+    """A meeting file's own errors (a MeetingFileError's lines, 'file:line: text') as check's
+    findings: reported the same way as the others."""
+    return [Problem("error", *line.split(": ", 1)) if ": " in line
+            else Problem("error", where, line) for line in message.splitlines()]  # fmt: skip
+
+
+def _texts(meeting: Meeting) -> list[tuple[tuple[str | int, ...], str]]:
+    """Every free text of the meeting with its key path."""
+    out: list[tuple[tuple[str | int, ...], str]] = [(("remarks",), meeting.data.remarks)]
+    for i, item in enumerate(meeting.data.items):
+        out.append((("items", i, "title"), item.title or ""))
+        out.append((("items", i, "text"), item.text))
+        if item.decision:
+            out.append((("items", i, "decision", "text"), item.decision.text))
+        for j, proposal in enumerate(item.proposals):
+            out.append((("items", i, "proposals", j, "text"), proposal.text))
+    for i, att in enumerate(meeting.data.attachments):
+        out.append((("attachments", i, "title"), att.title))
+    if isinstance(meeting.data, AgreementFile):
+        out.append((("preamble",), meeting.data.preamble))
+        for i, article in enumerate(meeting.data.articles):
+            out.append((("articles", i, "text"), article.title + "\n" + article.text))
+    return out
+
+
+# Sizes that make LibreOffice slow: its line breaking grows faster than linearly with the length
+# of one paragraph (150,000 characters in one paragraph took 4 s here, 600,000 took 65 s; the
+# conversion is stopped after 120 s), and a table of 10,000 rows took 45 s.
+PARAGRAPH_WARN, PARAGRAPH_MAX = 20_000, 150_000
+TEXT_WARN = 300_000
+ABBREVIATIONS_WARN, ABBREVIATIONS_MAX = 500, 2_000
+
+
+def check(meeting: Meeting) -> list[Problem]:
+    """All problems found in ``meeting``, errors first, in file order."""
+    src, body_src = meeting.source, meeting.body_source
+    problems: list[Problem] = []
+    where_in = _Locator(src)
+
+    def add(sev: Literal["error", "warning"], loc: tuple[str | int, ...], msg: str) -> None:
+        problems.append(Problem(sev, where_in(loc), msg))
+
+    seen = _numbering(meeting, add)
+
+    from ..pdf.convert import AttachmentError, inspect
+
+    for i, att in enumerate(meeting.data.attachments):
+        label = f"attachment '{att.title}' (agenda item {att.item})"
+        if att.item not in seen:
+            add("error", ("attachments", i, "item"), f"{label}: there is no agenda item {att.item}")
+        try:
+            inspect(meeting, i)  # what the build will find: the same checks, before any work
+        except AttachmentError as exc:
+            add("error", ("attachments", i, "file"), exc.message.split(": ", 1)[-1])
+
+    roles = {s.role for s in meeting.body.signatories}
+    if isinstance(meeting.data, AgreementFile):
+        for i, party in enumerate(meeting.data.parties):
+            if party.signatory not in roles:
+                add(
+                    "error",
+                    ("parties", i, "signatory"),
+                    f"party '{party.name}': signatory role '{party.signatory}' is not defined by "
+                    f"the body; known roles: {', '.join(sorted(roles))}",
+                )
+    _signatures(meeting, add, body_src)
+    _attendance(meeting, seen, add)
+    _legal_bases(meeting, add)
+    for role in meeting.data.signatory_names:
+        if role not in roles:
+            add(
+                "error",
+                ("signatory_names", role),
+                f"signatory role '{role}' is not defined by the body "
+                f"({locate(body_src, ('signatories',))}); known roles: {', '.join(sorted(roles))}",
+            )
+
+    for i, nxt in enumerate(meeting.data.next_meetings):
+        if nxt.date <= meeting.data.date:
+            add(
+                "warning",
+                ("next_meetings", i, "date"),
+                f"next meeting {nxt.date} is not after this one",
+            )
+    _plausible_date(meeting, add)
+    _sizes(meeting, add)
+    _look(meeting, problems, body_src)
+
+    known = set(meeting.abbreviations) | set(meeting.body.known_terms) | _parties(meeting)
+    reported: set[str] = set()
+    for loc, text in _texts(meeting):
+        for word in _ABBREV.findall(text):
+            if word not in known and word not in reported:
+                reported.add(word)
+                add(
+                    "warning",
+                    loc,
+                    f"'{word}' looks like an abbreviation but is not in the abbreviation table "
+                    "(add it under [abbreviations], or to the body's known_terms)",
+                )
+    problems.sort(key=lambda p: p.severity != "error")
+    return problems
+
+
+class _Locator:
+    """'file:line' for key paths of one file, its source read and indexed once (a meeting with
+    a thousand problems is checked in linear time)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.index: _LineIndex | None = None
+
+    def __call__(self, loc: tuple[str | int, ...]) -> str:
+        if self.index is None:
+            try:
+                self.index = _LineIndex(self.path.read_text(encoding="utf-8-sig"))
+            except OSError:
+                return display(self.path)
+        line = self.index.line_of(loc)
+        return f"{display(self.path)}:{line}" if line else display(self.path)
+
+
+Add = Callable[[Literal["error", "warning"], tuple[str | int, ...], str], None]
+
+
+def _numbering(meeting: Meeting, add: Add) -> dict[int, int]:
+    """Agenda numbers: unique and increasing; from 1 unless the body numbers through the year.
+    Returns agenda number → index of its item."""
+    seen: dict[int, int] = {}
+    last = 0
+    for i, item in enumerate(meeting.data.items):
+        for n in item.numbers:
+            if n in seen:
+                add("error", ("items", i, "numbers"), f"agenda number {n} is used twice")
+            elif n <= last:
+                add("error", ("items", i, "numbers"), f"agenda number {n} comes after {last}")
+            elif n != last + 1 and not (last == 0 and meeting.body.numbering == "year"):
+                hint = (" (if numbers run through the year, say numbering = \"year\" in the body "
+                        "file)" if last == 0 else "")  # fmt: skip
+                add("warning", ("items", i, "numbers"),
+                    f"agenda numbers jump from {last} to {n}{hint}")  # fmt: skip
+            seen.setdefault(n, i)
+            last = max(last, n)
+    return seen
+
+
+def _signatures(meeting: Meeting, add: Add, body_src: Path) -> None:
+    """Who signs: the body's signatories, this meeting's, or nobody — as the body says."""
+    if isinstance(meeting.data, AgreementFile):
+        return
+    mode, given = meeting.body.signatures, meeting.data.signatories
+    where = locate(body_src, ("signatures",))
+    if mode == "meeting" and not given:
+        add("error", ("signatories",), f"the body's signatories are chosen per meeting "
+            f"({where}), but this meeting lists no [[signatories]]")  # fmt: skip
+    elif mode != "meeting" and given:
+        add("error", ("signatories",), f"this meeting lists [[signatories]], but the body "
+            f"{'signs with its own' if mode == 'body' else 'has no signatures'} ({where}); set "
+            "signatures = \"meeting\" in the body file, or remove them here")  # fmt: skip
+    for i, s in enumerate(given):
+        if not s.name:
+            add("error", ("signatories", i, "name"), f"signatory '{s.role}' needs a name: the "
+                "signature is checked against the person the block names")  # fmt: skip
+
+
+def _attendance(meeting: Meeting, numbers: dict[int, int], add: Add) -> None:
+    """References from the attendance to agenda numbers exist; the disqualified are there."""
+    p = meeting.data.participants
+    groups = (("chair", (p.chair,) if p.chair else ()), ("present", p.present),
+              ("absent", p.absent), ("administration", p.administration),
+              ("others", p.others), ("secretary", p.secretary))  # fmt: skip
+    for group, people in groups:
+        for i, person in enumerate(people):
+            index: tuple[int, ...] = () if group == "chair" else (i,)
+            loc: tuple[str | int, ...] = ("participants", group, *index)
+            for key in ("arrived_at", "left_after"):
+                n = getattr(person, key)
+                if n is not None and n not in numbers:
+                    add("error", (*loc, key), f"{person.name}: {key} = {n}, but there is no "
+                        f"agenda item {n}")  # fmt: skip
+    for i, sub in enumerate(p.substitutes):
+        for n in sub.items:
+            if n not in numbers:
+                add("error", ("participants", "substitutes", i, "items"), f"{sub.name}: items "
+                    f"lists {n}, but there is no agenda item {n}")  # fmt: skip
+    names = {x.name for _, people in groups for x in people} | {s.name for s in p.substitutes}
+    if len(names) > (1 if p.chair else 0):
+        for i, item in enumerate(meeting.data.items):
+            for j, c in enumerate(item.conflicts):
+                if c.name not in names:
+                    add("warning", ("items", i, "conflicts", j, "name"), f"{c.name} is declared "
+                        "disqualified but is not among the participants")  # fmt: skip
+
+
+def _legal_bases(meeting: Meeting, add: Add) -> None:
+    """Legal bases cite the statutes minutes cite (offentleglova, forvaltningsloven,
+    kommuneloven) — a warning otherwise: a body may have a reason this table does not know."""
+    found: list[tuple[tuple[str | int, ...], str, tuple[str, ...]]] = []
+    for i, item in enumerate(meeting.data.items):
+        if item.exempt:
+            found.append((("items", i, "exempt"), item.exempt, ()))
+        if item.closed:
+            found.append((("items", i, "closed", "basis"), item.closed.basis, legal.CLOSED))
+        for j, c in enumerate(item.conflicts):
+            found.append((("items", i, "conflicts", j, "basis"), c.basis, legal.CONFLICT))
+        for b in item.blocks:
+            inner = [b] if isinstance(b, Paragraph) else getattr(b, "bullets", [])
+            found += [(("items", i, "text"), x.exempt, ()) for x in inner if x.exempt]
+    for i, att in enumerate(meeting.data.attachments):
+        if att.exempt:
+            found.append((("attachments", i, "exempt"), att.exempt, ()))
+    for loc, basis, expect in found:
+        problem = legal.basis_problem(basis, expect)
+        if problem:
+            add("warning", loc, f"legal basis {problem}")
+
+
+def _parties(meeting: Meeting) -> set[str]:
+    """Party names used in the meeting: 'SV', 'FrP' are not abbreviations to explain."""
+    p = meeting.data.participants
+    people = [*((p.chair,) if p.chair else ()), *p.present, *p.absent, *p.substitutes]
+    parties = {x.party for x in people if x.party}
+    for item in meeting.data.items:
+        parties |= {x.party for x in item.proposals if x.party}
+        parties |= {x.party for x in item.conflicts if x.party}
+    return parties
+
+
+def _look(meeting: Meeting, problems: list[Problem], body_src: Path) -> None:
+    """The body's logo, and the fonts of the template its minutes are built with."""
+    from . import templates
+
+    where = locate(body_src, ("logo",))
+    logo = meeting.logo_file()
+    if logo is not None:
+        if logo.path is None:
+            problems.append(Problem("error", where, f"logo: {logo.problem}"))
+        else:
+            head = logo.path.read_bytes()[:512]
+            if not (head.startswith(b"\x89PNG") or b"<svg" in head):
+                problems.append(Problem("error", where, "logo: not a PNG or SVG image"))
+    template = templates.find(body_src.parent, "avtale" if meeting.kind == "avtale" else "referat")
+    for font in templates.missing_fonts(template):
+        problems.append(Problem("warning", str(template), f"the template's font '{font}' is not "
+                                "installed here; LibreOffice will use another one"))  # fmt: skip
+
+
+def _plausible_date(meeting: Meeting, add: Add) -> None:
+    when = meeting.data.date
+    today = dt.date.today()
+    if when.year < 1900 or when > today + dt.timedelta(days=3 * 365):
+        add("warning", ("date",), f"the date {when} is far from today; is it a typo?")
+
+
+def _sizes(meeting: Meeting, add: Add) -> None:
+    total = 0
+    for loc, text in _texts(meeting):
+        total += len(text)
+        longest = max((len(p) for p in text.split("\n\n")), default=0)
+        if longest > PARAGRAPH_MAX:
+            add("error", loc, f"a paragraph of {longest:,} characters: LibreOffice cannot lay "
+                f"out paragraphs over {PARAGRAPH_MAX:,} characters in reasonable time; split it "
+                "with blank lines, or attach the text as a document")  # fmt: skip
+        elif longest > PARAGRAPH_WARN:
+            add("warning", loc, f"a paragraph of {longest:,} characters makes the build slow; "
+                "split it with blank lines")  # fmt: skip
+    if total > TEXT_WARN:
+        add("warning", (), f"{total:,} characters of text: the build will take minutes")
+    count = len(meeting.abbreviations)
+    if count > ABBREVIATIONS_MAX:
+        add("error", ("abbreviations",), f"{count:,} abbreviations: the table would run to "
+            f"{count // 45:,} pages and take minutes to build; at most "
+            f"{ABBREVIATIONS_MAX:,}")  # fmt: skip
+    elif count > ABBREVIATIONS_WARN:
+        add("warning", ("abbreviations",), f"{count:,} abbreviations make the build slow "
+            "(10,000 took 45 s)")  # fmt: skip
+
+
+def require_clean(meeting: Meeting) -> list[Problem]:
+    """Raise CheckFailed listing the errors; return the warnings otherwise."""
+    problems = check(meeting)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise CheckFailed(
+            "\n".join(str(p) for p in errors), hint="run 'referatbygg check' for all problems"
+        )
+    return problems

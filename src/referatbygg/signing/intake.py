@@ -1,0 +1,212 @@
+"""Intake: a signature made elsewhere — in the signatory's own PDF tool, by a signing service —
+checked before anything else happens, then made long-term verifiable.
+
+The returned file must be our document with one more signature and nothing else: the working
+file's bytes unchanged at its start; exactly the next signatory's field signed; nothing changed
+besides the signature (pyHanko's difference analysis from the last revision we checked); every
+signature valid and trusted, and signed by the person the signature block names (the same verdict
+as ``verify``); still the PDF/A (and PDF/UA) it claimed. Then the validation data goes into the DSS
+and, when the signature carries no timestamp of its own, a document timestamp follows it at once:
+so the final package validates as PAdES B-LTA. Anything else is refused with a reason that names
+the role and what the signatory should do; the working file stays as it was.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.diff_analysis import ModificationLevel
+from pyhanko.sign.signers.pdf_signer import PdfTimeStamper
+from pyhanko.sign.validation import add_validation_info
+
+from ..config import Config
+from ..errors import SigningError
+from ..fsutil import locked
+from ..meeting.load import display
+from ..pdf import pdfa
+from ..pdf.fields import TIMESTAMP_FIELD
+from ..verify import VerifyReport, structure, verify
+from ..verify.signature import SIGNING_POLICY
+from ..verify.structure import plain
+from . import ledger
+from . import pades as signing
+from .pdfasafe import metadata_frozen
+
+log = logging.getLogger(__name__)
+Progress = Callable[[str], None]
+
+
+class IntakeRefused(SigningError):
+    """A returned document that is not taken in; the working file is unchanged."""
+
+
+@dataclass
+class Intake:
+    role: str
+    pdf: Path
+    added: list[str] = field(default_factory=list)
+    report: VerifyReport | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        return {"role": self.role, "pdf": str(self.pdf), "added": self.added,
+                "verify": self.report.as_dict() if self.report else None}  # fmt: skip
+
+
+def expected_role(pdf: Path) -> str | None:
+    """The signatory who signs next: the first unsigned field, in signing order."""
+    return next((f.role for f in signing.signing_state(pdf) if not f.signed), None)
+
+
+def receive(
+    returned: Path, working: Path, config: Config, *, role: str | None = None,
+    progress: Progress | None = None,
+) -> Intake:  # fmt: skip
+    """Take the signed ``returned`` file in as the new ``working`` file (or refuse it)."""
+    say = progress or (lambda _m: None)
+    with locked(working.with_name(f".{working.name}.lock")):
+        base = working.read_bytes()
+        try:
+            data = returned.read_bytes()
+        except OSError as exc:
+            raise SigningError(f"{display(returned)}: cannot read it ({exc.strerror})") from None
+        expected = expected_role(working)
+        who = role or expected or "the signatory"
+        if expected is None:
+            raise IntakeRefused(
+                f"{display(working)} has every signature already; nothing to take in"
+            )
+        if role and role != expected:
+            raise IntakeRefused(
+                f"{role}: it is {expected}'s turn to sign (the body's signing order)",
+                hint=f"take in {expected}'s signature first",
+            )
+        _same_document(data, base, working, who)
+        stage = working.parent / "work" / f"{working.stem}-inn-{expected}.pdf"
+        stage.parent.mkdir(parents=True, exist_ok=True)
+        stage.write_bytes(data)
+        try:
+            say(f"check {expected}'s signature")
+            report = _check(stage, base, expected, config, working)
+            say("validation data and timestamp")
+            intake = Intake(expected, working, _long_term(stage, expected, report, config), report)
+            if working.read_bytes() != base:
+                raise SigningError(
+                    f"{display(working)} was changed while the signature was taken in; nothing "
+                    "was written, take it in again"
+                )
+            shutil.copyfile(stage, working.with_name(f".{working.name}.intake"))
+            working.with_name(f".{working.name}.intake").replace(working)
+        finally:
+            stage.unlink(missing_ok=True)
+        ledger.record(working, "received", expected)
+        log.info("took in %s's signature into %s", expected, working)
+        return intake
+
+
+def _same_document(data: bytes, base: bytes, working: Path, who: str) -> None:
+    if data == base:
+        raise IntakeRefused(
+            f"{who}: the returned file has no new signature; it is the file as sent"
+        )
+    if not data.startswith(base):
+        raise IntakeRefused(
+            f"{who}: the returned file is not the document sent for signing: it does not begin "
+            f"with the {len(base)} bytes of {display(working)} (the PDF tool saved a new file "
+            "instead of adding a signature to this one)",
+            hint="ask the signatory to sign the file as sent, with the tool's signing function "
+            "(not 'save as' or 'print to PDF'), and send it back unchanged",
+        )
+
+
+def _check(stage: Path, base: bytes, role: str, config: Config, working: Path) -> VerifyReport:
+    tr = signing.trust(config)
+    report = verify(stage, tr.roots, level=None, complete=False, pins=config.pins(),
+                    others=tr.others)  # fmt: skip
+    if not report.valid:
+        raise IntakeRefused(
+            f"{role}: the returned file is not taken in: " + report.summary.removeprefix(
+                "NOT VALID: "),
+            hint=f"ask {role} to sign the file as sent, with their own certificate",
+        )  # fmt: skip
+    base_revisions = len(structure.read(base).revisions)
+    new = [s for s in report.signatures if (s.revision or 0) > base_revisions]
+    signatures = [s for s in new if s.kind == "signature"]
+    if len(signatures) != 1:
+        raise IntakeRefused(
+            f"{role}: the returned file adds {len(signatures)} signatures; exactly one, "
+            f"{role}'s, was expected"
+        )
+    if signatures[0].field_name != role:
+        raise IntakeRefused(
+            f"{role}: the signature is in the field '{signatures[0].field_name}', not in "
+            f"{role}'s: it is {role}'s turn to sign",
+            hint=f"ask {role} to sign in the field titled for {role}",
+        )
+    _nothing_else(stage, base_revisions - 1, role)
+    checked = pdfa.validate(stage)
+    before = pdfa.flavours_claimed(working)[0]
+    if not checked.valid or checked.claimed != before:
+        raise IntakeRefused(
+            f"{role}: the PDF tool broke the document's {before} while signing: {checked.summary}",
+            hint="sign with a tool that adds the signature as an incremental update and leaves "
+            "the rest of the file alone",
+        )
+    return report
+
+
+def _nothing_else(stage: Path, base_revision: int, role: str) -> None:
+    """Between the last revision we checked and the end: filling signature fields, validation
+    data and timestamps only (pyHanko's difference analysis)."""
+    with stage.open("rb") as fh:
+        reader = PdfFileReader(fh, strict=True)
+        try:
+            result = SIGNING_POLICY.review_file(reader, base_revision)
+        except Exception as exc:
+            raise IntakeRefused(f"{role}: what changed cannot be read ({plain(exc)})") from None
+    level = getattr(result, "modification_level", None)
+    if level is None or level > ModificationLevel.FORM_FILLING:
+        raise IntakeRefused(
+            f"{role}: the document was changed besides the signature ({result})",
+            hint="sign the file as sent, without comments, form edits or other changes",
+        )
+
+
+def _long_term(stage: Path, role: str, report: VerifyReport, config: Config) -> list[str]:
+    """Validation data for the new signature, and a document timestamp when it has none."""
+    tr = signing.trust(config)
+    added = []
+    new = next(s for s in report.signatures if s.field_name == role)
+    with metadata_frozen():
+        data = stage.read_bytes()
+        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        sig = next(s for s in reader.embedded_signatures if s.field_name == role)
+        out = io.BytesIO()
+        try:
+            add_validation_info(sig, tr.context, output=out)
+        except Exception as exc:
+            raise SigningError(
+                f"{role}: the signature is valid, but its validation data could not be "
+                f"gathered ({plain(exc)})",
+                hint="check the connection to the certificate's issuer, then take it in again",
+            ) from None
+        added.append("validation data (DSS)")
+        if new.timestamp is None:
+            stamped = io.BytesIO()
+            field = f"{TIMESTAMP_FIELD}-{role}"
+            PdfTimeStamper(tr.timestamper, field_name=field).timestamp_pdf(
+                IncrementalPdfFileWriter(io.BytesIO(out.getvalue()), strict=False), "sha256",
+                validation_context=tr.context, output=stamped,
+            )  # fmt: skip
+            out = stamped
+            added.append(f"document timestamp ({field}): the signature had none")
+    stage.write_bytes(out.getvalue())
+    if not pdfa.validate(stage).valid:  # ours: a bug if it happens, never a silent pass
+        raise SigningError(f"{role}: adding validation data broke PDF/A; nothing was taken in")
+    return added

@@ -1,0 +1,256 @@
+"""Revocation data shared between one user's commands for a while; one TLS context per process.
+
+A process keeps its validation context for ``TRUST_TTL`` (signing.trust), so a batch fetches
+OCSP responses and CRLs for the same signers once. A new command — each `referatbygg sign` of a
+signatory, each command served by the background service in a freshly forked worker — would
+fetch them again. Here what was fetched is kept in the user's private runtime folder (0700, the
+service's) for the same time, and read back by the next command.
+
+Why this does not weaken the checks: OCSP responses and CRLs are signed by their issuers, and
+pyhanko-certvalidator checks them as it checks fetched ones — signature, issuer, freshness at
+the validation time; they usually come over plain HTTP, so a copy in a folder only this user
+can write is no easier to forge than the network. What the cache changes is how recent the
+data is: up to ``ttl`` seconds older than a fresh fetch (10 minutes by default), as inside one
+process already — well within the hours a CRL or a pre-produced OCSP response is published for.
+Only successful OCSP responses and CRLs whose next update has not passed are read back. Entries
+are keyed by the whole certificate (its SHA-256) and, for OCSP, the responder's name and key:
+another CA with the same names and serial numbers (a test PKI made again) never gets this one's.
+
+Not shared: the token pyHanko asks the TSA for to size a signature. It also tells pyHanko which
+TSA certificates to embed validation data for, and a TSA that renewed its certificate would
+then get the old one's.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import functools
+import hashlib
+import json
+import logging
+import ssl
+import time
+from collections.abc import AsyncIterator, Callable, Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import certifi
+from asn1crypto import crl, ocsp
+from pyhanko.sign import timestamps
+from pyhanko_certvalidator.authority import Authority
+from pyhanko_certvalidator.fetchers import (
+    CRLFetcher,
+    FetcherBackend,
+    Fetchers,
+    OCSPFetcher,
+    OwnedFetcherBackend,
+)
+from pyhanko_certvalidator.fetchers.aiohttp_fetchers.util import LazySession
+
+from ..fsutil import write_atomic
+
+log = logging.getLogger(__name__)
+
+
+class Store:
+    """DER objects by key, one file each, read back while younger than ``ttl`` seconds."""
+
+    def __init__(self, folder: Path, ttl: float) -> None:
+        self.folder = folder
+        self.ttl = ttl
+
+    def _path(self, kind: str, key: object) -> Path:
+        return self.folder / f"{kind}-{hashlib.sha256(repr(key).encode()).hexdigest()[:40]}.json"
+
+    def get(self, kind: str, key: object) -> list[bytes] | None:
+        path = self._path(kind, key)
+        try:
+            if time.time() - path.stat().st_mtime >= self.ttl:
+                return None
+            return [base64.b64decode(d) for d in json.loads(path.read_bytes())["der"]]
+        except (OSError, ValueError, KeyError, TypeError):
+            return None  # missing, old, or half-readable: fetch as if it were not there
+
+    def put(self, kind: str, key: object, ders: Iterable[bytes]) -> None:
+        body = json.dumps({"der": [base64.b64encode(d).decode() for d in ders]}).encode()
+        with contextlib.suppress(OSError):  # a full disk costs a fetch next time, nothing else
+            write_atomic(self._path(kind, key), body)  # readers see a whole file or none
+
+
+def store(ttl: float) -> Store | None:
+    """The user's store, or None where there is no private folder for it (or ``ttl`` is 0)."""
+    if ttl <= 0:
+        return None
+    from ..service import wire
+
+    try:
+        folder = wire.private_dir() / "trust"
+        with contextlib.suppress(FileExistsError):
+            folder.mkdir(mode=0o700)
+    except (wire.Unsafe, OSError) as exc:
+        log.debug("no shared trust data: %s", exc)
+        return None
+    return Store(folder, ttl)
+
+
+def _current(next_update: datetime | None) -> bool:
+    return next_update is None or next_update > datetime.now(UTC)
+
+
+def _usable(der: bytes, load: Callable[[bytes], Any], next_update: Callable[[Any], Any]) -> Any:
+    """``der`` parsed, or None when it does not parse or is past its next update (then it is
+    fetched again). asn1crypto parses lazily and fails with several kinds of error."""
+    try:
+        obj = load(der)
+        return obj if _current(next_update(obj)) else None
+    except Exception:
+        return None
+
+
+def _whole(load: Callable[[bytes], Any]) -> Callable[[bytes], Any]:
+    """A loader that parses everything now (small objects), so that a bad copy is found here."""
+
+    def parse(der: bytes) -> Any:
+        obj = load(der)
+        obj.native  # noqa: B018 — the parse itself is the point
+        return obj
+
+    return parse
+
+
+def _ocsp_next_update(response: ocsp.OCSPResponse) -> Any:
+    data = response["response_bytes"]["response"].parsed["tbs_response_data"]
+    return data["responses"][0]["next_update"].native
+
+
+def _cert_key(cert: Any) -> str:
+    return hashlib.sha256(cert.dump()).hexdigest()
+
+
+class _SharedOcsp(OCSPFetcher):
+    def __init__(self, inner: OCSPFetcher, store: Store) -> None:
+        self.inner, self.store = inner, store
+        self.read: dict[str, set[ocsp.OCSPResponse]] = {}
+
+    async def fetch(self, cert: Any, authority: Authority) -> ocsp.OCSPResponse:
+        key = (_cert_key(cert), repr(authority.hashable))
+        for der in self.store.get("ocsp", key) or ():
+            if kept := _usable(der, _whole(ocsp.OCSPResponse.load), _ocsp_next_update):
+                self.read.setdefault(key[0], set()).add(kept)
+                return kept
+        response = await self.inner.fetch(cert, authority)
+        if response["response_status"].native == "successful":
+            self.store.put("ocsp", key, [response.dump()])
+        return response
+
+    def fetched_responses(self) -> Iterable[ocsp.OCSPResponse]:
+        return {*self.inner.fetched_responses(), *(r for rs in self.read.values() for r in rs)}
+
+    def fetched_responses_for_cert(self, cert: Any) -> Iterable[ocsp.OCSPResponse]:
+        return {*self.inner.fetched_responses_for_cert(cert), *self.read.get(_cert_key(cert), ())}
+
+
+def _crl_next_update(crl_: crl.CertificateList) -> Any:
+    return crl_["tbs_cert_list"]["next_update"].native
+
+
+class _SharedCrl(CRLFetcher):
+    def __init__(self, inner: CRLFetcher, store: Store) -> None:
+        self.inner, self.store = inner, store
+        self.read: dict[str, list[crl.CertificateList]] = {}
+
+    async def fetch(self, cert: Any, *, use_deltas: Any = None) -> Iterable[crl.CertificateList]:
+        key = (_cert_key(cert), use_deltas)
+        if key[0] in self.read:
+            return self.read[key[0]]
+        ders = self.store.get("crl", key) or []
+        kept = [_usable(d, crl.CertificateList.load, _crl_next_update) for d in ders]
+        if kept and all(kept):
+            self.read[key[0]] = kept
+            return kept
+        lists = list(await self.inner.fetch(cert, use_deltas=use_deltas))
+        if lists:
+            self.store.put("crl", key, [c.dump() for c in lists])
+        return lists
+
+    def fetched_crls(self) -> Iterable[crl.CertificateList]:
+        return [*self.inner.fetched_crls(), *(c for cs in self.read.values() for c in cs)]
+
+    def fetched_crls_for_cert(self, cert: Any) -> Iterable[crl.CertificateList]:
+        if _cert_key(cert) in self.read:
+            return self.read[_cert_key(cert)]
+        return self.inner.fetched_crls_for_cert(cert)  # KeyError when never fetched, as asked
+
+
+# --- HTTP sessions -------------------------------------------------------------------------------
+
+
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    """The CA bundle pyHanko's HTTP clients load, loaded once per process: they build a new
+    context for every session — every timestamp request — at 15–20 ms of CPU each."""
+    return ssl.create_default_context(cafile=certifi.where())
+
+
+class _Sessions(LazySession):
+    """pyHanko's lazy aiohttp session (created in the event loop that uses it, dropped when
+    closed), with the process's TLS context."""
+
+    def get_session(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            self._session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=_tls()))
+        return self._session
+
+
+# --- fetchers and timestamper -------------------------------------------------------------------
+
+
+class SharedFetchers(FetcherBackend):
+    """pyhanko-certvalidator's own fetchers, with OCSP responses and CRLs read from and written
+    to ``store`` if there is one (certificates fetched by AIA are not kept: the chains are
+    configured)."""
+
+    def __init__(self, store: Store | None) -> None:
+        from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
+
+        self.store = store
+        # A lazy session is the backend's to close (its close() closes only those).
+        self.inner = AIOHttpFetcherBackend(session=_Sessions())  # type: ignore[arg-type]
+
+    def get_fetchers(self) -> Fetchers:
+        own = self.inner.get_fetchers()
+        if self.store is None:
+            return own
+        return Fetchers(
+            ocsp_fetcher=_SharedOcsp(own.ocsp_fetcher, self.store),
+            crl_fetcher=_SharedCrl(own.crl_fetcher, self.store),
+            cert_fetcher=own.cert_fetcher,
+        )
+
+    async def close(self) -> None:
+        await self.inner.close()
+
+
+def fetcher_backend(store: Store | None) -> OwnedFetcherBackend:
+    """For ``ValidationContext(fetcher_backend=…)``: the context closes it."""
+    return OwnedFetcherBackend(SharedFetchers(store))
+
+
+class TimeStamper(timestamps.HTTPTimeStamper):
+    """pyHanko's HTTP TSA client, with the process's TLS context."""
+
+    @contextlib.asynccontextmanager
+    async def _acquire_session(self) -> AsyncIterator[aiohttp.ClientSession]:
+        # pyHanko 0.38's own, but with _Sessions: one session per request, in the request's
+        # event loop (a timestamper outlives the asyncio.run of each signature).
+        own = _Sessions()
+        try:
+            yield own.get_session()
+        finally:
+            await own.close()
+
+
+__all__ = ["SharedFetchers", "Store", "TimeStamper", "fetcher_backend", "store"]
