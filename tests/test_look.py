@@ -14,10 +14,11 @@ from pypdf import PdfReader
 from textcompare import plain
 
 from referatbygg import cli
+from referatbygg.document import templatecheck
 from referatbygg.document.lang import JOINER, NBSP, nobreak
 from referatbygg.meeting import templates
-from referatbygg.pdf.assemble import A4
 from referatbygg.pdf.fields import TIMESTAMP_FIELD
+from referatbygg.pdf.pages import A4
 from referatbygg.pipeline import build
 
 HEADING = "Underskrifter"
@@ -206,7 +207,7 @@ def libreoffice_round_trip(src: Path, folder: Path) -> Path:
 def test_default_template_survives_libreoffice(tmp_path: Path) -> None:
     saved = libreoffice_round_trip(templates.builtin("referat"), tmp_path)
     assert saved.read_bytes() != templates.builtin("referat").read_bytes()
-    assert [f for f in templates.check(saved, "referat") if f.severity == "error"] == []
+    assert [f for f in templatecheck.check(saved, "referat") if f.severity == "error"] == []
     folder = tmp_path / "politiradet"
     shutil.copytree(SEED.parent, folder)
     pdf = build(folder / SEED.name, tmp_path / "out", template=saved).pdf
@@ -234,7 +235,7 @@ def test_template_check_rejects_what_would_not_build(tmp_path: Path) -> None:
     no_anchor = _edit(src, tmp_path / "uten-anker.docx", renamed)
     broken = _edit(src, tmp_path / "ødelagt.docx", {"{%p endfor %}": "{%p endfro %}"})
     for path, words in ((no_anchor, "signature anchor is gone"), (broken, "does not parse")):
-        found = templates.check(path, "referat")
+        found = templatecheck.check(path, "referat")
         assert any(f.severity == "error" and words in f.message for f in found), found
         assert cli.main(["template", "check", str(path), "--kind", "referat"]) == 3
     assert cli.main(["template", "check", str(src)]) == 0
@@ -272,7 +273,7 @@ def test_missing_font_is_a_warning(tmp_path: Path) -> None:
 
     warnings = [str(p) for p in check(load_meeting(folder / SEED.name))]
     assert any("the template's font 'Calibri' is not installed" in w for w in warnings)
-    assert any("Calibri" in f.message for f in templates.check(own))
+    assert any("Calibri" in f.message for f in templatecheck.check(own))
 
 
 def test_stamp_in_the_documents_font_stays_pdfa(tmp_path: Path, built_seed: Path) -> None:

@@ -192,13 +192,13 @@ def cmd_timestamp(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from . import pipeline, verify
+    from . import verify
     from .config import load_config
     from .signing import pades as signing
 
     # No _pdf_file here: to verify, a missing or unreadable file is a verdict (NOT VALID, 7).
     config = load_config(args.config)
-    level = args.level or pipeline.signature_level(config)
+    level = args.level or config.signature_level
     tr = signing.trust(config)
     report = verify.verify(args.pdf, tr.roots, level=level, pins=config.pins(), others=tr.others)
     _emit(args, report.as_dict(), _verify_lines(report))
@@ -323,7 +323,6 @@ def cmd_archive(args: argparse.Namespace) -> int:
 
 
 def cmd_check_package(args: argparse.Namespace) -> int:
-    from . import pipeline
     from .archive import package as archive
     from .config import load_config
     from .signing import pades as signing
@@ -331,7 +330,7 @@ def cmd_check_package(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     tr = signing.trust(config)
     report = archive.check_package(
-        args.path, tr.roots, signature_level=pipeline.signature_level(config),
+        args.path, tr.roots, signature_level=config.signature_level,
         pins=config.pins(), others=tr.others,
     )  # fmt: skip
     lines = [f"{report.path}: {'OK' if report.ok else 'NOT OK'}"]
@@ -406,6 +405,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_service(args: argparse.Namespace) -> int:
+    from .runtime import Unsafe
     from .service import client, wire
 
     try:
@@ -417,7 +417,7 @@ def cmd_service(args: argparse.Namespace) -> int:
                                            else "no service was running"])  # fmt: skip
             return ExitCode.ok
         status = client.ask({"op": "ping"})
-    except wire.Unsafe as exc:
+    except Unsafe as exc:
         raise InputError(f"the background service's socket is not safe to use: {exc}") from None
     except RuntimeError as exc:
         raise DependencyError(str(exc)) from None
@@ -472,6 +472,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
+    from .document import templatecheck
     from .meeting import templates
 
     if args.action == "copy":
@@ -499,7 +500,7 @@ def cmd_template(args: argparse.Namespace) -> int:
         return ExitCode.ok
     if not args.path.is_file():
         raise InputError(f"{args.path}: file not found")
-    findings = templates.check(args.path, args.kind)
+    findings = templatecheck.check(args.path, args.kind)
     errors = [f for f in findings if f.severity == "error"]
     lines = [f"{args.path}: {f}" for f in findings]
     lines.append(f"{args.path}: {len(errors)} error(s), {len(findings) - len(errors)} "

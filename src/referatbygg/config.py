@@ -180,6 +180,12 @@ class Config(Strict):
         """Whether a document timestamp closes the signing (B-LTA; the demo always does)."""
         return self.demo or self.signing.level == "B-LTA"
 
+    @property
+    def signature_level(self) -> Level:
+        """The PAdES level every signature must reach: B-LTA whenever a final timestamp closes
+        the signing (the demo always does), else the configured level."""
+        return "B-LTA" if self.final_timestamp else self.signing.level
+
 
 def load_config(path: Path | None = None) -> Config:
     """Read ``path`` (or ./referatbygg.toml); without one, the demo configuration."""

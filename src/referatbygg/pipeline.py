@@ -33,8 +33,8 @@ from .fsutil import clean_parts, locked, problem_writing, write_atomic
 from .meeting import inputs, templates
 from .meeting.check import Problem, require_clean
 from .meeting.load import display, load_meeting
-from .meeting.model import BulletList, Meeting, Paragraph
-from .pdf import assemble, pdfa, tagging
+from .meeting.model import Meeting
+from .pdf import assemble, pages, pdfa, tagging
 from .pdf.convert import Converted, convert_attachment, signed_originals
 from .pdf.fields import is_signed
 from .signing import intake, ledger
@@ -258,26 +258,6 @@ def main_pdf(meeting: Meeting, out_dir: Path) -> Path:
     return out_dir / f"{stem(meeting)}.pdf"
 
 
-def exempt_bases(meeting: Meeting) -> list[str]:
-    """The legal bases of every exempt (or closed) item, paragraph, bullet and attachment, in
-    order."""
-    m = meeting.data
-    bases: list[str | None] = [i.exempt for i in m.items]
-    bases += [i.closed.basis for i in m.items if i.closed]
-    for item in m.items:
-        for b in item.blocks:
-            if isinstance(b, Paragraph):
-                bases.append(b.exempt)
-            elif isinstance(b, BulletList):
-                bases += [x.exempt for x in b.bullets]
-    bases += [meeting.withheld(a) for a in m.attachments]
-    return list(dict.fromkeys(b for b in bases if b))
-
-
-def has_exempt(meeting: Meeting) -> bool:
-    return bool(exempt_bases(meeting))
-
-
 def build(
     meeting_file: Path,
     out_root: Path = Path("out"),
@@ -403,7 +383,7 @@ def _build(
     final = not options.draft and options.kind == "referat"
     originals = signed_originals(meeting, out_root)  # agreements already signed on their own
     office = 1 + sum(a.file.suffix.lower() in (".docx", ".odt") for a in meeting.data.attachments)
-    public = final and has_exempt(meeting)
+    public = final and bool(meeting.exempt_bases())
     with contextlib.ExitStack() as stack:
         attachments = None
         if options.pdf:
@@ -580,7 +560,7 @@ def _to_pdf(
         docx.write_bytes(draft_overlay(meeting, stage / result.docx.name))
         conv.convert(docx, overlay, level)
         for done in result.attachments:
-            assemble.stamp_pages(done.pdf, overlay)
+            pages.stamp_pages(done.pdf, overlay)
     say("merge")
     result.pdf = stage / f"{name}.pdf"
     fields = meeting.signatories if signed else None
@@ -810,12 +790,6 @@ def make_archive(
     tr = signing.trust(config)
     return archive.make_package(
         meeting, out, tr.roots,
-        need_timestamp=config.final_timestamp, signature_level=signature_level(config),
+        need_timestamp=config.final_timestamp, signature_level=config.signature_level,
         pins=config.pins(), others=tr.others, progress=progress, profile=config.archive,
     )  # fmt: skip
-
-
-def signature_level(config: Config) -> Literal["B-T", "B-LT", "B-LTA"]:
-    """The PAdES level every signature must reach: B-LTA whenever a final timestamp closes
-    the signing (the demo always does), else the configured level."""
-    return "B-LTA" if config.final_timestamp else config.signing.level

@@ -104,8 +104,6 @@ def make_package(
 ) -> PackageResult:
     """Pack the signed minutes in ``out_dir`` into ``out_dir/pakke/<id>/`` and ``<id>.zip``
     (the BagIt package), and ``<id>.fiks-arkiv/`` and ``.zip`` (the Fiks Arkiv message)."""
-    from ..pipeline import exempt_bases
-
     profile = profile or ArchiveProfile()
     say = progress or (lambda _m: None)
     name = meeting.kind  # referat or avtale
@@ -145,7 +143,7 @@ def make_package(
         # Skjerming on the signed original when it holds exempt content — its text, or an
         # exempt attachment merged into it — and nowhere else: the public version is its own
         # document, public.
-        bases = exempt_bases(meeting)
+        bases = meeting.exempt_bases()
         documents = [Document(title, True, kind, files, "; ".join(bases) or None, name)]
         public = out_dir / f"{name}-offentlig.pdf"
         if public.is_file():  # the published version, exempt parts left out
@@ -300,7 +298,7 @@ def adopted(meeting: Meeting, out_root: Path) -> list[tuple[str, str | None]]:
     external key always, the systemID once the agreement has been packaged here."""
     if meeting.kind == "avtale":
         return []
-    from ..pdf.convert import agreements
+    from ..meeting.attachments import agreements
 
     found: list[tuple[str, str | None]] = []
     for _index, agreement_id in agreements(meeting):

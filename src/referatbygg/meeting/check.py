@@ -80,7 +80,7 @@ def check(meeting: Meeting) -> list[Problem]:
 
     seen = _numbering(meeting, add)
 
-    from ..pdf.convert import AttachmentError, inspect
+    from .attachments import AttachmentError, inspect
 
     for i, att in enumerate(meeting.data.attachments):
         label = f"attachment '{att.title}' (agenda item {att.item})"

@@ -367,6 +367,21 @@ class Meeting(BaseModel):
                 return item.exempt or (item.closed.basis if item.closed else None)
         return None
 
+    def exempt_bases(self) -> list[str]:
+        """The legal bases of every exempt (or closed) item, paragraph, bullet and attachment,
+        in order: the public version leaves them out, the archive shields what holds them."""
+        m = self.data
+        bases: list[str | None] = [i.exempt for i in m.items]
+        bases += [i.closed.basis for i in m.items if i.closed]
+        for item in m.items:
+            for b in item.blocks:
+                if isinstance(b, Paragraph):
+                    bases.append(b.exempt)
+                elif isinstance(b, BulletList):
+                    bases += [x.exempt for x in b.bullets]
+        bases += [self.withheld(a) for a in m.attachments]
+        return list(dict.fromkeys(b for b in bases if b))
+
     def logo_file(self) -> Found | None:
         """The body's logo inside the folder tree, or what is wrong with it; None without one."""
         if self.body.logo is None:

@@ -1,10 +1,9 @@
-"""Word templates: which one a meeting uses, and whether a restyled one still works.
+"""A body's Word templates: which one a meeting uses, and the fonts it names.
 
-A secretariat restyles a template in Word or LibreOffice and keeps it with its meetings:
-``<body folder>/templates/referat.docx`` (or innkalling.docx, avtale.docx) is used instead of the
-built-in one, which is never written to. ``referatbygg template check`` opens a template the way
-a build does — its tags parsed, a sample meeting rendered through it, the signature anchor there,
-its fonts installed — and names what is wrong.
+A secretariat restyles a template in Word or LibreOffice and keeps it with its meetings, like the
+body's logo: ``<body folder>/templates/referat.docx`` (or innkalling.docx, avtale.docx) is used
+instead of the built-in one, which is never written to. Whether a restyled template still works
+is document/templatecheck.py's question.
 """
 
 from __future__ import annotations
@@ -13,7 +12,6 @@ import re
 import shutil
 import subprocess
 import zipfile
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -21,7 +19,7 @@ from typing import TYPE_CHECKING, Literal
 from ..errors import InputError
 
 if TYPE_CHECKING:
-    from .model import Meeting
+    pass
 
 Kind = Literal["referat", "innkalling", "avtale"]
 ANCHOR = "sig_anchor"
@@ -41,15 +39,6 @@ def find(body_folder: Path, kind: Kind, given: Path | None = None) -> Path:
     return own if own.is_file() else builtin(kind)
 
 
-@dataclass(frozen=True)
-class Finding:
-    severity: Literal["error", "warning"]
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.severity}: {self.message}"
-
-
 def kind_of(path: Path) -> Kind:
     for kind in ("innkalling", "avtale"):
         if kind in path.stem.lower():
@@ -57,7 +46,7 @@ def kind_of(path: Path) -> Kind:
     return "referat"
 
 
-def _xml_parts(path: Path) -> dict[str, str]:
+def xml_parts(path: Path) -> dict[str, str]:
     try:
         with zipfile.ZipFile(path) as zf:
             return {
@@ -79,7 +68,7 @@ def fonts(path: Path) -> list[str]:
     and the theme's fonts where a used style takes its font from the theme."""
     from xml.etree import ElementTree as etree  # the stdlib's: check stays light to import
 
-    parts = _xml_parts(path)
+    parts = xml_parts(path)
     styles = etree.fromstring(parts.get("word/styles.xml", "<x/>").encode())
     by_id = {s.get(f"{W}styleId"): s for s in styles.iter(f"{W}style")}
     content = [
@@ -137,107 +126,10 @@ def missing_fonts(path: Path) -> list[str]:
 
 def body_font(path: Path) -> str | None:
     """The font of the template's body text: the Normal style's, else the document default."""
-    styles = _xml_parts(path).get("word/styles.xml", "")
+    styles = xml_parts(path).get("word/styles.xml", "")
     normal = re.search(r'<w:style [^>]*w:styleId="Normal".*?</w:style>', styles, re.S)
     for chunk in (normal.group(0) if normal else "", styles):
         found = re.search(r'w:ascii="([^"]+)"', chunk)
         if found:
             return found.group(1)
     return None
-
-
-def check(path: Path, kind: Kind | None = None) -> list[Finding]:
-    """What is wrong with a template, as a build would find it."""
-    import jinja2
-    from docxtpl import DocxTemplate
-
-    kind = kind or kind_of(path)
-    findings: list[Finding] = []
-    parts = _xml_parts(path)
-    if "word/document.xml" not in parts:
-        return [Finding("error", f"{path} has no word/document.xml: not a Word document")]
-    tpl = DocxTemplate(str(path))
-    tpl.init_docx()
-    xml = tpl.patch_xml(tpl.get_xml())
-    try:
-        jinja2.Environment().parse(xml)
-    except jinja2.TemplateSyntaxError as exc:
-        near = re.sub(r"<[^>]+>", "", xml.splitlines()[exc.lineno - 1] if exc.lineno else "")
-        findings.append(Finding("error", f"a tag does not parse: {exc.message} (near "
-                                         f"'{near.strip()[:80]}')"))  # fmt: skip
-        return findings
-    if kind != "innkalling" and f'w:name="{ANCHOR}' not in parts["word/document.xml"]:
-        findings.append(Finding(
-            "error",
-            f"the signature anchor is gone: a bookmark named '{ANCHOR}' must stay in the "
-            "signatory's cell of the signature table (signature fields are placed there)",
-        ))  # fmt: skip
-    if not findings:
-        try:
-            from ..document.render import render_docx
-
-            render_docx(sample(kind), path, kind=kind)
-        except InputError as exc:
-            findings.append(Finding("error", exc.message))
-    for font in missing_fonts(path):
-        findings.append(Finding(
-            "warning",
-            f"the font '{font}' is not installed here; LibreOffice will use another one, and "
-            "the PDF will look different from Word",
-        ))  # fmt: skip
-    return findings
-
-
-SAMPLE_BODY = r"""
-id = "proeve"
-name = "Prøveutvalget"
-organisation = "Prøve kommune"
-standing_text = { title = "Om utvalget", text = "- Utvalget møtes." }
-abbreviations = { PU = "Prøveutvalget" }
-signatories = [
-  { role = "leder", title = "Leder", name = "Kari Nordmann" },
-  { role = "nestleder", title = "Nestleder", name = "Ola Nordmann" },
-]
-"""
-SAMPLE_MEETING = r"""
-date = 2024-01-02
-place = "Rådhuset"
-remarks = "Ingen merknader."
-participants = { present = [{ name = "Kari Nordmann", role = "leder" }] }
-next_meetings = [{ date = 2024-02-02 }]
-
-[[items]]
-numbers = [1]
-title = "Sak"
-text = "Tekst.\n\n- Punkt."
-proposals = [{ by = "Ola", text = "Forslag.", votes = { for = 1, against = 2 } }]
-decision = { text = "Vedtatt.", unanimous = true }
-
-[[items]]
-numbers = [2]
-title = "Eventuelt"
-no_business = true
-next_meetings = true
-"""
-SAMPLE_AGREEMENT = r"""
-kind = "avtale"
-title = "Prøveavtale"
-date = 2024-01-02
-parties = [{ name = "A", signatory = "leder" }, { name = "B", signatory = "nestleder" }]
-articles = [{ title = "Formål", text = "Tekst." }]
-"""
-
-
-def sample(kind: Kind) -> Meeting:
-    """A small meeting (or agreement) that uses the parts a template shows."""
-    import tomllib
-
-    from .model import AgreementFile, Body, Meeting, MeetingFile
-
-    body = Body.model_validate(tomllib.loads(SAMPLE_BODY))
-    data: MeetingFile | AgreementFile = (
-        AgreementFile.model_validate(tomllib.loads(SAMPLE_AGREEMENT)) if kind == "avtale"
-        else MeetingFile.model_validate(tomllib.loads(SAMPLE_MEETING))
-    )  # fmt: skip
-    return Meeting(id="proeve-1", source=Path("proeve.toml"), body_source=Path("organ.toml"),
-                   body=body, data=data, root=Path.cwd())  # fmt: skip

@@ -7,6 +7,7 @@ import logging
 import os
 import sys
 
+from ..cli import main as command
 from . import wire
 from .server import main
 
@@ -20,4 +21,4 @@ if __name__ == "__main__":
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    sys.exit(main(args.idle, args.pool))
+    sys.exit(main(args.idle, args.pool, command))

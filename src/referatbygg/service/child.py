@@ -1,9 +1,10 @@
 """The worker side: one command, in a process forked from the service's preloaded zygote.
 
 The worker takes over the client's stdin, stdout and stderr, working folder, environment and
-umask, then runs the CLI's own ``main`` — the same code as in-process, so the same outputs and
-exit codes. LibreOffice conversions and veraPDF validations go to the service, which holds them
-warm (:class:`RemoteConverter`, :class:`RemoteValidator`).
+umask, then runs the CLI's own ``main`` (handed to the service by its ``__main__``) — the same
+code as in-process, so the same outputs and exit codes. LibreOffice conversions and veraPDF
+validations go to the service, which holds them warm (:class:`RemoteConverter`,
+:class:`RemoteValidator`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import signal
 import socket
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,8 @@ from .. import errors
 from ..tools import libreoffice, verapdf
 from ..tools.libreoffice import PdfaLevel
 from . import wire
+
+Command = Callable[[list[str]], int]  # the CLI's main: arguments in, exit code out
 
 # The modules every heavy command needs, imported once in the zygote so that no command pays
 # for them (the reason the service exists).
@@ -119,7 +123,7 @@ def _stream(fd: int, mode: str, encoding: str, errors_: str) -> io.TextIOWrapper
     return io.TextIOWrapper(buffered, encoding=encoding, errors=errors_, line_buffering=tty)
 
 
-def run_command(fds: list[int], request: dict[str, Any], service: str) -> None:
+def run_command(fds: list[int], request: dict[str, Any], service: str, command: Command) -> None:
     """The target of the forked worker: become the client's command, run it, exit with its
     code (multiprocessing turns SystemExit into the exit code the service reports)."""
     _die_with_parent()
@@ -149,9 +153,7 @@ def run_command(fds: list[int], request: dict[str, Any], service: str) -> None:
     ask = _Ask(service)
     libreoffice.use(RemoteConverter(ask))
     verapdf.use(RemoteValidator(ask))
-    from ..cli import main
-
-    code = main(request["argv"])
+    code = command(request["argv"])
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):
             stream.flush()

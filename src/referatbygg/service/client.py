@@ -22,6 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ..runtime import Unsafe, private_dir, runtime_dir
 from . import wire
 
 log = logging.getLogger(__name__)
@@ -32,8 +33,8 @@ Notice = Callable[[str, bool], None]
 
 def connect(timeout: float = 5) -> socket.socket | None:
     """A connection to this user's service, or None when none is running (a stale socket is
-    removed). Raises wire.Unsafe for a socket or folder that is not ours alone."""
-    wire.private_dir()
+    removed). Raises Unsafe for a socket or folder that is not ours alone."""
+    private_dir()
     path = wire.socket_path()
     if not wire.check_socket(path):
         return None
@@ -52,7 +53,7 @@ def connect(timeout: float = 5) -> socket.socket | None:
     _pid, uid = wire.peer(sock)
     if uid != os.getuid():
         sock.close()
-        raise wire.Unsafe(f"{path} is served by another user's process")
+        raise Unsafe(f"{path} is served by another user's process")
     return sock
 
 
@@ -72,10 +73,10 @@ def start(idle: float | None = None, pool: int | None = None, wait: float = 60) 
     if (answer := ask({"op": "ping"})) is not None:
         return int(answer["pid"])
     child = _launch(idle, pool)
-    log_file = wire.runtime_dir() / "service.log"
+    log_file = runtime_dir() / "service.log"
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
-        with contextlib.suppress(OSError, ValueError, wire.Unsafe):
+        with contextlib.suppress(OSError, ValueError, Unsafe):
             if (answer := ask({"op": "ping"}, timeout=2)) is not None:
                 return int(answer["pid"])
         if child.poll() not in (None, 0):
@@ -90,7 +91,7 @@ def start(idle: float | None = None, pool: int | None = None, wait: float = 60) 
 def _launch(idle: float | None = None, pool: int | None = None) -> subprocess.Popen[bytes]:
     """Start the service process, detached (a second one started at the same moment finds the
     first one's lock and exits)."""
-    folder = wire.private_dir()
+    folder = private_dir()
     command = [sys.executable, "-m", "referatbygg.service"]
     if idle is not None:
         command += ["--idle", str(idle)]
@@ -136,7 +137,7 @@ def run(argv: list[str], notice: Notice) -> int | None:
             _launch()
             notice("started the background service for the next commands", False)
             return None
-    except wire.Unsafe as exc:
+    except Unsafe as exc:
         notice(f"not using the background service: {exc}; running here", True)
         return None
     except (OSError, RuntimeError) as exc:

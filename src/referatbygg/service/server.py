@@ -25,17 +25,19 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ReferatbyggError
+from ..runtime import private_dir
 from ..tools import proc, verapdf
 from ..tools.libreoffice import WarmConverter
 from . import wire
-from .child import PRELOAD, run_command
+from .child import PRELOAD, Command, run_command
 
 log = logging.getLogger(__name__)
 
 
 class Service:
-    def __init__(self, folder: Path, *, idle: float, pool: int) -> None:
+    def __init__(self, folder: Path, command: Command, *, idle: float, pool: int) -> None:
         self.folder = folder
+        self.command = command  # the CLI's main, run in each worker
         self.path = folder / "service.sock"
         self.idle = idle
         self.pool = max(1, pool)
@@ -245,7 +247,7 @@ class Service:
     ) -> None:
         boxes = [_Fd(fd) for fd in fds]
         worker = self.zygote.Process(
-            target=run_command, args=(boxes, message, str(self.path)), daemon=False
+            target=run_command, args=(boxes, message, str(self.path), self.command), daemon=False
         )
         worker.start()
         for fd in fds:
@@ -305,17 +307,19 @@ def _read(reader: wire.Reader) -> dict[str, Any] | None:
         return None
 
 
-def main(idle: float, pool: int) -> int:
+def main(idle: float, pool: int, command: Command) -> int:
+    """Serve until idle. ``command`` runs a command's arguments in a worker: the CLI's ``main``,
+    handed in by ``__main__`` (the service runs the command line; it does not import it)."""
     import fcntl  # Unix only, as the service is
 
-    folder = wire.private_dir()
+    folder = private_dir()
     lock = (folder / "service.lock").open("w")
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         return 0  # another service is starting or running; the client will find it
     _clear_leftovers(folder)
-    service = Service(folder, idle=idle, pool=pool)
+    service = Service(folder, command, idle=idle, pool=pool)
     signal.signal(signal.SIGTERM, lambda *_: service.stopping.set())
     signal.signal(signal.SIGINT, lambda *_: service.stopping.set())
     try:

@@ -1,7 +1,7 @@
 """Where the service's socket lives, who may use it, and the messages on it.
 
-One service per user: a Unix socket in the user's runtime folder (``$XDG_RUNTIME_DIR``, else
-``/tmp/referatbygg-<uid>``). The folder must be ours and closed to others (0700), the socket
+One service per user: a Unix socket in the user's runtime folder (runtime.py: ``$XDG_RUNTIME_DIR``,
+else ``/tmp/referatbygg-<uid>``). The folder must be ours and closed to others (0700), the socket
 ours (0600), and the process at the other end ours (SO_PEERCRED): another user's socket, or a
 folder someone else made to catch ours, is refused, never used. Messages are JSON objects, one
 per line; the first message of a command carries the client's stdin, stdout and stderr
@@ -10,7 +10,6 @@ per line; the first message of a command carries the client's stdin, stdout and 
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
@@ -18,13 +17,12 @@ import socket
 import stat
 import struct
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from ..runtime import Unsafe, runtime_dir
 
-RUNTIME_ENV = "REFERATBYGG_RUNTIME_DIR"  # the folder, for tests and unusual set-ups
 SWITCH_ENV = "REFERATBYGG_SERVICE"  # "off": every command in-process
 IDLE_ENV = "REFERATBYGG_SERVICE_IDLE"  # seconds without work before the service stops
 POOL_ENV = "REFERATBYGG_SERVICE_POOL"  # commands served at once
@@ -34,38 +32,12 @@ HEARTBEAT = 2.0  # the service says it is alive this often while a command runs
 SILENCE = float(os.environ.get("REFERATBYGG_SERVICE_SILENCE") or 30)
 
 
-class Unsafe(Exception):
-    """A socket or folder that is not ours alone: never used."""
-
-
 def enabled() -> bool:
     return os.environ.get(SWITCH_ENV, "").strip().lower() not in ("off", "0", "no", "false")
 
 
-def runtime_dir() -> Path:
-    if base := os.environ.get(RUNTIME_ENV):
-        return Path(base)
-    xdg = os.environ.get("XDG_RUNTIME_DIR")
-    if xdg and Path(xdg).is_dir():
-        return Path(xdg) / "referatbygg"
-    return Path(tempfile.gettempdir()) / f"referatbygg-{os.getuid()}"
-
-
 def socket_path() -> Path:
     return runtime_dir() / "service.sock"
-
-
-def private_dir() -> Path:
-    """The runtime folder, made if missing; Unsafe unless it is ours and closed to others."""
-    folder = runtime_dir()
-    with contextlib.suppress(FileExistsError):
-        folder.mkdir(mode=0o700)
-    st = os.lstat(folder)
-    if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid():
-        raise Unsafe(f"{folder} is not a folder of this user")
-    if st.st_mode & 0o077:
-        raise Unsafe(f"{folder} is open to other users (mode {stat.S_IMODE(st.st_mode):o})")
-    return folder
 
 
 def check_socket(path: Path) -> bool:

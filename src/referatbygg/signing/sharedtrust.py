@@ -51,6 +51,7 @@ from pyhanko_certvalidator.fetchers import (
 from pyhanko_certvalidator.fetchers.aiohttp_fetchers.util import LazySession
 
 from ..fsutil import write_atomic
+from ..runtime import Unsafe, private_dir
 
 log = logging.getLogger(__name__)
 
@@ -84,13 +85,11 @@ def store(ttl: float) -> Store | None:
     """The user's store, or None where there is no private folder for it (or ``ttl`` is 0)."""
     if ttl <= 0:
         return None
-    from ..service import wire
-
     try:
-        folder = wire.private_dir() / "trust"
+        folder = private_dir() / "trust"
         with contextlib.suppress(FileExistsError):
             folder.mkdir(mode=0o700)
-    except (wire.Unsafe, OSError) as exc:
+    except (Unsafe, OSError) as exc:
         log.debug("no shared trust data: %s", exc)
         return None
     return Store(folder, ttl)

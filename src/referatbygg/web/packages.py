@@ -55,9 +55,8 @@ def make(file: Path, out_root: Path, config: Config, say: Callable[[str], None])
 
 def check(zip_file: Path, config: Config) -> Any:
     from ..archive import package as archive
-    from ..pipeline import signature_level
     from ..signing import pades as signing
 
     tr = signing.trust(config)
-    return archive.check_package(zip_file, tr.roots, signature_level=signature_level(config),
+    return archive.check_package(zip_file, tr.roots, signature_level=config.signature_level,
                                  pins=config.pins(), others=tr.others)  # fmt: skip

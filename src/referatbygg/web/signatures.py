@@ -94,12 +94,11 @@ def view(meeting: Meeting, out_root: Path, config: Config) -> View:
 
 
 def _report(pdf: Path, config: Config) -> VerifyReport:
-    from ..pipeline import signature_level
     from ..signing import pades as signing
     from ..verify import verify
 
     tr = signing.trust(config)
-    return verify(pdf, tr.roots, level=signature_level(config), complete=False,
+    return verify(pdf, tr.roots, level=config.signature_level, complete=False,
                   pins=config.pins(), others=tr.others)  # fmt: skip
 
 
