@@ -15,10 +15,11 @@ from pdfmaker import active_pdf, encrypted_pdf, mark_signed, plain_pdf, png
 from pypdf import PdfReader
 from textcompare import REFERENCE, similarity
 
+from referatbygg.build.result import BuildResult
 from referatbygg.errors import CheckFailed, InputError, ValidationError
 from referatbygg.pdf import assemble, pdfa
 from referatbygg.pdf.sanitize import active_content
-from referatbygg.pipeline import BuildResult, build
+from referatbygg.pipeline import build
 
 
 @pytest.fixture(scope="module")

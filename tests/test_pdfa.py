@@ -14,9 +14,10 @@ from conftest import ROOT, SEED
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import NameObject, StreamObject
 
+from referatbygg.build.result import BuildResult
 from referatbygg.errors import DependencyError, ValidationError
 from referatbygg.pdf import pdfa
-from referatbygg.pipeline import BuildResult, build
+from referatbygg.pipeline import build
 from referatbygg.tools import jvm, verapdf
 
 CORPUS = ROOT / "tests/resources/verapdf-corpus"

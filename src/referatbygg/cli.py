@@ -283,7 +283,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_receive(args: argparse.Namespace) -> int:
-    from . import pipeline
+    from .build.layout import main_pdf, out_dir_for
     from .config import load_config
     from .meeting.load import load_meeting
     from .signing import intake
@@ -293,9 +293,9 @@ def cmd_receive(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     if args.meeting:
         meeting = load_meeting(args.meeting, args.root)
-        working = pipeline.main_pdf(meeting, pipeline.out_dir_for(meeting, args.out))
+        working = main_pdf(meeting, out_dir_for(meeting, args.out))
     else:
-        working = pipeline.find_working(args.file, args.out)
+        working = intake.find_working(args.file, args.out)
     result = intake.receive(args.file, working, config, role=args.role, progress=_progress(args))
     waiting = [f.role for f in signing.signing_state(working) if not f.signed]
     lines = [f"{working}: took in {result.role}'s signature"]

@@ -4,7 +4,9 @@ Written beside the outputs (``build-report.json`` for the minutes, ``<name>-buil
 for other documents) only after every PDF of the build passed validation; it records the SHA-256
 and size of the PDF as built. Signing trusts a PDF only through its report: the report must say
 valid, and the PDF must begin with exactly the bytes it describes (signatures are incremental
-updates, so the file as built stays a prefix of every signed version).
+updates, so the file as built stays a prefix of every signed version). It also records the
+SHA-256 of every source file the build read: a meeting whose files changed after its document
+was built is not archived as if the document showed them.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from typing import Any
 
 from ..errors import SigningError
 from ..meeting.load import display
+from ..meeting.model import Meeting
+from .layout import stem
 
 
 def report_path(out_dir: Path, name: str) -> Path:
@@ -64,3 +68,57 @@ def require_validated(pdf: Path) -> dict[str, Any]:
             hint="build it again",
         )
     return report
+
+
+# --- the sources a build read ------------------------------------------------------------------
+
+
+def _source_files(meeting: Meeting) -> list[tuple[str, Path | None]]:
+    files: list[tuple[str, Path | None]] = [
+        (display(meeting.source), meeting.source), (display(meeting.body_source),
+                                                    meeting.body_source),
+    ]  # fmt: skip
+    for a in meeting.data.attachments:
+        path = meeting.attachment_file(a).path
+        files.append((display(path) if path else str(a.file), path))
+    return files
+
+
+def sources(meeting: Meeting) -> dict[str, str]:
+    """SHA-256 of each file a build reads, by its name as shown to the user."""
+    return {name: hashlib.sha256(path.read_bytes()).hexdigest() if path else "(missing)"
+            for name, path in _source_files(meeting)}  # fmt: skip
+
+
+def source_digest(meeting: Meeting) -> str:
+    """SHA-256 over everything a build reads: the meeting and body files and the attachments."""
+    digest = hashlib.sha256()
+    for _name, file in _source_files(meeting):
+        if file is None:  # missing or refused: the build will say why
+            digest.update(b"(missing)\0")
+            continue
+        digest.update(str(file.name).encode() + b"\0")
+        digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def changed_sources(meeting: Meeting, out_dir: Path) -> list[str]:
+    """The source files that changed since the main document was built (per its build
+    report); empty when none did or nothing was built."""
+    report = report_path(out_dir, stem(meeting))
+    if not report.is_file():
+        return []
+    data = json.loads(report.read_text(encoding="utf-8"))
+    recorded = data.get("source_digest")
+    if recorded is None or recorded == source_digest(meeting):
+        return []
+    before = data.get("sources") or {}
+    now = sources(meeting)
+    names = [n for n in now if before.get(n) != now[n]]
+    names += [n for n in before if n not in now]
+    return names or ["the meeting's files"]
+
+
+def is_stale(meeting: Meeting, out_dir: Path) -> bool:
+    """Whether the sources changed since the main document was built (per its build report)."""
+    return bool(changed_sources(meeting, out_dir))

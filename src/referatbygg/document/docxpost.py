@@ -7,10 +7,13 @@ places an editor rewrites.
   ``sig_{{_s.role_}}``.)
 * The signature block keeps with the text before it: the last two lines of text above the block
   are marked keep-with-next, so the block never stands alone on a page.
+* A draft's header line alone, for the pages of its attachments (:func:`draft_overlay`).
 """
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
 from typing import Any
 
 from docx.oxml import parse_xml
@@ -115,3 +118,25 @@ def describe_image(body: Any, rels: Any, image: bytes, text: str) -> None:
         pr = inline.find(f"{wp}docPr")
         if found is not None and found.get(embed) in shown and pr is not None:
             pr.set("descr", pr.get("descr") or text)
+
+
+def draft_overlay(docx: Path) -> bytes:
+    """A one-page document holding only the draft header line of ``docx``, in the top edge of
+    the page: attachment pages keep their own footer and content; only "UTKAST – bygget …"
+    is added, above whatever they print."""
+    from docx import Document
+    from docx.shared import Cm
+
+    doc = Document(str(docx))
+    body = doc.element.body
+    for child in list(body):
+        if not child.tag.endswith("}sectPr"):
+            body.remove(child)
+    section = doc.sections[0]
+    for ref in section._sectPr.findall(qn("w:footerReference")):
+        section._sectPr.remove(ref)  # the minutes' footer is not the attachment's
+    section.header_distance = Cm(0.3)
+    doc.add_paragraph()
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()

@@ -27,8 +27,8 @@ from pyhanko.sign.signers.pdf_signer import PdfTimeStamper
 from pyhanko.sign.validation import add_validation_info
 
 from ..config import Config
-from ..errors import SigningError
-from ..fsutil import locked
+from ..errors import InputError, SigningError
+from ..fsutil import locked, write_atomic
 from ..meeting.load import display
 from ..pdf import pdfa
 from ..pdf.fields import TIMESTAMP_FIELD
@@ -210,3 +210,48 @@ def _long_term(stage: Path, role: str, report: VerifyReport, config: Config) -> 
     if not pdfa.validate(stage).valid:  # ours: a bug if it happens, never a silent pass
         raise SigningError(f"{role}: adding validation data broke PDF/A; nothing was taken in")
     return added
+
+
+# --- what comes back ---------------------------------------------------------------------------
+
+
+def take_in_saved(pdf: Path, config: Config, say: Callable[[str], None]) -> str:
+    """A file signed elsewhere was saved over the working file: the last state referatbygg
+    checked becomes the working file again, and the saved file goes through intake."""
+    import datetime as dt
+
+    base = ledger.unchecked(pdf)
+    assert base is not None
+    kept = pdf.with_name(f"{pdf.stem}-mottatt-{dt.datetime.now():%Y%m%d-%H%M%S}.pdf")
+    shutil.copyfile(pdf, kept)
+    write_atomic(pdf, base)
+    say(f"intake: a signature made elsewhere was saved over {pdf.name}; checking it")
+    try:
+        taken = receive(kept, pdf, config, progress=lambda m: say(f"intake: {m}"))
+    except IntakeRefused as exc:
+        raise IntakeRefused(
+            f"{exc.message}. The returned file is kept as {display(kept)}; {pdf.name} is as it "
+            "was before it",
+            hint=exc.hint,
+        ) from None
+    kept.unlink()
+    return f"intake {taken.role}"
+
+
+def find_working(returned: Path, out_root: Path) -> Path:
+    """The working PDF a returned file continues: the one whose bytes it begins with."""
+    try:
+        data = returned.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{display(returned)}: cannot read it ({exc.strerror})") from None
+    for candidate in sorted(out_root.glob("*/*.pdf")):
+        if candidate.stem not in ("referat", "avtale") or candidate.resolve() == returned.resolve():
+            continue
+        size = candidate.stat().st_size
+        if len(data) > size and data.startswith(candidate.read_bytes()):
+            return candidate
+    raise InputError(
+        f"{display(returned)} continues none of the documents being signed in {display(out_root)}",
+        hint="name the meeting with --meeting, or check that the signatory sent back the file "
+        "as it was sent, with a signature added",
+    )

@@ -24,7 +24,7 @@ import tempfile
 import threading
 import time
 import xmlrpc.client
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Literal, Protocol
 
@@ -412,3 +412,28 @@ def open_converter(
                     "one soffice per document instead, which is slower"
                 )
     return ColdConverter(timeout=timeout)
+
+
+Choice = Literal["auto", "warm", "cold"]
+# A warm server cost ~5 s to start and ~0.15 s per document; a cold soffice ~1.0 s per document
+# (KNOWN-PITFALLS, confirmed here). Below this many conversions, cold was faster. A start now
+# costs ~1 s (tools/unostart.py); the threshold is kept until it is measured again.
+WARM_FROM = 5
+
+
+@contextlib.contextmanager
+def converter_for(
+    choice: Choice, conversions: int, announce: Callable[[str], None] | None = None
+) -> Iterator[Converter]:
+    """The converter for a build of ``conversions`` documents: the background service's when
+    there is one (already warm), else one of this process's own, closed at the end."""
+    shared = elsewhere()
+    if shared is not None and choice != "cold":  # the background service's, already warm
+        yield shared
+        return
+    warm = choice == "warm" or (choice == "auto" and conversions >= WARM_FROM)
+    conv = open_converter(warm=warm, announce=announce)
+    try:
+        yield conv
+    finally:
+        conv.close()

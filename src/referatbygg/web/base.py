@@ -77,7 +77,7 @@ def _environment() -> Any:
 
 
 def document(meeting: Meeting, out_dir: Path, doc: str) -> Path:
-    from ..pipeline import stem
+    from ..build.layout import stem
 
     kind, draft, public, _label = DOCS[doc]
     name = stem(meeting, kind, draft)
@@ -148,7 +148,7 @@ class PageBase:
         return memo[path]
 
     def _out_dir(self, meeting: Meeting) -> Path:
-        from ..pipeline import out_dir_for
+        from ..build.layout import out_dir_for
 
         return out_dir_for(meeting, self.site.out_root)
 

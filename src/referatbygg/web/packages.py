@@ -35,8 +35,9 @@ def view(file: Path, out_root: Path, config: Config) -> View:
 
 def make(file: Path, out_root: Path, config: Config, say: Callable[[str], None]) -> Any:
     """Final timestamp (when due), package, then check it; returns check-package's report."""
+    from ..build.layout import lock_for, main_pdf, out_dir_for
     from ..fsutil import locked
-    from ..pipeline import lock_for, main_pdf, make_archive, out_dir_for
+    from ..pipeline import make_archive
     from ..signing import pades as signing
 
     meeting = load_meeting(file)

@@ -142,7 +142,7 @@ class Pages(PageBase):
             if pdf.is_file():
                 pages = len(PdfReader(pdf).pages)
             kind, draft, _public, _label = DOCS[doc]
-            from ..pipeline import stem
+            from ..build.layout import stem
 
             report = buildreport.read(buildreport.report_path(out, stem(meeting, kind, draft)))
         self._render(

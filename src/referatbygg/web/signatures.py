@@ -57,7 +57,7 @@ class View:
 
 def view(meeting: Meeting, out_root: Path, config: Config) -> View:
     """The page's content, in the body's written standard."""
-    from ..pipeline import main_pdf, out_dir_for
+    from ..build.layout import main_pdf, out_dir_for
     from ..signing import pades as signing
     from .texts import translator
 

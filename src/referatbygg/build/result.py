@@ -1,0 +1,115 @@
+"""What a build is asked to make (:class:`Options`) and what it made (:class:`BuildResult`),
+which becomes its report (build-report.json).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..document import minutes
+from ..document.render import DocKind
+from ..meeting import templates
+from ..meeting.check import Problem
+from ..meeting.model import Meeting
+from ..pdf import assemble, pdfa
+from ..pdf.convert import Converted
+from ..tools.libreoffice import PdfaLevel
+from .report import source_digest, sources
+
+
+@dataclass(frozen=True)
+class Options:
+    """What to build. ``kind`` "innkalling" is the meeting notice; an agreement file always
+    builds an agreement. A draft is marked UTKAST on every page and never gets signature fields."""
+
+    level: PdfaLevel = "2b"
+    pdf: bool = True
+    template: Path | None = None
+    kind: DocKind = "referat"
+    draft: bool = False
+
+
+@dataclass
+class BuildResult:
+    meeting: Meeting
+    out_dir: Path
+    docx: Path
+    pdf: Path | None = None
+    report: Path | None = None
+    level: PdfaLevel = "2b"
+    parts: list[assemble.Part] = field(default_factory=list)
+    attachments: list[Converted] = field(default_factory=list)
+    validation: pdfa.PdfaReport | None = None  # the main PDF's
+    validations: list[pdfa.PdfaReport] = field(default_factory=list)  # every PDF of the build
+    warnings: list[Problem] = field(default_factory=list)
+    public_pdf: Path | None = None
+    built: dict[str, object] = field(default_factory=dict)  # SHA-256 and size of the PDF
+    claim: str = ""  # the PDF/A level the main PDF claims: 2a (with PDF/UA-1), 2b, 1b
+    untagged: list[str] = field(default_factory=list)  # attachments that keep it from level a
+    accessibility_note: str | None = None  # why PDF/UA-1 failed where every page was tagged
+    template: Path | None = None  # the Word template it was built with
+
+    def claim_note(self) -> str | None:
+        """Why the main PDF claims level b where level a (and PDF/UA-1) was possible."""
+        if self.accessibility_note:
+            return f"PDF/A-2b, not 2a with PDF/UA-1: {self.accessibility_note}"
+        if not self.untagged or not self.level.startswith("2"):
+            return None
+        return (
+            f"PDF/A-2b, not 2a with PDF/UA-1: {', '.join(self.untagged)} "
+            f"{'has' if len(self.untagged) == 1 else 'have'} no structure (untagged PDF)"
+        )
+
+    def publish(self) -> list[str]:
+        """What goes on the website when something is exempt: the public version and the
+        attachments that are not exempt."""
+        if self.public_pdf is None:
+            return []
+        shown = [str(c.pdf) for c in self.attachments if not self.meeting.withheld(c.attachment)]
+        return [str(self.public_pdf), *shown]
+
+    @property
+    def valid(self) -> bool:
+        return bool(self.validations) and all(v.valid for v in self.validations)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "meeting": self.meeting.id,
+            "body": self.meeting.body.id,
+            "template": str(self.template) if self.template else None,
+            # What signing needs from the document: the stamp in the text's font, the place.
+            "body_font": templates.body_font(self.template) if self.template else None,
+            "signing_place": minutes.signing_place(self.meeting),
+            "source_digest": source_digest(self.meeting),
+            "sources": sources(self.meeting),
+            "out_dir": str(self.out_dir),
+            "docx": str(self.docx),
+            "pdf": str(self.pdf) if self.pdf else None,
+            "pdf_built": self.built,
+            "public_pdf": str(self.public_pdf) if self.public_pdf else None,
+            "pdfa": self.claim or self.level,
+            "pdfa_note": self.claim_note(),
+            "publish": self.publish(),
+            "parts": [
+                {"title": p.title, "first_page": p.first_page + 1, "pages": p.pages}
+                for p in self.parts
+            ],
+            "attachments": [
+                {
+                    "item": c.attachment.item,
+                    "title": c.attachment.title,
+                    "source": str(c.source),
+                    "kind": c.kind,
+                    "pages": c.pages,
+                    "removed": c.removed,
+                    "scaled_to_a4": c.scaled_to_a4,
+                    "pdfa": str(c.pdf),
+                }
+                for c in self.attachments
+            ],
+            "valid": self.valid,
+            "validation": self.validation.as_dict() if self.validation else None,
+            "validations": [v.as_dict() for v in self.validations],
+            "warnings": [w.as_dict() for w in self.warnings],
+        }
