@@ -1,0 +1,72 @@
+"""The archive package: archive (make it), check-package (check it as the archive would)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..errors import ExitCode
+from .common import Parents, Subparsers, emit, progress
+
+
+def add_archive(sub: Subparsers, shared: Parents) -> None:
+    a = sub.add_parser(
+        "archive",
+        parents=[shared.common, shared.cfg, shared.out, shared.rooted, shared.served],
+        help="make the archive package of a signed meeting (BagIt + Fiks Arkiv metadata)",
+        description="Once every signatory has signed and the final timestamp is in place: a "
+        "BagIt bag (SHA-256 and SHA-512) in OUT/<id>/pakke/<id>/ and the same as a .zip, holding "
+        "the signed PDF/A, each attachment as PDF/A, the docx and TOML sources, "
+        "arkivmelding.xml (Fiks Arkiv V1) and the validation evidence. Refuses, naming who is "
+        "missing, before that.",
+    )
+    a.add_argument("meeting", type=Path)
+    a.set_defaults(func=cmd_archive)
+
+
+def cmd_archive(args: argparse.Namespace) -> int:
+    from .. import pipeline
+    from ..config import load_config
+    from ..meeting.load import load_meeting
+
+    meeting = load_meeting(args.meeting, args.root)
+    config = load_config(args.config)
+    result = pipeline.make_archive(meeting, args.out, config, progress=progress(args))
+    lines = [f"bag: {result.bag}", f"zip: {result.zip}", f"{result.files} document file(s)"]
+    if result.message:
+        lines.append(f"Fiks Arkiv message: {result.message} (and .zip): arkivmelding.xml and "
+                     "the files it names, for a Fiks IO client to send")  # fmt: skip
+    emit(args, {"ok": True, **result.as_dict()}, lines)
+    return ExitCode.ok
+
+
+def add_check_package(sub: Subparsers, shared: Parents) -> None:
+    cp = sub.add_parser(
+        "check-package",
+        parents=[shared.common, shared.cfg, shared.served],
+        help="check an archive package as the receiving archive would",
+        description="Validate the bag (completeness, checksums), arkivmelding.xml against the "
+        "Fiks Arkiv V1 schema, that every document it lists is in the bag with the same "
+        "checksum and size, the signatures of the minutes, and PDF/A of every PDF. Exits 8 on "
+        "any problem, each one named.",
+    )
+    cp.add_argument("path", type=Path, help="a bag folder or its .zip")
+    cp.set_defaults(func=cmd_check_package)
+
+
+def cmd_check_package(args: argparse.Namespace) -> int:
+    from ..archive import package as archive
+    from ..config import load_config
+    from ..signing import pades as signing
+
+    config = load_config(args.config)
+    tr = signing.trust(config)
+    report = archive.check_package(
+        args.path, tr.roots, signature_level=config.signature_level,
+        pins=config.pins(), others=tr.others,
+    )  # fmt: skip
+    lines = [f"{report.path}: {'OK' if report.ok else 'NOT OK'}"]
+    lines += [f"  ok: {c}" for c in report.checked]
+    lines += [f"  PROBLEM: {p}" for p in report.problems]
+    emit(args, report.as_dict(), lines)
+    return ExitCode.ok if report.ok else ExitCode.package

@@ -1,0 +1,52 @@
+"""serve: the workbench in the browser."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..errors import ExitCode, InputError
+from .common import Parents, Subparsers, say
+
+
+def add_serve(sub: Subparsers, shared: Parents) -> None:
+    wb = sub.add_parser(
+        "serve",
+        parents=[shared.common],
+        help="the workbench in the browser: meetings, their state and check's findings",
+        description="A local web application over a meetings folder, bound to 127.0.0.1. The "
+        "first line on stdout is its address with a random token "
+        "(referatbygg: http://127.0.0.1:N/?token=…); only requests with that token (or the "
+        "cookie the first page sets), this server's Host and Origin are answered. Stop it with "
+        "Ctrl-C.",
+    )
+    wb.add_argument("folder", nargs="?", type=Path, default=Path("meetings"),
+                    help="the meetings folder (default: meetings/)")  # fmt: skip
+    wb.add_argument("--port", type=int, default=0, help="port (default: a free one)")
+    wb.add_argument("--no-open", action="store_true", help="do not open a browser")
+    wb.add_argument("--out", type=Path, default=Path("out"), help="output root (default: ./out)")
+    wb.add_argument("--config", type=Path, help="referatbygg.toml (default: ./referatbygg.toml)")
+    wb.set_defaults(func=cmd_serve)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from ..web.server import make_server, url
+
+    if not args.folder.is_dir():
+        raise InputError(f"{args.folder}: not a folder of meetings")
+    server, site = make_server(args.folder, args.out, args.config, args.port)
+    say(f"referatbygg: {url(site)}")
+    sys.stdout.flush()
+    if not args.no_open:
+        import webbrowser
+
+        webbrowser.open(url(site))
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        say("stopped", sys.stderr)
+    finally:
+        server.server_close()
+        site.close()
+    return ExitCode.ok
