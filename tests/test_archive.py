@@ -14,44 +14,46 @@ from conftest import SEED
 from lxml import etree
 
 from referatbygg.archive import arkivmelding
-from referatbygg.archive import package as archive
+from referatbygg.archive.check import check_package
+from referatbygg.archive.package import PackageResult, make_package
 from referatbygg.config import load_config
 from referatbygg.errors import PackageError, SigningError
 from referatbygg.meeting.load import load_meeting
 from referatbygg.pipeline import build, run, status
-from referatbygg.signing import pades as signing
+from referatbygg.signing import pades
+from referatbygg.signing.trust import trust
 
 CONFIG = load_config(None)  # the demo PKI
 
 
 def roots() -> list[object]:
     """Read when used: the demo PKI's folder is set by a session fixture after import."""
-    return signing.trust(CONFIG).roots
+    return trust(CONFIG).roots
 
 
 @pytest.fixture(scope="module")
-def package(tmp_path_factory: pytest.TempPathFactory) -> archive.PackageResult:
+def package(tmp_path_factory: pytest.TempPathFactory) -> PackageResult:
     result = run(SEED, tmp_path_factory.mktemp("run"), CONFIG)
     assert result.package is not None
     assert result.did == ["build", "sign byradsleder", "sign politimester", "timestamp", "archive"]
     return result.package
 
 
-def bag_copy(package: archive.PackageResult, tmp_path: Path) -> Path:
+def bag_copy(package: PackageResult, tmp_path: Path) -> Path:
     target = tmp_path / package.bag.name
     shutil.copytree(package.bag, target)
     return target
 
 
 def problems_of(path: Path) -> list[str]:
-    report = archive.check_package(path, roots())
+    report = check_package(path, roots())
     assert not report.ok
     return report.problems
 
 
-def test_package_checks_out(package: archive.PackageResult) -> None:
+def test_package_checks_out(package: PackageResult) -> None:
     for path in (package.bag, package.zip):
-        report = archive.check_package(path, roots())
+        report = check_package(path, roots())
         assert report.ok, report.problems
     res = subprocess.run(
         [sys.executable, "-m", "referatbygg", "check-package", str(package.zip), "--json"],
@@ -61,7 +63,7 @@ def test_package_checks_out(package: archive.PackageResult) -> None:
     assert json.loads(res.stdout)["ok"] is True
 
 
-def test_package_contents(package: archive.PackageResult) -> None:
+def test_package_contents(package: PackageResult) -> None:
     data = package.bag / "data"
     names = {str(p.relative_to(data)) for p in data.rglob("*") if p.is_file()}
     assert {
@@ -79,7 +81,7 @@ def test_package_contents(package: archive.PackageResult) -> None:
     assert evidence["valid"] is True and len(evidence["signatures"]) == 3
 
 
-def test_arkivmelding_validates_and_broken_does_not(package: archive.PackageResult) -> None:
+def test_arkivmelding_validates_and_broken_does_not(package: PackageResult) -> None:
     xml = (package.bag / "data/arkivmelding.xml").read_bytes()
     assert arkivmelding.schema_errors(xml) == []
     doc = etree.fromstring(xml)
@@ -94,20 +96,20 @@ def test_arkivmelding_validates_and_broken_does_not(package: archive.PackageResu
     assert arkivmelding.schema_errors(b"<arkivmelding>") != []
 
 
-def test_changed_payload_byte(package: archive.PackageResult, tmp_path: Path) -> None:
+def test_changed_payload_byte(package: PackageResult, tmp_path: Path) -> None:
     bag = bag_copy(package, tmp_path)
     target = bag / "data/produksjon/kilde/organ.toml"
     target.write_bytes(target.read_bytes().replace(b"Oslo", b"0slo", 1))
     assert any("organ.toml" in p and "bag:" in p for p in problems_of(bag))
 
 
-def test_missing_file(package: archive.PackageResult, tmp_path: Path) -> None:
+def test_missing_file(package: PackageResult, tmp_path: Path) -> None:
     bag = bag_copy(package, tmp_path)
     (bag / "data/bevis/validate-referat.json").unlink()
     assert any("validate-referat.json" in p for p in problems_of(bag))
 
 
-def test_extra_file(package: archive.PackageResult, tmp_path: Path) -> None:
+def test_extra_file(package: PackageResult, tmp_path: Path) -> None:
     bag = bag_copy(package, tmp_path)
     (bag / "data/dokumenter/snik.pdf").write_bytes(b"%PDF-1.4 snik")
     assert any("snik.pdf" in p for p in problems_of(bag))
@@ -119,7 +121,7 @@ def _rebag(bag: Path) -> None:
     b.save(manifests=True)
 
 
-def test_xml_names_a_file_not_in_the_bag(package: archive.PackageResult, tmp_path: Path) -> None:
+def test_xml_names_a_file_not_in_the_bag(package: PackageResult, tmp_path: Path) -> None:
     bag = bag_copy(package, tmp_path)
     xml_path = bag / "data/arkivmelding.xml"
     xml_path.write_bytes(
@@ -131,7 +133,7 @@ def test_xml_names_a_file_not_in_the_bag(package: archive.PackageResult, tmp_pat
     )
 
 
-def test_tampered_signature(package: archive.PackageResult, tmp_path: Path) -> None:
+def test_tampered_signature(package: PackageResult, tmp_path: Path) -> None:
     bag = bag_copy(package, tmp_path)
     pdf = bag / "data/dokumenter/referat.pdf"
     data = bytearray(pdf.read_bytes())
@@ -147,19 +149,19 @@ def test_tampered_signature(package: archive.PackageResult, tmp_path: Path) -> N
 def test_archive_refuses_before_signatures(tmp_path: Path) -> None:
     result = build(SEED, tmp_path)
     with pytest.raises(PackageError, match="missing byradsleder's signature, politimester's"):
-        archive.make_package(result.meeting, result.out_dir, roots())
+        make_package(result.meeting, result.out_dir, roots())
     assert not (result.out_dir / "pakke" / "politiradet-2023-01-13.zip").exists()
 
 
 def test_interrupted_run_resumes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    real_sign = signing.sign
+    real_sign = pades.sign
 
     def failing(pdf: Path, role: str, *args: object, **kwargs: object) -> None:
         if role == "politimester":
             raise SigningError("token removed (simulated)")
         real_sign(pdf, role, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(signing, "sign", failing)
+    monkeypatch.setattr(pades, "sign", failing)
     with pytest.raises(SigningError, match="token removed"):
         run(SEED, tmp_path, CONFIG)
     st = status(SEED, tmp_path, CONFIG)
@@ -168,12 +170,12 @@ def test_interrupted_run_resumes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     pdf = st.out_dir / "referat.pdf"
     first = pdf.read_bytes()
 
-    monkeypatch.setattr(signing, "sign", real_sign)
+    monkeypatch.setattr(pades, "sign", real_sign)
     result = run(SEED, tmp_path, CONFIG)
     assert result.did == ["sign politimester", "timestamp", "archive"]  # nothing redone
     assert pdf.read_bytes().startswith(first)  # byrådsleder's revision untouched
     assert result.status.next_step == "done"
-    assert archive.check_package(result.package.zip, roots()).ok  # type: ignore[union-attr]
+    assert check_package(result.package.zip, roots()).ok  # type: ignore[union-attr]
     again = run(SEED, tmp_path, CONFIG)
     assert again.did == ["archive"]
 
@@ -222,9 +224,7 @@ def test_sources_changed_after_signing_are_refused_at_archive(tmp_path: Path) ->
     assert result.package.zip.read_bytes() == packed
 
 
-def test_forged_minutes_in_a_rebagged_package(
-    package: archive.PackageResult, tmp_path: Path
-) -> None:
+def test_forged_minutes_in_a_rebagged_package(package: PackageResult, tmp_path: Path) -> None:
     """The receiving archive's check gives the same verdict as `verify`: an incremental-saving
     attack with a shifted startxref, even when the bag's manifests were made to match."""
     import attacks

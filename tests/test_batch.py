@@ -11,10 +11,11 @@ from pathlib import Path
 from conftest import SEED
 
 from referatbygg import batch
-from referatbygg.archive import package as archive
+from referatbygg.archive.check import check_package
 from referatbygg.config import load_config
 from referatbygg.pdf import pdfa
-from referatbygg.signing import pades as signing
+from referatbygg.signing import pades
+from referatbygg.signing.trust import trust
 
 
 def meetings(folder: Path, dates: list[str], broken: bool = True) -> Path:
@@ -74,12 +75,12 @@ def test_two_batches_at_once_do_not_corrupt_outputs(tmp_path: Path) -> None:
         stdout, stderr = p.communicate(timeout=600)
         assert p.returncode == 0, stderr
         assert json.loads(stdout)["ok"] is True
-    roots = signing.trust(load_config(None)).roots
+    roots = trust(load_config(None)).roots
     for date in ("2023-04-21", "2023-06-02"):
         meeting_dir = out / f"politiradet-{date}"
         pdf = meeting_dir / "referat.pdf"
         assert pdfa.validate(pdf).valid
-        assert len(signing.signing_state(pdf)) == 2
-        assert all(f.signed for f in signing.signing_state(pdf))
-        report = archive.check_package(meeting_dir / "pakke" / f"politiradet-{date}.zip", roots)
+        assert len(pades.signing_state(pdf)) == 2
+        assert all(f.signed for f in pades.signing_state(pdf))
+        report = check_package(meeting_dir / "pakke" / f"politiradet-{date}.zip", roots)
         assert report.ok, report.problems

@@ -13,11 +13,12 @@ from conftest import SEED
 from csc_service import CLIENT_ID, CLIENT_SECRET, Running, Service, credential
 from pki import CertPki
 
-from referatbygg.archive import package as archive
+from referatbygg.archive.check import check_package
 from referatbygg.config import Config, load_config
 from referatbygg.errors import SigningError
 from referatbygg.pipeline import run
-from referatbygg.signing import pades as signing
+from referatbygg.signing import pades
+from referatbygg.signing.trust import trust
 from referatbygg.verify import verify
 
 PIN = "2468"
@@ -74,11 +75,11 @@ def test_both_roles_sign_over_csc(out: Path, pki: CertPki, service: Running,
                           "archive"]  # fmt: skip
     assert result.package is not None
     pdf = result.status.out_dir / "referat.pdf"
-    tr = signing.trust(config)
+    tr = trust(config)
     report = verify(pdf, tr.roots, others=tr.others)
     assert report.valid, report.summary
     assert [s.holder for s in report.signatures[:2]] == ["Raymond Johansen", "Beate Gangås"]
-    assert archive.check_package(result.package.zip, tr.roots, others=tr.others).ok
+    assert check_package(result.package.zip, tr.roots, others=tr.others).ok
     assert "/csc/v2/credentials/authorize" in service.service.calls
 
 
@@ -111,7 +112,7 @@ def test_refusals_change_nothing(out: Path, pki: CertPki, service: Running, tmp_
     pdf = out / "politiradet-2023-01-13" / "referat.pdf"
     before = pdf.read_bytes()
     with pytest.raises(SigningError) as exc:
-        signing.sign(pdf, "byradsleder", config, ask=None)
+        pades.sign(pdf, "byradsleder", config, ask=None)
     assert message in str(exc.value)
     assert "0000" not in str(exc.value) and "feil" not in str(exc.value).split(":")[-1]
     assert pdf.read_bytes() == before

@@ -14,12 +14,12 @@ import pytest
 from conftest import SEED
 from pki import CertPki
 
-from referatbygg.archive import package as archive
+from referatbygg.archive.check import check_package
 from referatbygg.config import Config, load_config
 from referatbygg.errors import SigningError
 from referatbygg.pipeline import run
 from referatbygg.signing import deferred
-from referatbygg.signing import pades as signing
+from referatbygg.signing.trust import trust
 from referatbygg.verify import verify
 
 SIGNER = Path(__file__).parent / "remote_signer.py"
@@ -77,13 +77,13 @@ def test_deferred_signing_completes_the_meeting(
     )
     result = run(SEED, working.parent.parent, config)
     assert result.did == ["timestamp", "archive"] and result.package is not None
-    roots = signing.trust(config).roots
+    roots = trust(config).roots
     report = verify(working, roots)
     assert report.valid, report.summary
     signed = [s for s in report.signatures if s.kind == "signature"]
     assert [s.holder for s in signed] == ["Raymond Johansen", "Beate Gangås"]
     assert [s.pades_level for s in signed] == ["B-LTA", "B-LTA"]
-    assert archive.check_package(result.package.zip, roots).ok
+    assert check_package(result.package.zip, roots).ok
 
 
 def test_answer_for_another_document_or_request_is_refused(

@@ -18,12 +18,13 @@ from textcompare import plain
 
 from referatbygg import verify
 from referatbygg.archive import arkivmelding
-from referatbygg.archive import package as archive
+from referatbygg.archive.check import check_package
 from referatbygg.config import load_config
 from referatbygg.errors import InputError, SigningError
 from referatbygg.pdf import pdfa
 from referatbygg.pipeline import build, run
-from referatbygg.signing import pades as signing
+from referatbygg.signing import pades
+from referatbygg.signing.trust import trust
 
 AGREEMENT = SEED.parent / "avtaler/politiradsavtale-2023-2025.toml"
 CONFIG = load_config(None)
@@ -190,7 +191,7 @@ def test_draft_is_marked_and_cannot_be_signed(tmp_path: Path) -> None:
     assert draft.valid and draft.claimed == "PDF/A-2b", draft.summary
     before = result.pdf.read_bytes()
     with pytest.raises(SigningError, match="drafts are never signed"):
-        signing.sign(result.pdf, "byradsleder", CONFIG, ask=None)
+        pades.sign(result.pdf, "byradsleder", CONFIG, ask=None)
     assert result.pdf.read_bytes() == before
     assert not (result.out_dir / "referat.pdf").exists()  # nothing for the archive to take
 
@@ -198,14 +199,14 @@ def test_draft_is_marked_and_cannot_be_signed(tmp_path: Path) -> None:
 def test_agreement_signed_and_packaged_and_attached(tmp_path: Path) -> None:
     agreement = run(AGREEMENT, tmp_path, CONFIG)
     pdf = agreement.status.out_dir / "avtale.pdf"
-    report = verify.verify(pdf, signing.trust(CONFIG).roots)
+    report = verify.verify(pdf, trust(CONFIG).roots)
     assert report.valid, report.summary
     assert [s.field_name for s in report.signatures] == [
         "byradsleder", "politimester", "Dokumenttidsstempel"]  # fmt: skip
     signed = pdfa.validate(pdf)
     assert signed.valid and signed.claimed == "PDF/A-2a + PDF/UA-1", signed.summary
     assert agreement.package is not None
-    assert archive.check_package(agreement.package.zip, signing.trust(CONFIG).roots).ok
+    assert check_package(agreement.package.zip, trust(CONFIG).roots).ok
     xml = (agreement.package.bag / "data/arkivmelding.xml").read_bytes()
     assert b"<n5mdk:kode>AVTALE</n5mdk:kode>" in xml
     # The same source file is an attachment of the minutes that adopted it.

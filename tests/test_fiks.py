@@ -15,14 +15,14 @@ import pytest
 from conftest import SEED
 from lxml import etree
 
-from referatbygg.archive import arkivmelding
-from referatbygg.archive import ids as archiveids
-from referatbygg.archive import package as archive
+from referatbygg.archive import arkivmelding, identities
+from referatbygg.archive.check import check_package
+from referatbygg.archive.package import PackageResult
 from referatbygg.config import ArchiveProfile, load_config
 from referatbygg.errors import PackageError
 from referatbygg.meeting.load import load_meeting
 from referatbygg.pipeline import make_archive, run
-from referatbygg.signing import pades as signing
+from referatbygg.signing.trust import trust
 
 NS = {"a": arkivmelding.NS, "m": arkivmelding.MDK}
 PROFILE = ArchiveProfile(
@@ -36,7 +36,7 @@ AGREEMENT = SEED.parent / "avtaler/politiradsavtale-2023-2025.toml"
 
 
 def roots() -> list[object]:
-    return signing.trust(CONFIG).roots
+    return trust(CONFIG).roots
 
 
 def copy_seed(tmp_path: Path, change: tuple[str, str] | None = None) -> Path:
@@ -50,9 +50,9 @@ def copy_seed(tmp_path: Path, change: tuple[str, str] | None = None) -> Path:
     return meeting
 
 
-def message(result: archive.PackageResult) -> tuple[Path, etree._Element]:
+def message(result: PackageResult) -> tuple[Path, etree._Element]:
     assert result.message is not None
-    report = archive.check_package(result.message, roots())
+    report = check_package(result.message, roots())
     assert report.ok, report.problems
     xml = (result.message / "arkivmelding.xml").read_bytes()
     assert arkivmelding.schema_errors(xml) == []
@@ -188,8 +188,8 @@ def test_identities_per_installation_kept_when_packed_again(tmp_path: Path) -> N
     # A different file under the same document gets a new identity; the others keep theirs.
     state = tmp_path / "ids"
     state.mkdir()
-    before = archiveids.assign(state, {"referat": "a" * 64, "vedlegg-1": "b" * 64})
-    after = archiveids.assign(state, {"referat": "c" * 64, "vedlegg-1": "b" * 64})
+    before = identities.assign(state, {"referat": "a" * 64, "vedlegg-1": "b" * 64})
+    after = identities.assign(state, {"referat": "c" * 64, "vedlegg-1": "b" * 64})
     assert after.folder == before.folder and after.registration == before.registration
     assert after.documents["referat"] != before.documents["referat"]
     assert after.documents["vedlegg-1"] == before.documents["vedlegg-1"]
@@ -223,7 +223,7 @@ def test_a_damaged_message_is_named(tmp_path: Path, damage: str) -> None:
         with zipfile.ZipFile(target, "w") as zf:
             for file in folder.iterdir():
                 zf.write(file, f"dir/{file.name}" if file.name == "referat.pdf" else file.name)
-    report = archive.check_package(target, roots())
+    report = check_package(target, roots())
     assert not report.ok
     expected = {"extra file": "hemmelig.pdf is not named in arkivmelding.xml",
                 "missing file": "names referat.docx, which is not a file of the message",

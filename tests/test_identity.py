@@ -17,8 +17,10 @@ from pyhanko.sign import signers
 from referatbygg.config import Config, load_config
 from referatbygg.errors import InputError
 from referatbygg.pipeline import build
-from referatbygg.signing import pades as signing
+from referatbygg.signing import pades
+from referatbygg.signing.credentials import demo_credentials
 from referatbygg.signing.demopki import DemoPki
+from referatbygg.signing.trust import trust
 from referatbygg.verify import verify
 from referatbygg.verify.identity import Expected, Pin, fingerprint, holder, problem, same_person
 
@@ -91,17 +93,17 @@ def test_another_bodys_role_holder_is_not_valid(tmp_path: Path) -> None:
     result = build(SEED, tmp_path / "out")
     assert result.pdf is not None
     pdf = copy_built(result.pdf, tmp_path / "x" / "referat.pdf")
-    creds = signing.demo_credentials("byradsleder", "Nina Berg", "Byrådsleder", DemoPki(),
+    creds = demo_credentials("byradsleder", "Nina Berg", "Byrådsleder", DemoPki(),
                                      "bergen-byrad")  # fmt: skip
     out = io.BytesIO()
     meta = signers.PdfSignatureMetadata(field_name="byradsleder", md_algorithm="sha256",
                                         subfilter=sigfields.SigSeedSubFilter.PADES)  # fmt: skip
-    with signing.metadata_frozen():
+    with pades.metadata_frozen():
         signers.PdfSigner(meta, signer=creds.signer).sign_pdf(
             IncrementalPdfFileWriter(io.BytesIO(pdf.read_bytes())), output=out
         )
     pdf.write_bytes(out.getvalue())
-    report = verify(pdf, signing.trust(Config(demo=True)).roots, level="B-B", complete=False)
+    report = verify(pdf, trust(Config(demo=True)).roots, level="B-B", complete=False)
     assert not report.valid
     assert (
         "byradsleder: the signature block names Raymond Johansen as byradsleder, but the "

@@ -16,11 +16,12 @@ import pytest
 from conftest import SEED
 from pki import P12_PASS, CertPki
 
-from referatbygg.archive import package as archive
+from referatbygg.archive.check import check_package
 from referatbygg.config import Config, load_config
+from referatbygg.errors import SigningError
 from referatbygg.pipeline import run, status
-from referatbygg.signing import intake
-from referatbygg.signing import pades as signing
+from referatbygg.signing import intake, pades
+from referatbygg.signing.trust import trust
 from referatbygg.verify import verify
 
 PYHANKO = Path(sys.executable).parent / "pyhanko"
@@ -84,8 +85,8 @@ def test_signed_elsewhere_is_taken_in_and_the_meeting_finishes(
     result = run(SEED, out, config)
     assert result.did == ["sign politimester", "timestamp", "archive"]
     assert result.package is not None
-    roots = signing.trust(config).roots
-    assert archive.check_package(result.package.zip, roots).ok
+    roots = trust(config).roots
+    assert check_package(result.package.zip, roots).ok
     report = verify(working, roots)
     assert report.valid, report.summary
     first = report.signatures[0]
@@ -102,8 +103,8 @@ def test_run_takes_in_a_file_saved_over_the_working_file(
     shutil.copyfile(returned, working)  # the secretariat saved the e-mailed file over it
     st = status(SEED, out, config)
     assert st.unchecked and st.next_step.startswith("take in the signature saved over referat")
-    with pytest.raises(signing.SigningError, match="holds updates that referatbygg has not"):
-        signing.sign(working, "politimester", config, ask=None)
+    with pytest.raises(SigningError, match="holds updates that referatbygg has not"):
+        pades.sign(working, "politimester", config, ask=None)
     result = run(SEED, out, config)
     assert result.did[0] == "intake byradsleder"
     assert result.package is not None

@@ -284,14 +284,14 @@ def test_stamp_in_the_documents_font_stays_pdfa(tmp_path: Path, built_seed: Path
     from referatbygg.build.report import report_path
     from referatbygg.config import load_config
     from referatbygg.pdf import pdfa
-    from referatbygg.signing import pades as signing
+    from referatbygg.signing import pades
 
     pdf = copy_built(built_seed, tmp_path / "x" / "referat.pdf")
     report = report_path(pdf.parent, pdf.stem)
     data = json.loads(report.read_text(encoding="utf-8"))
     data["body_font"] = "DejaVu Sans"
     report.write_text(json.dumps(data), encoding="utf-8")
-    signing.sign(pdf, "byradsleder", load_config(None), ask=None)
+    pades.sign(pdf, "byradsleder", load_config(None), ask=None)
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout
     assert "DejaVuSans" in fonts
     assert pdfa.validate(pdf).valid

@@ -26,7 +26,7 @@ from referatbygg import verify
 from referatbygg.config import Config, load_config
 from referatbygg.errors import SigningError
 from referatbygg.pdf import pdfa
-from referatbygg.signing import pades as signing
+from referatbygg.signing import pades
 
 
 @pytest.fixture(scope="session")
@@ -50,11 +50,11 @@ def signed(pki: CertPki, unsigned: Path, tmp_path_factory: pytest.TempPathFactor
     folder = tmp_path_factory.mktemp("signed")
     target = copy_built(unsigned, folder / "referat.pdf")
     config = load_config(pki.config(folder))
-    signing.sign(target, "byradsleder", config, ask=None)
+    pades.sign(target, "byradsleder", config, ask=None)
     assert pdfa.validate(target).valid
-    signing.sign(target, "politimester", config, ask=None)
+    pades.sign(target, "politimester", config, ask=None)
     assert pdfa.validate(target).valid
-    signing.timestamp(target, config)
+    pades.timestamp(target, config)
     return target
 
 
@@ -121,16 +121,14 @@ def refused(pdf: Path, match: str, action: object) -> str:
 
 def test_wrong_passphrase(pdf: Path, config: Config, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RB_TEST_P12", "feil-passord-123")
-    msg = refused(
-        pdf, "wrong passphrase", lambda: signing.sign(pdf, "byradsleder", config, ask=None)
-    )
+    msg = refused(pdf, "wrong passphrase", lambda: pades.sign(pdf, "byradsleder", config, ask=None))
     assert "feil-passord-123" not in msg
 
 
 def test_wrong_pin(pdf: Path, config: Config, monkeypatch: pytest.MonkeyPatch) -> None:
-    signing.sign(pdf, "byradsleder", config, ask=None)
+    pades.sign(pdf, "byradsleder", config, ask=None)
     monkeypatch.setenv("RB_TEST_PIN", "000000")
-    msg = refused(pdf, "wrong PIN", lambda: signing.sign(pdf, "politimester", config, ask=None))
+    msg = refused(pdf, "wrong PIN", lambda: pades.sign(pdf, "politimester", config, ask=None))
     assert "000000" not in msg
 
 
@@ -145,26 +143,26 @@ def test_wrong_pin(pdf: Path, config: Config, monkeypatch: pytest.MonkeyPatch) -
 )
 def test_bad_certificates(pdf: Path, pki: CertPki, tmp_path: Path, label: str, match: str) -> None:
     config = load_config(pki.config(tmp_path, byradsleder=label))
-    refused(pdf, match, lambda: signing.sign(pdf, "byradsleder", config, ask=None))
+    refused(pdf, match, lambda: pades.sign(pdf, "byradsleder", config, ask=None))
 
 
 def test_out_of_order_and_twice_and_unknown(pdf: Path, config: Config) -> None:
     refused(pdf, "byradsleder must sign before 'politimester'",
-            lambda: signing.sign(pdf, "politimester", config, ask=None))  # fmt: skip
+            lambda: pades.sign(pdf, "politimester", config, ask=None))  # fmt: skip
     refused(pdf, "no signature field for 'ordforer'",
-            lambda: signing.sign(pdf, "ordforer", config, ask=None))  # fmt: skip
+            lambda: pades.sign(pdf, "ordforer", config, ask=None))  # fmt: skip
     refused(pdf, "waiting for byradsleder, politimester",
-            lambda: signing.timestamp(pdf, config))  # fmt: skip
-    signing.sign(pdf, "byradsleder", config, ask=None)
+            lambda: pades.timestamp(pdf, config))  # fmt: skip
+    pades.sign(pdf, "byradsleder", config, ask=None)
     refused(pdf, "'byradsleder' has already signed",
-            lambda: signing.sign(pdf, "byradsleder", config, ask=None))  # fmt: skip
+            lambda: pades.sign(pdf, "byradsleder", config, ask=None))  # fmt: skip
 
 
 def test_modified_file_is_not_signed(pdf: Path, config: Config) -> None:
-    signing.sign(pdf, "byradsleder", config, ask=None)
+    pades.sign(pdf, "byradsleder", config, ask=None)
     add_page(pdf)
     refused(pdf, "refusing to sign it: byradsleder: changed after signing: other changes",
-            lambda: signing.sign(pdf, "politimester", config, ask=None))  # fmt: skip
+            lambda: pades.sign(pdf, "politimester", config, ask=None))  # fmt: skip
 
 
 def test_no_secret_in_logs(
@@ -176,8 +174,8 @@ def test_no_secret_in_logs(
     pki: CertPki,
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    signing.sign(pdf, "byradsleder", config, ask=None)
-    signing.sign(pdf, "politimester", config, ask=None)
+    pades.sign(pdf, "byradsleder", config, ask=None)
+    pades.sign(pdf, "politimester", config, ask=None)
     # The CLI with a wrong passphrase, verbose: the error is shown, the secret is not.
     other = copy_built(unsigned, tmp_path / "x" / "referat.pdf")
     res = subprocess.run(
@@ -292,7 +290,7 @@ def test_file_changed_while_signing_is_not_overwritten(
     pdf: Path, config: Config, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Someone else's update lands while we sign: ours is dropped, theirs is kept."""
-    real = signing.metadata_frozen
+    real = pades.metadata_frozen
 
     def meanwhile():  # type: ignore[no-untyped-def]
         with real():
@@ -302,20 +300,20 @@ def test_file_changed_while_signing_is_not_overwritten(
 
     import contextlib
 
-    monkeypatch.setattr(signing, "metadata_frozen", contextlib.contextmanager(meanwhile))
+    monkeypatch.setattr(pades, "metadata_frozen", contextlib.contextmanager(meanwhile))
     with pytest.raises(SigningError, match="changed by someone else while signing"):
-        signing.sign(pdf, "byradsleder", config, ask=None)
+        pades.sign(pdf, "byradsleder", config, ask=None)
     assert pdf.read_bytes().endswith(b"% another update\n")
-    assert not any(f.signed for f in signing.signing_state(pdf))
+    assert not any(f.signed for f in pades.signing_state(pdf))
 
 
 def test_rsa_and_ecdsa_signatures_keep_pdfa_2b(pdf: Path, pki: CertPki, tmp_path: Path) -> None:
     """ECDSA P-256 (politimester, on the token) and RSA: the file stays PDF/A-2b and never
     declares PDF 2.0 (pyHanko would, for P-256)."""
     config = load_config(pki.config(tmp_path, byradsleder="rsasigner"))
-    signing.sign(pdf, "byradsleder", config, ask=None)
-    signing.sign(pdf, "politimester", config, ask=None)
-    signing.timestamp(pdf, config)
+    pades.sign(pdf, "byradsleder", config, ask=None)
+    pades.sign(pdf, "politimester", config, ask=None)
+    pades.timestamp(pdf, config)
     report = pdfa.validate(pdf)
     assert report.valid, report.summary
     reader = PdfFileReader(pdf.open("rb"))
@@ -334,14 +332,14 @@ def test_sign_refuses_what_no_passing_build_vouches_for(pdf: Path, config: Confi
     data = json.loads(good)
     data["validation"]["valid"] = False
     report.write_text(json.dumps(data))
-    refused(pdf, "did not pass PDF/A validation", lambda: signing.sign(pdf, "byradsleder", config))
+    refused(pdf, "did not pass PDF/A validation", lambda: pades.sign(pdf, "byradsleder", config))
     report.unlink()
-    refused(pdf, "has no readable build report", lambda: signing.sign(pdf, "byradsleder", config))
+    refused(pdf, "has no readable build report", lambda: pades.sign(pdf, "byradsleder", config))
     report.write_text(good)
     data = bytearray(pdf.read_bytes())
     data[7] = ord("5") if data[7] != ord("5") else ord("6")  # %PDF-1.x: another header
     pdf.write_bytes(bytes(data))
-    refused(pdf, "is not the file", lambda: signing.sign(pdf, "byradsleder", config))
+    refused(pdf, "is not the file", lambda: pades.sign(pdf, "byradsleder", config))
 
 
 def test_packaged_stamp_font_covers_the_stamp_characters() -> None:

@@ -39,8 +39,10 @@ from pypdf.generic import (
 from referatbygg.config import Config
 from referatbygg.errors import SigningError
 from referatbygg.pipeline import build
-from referatbygg.signing import pades as signing
+from referatbygg.signing import pades
+from referatbygg.signing.credentials import demo_credentials
 from referatbygg.signing.demopki import DemoPki
+from referatbygg.signing.trust import trust
 from referatbygg.verify import VerifyReport, readings, require_untouched, verify
 
 DEMO = Config(demo=True)
@@ -49,7 +51,7 @@ PEOPLE = {"byradsleder": "Raymond Johansen", "politimester": "Beate Gangås"}  #
 
 @pytest.fixture(scope="module")
 def roots() -> list[object]:
-    return list(signing.trust(DEMO).roots)
+    return list(trust(DEMO).roots)
 
 
 def sign_all(unsigned: bytes, folder: Path) -> A.Stages:
@@ -58,11 +60,11 @@ def sign_all(unsigned: bytes, folder: Path) -> A.Stages:
     pdf = folder / "referat.pdf"
     pdf.write_bytes(unsigned)
     vouch(pdf)
-    signing.sign(pdf, "byradsleder", DEMO, ask=None)
+    pades.sign(pdf, "byradsleder", DEMO, ask=None)
     first = pdf.read_bytes()
-    signing.sign(pdf, "politimester", DEMO, ask=None)
+    pades.sign(pdf, "politimester", DEMO, ask=None)
     both = pdf.read_bytes()
-    signing.timestamp(pdf, DEMO)
+    pades.timestamp(pdf, DEMO)
     return A.Stages(unsigned, first, both, pdf.read_bytes())
 
 
@@ -244,15 +246,15 @@ def test_shadow_hide_and_replace(stages: A.Stages, roots: list[object], tmp_path
 
 def _pyhanko_sign(data: bytes, role: str, folder: Path, **meta: object) -> bytes:
     """A signature made straight with pyHanko, as another tool would (no checks of ours)."""
-    creds = signing.demo_credentials(role, PEOPLE.get(role), role.capitalize(), DemoPki(),
+    creds = demo_credentials(role, PEOPLE.get(role), role.capitalize(), DemoPki(),
                                      "politiradet")  # fmt: skip
-    tr = signing.trust(DEMO)
+    tr = trust(DEMO)
     spec = signers.PdfSignatureMetadata(
         field_name=role, md_algorithm="sha256", subfilter=sigfields.SigSeedSubFilter.PADES,
         **meta,  # type: ignore[arg-type]
     )  # fmt: skip
     out = io.BytesIO()
-    with signing.metadata_frozen():
+    with pades.metadata_frozen():
         signers.PdfSigner(spec, signer=creds.signer, timestamper=tr.timestamper).sign_pdf(
             IncrementalPdfFileWriter(io.BytesIO(data)), output=out
         )
@@ -260,9 +262,9 @@ def _pyhanko_sign(data: bytes, role: str, folder: Path, **meta: object) -> bytes
 
 
 def _pyhanko_timestamp(data: bytes, field: str = "Dokumenttidsstempel") -> bytes:
-    tr = signing.trust(DEMO)
+    tr = trust(DEMO)
     out = io.BytesIO()
-    with signing.metadata_frozen():
+    with pades.metadata_frozen():
         PdfTimeStamper(tr.timestamper, field_name=field).timestamp_pdf(
             IncrementalPdfFileWriter(io.BytesIO(data)), "sha256",
             validation_context=tr.context, output=out,
@@ -342,7 +344,7 @@ def test_pyhanko_rewriting_the_xmp_is_named(
     a change after signing, named as such (referatbygg's own writes freeze the metadata)."""
     r = PdfFileReader(io.BytesIO(stages.final))
     out = io.BytesIO()
-    add_validation_info(r.embedded_signatures[1], signing.trust(DEMO).context, output=out)
+    add_validation_info(r.embedded_signatures[1], trust(DEMO).context, output=out)
     report = judge(out.getvalue(), roots, tmp_path)
     assert "byradsleder: the XMP metadata was changed after it: pdfaExtension:schemas" in (
         report.summary
@@ -363,8 +365,8 @@ def test_more_validation_data_is_valid(
     """Validation data added again for the last signature (a DSS update)."""
     r = PdfFileReader(io.BytesIO(stages.final))
     out = io.BytesIO()
-    with signing.metadata_frozen():  # as referatbygg writes: pyHanko alone rewrites the XMP
-        add_validation_info(r.embedded_signatures[1], signing.trust(DEMO).context, output=out)
+    with pades.metadata_frozen():  # as referatbygg writes: pyHanko alone rewrites the XMP
+        add_validation_info(r.embedded_signatures[1], trust(DEMO).context, output=out)
     report = judge(out.getvalue(), roots, tmp_path)
     assert report.valid, report.summary
 
@@ -379,10 +381,10 @@ def test_signing_refuses_an_attacked_file(stages: A.Stages, tmp_path: Path) -> N
     pdf.write_bytes(A.isa_content(stages.first))
     before = pdf.read_bytes()
     with pytest.raises(SigningError, match="byradsleder: changed after signing: other changes"):
-        signing.sign(pdf, "politimester", DEMO, ask=None)
+        pades.sign(pdf, "politimester", DEMO, ask=None)
     assert pdf.read_bytes() == before
     with pytest.raises(SigningError, match="structure is damaged"):
-        require_untouched(_write(tmp_path, A.prev_loop(stages.first)), signing.trust(DEMO).roots)
+        require_untouched(_write(tmp_path, A.prev_loop(stages.first)), trust(DEMO).roots)
 
 
 def _write(folder: Path, data: bytes) -> Path:

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .archive import package as archive
+from .archive.package import PackageResult, make_package
 from .build import work
 from .build.attachments import Attachments
 from .build.layout import (
@@ -47,8 +47,8 @@ from .meeting.model import Meeting
 from .pdf import assemble, pages, pdfa, tagging
 from .pdf.convert import signed_originals
 from .pdf.fields import is_signed
-from .signing import intake, ledger
-from .signing import pades as signing
+from .signing import intake, ledger, pades
+from .signing.trust import trust
 from .tools import libreoffice, verapdf
 from .tools.libreoffice import Converter, PdfaLevel
 
@@ -354,12 +354,12 @@ def status(meeting_file: Path, out_root: Path, config: Config, root: Path | None
     out = out_dir_for(meeting, out_root)
     pdf = main_pdf(meeting, out)
     built = pdf.is_file()
-    fields = signing.signing_state(pdf) if built else []
+    fields = pades.signing_state(pdf) if built else []
     signed = [f.role for f in fields if f.signed]
     waiting = (
         [f.role for f in fields if not f.signed] if built else [s.role for s in meeting.signatories]
     )
-    timestamped = built and signing.has_document_timestamp(pdf)
+    timestamped = built and pades.has_document_timestamp(pdf)
     zipped = out / "pakke" / f"{meeting.id}.zip"
     package = zipped if zipped.is_file() and zipped.stat().st_mtime >= pdf.stat().st_mtime else None
     stale = built and is_stale(meeting, out)
@@ -384,7 +384,7 @@ def status(meeting_file: Path, out_root: Path, config: Config, root: Path | None
 class RunResult:
     status: Status
     did: list[str] = field(default_factory=list)
-    package: archive.PackageResult | None = None
+    package: PackageResult | None = None
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -444,7 +444,7 @@ def _run(
         did.append("build")
     if ledger.unchecked(pdf) is not None:
         did.append(intake.take_in_saved(pdf, config, say))
-    for f in signing.signing_state(pdf):
+    for f in pades.signing_state(pdf):
         if f.signed:
             continue
         if not config.signs_here(f.role):
@@ -452,11 +452,11 @@ def _run(
                 "'referatbygg receive' takes in a file signed elsewhere)")  # fmt: skip
             return RunResult(status(meeting_file, out_root, config, meeting.root), did)
         say(f"sign: {f.role}")
-        signing.sign(pdf, f.role, config, ask=ask)
+        pades.sign(pdf, f.role, config, ask=ask)
         did.append(f"sign {f.role}")
-    if config.final_timestamp and not signing.has_document_timestamp(pdf):
+    if config.final_timestamp and not pades.has_document_timestamp(pdf):
         say("final timestamp")
-        signing.timestamp(pdf, config)
+        pades.timestamp(pdf, config)
         did.append("timestamp")
     say("archive")
     package = make_archive(meeting, out_root, config, progress=lambda m: say(f"archive: {m}"))
@@ -466,7 +466,7 @@ def _run(
 
 def make_archive(
     meeting: Meeting, out_root: Path, config: Config, *, progress: Progress | None = None
-) -> archive.PackageResult:
+) -> PackageResult:
     """The archive package of a signed meeting; each document described at the PDF/A level it
     claims."""
     out = out_dir_for(meeting, out_root)
@@ -481,8 +481,8 @@ def make_archive(
             hint="put the files back as they were when it was built, or move "
             f"{display(out)} away, then build and sign again",
         )
-    tr = signing.trust(config)
-    return archive.make_package(
+    tr = trust(config)
+    return make_package(
         meeting, out, tr.roots,
         need_timestamp=config.final_timestamp, signature_level=config.signature_level,
         pins=config.pins(), others=tr.others, progress=progress, profile=config.archive,

@@ -23,7 +23,7 @@ from .. import __version__
 from ..config import ArchiveProfile
 from ..errors import PackageError
 from ..meeting.model import Meeting
-from .ids import Ids
+from .identities import Ids
 
 NS = "https://ks-no.github.io/standarder/fiks-protokoll/fiks-arkiv/arkivmelding/opprett/v1"
 # Children of the metadata catalogue's complex types (kode, identifikatorer, eksternNoekkel,
@@ -32,6 +32,8 @@ MDK = "https://ks-no.github.io/standarder/fiks-protokoll/fiks-arkiv/metadatakata
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 SCHEMA_DIR = "schemas/fiks-arkiv-v1"
 SCHEMA = "no.ks.fiks.arkiv.v1.arkivering.arkivmelding.opprett.xsd"
+# The Fiks Arkiv message that carries it (melding.json, and the Fiks IO message type).
+MESSAGE_TYPE = "no.ks.fiks.arkiv.v1.arkivering.arkivmelding.opprett"
 # PRONOM identifiers: what archives use to name file formats.
 FORMATS = {
     "PDF/A-1a": ("fmt/95", "application/pdf"),

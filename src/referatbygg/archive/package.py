@@ -1,5 +1,6 @@
 """The archive package: a BagIt bag (RFC 8493) with the signed minutes, each attachment as PDF/A,
-the production formats, ``arkivmelding.xml`` and the validation evidence — and its check.
+the production formats, ``arkivmelding.xml`` and the validation evidence; beside it the Fiks
+Arkiv message.
 
 Payload (``data/``)::
 
@@ -12,7 +13,7 @@ Payload (``data/``)::
     bevis/validate-*.json            the PDF/A report of every PDF in the payload
 
 The bag is built in a temporary folder and renamed into place, the zip written atomically, so a
-package is either whole or absent. :func:`check_package` is what the receiving archive runs.
+package is either whole or absent. What the receiving archive runs is check.py.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import shutil
 import tempfile
 import zipfile
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -35,15 +36,14 @@ import bagit
 from .. import __version__, verify
 from ..config import ArchiveProfile
 from ..document import lang
-from ..errors import PackageError, ValidationError
+from ..errors import PackageError
 from ..fsutil import atomic_path
 from ..meeting.load import display
 from ..meeting.model import Meeting
 from ..pdf import pdfa
 from ..pdf.fields import signature_fields
-from . import arkivmelding
-from . import ids as archiveids
-from .arkivmelding import DocFile, Document
+from . import arkivmelding, identities
+from .arkivmelding import MESSAGE_TYPE, DocFile, Document
 
 log = logging.getLogger(__name__)
 
@@ -104,11 +104,9 @@ def make_package(
 ) -> PackageResult:
     """Pack the signed minutes in ``out_dir`` into ``out_dir/pakke/<id>/`` and ``<id>.zip``
     (the BagIt package), and ``<id>.fiks-arkiv/`` and ``.zip`` (the Fiks Arkiv message)."""
-    profile = profile or ArchiveProfile()
     say = progress or (lambda _m: None)
     name = meeting.kind  # referat or avtale
-    pdf = out_dir / f"{name}.pdf"
-    missing = missing_for_archive(pdf, need_timestamp)
+    missing = missing_for_archive(out_dir / f"{name}.pdf", need_timestamp)
     if missing:
         raise PackageError(
             f"{meeting.id} cannot be archived yet: missing {', '.join(missing)}",
@@ -120,116 +118,145 @@ def make_package(
     staging = Path(tempfile.mkdtemp(prefix=f".{meeting.id}.", dir=target))
     try:
         say("collect documents")
-        docs = staging / "dokumenter"
-        (docs / "vedlegg").mkdir(parents=True)
-        shutil.copyfile(pdf, docs / f"{name}.pdf")
-        prod = staging / "produksjon"
-        (prod / "kilde").mkdir(parents=True)
-        shutil.copyfile(out_dir / f"{name}.docx", prod / f"{name}.docx")
-        for src in (meeting.source, meeting.body_source):
-            shutil.copyfile(src, prod / "kilde" / src.name)
-        files = [
-            DocFile(f"dokumenter/{name}.pdf", docs / f"{name}.pdf", "S", fmt_of(pdf)),
-            DocFile(f"produksjon/{name}.docx", prod / f"{name}.docx", "P", "DOCX"),
-        ]
-        if meeting.kind == "avtale":
-            title, kind = meeting.data.title or name, "AVTALE"
-        else:
-            title, kind = (
-                f"{meeting.document_type or 'Referat'} – {meeting.body.name} "
-                f"{meeting.data.date.isoformat()}",
-                "PROTOKOLL",
-            )
-        # Skjerming on the signed original when it holds exempt content — its text, or an
-        # exempt attachment merged into it — and nowhere else: the public version is its own
-        # document, public.
-        bases = meeting.exempt_bases()
-        documents = [Document(title, True, kind, files, "; ".join(bases) or None, name)]
-        public = out_dir / f"{name}-offentlig.pdf"
-        if public.is_file():  # the published version, exempt parts left out
-            shutil.copyfile(public, docs / public.name)
-            documents.append(Document(
-                f"{title} (offentlig versjon)", False, kind,
-                [DocFile(f"dokumenter/{public.name}", docs / public.name, "O", fmt_of(public))],
-                None, "offentlig",
-            ))  # fmt: skip
-        attachments = sorted((out_dir / "vedlegg").glob("*.pdf"))
-        if len(attachments) != len(meeting.data.attachments):
-            raise PackageError(
-                f"{display(out_dir / 'vedlegg')} has {len(attachments)} attachment PDF(s), the "
-                f"meeting lists {len(meeting.data.attachments)}; rebuild before archiving"
-            )
-        for number, (att, src) in enumerate(
-            zip(meeting.data.attachments, attachments, strict=True), start=1
-        ):
-            shutil.copyfile(src, docs / "vedlegg" / src.name)
-            documents.append(
-                Document(f"{lang.item_ref(meeting, att.item)} – {att.title}", False, "VEDLEGG", [
-                    DocFile(f"dokumenter/vedlegg/{src.name}", docs / "vedlegg" / src.name, "A",
-                            fmt_of(src))
-                ], exempt=meeting.withheld(att), key=f"vedlegg-{number}")
-            )  # fmt: skip
-
+        title, documents = _collect(meeting, out_dir, staging)
         say("evidence: signatures and PDF/A")
-        # veraPDF (its own process) validates while the signatures are verified here.
-        pdfs = sorted(docs.rglob("*.pdf"))
-        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-            validations = pool.map(pdfa.validate, pdfs)
-            report = verify.verify(docs / f"{name}.pdf", roots, level=signature_level,
-                                   pins=pins, others=others)  # fmt: skip
-            results = list(validations)
-        if not report.valid:
-            raise PackageError(f"the signed minutes do not verify: {report.summary}")
-        # The packed file's path in the bag, not the staging folder's.
-        _json(staging / "bevis" / f"verify-{name}.json",
-              report.as_dict() | {"file": f"dokumenter/{name}.pdf"})  # fmt: skip
-        for file, result in zip(pdfs, results, strict=True):
-            if not result.valid:
-                raise PackageError(f"{file.name} is not valid PDF/A: {result.summary}")
-            data = result.as_dict() | {"file": str(file.relative_to(staging))}
-            _json(staging / "bevis" / f"validate-{file.stem}.json", data)
-
+        report = _evidence(staging, name, roots, signature_level, pins, others)
         say("arkivmelding.xml")
         documents[0] = dataclasses.replace(
             documents[0], details=f"PAdES {report.level}, {documents[0].files[0].fmt}"
         )
-        ids = archiveids.assign(out_dir, {d.key: d.files[0].sha256 for d in documents})
-        ctx = arkivmelding.Context(ids, profile, signed_lines(meeting, report, now),
-                                   authors(meeting), adopted(meeting, out_dir.parent))  # fmt: skip
+        ids = identities.assign(out_dir, {d.key: d.files[0].sha256 for d in documents})
+        ctx = arkivmelding.Context(ids, profile or ArchiveProfile(),
+                                   signed_lines(meeting, report, now), authors(meeting),
+                                   adopted(meeting, out_dir.parent))  # fmt: skip
         xml = arkivmelding.build(meeting, documents, now, ctx)
         errors = arkivmelding.schema_errors(xml)
         if errors:  # a bug in referatbygg, not in the user's input
             raise PackageError("arkivmelding.xml does not validate: " + "; ".join(errors))
         (staging / "arkivmelding.xml").write_bytes(xml)
         message = arkivmelding.build(meeting, documents, now, dataclasses.replace(ctx, flat=True))
-
         say("bag (SHA-256, SHA-512)")
-        bag_info = {
-            "Source-Organization": meeting.body.organisation,
-            "External-Identifier": meeting.id,
-            "External-Description": title,
-            "Bag-Software-Agent": f"referatbygg {__version__}",
-            "Bagging-Date": now.date().isoformat(),
-        }
-        bagit.make_bag(str(staging), bag_info, checksums=["sha256", "sha512"])
+        _bag(meeting, staging, title, now)
         bag = target / meeting.id
         _swap(staging, bag)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-
     say("zip")
-    archive = target / f"{meeting.id}.zip"
-    with atomic_path(archive) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
-        for file in sorted(bag.rglob("*")):
-            if file.is_file():
-                zf.write(file, Path(meeting.id) / file.relative_to(bag))
+    archive = _zip(bag, target / f"{meeting.id}.zip", Path(meeting.id))
     say("Fiks Arkiv message")
     payload = fiks_payload(target, meeting.id, message, documents, bag / "data")
     return PackageResult(bag, archive, sum(len(d.files) for d in documents), payload)
 
 
-MESSAGE_TYPE = "no.ks.fiks.arkiv.v1.arkivering.arkivmelding.opprett"
+def _collect(meeting: Meeting, out_dir: Path, staging: Path) -> tuple[str, list[Document]]:
+    """The documents copied into the payload, each described for arkivmelding: the signed
+    original (and its production format and sources), the public version, the attachments."""
+    name, pdf = meeting.kind, out_dir / f"{meeting.kind}.pdf"
+    docs = staging / "dokumenter"
+    (docs / "vedlegg").mkdir(parents=True)
+    shutil.copyfile(pdf, docs / f"{name}.pdf")
+    prod = staging / "produksjon"
+    (prod / "kilde").mkdir(parents=True)
+    shutil.copyfile(out_dir / f"{name}.docx", prod / f"{name}.docx")
+    for src in (meeting.source, meeting.body_source):
+        shutil.copyfile(src, prod / "kilde" / src.name)
+    files = [
+        DocFile(f"dokumenter/{name}.pdf", docs / f"{name}.pdf", "S", fmt_of(pdf)),
+        DocFile(f"produksjon/{name}.docx", prod / f"{name}.docx", "P", "DOCX"),
+    ]
+    if meeting.kind == "avtale":
+        title, kind = meeting.data.title or name, "AVTALE"
+    else:
+        title, kind = (
+            f"{meeting.document_type or 'Referat'} – {meeting.body.name} "
+            f"{meeting.data.date.isoformat()}",
+            "PROTOKOLL",
+        )
+    # Skjerming on the signed original when it holds exempt content — its text, or an
+    # exempt attachment merged into it — and nowhere else: the public version is its own
+    # document, public.
+    bases = meeting.exempt_bases()
+    documents = [Document(title, True, kind, files, "; ".join(bases) or None, name)]
+    public = out_dir / f"{name}-offentlig.pdf"
+    if public.is_file():  # the published version, exempt parts left out
+        shutil.copyfile(public, docs / public.name)
+        documents.append(Document(
+            f"{title} (offentlig versjon)", False, kind,
+            [DocFile(f"dokumenter/{public.name}", docs / public.name, "O", fmt_of(public))],
+            None, "offentlig",
+        ))  # fmt: skip
+    return title, documents + _attachments(meeting, out_dir, docs)
+
+
+def _attachments(meeting: Meeting, out_dir: Path, docs: Path) -> list[Document]:
+    """Each attachment as a document of its own, PDF/A, exempt where the meeting says so."""
+    attachments = sorted((out_dir / "vedlegg").glob("*.pdf"))
+    if len(attachments) != len(meeting.data.attachments):
+        raise PackageError(
+            f"{display(out_dir / 'vedlegg')} has {len(attachments)} attachment PDF(s), the "
+            f"meeting lists {len(meeting.data.attachments)}; rebuild before archiving"
+        )
+    documents = []
+    for number, (att, src) in enumerate(
+        zip(meeting.data.attachments, attachments, strict=True), start=1
+    ):
+        shutil.copyfile(src, docs / "vedlegg" / src.name)
+        documents.append(
+            Document(f"{lang.item_ref(meeting, att.item)} – {att.title}", False, "VEDLEGG", [
+                DocFile(f"dokumenter/vedlegg/{src.name}", docs / "vedlegg" / src.name, "A",
+                        fmt_of(src))
+            ], exempt=meeting.withheld(att), key=f"vedlegg-{number}")
+        )  # fmt: skip
+    return documents
+
+
+def _evidence(
+    staging: Path, name: str, roots: list[Any], level: verify.Level,
+    pins: dict[str, verify.identity.Pin] | None, others: list[Any] | None,
+) -> verify.VerifyReport:  # fmt: skip
+    """The signatures verified and every PDF validated, each report written to bevis/; a
+    package is only made of documents that pass."""
+    docs = staging / "dokumenter"
+    # veraPDF (its own process) validates while the signatures are verified here.
+    pdfs = sorted(docs.rglob("*.pdf"))
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        validations = pool.map(pdfa.validate, pdfs)
+        report = verify.verify(docs / f"{name}.pdf", roots, level=level, pins=pins,
+                               others=others)  # fmt: skip
+        results = list(validations)
+    if not report.valid:
+        raise PackageError(f"the signed minutes do not verify: {report.summary}")
+    # The packed file's path in the bag, not the staging folder's.
+    _json(staging / "bevis" / f"verify-{name}.json",
+          report.as_dict() | {"file": f"dokumenter/{name}.pdf"})  # fmt: skip
+    for file, result in zip(pdfs, results, strict=True):
+        if not result.valid:
+            raise PackageError(f"{file.name} is not valid PDF/A: {result.summary}")
+        data = result.as_dict() | {"file": str(file.relative_to(staging))}
+        _json(staging / "bevis" / f"validate-{file.stem}.json", data)
+    return report
+
+
+def _bag(meeting: Meeting, staging: Path, title: str, now: dt.datetime) -> None:
+    bag_info = {
+        "Source-Organization": meeting.body.organisation,
+        "External-Identifier": meeting.id,
+        "External-Description": title,
+        "Bag-Software-Agent": f"referatbygg {__version__}",
+        "Bagging-Date": now.date().isoformat(),
+    }
+    bagit.make_bag(str(staging), bag_info, checksums=["sha256", "sha512"])
+
+
+def _zip(folder: Path, target: Path, inside: Path | None = None) -> Path:
+    """Every file below ``folder`` into the zip ``target``, atomically: under ``inside``, or
+    flat (the Fiks Arkiv message: file names alone)."""
+    with atomic_path(target) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
+        for file in sorted(folder.rglob("*") if inside else folder.iterdir()):
+            if file.is_file():
+                zf.write(file, inside / file.relative_to(folder) if inside else file.name)
+    return target
 
 
 def fiks_payload(
@@ -256,12 +283,7 @@ def fiks_payload(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    with (
-        atomic_path(folder.with_name(f"{folder.name}.zip")) as tmp,
-        zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf,
-    ):
-        for file in sorted(folder.iterdir()):
-            zf.write(file, file.name)
+    _zip(folder, folder.with_name(f"{folder.name}.zip"))
     return folder
 
 
@@ -303,7 +325,7 @@ def adopted(meeting: Meeting, out_root: Path) -> list[tuple[str, str | None]]:
     found: list[tuple[str, str | None]] = []
     for _index, agreement_id in agreements(meeting):
         try:
-            ids = json.loads((out_root / agreement_id / archiveids.STATE).read_text("utf-8"))
+            ids = json.loads((out_root / agreement_id / identities.STATE).read_text("utf-8"))
             system_id = str(ids["registrering"])
         except (OSError, ValueError, KeyError, TypeError):
             system_id = None
@@ -317,200 +339,3 @@ def authors(meeting: Meeting) -> list[str]:
     if meeting.kind == "avtale":
         return [p.name for p in data.parties]
     return [p.name for p in data.participants.secretary] or [meeting.body.name]
-
-
-# --- the receiving side ------------------------------------------------------------------------
-
-
-@dataclass
-class PackageReport:
-    path: str
-    ok: bool
-    problems: list[str] = field(default_factory=list)
-    checked: list[str] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-def _open(path: Path, scratch: Path) -> Path:
-    """The bag folder: ``path`` itself, or the single folder inside a .zip."""
-    if path.is_dir():
-        return path
-    if not path.exists():
-        raise PackageError(f"{display(path)}: not found")
-    if not zipfile.is_zipfile(path):
-        raise PackageError(f"{display(path)} is neither a bag folder nor a .zip file")
-    with zipfile.ZipFile(path) as zf:
-        for name in zf.namelist():
-            if name.startswith("/") or ".." in Path(name).parts:
-                raise PackageError(f"{display(path)}: unsafe path in archive: {name}")
-        zf.extractall(scratch)
-    folders = [p for p in scratch.iterdir() if p.is_dir()]
-    if len(folders) != 1:
-        raise PackageError(f"{display(path)}: expected one bag folder inside, found {len(folders)}")
-    return folders[0]
-
-
-def _bag_details(bag: bagit.Bag) -> list[str]:
-    out: list[str] = []
-    for check in (bag._validate_completeness, lambda: bag._validate_entries(1)):
-        try:
-            check()
-        except bagit.BagValidationError as exc:
-            out += [str(d) for d in getattr(exc, "details", [])] or [str(exc)]
-    return out
-
-
-def check_package(
-    path: Path, roots: list[Any], *, signature_level: verify.Level = "B-LTA",
-    pins: dict[str, verify.identity.Pin] | None = None, others: list[Any] | None = None,
-) -> PackageReport:  # fmt: skip
-    """Check a package as the receiving archive would; every problem is named. ``path`` is the
-    bag (folder or .zip) — with the Fiks Arkiv message beside it checked too — or the message
-    alone (its folder or .zip)."""
-    report = PackageReport(str(path), ok=False)
-    if _is_message(path):
-        check_message(path, report, roots, signature_level=signature_level, pins=pins,
-                      others=others)  # fmt: skip
-        report.ok = not report.problems
-        return report
-    with tempfile.TemporaryDirectory() as scratch:
-        bag_dir = _open(path, Path(scratch))
-        try:
-            bag = bagit.Bag(str(bag_dir))
-            bag.validate(processes=1)
-            report.checked.append("bag: complete, checksums match (SHA-256, SHA-512)")
-        except bagit.BagValidationError as exc:
-            details = [str(d) for d in getattr(exc, "details", [])]
-            if not details:
-                # The Payload-Oxum pre-check fails first and names no file; bagit's completeness
-                # and checksum checks (private, stable in bagit 1.x) name each one.
-                details = [str(exc), *_bag_details(bag)]
-            report.problems += [f"bag: {d}" for d in details]
-        except bagit.BagError as exc:
-            report.problems.append(f"bag: {exc}")
-        data = bag_dir / "data"
-        xml_path = data / "arkivmelding.xml"
-        if not xml_path.is_file():
-            report.problems.append("arkivmelding.xml is missing")
-            return report
-        xml = xml_path.read_bytes()
-        errors = arkivmelding.schema_errors(xml)
-        report.problems += [f"arkivmelding.xml: {e}" for e in errors]
-        if not errors:
-            report.checked.append("arkivmelding.xml: valid against the Fiks Arkiv V1 schema")
-            before = len(report.problems)
-            for ref, checksum, size in arkivmelding.listed_files(xml):
-                file = (data / ref).resolve()
-                if not file.is_relative_to(data.resolve()) or not file.is_file():
-                    report.problems.append(f"arkivmelding.xml names {ref}, which is not in the bag")
-                    continue
-                if arkivmelding.sha256_file(file) != checksum:
-                    report.problems.append(f"{ref}: SHA-256 differs from arkivmelding.xml")
-                if file.stat().st_size != size:
-                    report.problems.append(f"{ref}: size differs from arkivmelding.xml")
-            if len(report.problems) == before:
-                report.checked.append(
-                    "every document in arkivmelding.xml is in the bag, same checksum"
-                )
-        main = [data / "dokumenter" / f"{n}.pdf" for n in ("referat", "avtale")]
-        minutes = next((p for p in main if p.is_file()), main[0])
-        if minutes.is_file():
-            signatures = verify.verify(minutes, roots, level=signature_level, pins=pins,
-                                       others=others)  # fmt: skip
-            _signatures(report, signatures, minutes.name)
-        else:
-            report.problems.append("the signed document (dokumenter/referat.pdf) is missing")
-        for pdf in sorted((data / "dokumenter").rglob("*.pdf")):
-            rel = pdf.relative_to(data)
-            try:
-                result = pdfa.validate(pdf)
-            except ValidationError as exc:
-                report.problems.append(f"{rel}: {exc.message.split(': ', 1)[-1]}")
-                continue
-            if result.valid:
-                report.checked.append(f"{rel}: {result.claimed} valid")
-            else:
-                report.problems.append(f"{rel}: not valid PDF/A: {result.summary}")
-    stem = path.name.removesuffix(".zip")
-    for beside in (path.with_name(f"{stem}.fiks-arkiv"), path.with_name(f"{stem}.fiks-arkiv.zip")):
-        if beside.exists():
-            check_message(beside, report, roots, signature_level=signature_level, pins=pins,
-                          others=others, signatures=False)  # fmt: skip
-    report.ok = not report.problems
-    return report
-
-
-def _is_message(path: Path) -> bool:
-    """A Fiks Arkiv message (arkivmelding.xml at its top), not a bag."""
-    if path.is_dir():
-        return (path / "arkivmelding.xml").is_file() and not (path / "bagit.txt").exists()
-    if zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as zf:
-            return "arkivmelding.xml" in zf.namelist()
-    return False
-
-
-def check_message(
-    path: Path, report: PackageReport, roots: list[Any], *, signature_level: verify.Level,
-    pins: dict[str, verify.identity.Pin] | None, others: list[Any] | None,
-    signatures: bool = True,
-) -> None:  # fmt: skip
-    """The Fiks Arkiv message as the archive's Fiks Arkiv endpoint takes it: the schema, the
-    message type, every referanseDokumentfil a file of the message (same checksum and size),
-    every file named by it; with ``signatures``, the signed document verified too."""
-    label = path.name
-    with tempfile.TemporaryDirectory() as scratch:
-        folder = path
-        if not path.is_dir():
-            folder = Path(scratch)
-            with zipfile.ZipFile(path) as zf:
-                for name in zf.namelist():
-                    if "/" in name.strip("/") or name.startswith(("/", ".")):
-                        report.problems.append(f"{label}: {name} is not a file name alone")
-                        return
-                zf.extractall(folder)
-        xml_path = folder / "arkivmelding.xml"
-        if not xml_path.is_file():
-            report.problems.append(f"{label}: arkivmelding.xml is missing")
-            return
-        xml = xml_path.read_bytes()
-        errors = arkivmelding.schema_errors(xml)
-        report.problems += [f"{label}: arkivmelding.xml: {e}" for e in errors]
-        try:
-            kind = json.loads((folder / "melding.json").read_text(encoding="utf-8"))["meldingstype"]
-        except (OSError, ValueError, KeyError, TypeError):
-            kind = None
-        if kind != MESSAGE_TYPE:
-            report.problems.append(f"{label}: melding.json does not give the message type "
-                                   f"{MESSAGE_TYPE}")  # fmt: skip
-        before = len(report.problems)
-        named = set()
-        for ref, checksum, size in arkivmelding.listed_files(xml):
-            named.add(ref)
-            file = folder / ref
-            if "/" in ref or not file.is_file():
-                report.problems.append(f"{label}: arkivmelding.xml names {ref}, which is not a "
-                                       "file of the message")  # fmt: skip
-                continue
-            if arkivmelding.sha256_file(file) != checksum or file.stat().st_size != size:
-                report.problems.append(f"{label}: {ref} differs from arkivmelding.xml")
-        extra = sorted(p.name for p in folder.iterdir()
-                       if p.name not in named | {"arkivmelding.xml", "melding.json"})  # fmt: skip
-        report.problems += [f"{label}: {name} is not named in arkivmelding.xml" for name in extra]
-        if len(report.problems) == before and not errors:
-            report.checked.append(f"{label}: Fiks Arkiv message ({MESSAGE_TYPE}): every file "
-                                  "named, every name a file, same checksums")  # fmt: skip
-        main = next((folder / n for n in ("referat.pdf", "avtale.pdf") if (folder / n).is_file()),
-                    None)  # fmt: skip
-        if signatures and main is not None:
-            _signatures(report, verify.verify(main, roots, level=signature_level, pins=pins,
-                                              others=others), main.name)  # fmt: skip
-
-
-def _signatures(report: PackageReport, signatures: verify.VerifyReport, name: str) -> None:
-    if signatures.valid:
-        report.checked.append(f"{name}: {signatures.summary}")
-    else:
-        report.problems.append(f"{name} signatures: {signatures.summary}")

@@ -55,13 +55,13 @@ def add_check_package(sub: Subparsers, shared: Parents) -> None:
 
 
 def cmd_check_package(args: argparse.Namespace) -> int:
-    from ..archive import package as archive
+    from ..archive.check import check_package
     from ..config import load_config
-    from ..signing import pades as signing
+    from ..signing.trust import trust
 
     config = load_config(args.config)
-    tr = signing.trust(config)
-    report = archive.check_package(
+    tr = trust(config)
+    report = check_package(
         args.path, tr.roots, signature_level=config.signature_level,
         pins=config.pins(), others=tr.others,
     )  # fmt: skip

@@ -50,8 +50,7 @@ def cmd_sign(args: argparse.Namespace) -> int:
     import getpass
 
     from ..config import load_config
-    from ..signing import deferred
-    from ..signing import pades as signing
+    from ..signing import deferred, pades
 
     pdf_file(args.pdf)
     config = load_config(args.config)
@@ -73,8 +72,8 @@ def cmd_sign(args: argparse.Namespace) -> int:
                           *(f"  added: {a}" for a in taken.added)])  # fmt: skip
         return ExitCode.ok
     ask = None if args.no_prompt else getpass.getpass
-    signing.sign(args.pdf, args.role, config, ask=ask)
-    state = signing.signing_state(args.pdf)
+    pades.sign(args.pdf, args.role, config, ask=ask)
+    state = pades.signing_state(args.pdf)
     waiting = [f.role for f in state if not f.signed]
     next_step = (
         f"waiting for: {', '.join(waiting)}"
@@ -101,10 +100,10 @@ def add_timestamp(sub: Subparsers, shared: Parents) -> None:
 
 def cmd_timestamp(args: argparse.Namespace) -> int:
     from ..config import load_config
-    from ..signing import pades as signing
+    from ..signing import pades
 
     pdf_file(args.pdf)
-    signing.timestamp(args.pdf, load_config(args.config))
+    pades.timestamp(args.pdf, load_config(args.config))
     emit(args, {"ok": True, "pdf": str(args.pdf)}, [f"{args.pdf}: final document timestamp added"])
     return ExitCode.ok
 
@@ -136,12 +135,12 @@ def add_verify(sub: Subparsers, shared: Parents) -> None:
 def cmd_verify(args: argparse.Namespace) -> int:
     from .. import verify
     from ..config import load_config
-    from ..signing import pades as signing
+    from ..signing.trust import trust
 
-    # No _pdf_file here: to verify, a missing or unreadable file is a verdict (NOT VALID, 7).
+    # No pdf_file here: to verify, a missing or unreadable file is a verdict (NOT VALID, 7).
     config = load_config(args.config)
     level = args.level or config.signature_level
-    tr = signing.trust(config)
+    tr = trust(config)
     report = verify.verify(args.pdf, tr.roots, level=level, pins=config.pins(), others=tr.others)
     emit(args, report.as_dict(), _verify_lines(report))
     return ExitCode.ok if report.valid else ExitCode.validation
@@ -171,8 +170,7 @@ def cmd_receive(args: argparse.Namespace) -> int:
     from ..build.layout import main_pdf, out_dir_for
     from ..config import load_config
     from ..meeting.load import load_meeting
-    from ..signing import intake
-    from ..signing import pades as signing
+    from ..signing import intake, pades
 
     pdf_file(args.file)
     config = load_config(args.config)
@@ -182,7 +180,7 @@ def cmd_receive(args: argparse.Namespace) -> int:
     else:
         working = intake.find_working(args.file, args.out)
     result = intake.receive(args.file, working, config, role=args.role, progress=progress(args))
-    waiting = [f.role for f in signing.signing_state(working) if not f.signed]
+    waiting = [f.role for f in pades.signing_state(working) if not f.signed]
     lines = [f"{working}: took in {result.role}'s signature"]
     lines += [f"  added: {a}" for a in result.added]
     lines.append(f"waiting for: {', '.join(waiting)}" if waiting else "all have signed; next: "

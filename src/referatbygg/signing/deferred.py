@@ -37,10 +37,10 @@ from ..document import lang
 from ..errors import InputError, SigningError
 from ..fsutil import write_atomic
 from ..meeting.load import display
-from . import intake
-from . import pades as signing
+from . import intake, pades
 from .credentials import Credentials
 from .pdfasafe import ArchivalPdfSigner, metadata_frozen, stamp_style
+from .trust import check_certificate, trust
 
 FORMAT = "referatbygg-signing-request/1"
 RESERVED = 32768  # bytes for the CMS (hex-encoded twice that): chains and a timestamp token fit
@@ -75,7 +75,7 @@ def prepare(
     cert = _certificate(certificate) if certificate else None
     if cert is not None:
         creds = Credentials(signers.ExternalSigner(cert, SimpleCertificateStore()), cert, [])
-        signing.check_certificate(creds, signing.trust(config).context, role)
+        check_certificate(creds, trust(config).context, role)
     placeholder = signers.ExternalSigner(
         cert, SimpleCertificateStore.from_certs([cert] if cert else []), signature_value=256
     )
@@ -142,10 +142,10 @@ def _next_field(pdf: Path, role: str, config: Config) -> _Field:
     """The checks ``sign`` makes before it adds a signature."""
     from ..verify import require_untouched
 
-    if signing.is_draft(pdf):
+    if pades.is_draft(pdf):
         raise SigningError(f"{display(pdf)} is a draft (UTKAST); drafts are never signed")
     require_validated(pdf)
-    fields = signing.signing_state(pdf)
+    fields = pades.signing_state(pdf)
     roles = [f.role for f in fields]
     if role not in roles:
         raise SigningError(f"{display(pdf)} has no signature field for '{role}'")
@@ -155,9 +155,9 @@ def _next_field(pdf: Path, role: str, config: Config) -> _Field:
     waiting = [f.role for f in fields[:index] if not f.signed]
     if waiting:
         raise SigningError(f"signing order: {', '.join(waiting)} must sign before '{role}'")
-    tr = signing.trust(config)
+    tr = trust(config)
     require_untouched(pdf, tr.roots, config.pins(), tr.others)
-    signing.require_taken_in(pdf)
+    pades.require_taken_in(pdf)
     return _Field(index, fields[index].title, fields[index].name)
 
 
@@ -202,7 +202,7 @@ def complete(
             "earlier state",
             hint="prepare a new request",
         )
-    signature = _cms(answer, request, role, signing.trust(config).others)
+    signature = _cms(answer, request, role, trust(config).others)
     start, end = request["reserved"]
     filled = io.BytesIO(prepared)
     PreparedByteRangeDigest(bytes.fromhex(request["document_digest"]), start, end).fill_with_cms(

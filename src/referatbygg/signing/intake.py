@@ -35,9 +35,9 @@ from ..pdf.fields import TIMESTAMP_FIELD
 from ..verify import VerifyReport, structure, verify
 from ..verify.signature import SIGNING_POLICY
 from ..verify.structure import plain
-from . import ledger
-from . import pades as signing
+from . import ledger, pades
 from .pdfasafe import metadata_frozen
+from .trust import trust
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
@@ -61,7 +61,7 @@ class Intake:
 
 def expected_role(pdf: Path) -> str | None:
     """The signatory who signs next: the first unsigned field, in signing order."""
-    return next((f.role for f in signing.signing_state(pdf) if not f.signed), None)
+    return next((f.role for f in pades.signing_state(pdf) if not f.signed), None)
 
 
 def receive(
@@ -126,7 +126,7 @@ def _same_document(data: bytes, base: bytes, working: Path, who: str) -> None:
 
 
 def _check(stage: Path, base: bytes, role: str, config: Config, working: Path) -> VerifyReport:
-    tr = signing.trust(config)
+    tr = trust(config)
     report = verify(stage, tr.roots, level=None, complete=False, pins=config.pins(),
                     others=tr.others)  # fmt: skip
     if not report.valid:
@@ -180,7 +180,7 @@ def _nothing_else(stage: Path, base_revision: int, role: str) -> None:
 
 def _long_term(stage: Path, role: str, report: VerifyReport, config: Config) -> list[str]:
     """Validation data for the new signature, and a document timestamp when it has none."""
-    tr = signing.trust(config)
+    tr = trust(config)
     added = []
     new = next(s for s in report.signatures if s.field_name == role)
     with metadata_frozen():

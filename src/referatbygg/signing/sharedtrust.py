@@ -1,6 +1,6 @@
 """Revocation data shared between one user's commands for a while; one TLS context per process.
 
-A process keeps its validation context for ``TRUST_TTL`` (signing.trust), so a batch fetches
+A process keeps its validation context for ``TRUST_TTL`` (trust.py), so a batch fetches
 OCSP responses and CRLs for the same signers once. A new command — each `referatbygg sign` of a
 signatory, each command served by the background service in a freshly forked worker — would
 fetch them again. Here what was fetched is kept in the user's private runtime folder (0700, the

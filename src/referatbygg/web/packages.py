@@ -38,16 +38,16 @@ def make(file: Path, out_root: Path, config: Config, say: Callable[[str], None])
     from ..build.layout import lock_for, main_pdf, out_dir_for
     from ..fsutil import locked
     from ..pipeline import make_archive
-    from ..signing import pades as signing
+    from ..signing import pades
 
     meeting = load_meeting(file)
     pdf = main_pdf(meeting, out_dir_for(meeting, out_root))
     # The meeting's lock, as `referatbygg run` holds it: a run of the same meeting from the
     # command line meanwhile waits, and does not package beside this.
     with locked(lock_for(meeting, out_root)):
-        if config.final_timestamp and pdf.is_file() and not signing.has_document_timestamp(pdf):
+        if config.final_timestamp and pdf.is_file() and not pades.has_document_timestamp(pdf):
             say("endelig dokumenttidsstempel")
-            signing.timestamp(pdf, config)
+            pades.timestamp(pdf, config)
         say("lager arkivpakken")
         package = make_archive(meeting, out_root, config, progress=say)
     say("kontrollerer pakken slik arkivet gjør")
@@ -55,9 +55,9 @@ def make(file: Path, out_root: Path, config: Config, say: Callable[[str], None])
 
 
 def check(zip_file: Path, config: Config) -> Any:
-    from ..archive import package as archive
-    from ..signing import pades as signing
+    from ..archive.check import check_package
+    from ..signing.trust import trust
 
-    tr = signing.trust(config)
-    return archive.check_package(zip_file, tr.roots, signature_level=config.signature_level,
-                                 pins=config.pins(), others=tr.others)  # fmt: skip
+    tr = trust(config)
+    return check_package(zip_file, tr.roots, signature_level=config.signature_level,
+                         pins=config.pins(), others=tr.others)  # fmt: skip

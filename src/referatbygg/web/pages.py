@@ -123,7 +123,7 @@ class Pages(PageBase):
     def preview_page(self) -> None:
         from pypdf import PdfReader
 
-        from ..build import report as buildreport
+        from ..build.report import read, report_path
 
         path = self._meeting_file()
         if path is None:
@@ -144,7 +144,7 @@ class Pages(PageBase):
             kind, draft, _public, _label = DOCS[doc]
             from ..build.layout import stem
 
-            report = buildreport.read(buildreport.report_path(out, stem(meeting, kind, draft)))
+            report = read(report_path(out, stem(meeting, kind, draft)))
         self._render(
             "preview.html", **common, doc=doc, docs=DOCS,
             label=DOCS[doc][3], available=available, pages=pages, report=report,

@@ -2,7 +2,7 @@
 the verify report said plainly; and taking in a file signed elsewhere, checked before anything
 is written.
 
-The states and times come from the library's own reading (``signing.signing_state`` and
+The states and times come from the library's own reading (``signing.pades.signing_state`` and
 ``verify.verify`` against the configured trust), so the page and ``referatbygg verify`` never
 disagree.
 """
@@ -58,7 +58,7 @@ class View:
 def view(meeting: Meeting, out_root: Path, config: Config) -> View:
     """The page's content, in the body's written standard."""
     from ..build.layout import main_pdf, out_dir_for
-    from ..signing import pades as signing
+    from ..signing import pades
     from .texts import translator
 
     _ = translator(meeting.language)
@@ -71,9 +71,9 @@ def view(meeting: Meeting, out_root: Path, config: Config) -> View:
     people = {s.role: s for s in meeting.signatories}
     # The signatories' own fields (a document timestamp intake added for a signature made
     # without one is that signature's evidence, not a signatory).
-    fields = [f for f in signing.signing_state(pdf) if f.role in people]
+    fields = [f for f in pades.signing_state(pdf) if f.role in people]
     turn = next((f.role for f in fields if not f.signed), None)
-    result = View(meeting, pdf, timestamped=signing.has_document_timestamp(pdf))
+    result = View(meeting, pdf, timestamped=pades.has_document_timestamp(pdf))
     report = _report(pdf, config) if any(f.signed for f in fields) else None
     by_field = {s.field_name: s for s in report.signatures} if report else {}
     for f in fields:
@@ -94,10 +94,10 @@ def view(meeting: Meeting, out_root: Path, config: Config) -> View:
 
 
 def _report(pdf: Path, config: Config) -> VerifyReport:
-    from ..signing import pades as signing
+    from ..signing.trust import trust
     from ..verify import verify
 
-    tr = signing.trust(config)
+    tr = trust(config)
     return verify(pdf, tr.roots, level=config.signature_level, complete=False,
                   pins=config.pins(), others=tr.others)  # fmt: skip
 

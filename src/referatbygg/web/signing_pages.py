@@ -69,7 +69,7 @@ class SigningPages(PageBase):
         self._redirect(f"/signatures?file={quote(self._relative(path))}")
 
     def sign_here(self) -> None:
-        from ..signing import pades as signing
+        from ..signing import pades
         from . import jobs
 
         path = self._meeting_file()
@@ -84,7 +84,7 @@ class SigningPages(PageBase):
 
         def work(say: jobs.Say) -> None:
             say(f"signerer som {role}")
-            signing.sign(pdf, role, config, ask=None)
+            pades.sign(pdf, role, config, ask=None)
 
         jobs.start(path, "signering", work)
         self._redirect(f"/signatures?file={quote(self._relative(path))}")
