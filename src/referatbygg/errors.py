@@ -59,22 +59,34 @@ class CheckFailed(ReferatbyggError):
 
 
 class DependencyError(ReferatbyggError):
+    """A program or resource referatbygg needs is missing or does not work
+    (``referatbygg doctor`` says which, and how to install it)."""
+
     exit_code = ExitCode.dependency
 
 
 class ConversionError(ReferatbyggError):
+    """LibreOffice or Ghostscript could not turn a document into PDF/A."""
+
     exit_code = ExitCode.conversion
 
 
 class SigningError(ReferatbyggError):
+    """A signature, timestamp or intake was refused or failed; the file is as it was."""
+
     exit_code = ExitCode.signing
 
 
 class ValidationError(ReferatbyggError):
+    """A PDF is not valid for the PDF/A part it claims, or a validator could not read it."""
+
     exit_code = ExitCode.validation
 
 
 class PackageError(ReferatbyggError):
+    """An archive package cannot be made (the meeting is not ready, or its files changed since
+    its document was built) or does not check out."""
+
     exit_code = ExitCode.package
 
 

@@ -85,21 +85,8 @@ def build(
     options = Options(level, pdf, template, kind, draft)
     with locked(lock_for(meeting, out_root)):
         clean_parts(out_dir_for(meeting, out_root))
-        return _build_or_clean(meeting, out_root, options, converter, converter_choice, say)
-
-
-def _build_or_clean(
-    meeting: Meeting,
-    out_root: Path,
-    options: Options,
-    converter: Converter | None,
-    converter_choice: libreoffice.Choice,
-    say: Progress,
-) -> BuildResult:
-    """A build that fails leaves no scratch behind — only the report of a failed validation,
-    in work/ — and no output folder that it created itself."""
-    with work.cleaned_on_failure(out_dir_for(meeting, out_root)):
-        return _build(meeting, out_root, options, converter, converter_choice, say)
+        with work.cleaned_on_failure(out_dir_for(meeting, out_root)):
+            return _build(meeting, out_root, options, converter, converter_choice, say)
 
 
 @dataclass(frozen=True)
@@ -126,7 +113,7 @@ def _build(
 ) -> BuildResult:
     """Everything is made in ``work/ut/`` and validated there; only a build whose every PDF
     passes moves into the output folder. A failed build leaves the previous outputs as they
-    were, and its report in ``work/``."""
+    were, and its report in ``work/`` (:func:`.work.cleaned_on_failure`, around every call)."""
     job, result = _start(meeting, out_root, options, say)
     originals = signed_originals(meeting, out_root)  # agreements already signed on their own
     if not options.pdf:
@@ -439,8 +426,9 @@ def _run(
             say(f"WARNING: {meeting.source.name} or its attachments changed after the signed "
                 f"{pdf.name} was built; it does not show those changes")  # fmt: skip
     else:
-        _build_or_clean(meeting, out_root, Options(level), converter, converter_choice,
-                        lambda m: say(f"build: {m}"))  # fmt: skip
+        with work.cleaned_on_failure(out):
+            _build(meeting, out_root, Options(level), converter, converter_choice,
+                   lambda m: say(f"build: {m}"))  # fmt: skip
         did.append("build")
     if ledger.unchecked(pdf) is not None:
         did.append(intake.take_in_saved(pdf, config, say))

@@ -6,25 +6,24 @@ import argparse
 from pathlib import Path
 
 from ..errors import ExitCode
-from .common import Parents, Subparsers, emit, progress
+from .common import Parents, Subparsers, command, emit, progress
 
 
 def add_archive(sub: Subparsers, shared: Parents) -> None:
-    a = sub.add_parser(
-        "archive",
-        parents=[shared.common, shared.cfg, shared.out, shared.rooted, shared.served],
-        help="make the archive package of a signed meeting (BagIt + Fiks Arkiv metadata)",
-        description="Once every signatory has signed and the final timestamp is in place: a "
-        "BagIt bag (SHA-256 and SHA-512) in OUT/<id>/pakke/<id>/ and the same as a .zip, holding "
-        "the signed PDF/A, each attachment as PDF/A, the docx and TOML sources, "
-        "arkivmelding.xml (Fiks Arkiv V1) and the validation evidence. Refuses, naming who is "
-        "missing, before that.",
+    a = command(
+        sub, cmd_archive, shared.common, shared.cfg, shared.out, shared.rooted, shared.served
     )
     a.add_argument("meeting", type=Path)
-    a.set_defaults(func=cmd_archive)
 
 
 def cmd_archive(args: argparse.Namespace) -> int:
+    """make the archive package of a signed meeting (BagIt + Fiks Arkiv metadata)
+
+    Once every signatory has signed and the final timestamp is in place: a BagIt bag (SHA-256
+    and SHA-512) in OUT/<id>/pakke/<id>/ and the same as a .zip, holding the signed PDF/A, each
+    attachment as PDF/A, the docx and TOML sources, arkivmelding.xml (Fiks Arkiv V1) and the
+    validation evidence. Refuses, naming who is missing, before that.
+    """
     from .. import pipeline
     from ..config import load_config
     from ..meeting.load import load_meeting
@@ -41,20 +40,17 @@ def cmd_archive(args: argparse.Namespace) -> int:
 
 
 def add_check_package(sub: Subparsers, shared: Parents) -> None:
-    cp = sub.add_parser(
-        "check-package",
-        parents=[shared.common, shared.cfg, shared.served],
-        help="check an archive package as the receiving archive would",
-        description="Validate the bag (completeness, checksums), arkivmelding.xml against the "
-        "Fiks Arkiv V1 schema, that every document it lists is in the bag with the same "
-        "checksum and size, the signatures of the minutes, and PDF/A of every PDF. Exits 8 on "
-        "any problem, each one named.",
-    )
+    cp = command(sub, cmd_check_package, shared.common, shared.cfg, shared.served)
     cp.add_argument("path", type=Path, help="a bag folder or its .zip")
-    cp.set_defaults(func=cmd_check_package)
 
 
 def cmd_check_package(args: argparse.Namespace) -> int:
+    """check an archive package as the receiving archive would
+
+    Validate the bag (completeness, checksums), arkivmelding.xml against the Fiks Arkiv V1
+    schema, that every document it lists is in the bag with the same checksum and size, the
+    signatures of the minutes, and PDF/A of every PDF. Exits 8 on any problem, each one named.
+    """
     from ..archive.check import check_package
     from ..config import load_config
     from ..signing.trust import trust

@@ -5,6 +5,7 @@ stderr, and the argument groups several commands take (--json/-v/-q, --root, --n
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import os
 import sys
@@ -61,6 +62,25 @@ def pdf_file(path: Path) -> Path:
 
     check_file(path, limit=PDF_LIMIT)
     return path
+
+
+def command(
+    sub: Subparsers,
+    func: Callable[[argparse.Namespace], int],
+    *parents: argparse.ArgumentParser,
+    description: str | None = None,
+) -> argparse.ArgumentParser:
+    """The subcommand ``func`` runs: named after it (``cmd_check_package``: check-package), its
+    help the first line of its docstring and its description the rest (or ``description``)."""
+    help_text, _, rest = inspect.cleandoc(func.__doc__ or "").partition("\n")
+    parser = sub.add_parser(
+        func.__name__.removeprefix("cmd_").replace("_", "-"),
+        parents=list(parents),
+        help=help_text,
+        description=description or " ".join(rest.split()),
+    )
+    parser.set_defaults(func=func)
+    return parser
 
 
 @dataclass(frozen=True)

@@ -6,23 +6,21 @@ import argparse
 from pathlib import Path
 
 from ..errors import ExitCode
-from .common import Parents, Subparsers, emit, pdf_file, progress
+from .common import Parents, Subparsers, command, emit, pdf_file, progress
 
 
 def add_check(sub: Subparsers, shared: Parents) -> None:
-    c = sub.add_parser(
-        "check",
-        parents=[shared.common, shared.rooted],
-        help="check a meeting file and report errors and warnings",
-        description="Read a meeting file (and its body file) and report every problem found: "
-        "invalid keys and values, duplicate or out-of-order agenda numbers, missing attachment "
-        "files, unknown signatory roles, abbreviations missing from the table. Exits 3 on errors.",
-    )
+    c = command(sub, cmd_check, shared.common, shared.rooted)
     c.add_argument("meeting", type=Path, help="the meeting's TOML file")
-    c.set_defaults(func=cmd_check)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    """check a meeting file and report errors and warnings
+
+    Read a meeting file (and its body file) and report every problem found: invalid keys and
+    values, duplicate or out-of-order agenda numbers, missing attachment files, unknown
+    signatory roles, abbreviations missing from the table. Exits 3 on errors.
+    """
     from ..errors import MeetingFileError
     from ..meeting.check import check, file_problems
     from ..meeting.load import load_meeting
@@ -47,17 +45,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def add_build(sub: Subparsers, shared: Parents) -> None:
-    b = sub.add_parser(
-        "build",
-        parents=[shared.common, shared.rooted, shared.served],
-        help="build the minutes: Word document and PDF/A with attachments",
-        description="Check the meeting, then write OUT/<meeting id>/: referat.docx, referat.pdf "
-        "(PDF/A, attachments converted and merged in, bookmarks and page labels) and "
-        "build-report.json (what was converted, pages per part, validation). When anything is "
-        "exempt from public access, also referat-offentlig.pdf: the public version. An agreement "
-        'file (kind = "avtale") gives avtale.docx/.pdf. Errors stop the build before anything '
-        "is written; a signed file is never overwritten.",
-    )
+    b = command(sub, cmd_build, shared.common, shared.rooted, shared.served)
     b.add_argument("meeting", type=Path, help="the meeting's TOML file")
     b.add_argument("--out", type=Path, default=Path("out"), help="output root (default: ./out)")
     b.add_argument("--template", type=Path, help="a restyled Word template (default: built-in)")
@@ -83,10 +71,18 @@ def add_build(sub: Subparsers, shared: Parents) -> None:
         help="mark every page UTKAST with the build time; never signed or archived "
         "(required while the meeting file says draft = true)",
     )
-    b.set_defaults(func=cmd_build)
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    """build the minutes: Word document and PDF/A with attachments
+
+    Check the meeting, then write OUT/<meeting id>/: referat.docx, referat.pdf (PDF/A,
+    attachments converted and merged in, bookmarks and page labels) and build-report.json (what
+    was converted, pages per part, validation). When anything is exempt from public access, also
+    referat-offentlig.pdf: the public version. An agreement file (kind = "avtale") gives
+    avtale.docx/.pdf. Errors stop the build before anything is written; a signed file is never
+    overwritten.
+    """
     from ..pipeline import build
 
     result = build(
@@ -114,26 +110,24 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def add_validate(sub: Subparsers, shared: Parents) -> None:
-    v = sub.add_parser(
-        "validate",
-        parents=[shared.common, shared.served],
-        help="check PDF/A (and PDF/UA) conformance with veraPDF's validation engine",
-        description="Validate each PDF with veraPDF's validation engine against what it claims: "
-        "its PDF/A part and level (and PDF/UA-1 when it claims that too), or the --flavour "
-        "given. Each failed rule is named with its specification, clause and test, how often "
-        "it failed and where first. The engine proves itself on two corpus files each time it "
-        "starts. Exits 7 when a file is not valid.",
-    )
+    v = command(sub, cmd_validate, shared.common, shared.served)
     v.add_argument("pdf", type=Path, nargs="+", help="PDF files")
     v.add_argument(
         "--flavour",
         choices=["1b", "2b", "2u", "2a", "ua1"],
         help="validate against this part instead of the claimed one",
     )
-    v.set_defaults(func=cmd_validate)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    """check PDF/A (and PDF/UA) conformance with veraPDF's validation engine
+
+    Validate each PDF with veraPDF's validation engine against what it claims: its PDF/A part
+    and level (and PDF/UA-1 when it claims that too), or the --flavour given. Each failed rule
+    is named with its specification, clause and test, how often it failed and where first. The
+    engine proves itself on two corpus files each time it starts. Exits 7 when a file is not
+    valid.
+    """
     from ..pdf import pdfa
 
     for path in args.pdf:

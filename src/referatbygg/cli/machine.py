@@ -5,14 +5,14 @@ from __future__ import annotations
 import argparse
 
 from ..errors import DependencyError, ExitCode, InputError
-from .common import SERVICE_SWITCH, SOCKET_HINT, Parents, Subparsers, emit
+from .common import SERVICE_SWITCH, SOCKET_HINT, Parents, Subparsers, command, emit
 
 
 def add_service(sub: Subparsers, shared: Parents) -> None:
-    sv = sub.add_parser(
-        "service",
-        parents=[shared.common],
-        help="the background service that keeps LibreOffice and the validator warm",
+    sv = command(
+        sub,
+        cmd_service,
+        shared.common,
         description="Heavy commands (build, run, sign, verify, validate, archive, check-package, "
         "batch, timestamp, receive) are handed to a per-user background service, started on "
         "first use: it has the signing and validation stack imported and LibreOffice and "
@@ -25,10 +25,10 @@ def add_service(sub: Subparsers, shared: Parents) -> None:
     sv.add_argument("action", choices=["status", "start", "stop"])
     sv.add_argument("--idle", type=float, help="seconds without work before it stops (start)")
     sv.add_argument("--pool", type=int, help="commands served at once (start; default: cores)")
-    sv.set_defaults(func=cmd_service)
 
 
 def cmd_service(args: argparse.Namespace) -> int:
+    """the background service that keeps LibreOffice and the validator warm"""
     from ..runtime import Unsafe
     from ..service import client, wire
 
@@ -62,20 +62,17 @@ def cmd_service(args: argparse.Namespace) -> int:
 
 
 def add_doctor(sub: Subparsers, shared: Parents) -> None:
-    d = sub.add_parser(
-        "doctor",
-        parents=[shared.common],
-        help="list the external programs and resources referatbygg uses, and what is missing",
-        description="Check each external program and resource (LibreOffice, Ghostscript and its "
-        "sRGB profile, Java and the veraPDF engine, the JAXB runtime, python3-uno for the warm "
-        "converter, SoftHSM2 for PKCS#11): found where, which version, what it is needed for, "
-        "and for what is missing the command that installs it on Debian/Ubuntu. Exits 4 when "
-        "something required is missing.",
-    )
-    d.set_defaults(func=cmd_doctor)
+    command(sub, cmd_doctor, shared.common)
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
+    """list the external programs and resources referatbygg uses, and what is missing
+
+    Check each external program and resource (LibreOffice, Ghostscript and its sRGB profile,
+    Java and the veraPDF engine, the JAXB runtime, python3-uno for the warm converter, SoftHSM2
+    for PKCS#11): found where, which version, what it is needed for, and for what is missing the
+    command that installs it on Debian/Ubuntu. Exits 4 when something required is missing.
+    """
     from ..tools import doctor
 
     found = doctor.examine()

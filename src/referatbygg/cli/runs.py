@@ -8,31 +8,28 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import ExitCode, InputError
-from .common import Parents, Subparsers, emit, progress
+from .common import Parents, Subparsers, command, emit, progress
 
 if TYPE_CHECKING:
     from .. import pipeline
 
 
 def add_run(sub: Subparsers, shared: Parents) -> None:
-    r = sub.add_parser(
-        "run",
-        parents=[shared.common, shared.cfg, shared.out, shared.rooted, shared.served],
-        help="the whole pipeline: check, build, sign, timestamp, archive",
-        description="Check and build the meeting, sign for every signatory with credentials "
-        "here (in the body's order), add the final timestamp and make the archive package. "
-        "Finished stages are kept: a signed file is never rebuilt, so an interrupted run can "
-        "simply be run again. Stops at the first signatory without credentials here "
-        "('waiting for politimester's signature').",
-    )
+    r = command(sub, cmd_run, shared.common, shared.cfg, shared.out, shared.rooted, shared.served)
     r.add_argument("meeting", type=Path, help="the meeting's TOML file")
     r.add_argument("--pdfa", choices=["2b", "1b"], default="2b", help="PDF/A level (default 2b)")
     r.add_argument("--converter", choices=["auto", "warm", "cold"], default="auto")
     r.add_argument("--no-prompt", action="store_true", help="fail instead of asking for a secret")
-    r.set_defaults(func=cmd_run)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    """the whole pipeline: check, build, sign, timestamp, archive
+
+    Check and build the meeting, sign for every signatory with credentials here (in the body's
+    order), add the final timestamp and make the archive package. Finished stages are kept: a
+    signed file is never rebuilt, so an interrupted run can simply be run again. Stops at the
+    first signatory without credentials here ('waiting for politimester's signature').
+    """
     import getpass
 
     from .. import pipeline
@@ -58,17 +55,15 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def add_status(sub: Subparsers, shared: Parents) -> None:
-    st = sub.add_parser(
-        "status",
-        parents=[shared.common, shared.cfg, shared.out, shared.rooted],
-        help="show where a meeting stands (built, signed, timestamped, archived)",
-        description="Show the meeting's state without changing anything.",
-    )
+    st = command(sub, cmd_status, shared.common, shared.cfg, shared.out, shared.rooted)
     st.add_argument("meeting", type=Path)
-    st.set_defaults(func=cmd_status)
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    """show where a meeting stands (built, signed, timestamped, archived)
+
+    Show the meeting's state without changing anything.
+    """
     from .. import pipeline
     from ..config import load_config
 
@@ -78,16 +73,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def add_batch(sub: Subparsers, shared: Parents) -> None:
-    bt = sub.add_parser(
-        "batch",
-        parents=[shared.common, shared.cfg, shared.out, shared.served],
-        help="run many meetings at once (N workers, warm LibreOffice each)",
-        description="Run every meeting file in the given folders or files, like `run` (or only "
-        "`build` with --build-only), in N worker processes that each keep a LibreOffice warm. "
-        "One bad meeting never stops the others: each gets a result line, the summary lists "
-        "the failed ones, and the exit code is 9 if any failed. Body files (organ.toml) and "
-        "referatbygg.toml are skipped.",
-    )
+    bt = command(sub, cmd_batch, shared.common, shared.cfg, shared.out, shared.served)
     bt.add_argument("paths", type=Path, nargs="+", help="folders or meeting files")
     bt.add_argument(
         "--jobs", "-j", type=int, default=os.cpu_count() or 1,
@@ -95,10 +81,16 @@ def add_batch(sub: Subparsers, shared: Parents) -> None:
     )  # fmt: skip
     bt.add_argument("--build-only", action="store_true", help="build, do not sign or archive")
     bt.add_argument("--pdfa", choices=["2b", "1b"], default="2b", help="PDF/A level (default 2b)")
-    bt.set_defaults(func=cmd_batch)
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
+    """run many meetings at once (N workers, warm LibreOffice each)
+
+    Run every meeting file in the given folders or files, like `run` (or only `build` with
+    --build-only), in N worker processes that each keep a LibreOffice warm. One bad meeting
+    never stops the others: each gets a result line, the summary lists the failed ones, and the
+    exit code is 9 if any failed. Body files (organ.toml) and referatbygg.toml are skipped.
+    """
     import time
 
     from rich.console import Console

@@ -8,31 +8,29 @@ import json
 from pathlib import Path
 
 from ..errors import ExitCode, InputError
-from .common import Parents, Subparsers, emit, say
+from .common import Parents, Subparsers, command, emit, say
 
 
 def add_new(sub: Subparsers, shared: Parents) -> None:
-    n = sub.add_parser(
-        "new",
-        parents=[shared.common],
-        help="start a body (organ.toml) or a meeting file, never overwriting",
-        description="With a folder: write FOLDER/organ.toml, commented, with the JSON Schemas "
-        "beside it (editors that read '#:schema' lines then complete and check keys). With a "
-        "meeting file name: write it from the body file beside it (today's date, the opening "
-        "items), or with --from the next meeting after PREVIOUS: its date from PREVIOUS's "
-        "next_meetings, the same place, members, signatories, agenda numbers continued when "
-        "the body numbers through the year. What new writes passes check.",
-    )
+    n = command(sub, cmd_new, shared.common)
     n.add_argument("path", type=Path, help="a folder (a new body) or a meeting file (.toml)")
     n.add_argument("--from", dest="previous", type=Path, metavar="PREVIOUS",
                    help="the last meeting file, to start the next one from")  # fmt: skip
     n.add_argument("--name", default="Utvalget", help="the body's name (default: Utvalget)")
     n.add_argument("--organisation", default="Kommunen", help="who owns the body")
     n.add_argument("--language", choices=["nb", "nn"], default="nb")
-    n.set_defaults(func=cmd_new)
 
 
 def cmd_new(args: argparse.Namespace) -> int:
+    """start a body (organ.toml) or a meeting file, never overwriting
+
+    With a folder: write FOLDER/organ.toml, commented, with the JSON Schemas beside it (editors
+    that read '#:schema' lines then complete and check keys). With a meeting file name: write it
+    from the body file beside it (today's date, the opening items), or with --from the next
+    meeting after PREVIOUS: its date from PREVIOUS's next_meetings, the same place, members,
+    signatories, agenda numbers continued when the body numbers through the year. What new
+    writes passes check.
+    """
     from ..meeting import scaffold
 
     target: Path = args.path
@@ -52,25 +50,22 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def add_template(sub: Subparsers, shared: Parents) -> None:
-    tp = sub.add_parser(
-        "template",
-        parents=[shared.common],
-        help="check a restyled Word template, or copy the built-in ones to restyle",
-        description="check FILE.docx: open the template as a build would — its {{ }} and "
-        "{% %} tags parsed, a sample meeting rendered through it, the signature anchor (the "
-        "bookmark 'sig_anchor') in place, the fonts it names installed — and name what is "
-        "wrong; exits 3 on errors. copy BODY_FOLDER: write the built-in templates to "
-        "BODY_FOLDER/templates/, where every build of that body's meetings picks them up (the "
-        "built-in ones are never changed).",
-    )
+    tp = command(sub, cmd_template, shared.common)
     tp.add_argument("action", choices=["check", "copy"])
     tp.add_argument("path", type=Path, help="a template (check) or a body's folder (copy)")
     tp.add_argument("--kind", choices=["referat", "innkalling", "avtale"],
                     help="what the template is for (default: from its name)")  # fmt: skip
-    tp.set_defaults(func=cmd_template)
 
 
 def cmd_template(args: argparse.Namespace) -> int:
+    """check a restyled Word template, or copy the built-in ones to restyle
+
+    check FILE.docx: open the template as a build would — its {{ }} and {% %} tags parsed, a
+    sample meeting rendered through it, the signature anchor (the bookmark 'sig_anchor') in
+    place, the fonts it names installed — and name what is wrong; exits 3 on errors. copy
+    BODY_FOLDER: write the built-in templates to BODY_FOLDER/templates/, where every build of
+    that body's meetings picks them up (the built-in ones are never changed).
+    """
     from ..document import templatecheck
     from ..meeting import templates
 
@@ -110,21 +105,19 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def add_schema(sub: Subparsers, shared: Parents) -> None:
-    sc = sub.add_parser(
-        "schema",
-        parents=[shared.common],
-        help="print the JSON Schema of a body, meeting or agreement file",
-        description="The JSON Schema (draft 2020-12) of each file kind, made from the same "
-        "models check uses: editors with TOML schema support (Taplo, VS Code's Even Better "
-        "TOML) complete keys and mark unknown ones. --write DIR writes all three.",
-    )
+    sc = command(sub, cmd_schema, shared.common)
     sc.add_argument("kind", nargs="?", choices=["body", "meeting", "agreement"],
                     default="meeting")  # fmt: skip
     sc.add_argument("--write", type=Path, metavar="DIR", help="write all three schemas to DIR")
-    sc.set_defaults(func=cmd_schema)
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
+    """print the JSON Schema of a body, meeting or agreement file
+
+    The JSON Schema (draft 2020-12) of each file kind, made from the same models check uses:
+    editors with TOML schema support (Taplo, VS Code's Even Better TOML) complete keys and mark
+    unknown ones. --write DIR writes all three.
+    """
     from ..meeting import scaffold
 
     if args.write:

@@ -8,24 +8,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import ExitCode
-from .common import Parents, Subparsers, emit, pdf_file, progress
+from .common import Parents, Subparsers, command, emit, pdf_file, progress
 
 if TYPE_CHECKING:
     from .. import verify
 
 
 def add_sign(sub: Subparsers, shared: Parents) -> None:
-    s = sub.add_parser(
-        "sign",
-        parents=[shared.common, shared.cfg, shared.served],
-        help="sign the minutes as one signatory (PAdES, incremental update)",
-        description="Append ROLE's signature to the PDF, in ROLE's own field, as an incremental "
-        "update: PAdES B-T, or B-LT/B-LTA with validation data embedded. Signatories sign in the "
-        "body's order; signing twice, an unknown role, or a file changed since the last signature "
-        "is refused, and the file is left unchanged. Credentials come from referatbygg.toml "
-        "(PKCS#12 file or PKCS#11 token); passphrases and PINs from the environment variable it "
-        "names, or a prompt — never from the command line.",
-    )
+    s = command(sub, cmd_sign, shared.common, shared.cfg, shared.served)
     s.add_argument("pdf", type=Path, help="the minutes (referat.pdf from build)")
     s.add_argument("--role", required=True, help="the signatory role, e.g. byradsleder")
     s.add_argument("--no-prompt", action="store_true", help="fail instead of asking for a secret")
@@ -42,10 +32,18 @@ def add_sign(sub: Subparsers, shared: Parents) -> None:
     later.add_argument("--certificate", type=Path, help="the signer's certificate (PEM/DER)")
     later.add_argument("--valid-days", type=float, default=7,
                        help="how long the request may be answered (default 7 days)")  # fmt: skip
-    s.set_defaults(func=cmd_sign)
 
 
 def cmd_sign(args: argparse.Namespace) -> int:
+    """sign the minutes as one signatory (PAdES, incremental update)
+
+    Append ROLE's signature to the PDF, in ROLE's own field, as an incremental update: PAdES
+    B-T, or B-LT/B-LTA with validation data embedded. Signatories sign in the body's order;
+    signing twice, an unknown role, or a file changed since the last signature is refused, and
+    the file is left unchanged. Credentials come from referatbygg.toml (PKCS#12 file or PKCS#11
+    token); passphrases and PINs from the environment variable it names, or a prompt — never
+    from the command line.
+    """
     import datetime as dt
     import getpass
 
@@ -87,18 +85,16 @@ def cmd_sign(args: argparse.Namespace) -> int:
 
 
 def add_timestamp(sub: Subparsers, shared: Parents) -> None:
-    t = sub.add_parser(
-        "timestamp",
-        parents=[shared.common, shared.cfg, shared.served],
-        help="add the final document timestamp once everyone has signed (PAdES B-LTA)",
-        description="Add one document timestamp after the last signature, making the file "
-        "PAdES B-LTA. Refused while a signatory has not signed.",
-    )
+    t = command(sub, cmd_timestamp, shared.common, shared.cfg, shared.served)
     t.add_argument("pdf", type=Path)
-    t.set_defaults(func=cmd_timestamp)
 
 
 def cmd_timestamp(args: argparse.Namespace) -> int:
+    """add the final document timestamp once everyone has signed (PAdES B-LTA)
+
+    Add one document timestamp after the last signature, making the file PAdES B-LTA. Refused
+    while a signatory has not signed.
+    """
     from ..config import load_config
     from ..signing import pades
 
@@ -109,19 +105,7 @@ def cmd_timestamp(args: argparse.Namespace) -> int:
 
 
 def add_verify(sub: Subparsers, shared: Parents) -> None:
-    w = sub.add_parser(
-        "verify",
-        parents=[shared.common, shared.cfg, shared.served],
-        help="verify every signature and timestamp in a PDF",
-        description="Read the file strictly (a damaged or repaired file is not valid) and "
-        "check that a strict reader and a recovering one see the same pages; then, per signature "
-        "and timestamp: signer, field, signing time and timestamp, trust (chain to the "
-        "configured roots) and revocation (from the embedded data, no network), what changed "
-        "after it, PAdES level. Every signature field and signature in the file is accounted "
-        "for. Exits 0 only when every signatory has signed, every signature is valid, nothing "
-        "unauthorised follows it and the level is reached; else 7 (also for a file that cannot "
-        "be read).",
-    )
+    w = command(sub, cmd_verify, shared.common, shared.cfg, shared.served)
     w.add_argument("pdf", type=Path)
     w.add_argument(
         "--level",
@@ -129,10 +113,19 @@ def add_verify(sub: Subparsers, shared: Parents) -> None:
         help="the PAdES level every signature must reach (default: the configured level; "
         "B-LTA with the demo PKI)",
     )
-    w.set_defaults(func=cmd_verify)
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
+    """verify every signature and timestamp in a PDF
+
+    Read the file strictly (a damaged or repaired file is not valid) and check that a strict
+    reader and a recovering one see the same pages; then, per signature and timestamp: signer,
+    field, signing time and timestamp, trust (chain to the configured roots) and revocation
+    (from the embedded data, no network), what changed after it, PAdES level. Every signature
+    field and signature in the file is accounted for. Exits 0 only when every signatory has
+    signed, every signature is valid, nothing unauthorised follows it and the level is reached;
+    else 7 (also for a file that cannot be read).
+    """
     from .. import verify
     from ..config import load_config
     from ..signing.trust import trust
@@ -147,26 +140,26 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def add_receive(sub: Subparsers, shared: Parents) -> None:
-    rc = sub.add_parser(
-        "receive",
-        parents=[shared.common, shared.cfg, shared.out, shared.rooted, shared.served],
-        help="take in a document a signatory signed in another tool",
-        description="Check a document a signatory signed elsewhere (their own PDF tool, a "
-        "signing service) before anything else happens: it is our document with its bytes "
-        "unchanged, exactly the next signatory's field is signed and nothing else changed, the "
-        "signature is valid and trusted and made by the person the signature block names (or the "
-        "role's pin in referatbygg.toml), and the file is still PDF/A. Then the validation data "
-        "is embedded, and a document timestamp added when the signature has none. Anything else "
-        "is refused with the reason; the working file stays as it was. Exits 6 when refused.",
+    rc = command(
+        sub, cmd_receive, shared.common, shared.cfg, shared.out, shared.rooted, shared.served
     )
     rc.add_argument("file", type=Path, help="the signed PDF the signatory sent back")
     rc.add_argument("--meeting", type=Path, help="the meeting (or agreement) file it belongs to "
                     "(default: found by the document's bytes under --out)")  # fmt: skip
     rc.add_argument("--role", help="whose signature it is (default: the next signatory)")
-    rc.set_defaults(func=cmd_receive)
 
 
 def cmd_receive(args: argparse.Namespace) -> int:
+    """take in a document a signatory signed in another tool
+
+    Check a document a signatory signed elsewhere (their own PDF tool, a signing service) before
+    anything else happens: it is our document with its bytes unchanged, exactly the next
+    signatory's field is signed and nothing else changed, the signature is valid and trusted and
+    made by the person the signature block names (or the role's pin in referatbygg.toml), and
+    the file is still PDF/A. Then the validation data is embedded, and a document timestamp
+    added when the signature has none. Anything else is refused with the reason; the working
+    file stays as it was. Exits 6 when refused.
+    """
     from ..build.layout import main_pdf, out_dir_for
     from ..config import load_config
     from ..meeting.load import load_meeting

@@ -7,30 +7,27 @@ import sys
 from pathlib import Path
 
 from ..errors import ExitCode, InputError
-from .common import Parents, Subparsers, say
+from .common import Parents, Subparsers, command, say
 
 
 def add_serve(sub: Subparsers, shared: Parents) -> None:
-    wb = sub.add_parser(
-        "serve",
-        parents=[shared.common],
-        help="the workbench in the browser: meetings, their state and check's findings",
-        description="A local web application over a meetings folder, bound to 127.0.0.1. The "
-        "first line on stdout is its address with a random token "
-        "(referatbygg: http://127.0.0.1:N/?token=…); only requests with that token (or the "
-        "cookie the first page sets), this server's Host and Origin are answered. Stop it with "
-        "Ctrl-C.",
-    )
+    wb = command(sub, cmd_serve, shared.common)
     wb.add_argument("folder", nargs="?", type=Path, default=Path("meetings"),
                     help="the meetings folder (default: meetings/)")  # fmt: skip
     wb.add_argument("--port", type=int, default=0, help="port (default: a free one)")
     wb.add_argument("--no-open", action="store_true", help="do not open a browser")
     wb.add_argument("--out", type=Path, default=Path("out"), help="output root (default: ./out)")
     wb.add_argument("--config", type=Path, help="referatbygg.toml (default: ./referatbygg.toml)")
-    wb.set_defaults(func=cmd_serve)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    """the workbench in the browser: meetings, their state and check's findings
+
+    A local web application over a meetings folder, bound to 127.0.0.1. The first line on stdout
+    is its address with a random token (referatbygg: http://127.0.0.1:N/?token=…); only requests
+    with that token (or the cookie the first page sets), this server's Host and Origin are
+    answered. Stop it with Ctrl-C.
+    """
     from ..web.server import make_server, url
 
     if not args.folder.is_dir():

@@ -34,7 +34,7 @@ from . import ledger
 from .credentials import Credentials, credentials, demo_credentials
 from .demopki import DemoPki
 from .pdfasafe import ArchivalPdfSigner, metadata_frozen, stamp_style
-from .trust import check_certificate, trust
+from .trust import Trust, check_certificate, trust
 
 log = logging.getLogger(__name__)
 hexstrings.install()  # signatures' /Contents read a block at a time
@@ -90,6 +90,45 @@ def sign(
     if is_draft(pdf):
         raise SigningError(f"{display(pdf)} is a draft (UTKAST); drafts are never signed")
     built = require_validated(pdf)
+    index, field = _next_field(pdf, role)
+    tr = trust(config, pki)
+    require_untouched(pdf, tr.roots, config.pins(), tr.others)
+    require_taken_in(pdf)
+    if tr.demo:
+        body = str(built.get("body") or "organ")
+        creds = demo_credentials(role, field.name or None, field.title, pki or DemoPki(), body)
+    else:
+        creds = credentials(role, config, ask=ask)
+    try:
+        check_certificate(creds, tr.context, role)
+        signer = _signer(role, index, field, config, tr, creds, built)
+        params = {
+            "status": "TESTSIGNATUR – ikke gyldig" if tr.demo else "Signert digitalt",
+            "signer": creds.cert.subject.native.get("common_name", ""),
+            "title": field.title,
+            "when": f"{lang.oslo_now()} (norsk tid)",
+        }
+        _append(pdf, lambda w, out: signer.sign_pdf(w, output=out, appearance_text_params=params))
+    except SigningError:
+        raise
+    except Exception as exc:
+        log.debug("signing failed", exc_info=True)
+        hint = None
+        if type(exc).__name__ == "MechanismInvalid":
+            hint = "the token cannot hash and sign in one step; set raw_mechanism = true"
+        raise SigningError(
+            f"signing {display(pdf)} as '{role}' failed: {type(exc).__name__} {exc}".rstrip(),
+            hint=hint,
+        ) from None
+    finally:
+        creds.close()
+    ledger.record(pdf, "signed", role)
+    log.info("signed %s as %s", pdf, role)
+
+
+def _next_field(pdf: Path, role: str) -> tuple[int, SigField]:
+    """``role``'s field and its place in the signing order — refused when the role has no field,
+    has signed, comes after someone who has not, or the final timestamp closed the signing."""
     fields = signing_state(pdf)
     roles = [f.role for f in fields]
     if role not in roles:
@@ -109,59 +148,33 @@ def sign(
         )
     if has_document_timestamp(pdf):
         raise SigningError(f"{display(pdf)} already has its final timestamp; no more signatures")
-    tr = trust(config, pki)
-    require_untouched(pdf, tr.roots, config.pins(), tr.others)
-    require_taken_in(pdf)
-    if tr.demo:
-        body = str(built.get("body") or "organ")
-        creds = demo_credentials(role, field.name or None, field.title, pki or DemoPki(), body)
-    else:
-        creds = credentials(role, config, ask=ask)
-    try:
-        check_certificate(creds, tr.context, role)
-        level = "B-LT" if tr.demo else config.signing.level
-        meta = signers.PdfSignatureMetadata(
-            field_name=role,
-            md_algorithm="sha256",
-            subfilter=sigfields.SigSeedSubFilter.PADES,
-            certify=index == 0 and config.signing.certify,
-            docmdp_permissions=sigfields.MDPPerm.FILL_FORMS,
-            embed_validation_info=level in ("B-LT", "B-LTA"),
-            validation_context=tr.context,
-            reason=f"Godkjent av {field.title.lower()}",
-            location=str(built.get("signing_place") or "") or None,
-        )
-        status = "TESTSIGNATUR – ikke gyldig" if tr.demo else "Signert digitalt"
-        params = {
-            "status": status,
-            "signer": creds.cert.subject.native.get("common_name", ""),
-            "title": field.title,
-            "when": f"{lang.oslo_now()} (norsk tid)",
-        }
-        pdf_signer = ArchivalPdfSigner(
-            meta,
-            signer=creds.signer,
-            timestamper=tr.timestamper,
-            stamp_style=stamp_style(str(built.get("body_font") or "") or None),
-        )
-        _append(
-            pdf, lambda w, out: pdf_signer.sign_pdf(w, output=out, appearance_text_params=params)
-        )
-    except SigningError:
-        raise
-    except Exception as exc:
-        log.debug("signing failed", exc_info=True)
-        hint = None
-        if type(exc).__name__ == "MechanismInvalid":
-            hint = "the token cannot hash and sign in one step; set raw_mechanism = true"
-        raise SigningError(
-            f"signing {display(pdf)} as '{role}' failed: {type(exc).__name__} {exc}".rstrip(),
-            hint=hint,
-        ) from None
-    finally:
-        creds.close()
-    ledger.record(pdf, "signed", role)
-    log.info("signed %s as %s", pdf, role)
+    return index, field
+
+
+def _signer(
+    role: str, index: int, field: SigField, config: Config, tr: Trust, creds: Credentials,
+    built: dict[str, Any],
+) -> ArchivalPdfSigner:  # fmt: skip
+    """pyHanko's signer for ``role``'s field: PAdES at the configured level (B-LT for the demo),
+    the first signatory certifying when configured, the stamp in the minutes' own font."""
+    level = "B-LT" if tr.demo else config.signing.level
+    meta = signers.PdfSignatureMetadata(
+        field_name=role,
+        md_algorithm="sha256",
+        subfilter=sigfields.SigSeedSubFilter.PADES,
+        certify=index == 0 and config.signing.certify,
+        docmdp_permissions=sigfields.MDPPerm.FILL_FORMS,
+        embed_validation_info=level in ("B-LT", "B-LTA"),
+        validation_context=tr.context,
+        reason=f"Godkjent av {field.title.lower()}",
+        location=str(built.get("signing_place") or "") or None,
+    )
+    return ArchivalPdfSigner(
+        meta,
+        signer=creds.signer,
+        timestamper=tr.timestamper,
+        stamp_style=stamp_style(str(built.get("body_font") or "") or None),
+    )
 
 
 def timestamp(pdf: Path, config: Config, *, pki: DemoPki | None = None) -> None:
