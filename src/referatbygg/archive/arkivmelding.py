@@ -285,6 +285,8 @@ def _registration(
     stamp: str,
     ctx: Context,
 ) -> bytes:
+    """The registrering: a møtedokument (MP) for minutes, a journalpost for an agreement, in
+    the element order the schema requires."""
     agreement = meeting.kind == "avtale"
     reg = _sub(root, "registrering")
     reg.set(f"{{{XSI}}}type", "journalpost" if agreement else "moetedokument")
@@ -300,41 +302,61 @@ def _registration(
             part = _sub(reg, "part")
             _sub(part, "partNavn", party.name)
     for number, doc in enumerate(documents, start=1):
-        desc = _sub(reg, "dokumentbeskrivelse")
-        _sub(desc, "systemID", ctx.ids.documents[doc.key])
-        _code(desc, "dokumenttype", "dokumenttype", doc.kind)
-        _code(desc, "dokumentstatus", "dokumentstatus", "F")
-        _sub(desc, "tittel", doc.title)
-        for author in ctx.authors:
-            _sub(desc, "forfatter", author)
-        _code(
-            desc, "tilknyttetRegistreringSom", "tilknyttetregistreringsom", "H" if doc.main else "V"
-        )
-        _sub(desc, "dokumentnummer", str(number))
-        if doc.exempt:
-            _skjerming(desc, doc.exempt, ctx.profile)
-        for f in doc.files:
-            obj = _sub(desc, "dokumentobjekt")
-            _sub(obj, "versjonsnummer", "1")
-            _code(obj, "variantformat", "variantformat", f.variant)
-            fmt = _sub(obj, "format")
-            pronom, mime = FORMATS[f.fmt]
-            _sub(fmt, "kode", ctx.profile.format_codes.get(f.fmt, pronom), MDK)
-            _sub(fmt, "beskrivelse", f.fmt, MDK)
-            if f.variant == "S" and doc.details:
-                _sub(obj, "formatDetaljer", doc.details)
-            _sub(obj, "mimeType", mime)
-            _sub(obj, "filnavn", Path(f.path).name)
-            _sub(obj, "referanseDokumentfil", ctx.ref(f))
-            _sub(obj, "sjekksum", f.sha256)
-            _sub(obj, "sjekksumAlgoritme", "SHA-256")
-            _sub(obj, "filstoerrelse", str(f.file.stat().st_size))
-        _key(desc, "referanseEksternNoekkel", ctx.system, f"{meeting.id}/{doc.key}")
+        _document(reg, number, doc, meeting, ctx)
     _sub(reg, "tittel", documents[0].title)
     if meeting.kind != "avtale" and meeting.data.items:
         _sub(reg, "beskrivelse", cases(meeting))
     for author in ctx.authors:
         _sub(reg, "forfatter", author)
+    _references(reg, meeting, stamp, ctx)
+    if agreement:
+        kind = _sub(reg, "journalposttype")
+        _sub(kind, "kode", ctx.profile.agreement_journalposttype, MDK)
+        _sub(kind, "beskrivelse", JOURNALPOSTTYPER.get(ctx.profile.agreement_journalposttype,
+                                                       "Journalposttype"), MDK)  # fmt: skip
+        _code(reg, "journalstatus", "journalstatus", "F")
+        _sub(reg, "dokumentetsDato", meeting.data.date.isoformat())
+    else:
+        _code(reg, "moetedokumenttype", "moeteregistreringstype", "MP")
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
+
+
+def _document(
+    reg: etree._Element, number: int, doc: Document, meeting: Meeting, ctx: Context
+) -> None:
+    """One dokumentbeskrivelse, with a dokumentobjekt per file (variant) of the document."""
+    desc = _sub(reg, "dokumentbeskrivelse")
+    _sub(desc, "systemID", ctx.ids.documents[doc.key])
+    _code(desc, "dokumenttype", "dokumenttype", doc.kind)
+    _code(desc, "dokumentstatus", "dokumentstatus", "F")
+    _sub(desc, "tittel", doc.title)
+    for author in ctx.authors:
+        _sub(desc, "forfatter", author)
+    _code(desc, "tilknyttetRegistreringSom", "tilknyttetregistreringsom", "H" if doc.main else "V")
+    _sub(desc, "dokumentnummer", str(number))
+    if doc.exempt:
+        _skjerming(desc, doc.exempt, ctx.profile)
+    for f in doc.files:
+        obj = _sub(desc, "dokumentobjekt")
+        _sub(obj, "versjonsnummer", "1")
+        _code(obj, "variantformat", "variantformat", f.variant)
+        fmt = _sub(obj, "format")
+        pronom, mime = FORMATS[f.fmt]
+        _sub(fmt, "kode", ctx.profile.format_codes.get(f.fmt, pronom), MDK)
+        _sub(fmt, "beskrivelse", f.fmt, MDK)
+        if f.variant == "S" and doc.details:
+            _sub(obj, "formatDetaljer", doc.details)
+        _sub(obj, "mimeType", mime)
+        _sub(obj, "filnavn", Path(f.path).name)
+        _sub(obj, "referanseDokumentfil", ctx.ref(f))
+        _sub(obj, "sjekksum", f.sha256)
+        _sub(obj, "sjekksumAlgoritme", "SHA-256")
+        _sub(obj, "filstoerrelse", str(f.file.stat().st_size))
+    _key(desc, "referanseEksternNoekkel", ctx.system, f"{meeting.id}/{doc.key}")
+
+
+def _references(reg: etree._Element, meeting: Meeting, stamp: str, ctx: Context) -> None:
+    """The signing note, the cross-references to adopted agreements, and the external key."""
     if ctx.signed:
         note = _sub(reg, "merknad")
         _sub(note, "merknadstekst", "\n".join(ctx.signed))
@@ -347,16 +369,6 @@ def _registration(
             _sub(target, "systemID", system_id, MDK)
         _key(target, "referanseEksternNoekkel", ctx.system, key, MDK)
     _key(reg, "referanseEksternNoekkel", ctx.system, f"{meeting.id}/{meeting.kind}")
-    if agreement:
-        kind = _sub(reg, "journalposttype")
-        _sub(kind, "kode", ctx.profile.agreement_journalposttype, MDK)
-        _sub(kind, "beskrivelse", JOURNALPOSTTYPER.get(ctx.profile.agreement_journalposttype,
-                                                       "Journalposttype"), MDK)  # fmt: skip
-        _code(reg, "journalstatus", "journalstatus", "F")
-        _sub(reg, "dokumentetsDato", meeting.data.date.isoformat())
-    else:
-        _code(reg, "moetedokumenttype", "moeteregistreringstype", "MP")
-    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
 
 @functools.cache

@@ -5,14 +5,12 @@ stderr, and the argument groups several commands take (--json/-v/-q, --root, --n
 from __future__ import annotations
 
 import argparse
-import inspect
 import json
 import os
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
 
 if TYPE_CHECKING:
     Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
@@ -72,19 +70,19 @@ def command(
 ) -> argparse.ArgumentParser:
     """The subcommand ``func`` runs: named after it (``cmd_check_package``: check-package), its
     help the first line of its docstring and its description the rest (or ``description``)."""
-    help_text, _, rest = inspect.cleandoc(func.__doc__ or "").partition("\n")
+    # argparse folds white space in descriptions: the docstring's line breaks do not matter.
+    help_text, _, rest = (func.__doc__ or "").strip().partition("\n")
     parser = sub.add_parser(
         func.__name__.removeprefix("cmd_").replace("_", "-"),
         parents=list(parents),
-        help=help_text,
+        help=help_text.strip(),
         description=description or " ".join(rest.split()),
     )
     parser.set_defaults(func=func)
     return parser
 
 
-@dataclass(frozen=True)
-class Parents:
+class Parents(NamedTuple):
     """The argument groups several commands share (argparse parents)."""
 
     common: argparse.ArgumentParser  # --json, --verbose, --quiet

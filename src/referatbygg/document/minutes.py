@@ -13,7 +13,7 @@ import datetime as dt
 from typing import Any, Literal
 
 from ..meeting.markup import Block, BulletList, Paragraph, parse_text
-from ..meeting.model import Item, Meeting, MeetingFile, Person, Substitute
+from ..meeting.model import Item, Language, Meeting, MeetingFile, Person, Substitute
 from . import lang
 
 # internal: the minutes; public: exempt and closed parts left out; copy: an agreement merged
@@ -251,61 +251,65 @@ def parts(meeting: Meeting, item: Item, variant: Variant, dates: list[str]) -> l
     recommendation, the text up to [vedtak], the other proposals, the decision, the rest."""
     lg = meeting.language
     labels = lang.LABELS[lg]
-    out: list[Part] = []
-
-    def note(text: str) -> None:
-        out.append({"kind": "note", "text": text})
-
     if item.closed and variant == "public":
-        note(labels["closed_public"].format(basis=item.closed.basis))
-        return out
+        return [{"kind": "note", "text": labels["closed_public"].format(basis=item.closed.basis)}]
     if item.exempt and variant == "public":
-        note(f"{labels['exempt']} {item.exempt}")
-        return out
+        return [{"kind": "note", "text": f"{labels['exempt']} {item.exempt}"}]
+    out: list[Part] = [{"kind": "note", "text": text} for text in _item_notes(item, labels)]
+    if item.no_business:
+        out.append({"kind": "paragraph", "text": labels["no_business"]})
+    recommendations = [p for p in item.proposals if p.kind in ("innstilling", "tilråding")]
+    others = [p for p in item.proposals if p not in recommendations]
+    out += _proposals(recommendations, variant, labels, lg)
+    body = item.blocks
+    cut = next((i for i, b in enumerate(body) if b.kind == "decision"), len(body))
+    out += blocks(body[:cut], variant, labels)
+    out += _proposals(others, variant, labels, lg)
+    if item.decision:
+        out.append(_decision(meeting, item, labels, variant))
+    out += blocks(body[cut + 1 :], variant, labels)
+    if dates:
+        out.append({"kind": "meetings", "dates": dates})
+    return out
+
+
+def _item_notes(item: Item, labels: dict[str, str]) -> list[str]:
+    """What stands before an item's text: its case details, closed treatment, exemption and
+    conflicts of interest."""
+    notes = []
     info = _case_info(item, labels)
     if info:
-        note(info)
+        notes.append(info)
     if item.closed:
-        note(labels["closed"].format(basis=item.closed.basis))
+        notes.append(labels["closed"].format(basis=item.closed.basis))
         if item.closed.decision:
-            note(f"{labels['closing_decision']} {item.closed.decision}")
+            notes.append(f"{labels['closing_decision']} {item.closed.decision}")
     if item.exempt:
-        note(f"{labels['exempt']} {item.exempt}")
+        notes.append(f"{labels['exempt']} {item.exempt}")
     for c in item.conflicts:
         who = f"{c.name} ({c.party})" if c.party else c.name
         text = labels["conflict"].format(who=who, basis=c.basis)
         text += (labels["stepped_out"] if c.stepped_out else "") + "."
         if c.replaced_by:
             text += " " + labels["replaced_by"].format(who=c.replaced_by)
-        note(text)
-    if item.no_business:
-        out.append({"kind": "paragraph", "text": labels["no_business"]})
+        notes.append(text)
+    return notes
 
-    recommendations = [p for p in item.proposals if p.kind in ("innstilling", "tilråding")]
-    others = [p for p in item.proposals if p not in recommendations]
 
-    def proposals(chosen: list[Any]) -> None:
-        for p in chosen:
-            first, more = lines(p.text, variant, labels)
-            out.append({
-                "kind": "proposal",
-                "label": lang.proposal_label(p, lg),
-                "text": first,
-                "more": more,
-                "outcome": lang.proposal_outcome(p, lg),
-                "names": lang.named_votes(p.votes, lg),
-            })  # fmt: skip
-
-    proposals(recommendations)
-    body = item.blocks
-    cut = next((i for i, b in enumerate(body) if b.kind == "decision"), len(body))
-    out += blocks(body[:cut], variant, labels)
-    proposals(others)
-    if item.decision:
-        out.append(_decision(meeting, item, labels, variant))
-    out += blocks(body[cut + 1 :], variant, labels)
-    if dates:
-        out.append({"kind": "meetings", "dates": dates})
+def _proposals(
+    chosen: list[Any], variant: Variant, labels: dict[str, str], lg: Language
+) -> list[Part]:
+    out: list[Part] = []
+    for p in chosen:
+        first, more = lines(p.text, variant, labels)
+        out.append({
+            "kind": "proposal",
+            "label": lang.proposal_label(p, lg),
+            "text": first,
+            "more": more,
+            "outcome": lang.proposal_outcome(p, lg),
+            "names": lang.named_votes(p.votes, lg),
+        })  # fmt: skip
     return out
 
 
@@ -320,23 +324,9 @@ def context(
     body, lg = meeting.body, meeting.language
     labels = lang.LABELS[lg]
     date_text = lang.long_date(m.date, lang=lg)
-    meta: list[dict[str, str]] = [
-        {"label": labels["date"], "text": lang.long_date(m.date, weekday=True, lang=lg)}
-    ]
-    when = lang.time_range(m.start, m.end, lg)
-    if when:
-        meta.append({"label": labels["time"], "text": when})
-    if m.place:
-        meta.append({"label": labels["place"], "text": m.place})
-    if m.number:
-        meta.append({"label": labels["number"], "text": m.number})
     notice = kind == "innkalling"
     tables = body.attendance == "table" and not notice
-    if not notice and not tables:
-        meta += attendance_lines(meeting, m)
-    elif tables and m.participants.chair:
-        meta.append({"label": labels["chair"], "text": _line(meeting, (m.participants.chair,))})
-
+    meta = _meta(meeting, m, labels, notice=notice, tables=tables)
     dates = [lang.next_meeting(n, lg) for n in m.next_meetings]
     items = []
     for item in m.items:
@@ -354,6 +344,61 @@ def context(
             "title": body.standing_text.title,
             "parts": blocks(parse_text(body.standing_text.text), variant, labels),
         }
+    doc_type = labels["notice"] if notice else (meeting.document_type or labels["minutes"])
+    # Dates in titles keep together: "13. januar 2023" never breaks across lines.
+    title = m.title if m.title and not notice else f"{doc_type} – {body.name} {date_text}"
+    return {
+        "title": title.replace(date_text, date_text.replace(" ", "\u00a0")),
+        "organisation": body.organisation,
+        "logo": _logo(meeting),
+        "footer": f"{body.organisation}, {body.name} – {doc_type.lower()} {date_text}",
+        "labels": labels,
+        "meta": meta,
+        "attendance": attendance_tables(meeting, m) if tables else [],
+        "remarks": None
+        if notice or not m.remarks.strip()
+        else {"parts": blocks(parse_text(m.remarks), variant, labels)},
+        "items": items,
+        "next_meetings": [] if placed else dates,
+        "attachments": _attachments(meeting, m, labels, variant, notice, originals),
+        "abbreviations": [{"short": k, "long": v} for k, v in meeting.abbreviations.items()],
+        "standing": standing,
+        "attestation": meeting.attestation or "",
+        **signing(meeting, variant, m.date),
+    }
+
+
+def _meta(
+    meeting: Meeting, m: MeetingFile, labels: dict[str, str], *, notice: bool, tables: bool
+) -> list[dict[str, str]]:
+    """The lines under the heading: date, time, place, number, and the attendance when it is
+    not shown as tables. The notice goes out before the meeting: date, time and place only."""
+    lg = meeting.language
+    meta: list[dict[str, str]] = [
+        {"label": labels["date"], "text": lang.long_date(m.date, weekday=True, lang=lg)}
+    ]
+    when = lang.time_range(m.start, m.end, lg)
+    if when:
+        meta.append({"label": labels["time"], "text": when})
+    if m.place:
+        meta.append({"label": labels["place"], "text": m.place})
+    if notice:
+        return meta
+    if m.number:
+        meta.append({"label": labels["number"], "text": m.number})
+    if not tables:
+        meta += attendance_lines(meeting, m)
+    elif m.participants.chair:
+        meta.append({"label": labels["chair"], "text": _line(meeting, (m.participants.chair,))})
+    return meta
+
+
+def _attachments(
+    meeting: Meeting, m: MeetingFile, labels: dict[str, str], variant: Variant, notice: bool,
+    originals: frozenset[int],
+) -> list[str]:  # fmt: skip
+    """The attachment list: reference and title, or only the reason where it is withheld from
+    the public version or the notice; an agreement signed on its own is marked so."""
     attachments = []
     for index, a in enumerate(m.attachments):
         withheld = meeting.withheld(a)
@@ -365,26 +410,4 @@ def context(
             attachments.append(f"{ref} – {note}")
         else:
             attachments.append(f"{ref} – {a.title}" + (f" ({note})" if note else ""))
-    doc_type = labels["notice"] if notice else (meeting.document_type or labels["minutes"])
-    # Dates in titles keep together: "13. januar 2023" never breaks across lines.
-    title = m.title if m.title and not notice else f"{doc_type} – {body.name} {date_text}"
-    return {
-        "title": title.replace(date_text, date_text.replace(" ", "\u00a0")),
-        "organisation": body.organisation,
-        "logo": _logo(meeting),
-        "footer": f"{body.organisation}, {body.name} – {doc_type.lower()} {date_text}",
-        "labels": labels,
-        # The notice goes out before the meeting: date, time and place only.
-        "meta": meta if not notice else meta[: 1 + bool(when) + bool(m.place)],
-        "attendance": attendance_tables(meeting, m) if tables else [],
-        "remarks": None
-        if notice or not m.remarks.strip()
-        else {"parts": blocks(parse_text(m.remarks), variant, labels)},
-        "items": items,
-        "next_meetings": [] if placed else dates,
-        "attachments": attachments,
-        "abbreviations": [{"short": k, "long": v} for k, v in meeting.abbreviations.items()],
-        "standing": standing,
-        "attestation": meeting.attestation or "",
-        **signing(meeting, variant, m.date),
-    }
+    return attachments

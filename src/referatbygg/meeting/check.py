@@ -79,28 +79,9 @@ def check(meeting: Meeting) -> list[Problem]:
         problems.append(Problem(sev, where_in(loc), msg))
 
     seen = _numbering(meeting, add)
-
-    from .attachments import AttachmentError, inspect
-
-    for i, att in enumerate(meeting.data.attachments):
-        label = f"attachment '{att.title}' (agenda item {att.item})"
-        if att.item not in seen:
-            add("error", ("attachments", i, "item"), f"{label}: there is no agenda item {att.item}")
-        try:
-            inspect(meeting, i)  # what the build will find: the same checks, before any work
-        except AttachmentError as exc:
-            add("error", ("attachments", i, "file"), exc.message.split(": ", 1)[-1])
-
+    _attachments(meeting, seen, add)
     roles = {s.role for s in meeting.body.signatories}
-    if isinstance(meeting.data, AgreementFile):
-        for i, party in enumerate(meeting.data.parties):
-            if party.signatory not in roles:
-                add(
-                    "error",
-                    ("parties", i, "signatory"),
-                    f"party '{party.name}': signatory role '{party.signatory}' is not defined by "
-                    f"the body; known roles: {', '.join(sorted(roles))}",
-                )
+    _parties_sign(meeting, roles, add)
     _signatures(meeting, add, body_src)
     _attendance(meeting, seen, add)
     _legal_bases(meeting, add)
@@ -112,7 +93,6 @@ def check(meeting: Meeting) -> list[Problem]:
                 f"signatory role '{role}' is not defined by the body "
                 f"({locate(body_src, ('signatories',))}); known roles: {', '.join(sorted(roles))}",
             )
-
     for i, nxt in enumerate(meeting.data.next_meetings):
         if nxt.date <= meeting.data.date:
             add(
@@ -123,7 +103,40 @@ def check(meeting: Meeting) -> list[Problem]:
     _plausible_date(meeting, add)
     _sizes(meeting, add)
     _look(meeting, problems, body_src)
+    _abbreviations(meeting, add)
+    problems.sort(key=lambda p: p.severity != "error")
+    return problems
 
+
+def _attachments(meeting: Meeting, seen: dict[int, int], add: Add) -> None:
+    """Each attachment belongs to an agenda item and is what the build can convert."""
+    from .attachments import AttachmentError, inspect
+
+    for i, att in enumerate(meeting.data.attachments):
+        label = f"attachment '{att.title}' (agenda item {att.item})"
+        if att.item not in seen:
+            add("error", ("attachments", i, "item"), f"{label}: there is no agenda item {att.item}")
+        try:
+            inspect(meeting, i)  # what the build will find: the same checks, before any work
+        except AttachmentError as exc:
+            add("error", ("attachments", i, "file"), exc.message.split(": ", 1)[-1])
+
+
+def _parties_sign(meeting: Meeting, roles: set[str], add: Add) -> None:
+    """Each party of an agreement signs in one of the body's signatory roles."""
+    if isinstance(meeting.data, AgreementFile):
+        for i, party in enumerate(meeting.data.parties):
+            if party.signatory not in roles:
+                add(
+                    "error",
+                    ("parties", i, "signatory"),
+                    f"party '{party.name}': signatory role '{party.signatory}' is not defined by "
+                    f"the body; known roles: {', '.join(sorted(roles))}",
+                )
+
+
+def _abbreviations(meeting: Meeting, add: Add) -> None:
+    """Upper-case words in the text that the abbreviation table does not explain, once each."""
     known = set(meeting.abbreviations) | set(meeting.body.known_terms) | _parties(meeting)
     reported: set[str] = set()
     for loc, text in _texts(meeting):
@@ -136,8 +149,6 @@ def check(meeting: Meeting) -> list[Problem]:
                     f"'{word}' looks like an abbreviation but is not in the abbreviation table "
                     "(add it under [abbreviations], or to the body's known_terms)",
                 )
-    problems.sort(key=lambda p: p.severity != "error")
-    return problems
 
 
 class _Locator:

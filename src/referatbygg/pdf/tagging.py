@@ -223,55 +223,77 @@ def _graft(pdf: pikepdf.Pdf, document: Any, attachment: pikepdf.Pdf, part: Tagge
     """Copy the attachment's structure tree, its page references pointed at the merged pages."""
     root = pdf.Root.StructTreeRoot
     theirs = attachment.Root.StructTreeRoot
-    page_map = {
+    copier = _Copier(pdf, {
         attachment.pages[i].obj.objgen: pdf.pages[part.first_page + i].obj
         for i in range(min(part.pages, len(attachment.pages)))
-    }
-    copies: dict[tuple[int, int], Any] = {}
-
-    def copy(elem: Any, parent: Any) -> Any:
-        new = pdf.make_indirect(Dictionary())
-        copies[elem.objgen] = new
-        for key, value in elem.items():
-            if key in ("/P", "/K", "/Pg"):
-                continue
-            new[key] = _foreign(pdf, value)
-        new.P = parent
-        if "/Pg" in elem and elem.Pg.objgen in page_map:
-            new.Pg = page_map[elem.Pg.objgen]
-        kids = elem.get("/K")
-        if kids is not None:
-            new.K = _copy_kids(kids, new)
-        return new
-
-    def _copy_kids(kids: object, parent: Any) -> Array:
-        # Object references are left out: the merge does not carry annotations over.
-        items = list(kids) if isinstance(kids, Array) else [kids]
-        return Array([
-            _copy_kid(k, parent) for k in items
-            if not (isinstance(k, Dictionary) and k.get("/Type") == "/OBJR")
-        ])  # fmt: skip
-
-    def _copy_kid(kid: object, parent: Any) -> object:
-        if isinstance(kid, Dictionary) and kid.get("/Type") == "/MCR":
-            mcr = Dictionary(Type=Name.MCR, MCID=kid.MCID)
-            if "/Pg" in kid and kid.Pg.objgen in page_map:
-                mcr.Pg = page_map[kid.Pg.objgen]
-            return mcr
-        if isinstance(kid, Dictionary) and "/S" in kid:
-            return copy(kid, parent)
-        return kid  # an MCID
-
+    })  # fmt: skip
     wrapper = pdf.make_indirect(Dictionary(Type=Name.StructElem, S=Name.Part, P=document,
                                            T=pikepdf.String(part.title)))  # fmt: skip
     top = theirs.K
-    kids = [copy(k, wrapper) for k in (top if isinstance(top, Array) else [top])]
+    kids = [copier.copy(k, wrapper) for k in (top if isinstance(top, Array) else [top])]
     for kid in kids:
         if kid.get("/S") == "/Document":
             kid.S = Name.Sect  # one Document element per file
     wrapper.K = Array(kids)
     document.K = _append(document.get("/K"), wrapper)
-    # Pages: their marked content keeps its MCIDs; the parent tree entries are renumbered.
+    _renumber(pdf, root, theirs, attachment, part, copier.copies)
+    role_map = theirs.get("/RoleMap")
+    if role_map is not None:
+        ours = root.get("/RoleMap") or Dictionary()
+        for name, target in role_map.items():
+            if name not in ours:
+                ours[name] = target
+        root.RoleMap = ours
+
+
+class _Copier:
+    """Structure elements copied from an attachment into the merged file, page references
+    pointed at the merged pages (``page_map``); ``copies`` maps each original to its copy."""
+
+    def __init__(self, pdf: pikepdf.Pdf, page_map: dict[tuple[int, int], Any]) -> None:
+        self.pdf, self.page_map = pdf, page_map
+        self.copies: dict[tuple[int, int], Any] = {}
+
+    def copy(self, elem: Any, parent: Any) -> Any:
+        new = self.pdf.make_indirect(Dictionary())
+        self.copies[elem.objgen] = new
+        for key, value in elem.items():
+            if key in ("/P", "/K", "/Pg"):
+                continue
+            new[key] = _foreign(self.pdf, value)
+        new.P = parent
+        if "/Pg" in elem and elem.Pg.objgen in self.page_map:
+            new.Pg = self.page_map[elem.Pg.objgen]
+        kids = elem.get("/K")
+        if kids is not None:
+            new.K = self._kids(kids, new)
+        return new
+
+    def _kids(self, kids: object, parent: Any) -> Array:
+        # Object references are left out: the merge does not carry annotations over.
+        items = list(kids) if isinstance(kids, Array) else [kids]
+        return Array([
+            self._kid(k, parent) for k in items
+            if not (isinstance(k, Dictionary) and k.get("/Type") == "/OBJR")
+        ])  # fmt: skip
+
+    def _kid(self, kid: object, parent: Any) -> object:
+        if isinstance(kid, Dictionary) and kid.get("/Type") == "/MCR":
+            mcr = Dictionary(Type=Name.MCR, MCID=kid.MCID)
+            if "/Pg" in kid and kid.Pg.objgen in self.page_map:
+                mcr.Pg = self.page_map[kid.Pg.objgen]
+            return mcr
+        if isinstance(kid, Dictionary) and "/S" in kid:
+            return self.copy(kid, parent)
+        return kid  # an MCID
+
+
+def _renumber(
+    pdf: pikepdf.Pdf, root: Any, theirs: Any, attachment: pikepdf.Pdf, part: TaggedPart,
+    copies: dict[tuple[int, int], Any],
+) -> None:  # fmt: skip
+    """The attachment's pages keep their marked content's MCIDs; their parent tree entries are
+    renumbered into the merged file's parent tree, pointing at the copied elements."""
     their_nums = theirs.ParentTree.Nums
     parents = {int(their_nums[i]): their_nums[i + 1] for i in range(0, len(their_nums), 2)}
     key = _next_key(root)
@@ -289,13 +311,6 @@ def _graft(pdf: pikepdf.Pdf, document: Any, attachment: pikepdf.Pdf, part: Tagge
         pdf.pages[part.first_page + i].obj.StructParents = key
         key += 1
     root.ParentTreeNextKey = key
-    role_map = theirs.get("/RoleMap")
-    if role_map is not None:
-        ours = root.get("/RoleMap") or Dictionary()
-        for name, target in role_map.items():
-            if name not in ours:
-                ours[name] = target
-        root.RoleMap = ours
 
 
 def _foreign(pdf: pikepdf.Pdf, value: Any) -> Any:

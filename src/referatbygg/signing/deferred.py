@@ -101,19 +101,7 @@ def prepare(
     output.seek(0)
     prepared_bytes = output.read()
     request_path, prepared_path = paths(pdf, role)
-    now = dt.datetime.now(dt.UTC)
-    request: dict[str, Any] = {
-        "format": FORMAT, "id": str(uuid.uuid4()), "role": role, "document": pdf.name,
-        "created": now.isoformat(timespec="seconds"),
-        "expires": (now + valid_for).isoformat(timespec="seconds"),
-        "digest_algorithm": DIGEST, "document_digest": digest.document_digest.hex(),
-        "reserved": [digest.reserved_region_start, digest.reserved_region_end],
-        "prepared_sha256": hashlib.sha256(prepared_bytes).hexdigest(),
-        "based_on_sha256": hashlib.sha256(pdf.read_bytes()).hexdigest(),
-        "certificate": None, "signed_attributes": None, "signed_attributes_digest": None,
-        "answer": "a CMS signature over document_digest (\"cms\"), or a raw signature value "
-        "over signed_attributes (\"signature\"), base64, with this request's id",
-    }  # fmt: skip
+    request = _request(pdf, role, digest, prepared_bytes, valid_for)
     if cert is not None:
         attrs = asyncio.run(
             placeholder.signed_attrs(digest.document_digest, DIGEST, use_pades=True)
@@ -129,6 +117,27 @@ def prepare(
     write_atomic(prepared_path, prepared_bytes)
     write_atomic(request_path, json.dumps(request, indent=2).encode("utf-8"))
     return Prepared(request_path, prepared_path)
+
+
+def _request(
+    pdf: Path, role: str, digest: PreparedByteRangeDigest, prepared: bytes,
+    valid_for: dt.timedelta,
+) -> dict[str, Any]:  # fmt: skip
+    """What the signing service gets: the document digest over the prepared byte range, what
+    it was prepared from, and until when it may be answered."""
+    now = dt.datetime.now(dt.UTC)
+    return {
+        "format": FORMAT, "id": str(uuid.uuid4()), "role": role, "document": pdf.name,
+        "created": now.isoformat(timespec="seconds"),
+        "expires": (now + valid_for).isoformat(timespec="seconds"),
+        "digest_algorithm": DIGEST, "document_digest": digest.document_digest.hex(),
+        "reserved": [digest.reserved_region_start, digest.reserved_region_end],
+        "prepared_sha256": hashlib.sha256(prepared).hexdigest(),
+        "based_on_sha256": hashlib.sha256(pdf.read_bytes()).hexdigest(),
+        "certificate": None, "signed_attributes": None, "signed_attributes_digest": None,
+        "answer": "a CMS signature over document_digest (\"cms\"), or a raw signature value "
+        "over signed_attributes (\"signature\"), base64, with this request's id",
+    }  # fmt: skip
 
 
 @dataclass(frozen=True)
