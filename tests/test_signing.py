@@ -146,6 +146,17 @@ def test_bad_certificates(pdf: Path, pki: CertPki, tmp_path: Path, label: str, m
     refused(pdf, match, lambda: pades.sign(pdf, "byradsleder", config, ask=None))
 
 
+def test_another_persons_certificate_is_refused_before_signing(
+    pdf: Path, pki: CertPki, tmp_path: Path
+) -> None:
+    """byrådsleder's configured PKCS#12 holds politimester's certificate (valid, trusted): the
+    body file says Raymond Johansen signs as byrådsleder, so nothing is signed."""
+    config = load_config(pki.config(tmp_path, byradsleder="politimester"))
+    refused(pdf, "Raymond Johansen should sign as byradsleder, but the certificate is Beate "
+            "Gangås's; nothing was signed",
+            lambda: pades.sign(pdf, "byradsleder", config, ask=None))  # fmt: skip
+
+
 def test_out_of_order_and_twice_and_unknown(pdf: Path, config: Config) -> None:
     refused(pdf, "byradsleder must sign before 'politimester'",
             lambda: pades.sign(pdf, "politimester", config, ask=None))  # fmt: skip

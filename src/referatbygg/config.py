@@ -153,6 +153,13 @@ class ArchiveProfile(Strict):
         description="The archive's format code per format ('PDF/A-2b' = 'RA-PDF', 'DOCX' = "
         "'DOCX'); formats not listed are given by their PRONOM identifier.",
     )
+    signers: dict[str, dict[RoleId, str]] = Field(
+        default_factory=dict,
+        description="Who may sign for each body, as the receiving archive knows it: by the "
+        "body's identifier in arkivmelding (utvalg), each role's person. check-package compares "
+        "every signature with it; a body not listed is checked against the names the document "
+        "printed, and the verdict says so.",
+    )
 
 
 class Config(Strict):

@@ -389,6 +389,13 @@ def schema_errors(xml: bytes) -> list[str]:
     return errors[:5] + ([f"… and {len(errors) - 5} more"] if len(errors) > 5 else [])
 
 
+def body_identifier(xml: bytes) -> str | None:
+    """The archive's identifier of the body whose meeting the message files (its møtemappe's
+    utvalg); None for a case file (an agreement)."""
+    found = etree.fromstring(xml).find(f".//{{{NS}}}utvalg/{{{MDK}}}identifikator")
+    return found.text if found is not None else None
+
+
 def listed_files(xml: bytes) -> list[tuple[str, str, int]]:
     """(referanseDokumentfil, sjekksum, filstoerrelse) of every dokumentobjekt."""
     doc = etree.fromstring(xml)

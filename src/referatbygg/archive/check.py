@@ -1,8 +1,13 @@
 """The receiving side: a package checked as the archive checks it on arrival — the bag
 (completeness, checksums), arkivmelding.xml against the Fiks Arkiv V1 schema, every document it
 lists present with the same checksum and size, the signatures of the signed original, PDF/A of
-every PDF, and the Fiks Arkiv message beside the bag. Every problem is named; nothing here
-trusts what the package says about itself.
+every PDF, and the Fiks Arkiv message beside the bag, its files verified and validated as the
+bag's are. Every problem is named; nothing here trusts what the package says about itself.
+
+Bytes are not meaning (meaning.py): the files must also be about one meeting — the signed
+original is the file arkivmelding calls signed, it is signed, and the meeting, body, date and
+signers that arkivmelding, bag-info and the evidence name are the ones the signed file shows.
+A zip is opened entry by entry (zipsafe.py): no entry outside its folder, no link, no name twice.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import json
 import tempfile
 import zipfile
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +26,7 @@ from .. import verify
 from ..errors import PackageError, ValidationError
 from ..meeting.load import display
 from ..pdf import pdfa
-from . import arkivmelding
+from . import arkivmelding, meaning, zipsafe
 from .arkivmelding import MESSAGE_TYPE
 
 
@@ -35,19 +41,92 @@ class PackageReport:
         return asdict(self)
 
 
+@dataclass
+class _Judge:
+    """What the package is judged with: the trust of verify, who should sign for each body (the
+    archive's profile), and the verdicts already given, by content (the message beside a bag
+    carries the same files)."""
+
+    roots: list[Any]
+    level: verify.Level
+    pins: dict[str, verify.identity.Pin] | None
+    others: list[Any] | None
+    signers: Mapping[str, Mapping[str, str]]
+    verified: dict[str, verify.VerifyReport] = field(default_factory=dict)
+    validated: dict[str, pdfa.PdfaReport | str] = field(default_factory=dict)
+
+    def verify(self, pdf: Path, xml: bytes | None) -> verify.VerifyReport:
+        """The signatures of ``pdf``, checked against who may sign for the body ``xml`` names."""
+        digest = arkivmelding.sha256_file(pdf)
+        if digest not in self.verified:
+            body = arkivmelding.body_identifier(xml) if xml else None
+            expected = self.signers.get(body) if body else None
+            self.verified[digest] = verify.verify(
+                pdf, self.roots, level=self.level, pins=self.pins, others=self.others,
+                signers=dict(expected) if expected is not None else None,
+            )  # fmt: skip
+        return self.verified[digest]
+
+    def validate(self, pdf: Path) -> pdfa.PdfaReport | str:
+        """The PDF/A verdict on ``pdf``, or why it could not be read."""
+        digest = arkivmelding.sha256_file(pdf)
+        if digest not in self.validated:
+            try:
+                self.validated[digest] = pdfa.validate(pdf)
+            except ValidationError as exc:
+                self.validated[digest] = exc.message.split(": ", 1)[-1]
+        return self.validated[digest]
+
+
+def check_package(
+    path: Path, roots: list[Any], *, signature_level: verify.Level = "B-LTA",
+    pins: dict[str, verify.identity.Pin] | None = None, others: list[Any] | None = None,
+    signers: Mapping[str, Mapping[str, str]] | None = None,
+) -> PackageReport:  # fmt: skip
+    """Check a package as the receiving archive would; every problem is named. ``path`` is the
+    bag (folder or .zip) — with the Fiks Arkiv message beside it checked too — or the message
+    alone (its folder or .zip). ``signers``: who may sign for each body (by its identifier in
+    arkivmelding), from the archive's profile."""
+    report = PackageReport(str(path), ok=False)
+    judge = _Judge(roots, signature_level, pins, others, signers or {})
+    if _is_message(path):
+        check_message(path, report, judge)
+        report.ok = not report.problems
+        return report
+    with tempfile.TemporaryDirectory() as scratch:
+        bag_dir = _open(path, Path(scratch))
+        _check_bag(bag_dir, report)
+        data = bag_dir / "data"
+        if not _check_listed(data, report):
+            return report
+        xml = (data / "arkivmelding.xml").read_bytes()
+        signed = meaning.signed_original(data, xml, report.problems)
+        if signed is not None:
+            verdict = judge.verify(signed, xml)
+            _signatures(report, verdict, signed.name)
+            meaning.agrees(bag_dir, xml, signed, verdict, report.problems, report.checked)
+        _check_pdfa(data, report, judge)
+        key = meaning.folder_key(xml)
+    stem = path.name.removesuffix(".zip")
+    for beside in (path.with_name(f"{stem}.fiks-arkiv"), path.with_name(f"{stem}.fiks-arkiv.zip")):
+        if beside.exists():
+            check_message(beside, report, judge, key=key)
+    report.ok = not report.problems
+    return report
+
+
 def _open(path: Path, scratch: Path) -> Path:
     """The bag folder: ``path`` itself, or the single folder inside a .zip."""
     if path.is_dir():
+        links = zipsafe.links_in(path)
+        if links:
+            raise PackageError(f"{display(path)}: symbolic links in the bag: {', '.join(links)}")
         return path
     if not path.exists():
         raise PackageError(f"{display(path)}: not found")
     if not zipfile.is_zipfile(path):
         raise PackageError(f"{display(path)} is neither a bag folder nor a .zip file")
-    with zipfile.ZipFile(path) as zf:
-        for name in zf.namelist():
-            if name.startswith("/") or ".." in Path(name).parts:
-                raise PackageError(f"{display(path)}: unsafe path in archive: {name}")
-        zf.extractall(scratch)
+    zipsafe.extract(path, scratch, one_folder=True)
     folders = [p for p in scratch.iterdir() if p.is_dir()]
     if len(folders) != 1:
         raise PackageError(f"{display(path)}: expected one bag folder inside, found {len(folders)}")
@@ -62,43 +141,6 @@ def _bag_details(bag: bagit.Bag) -> list[str]:
         except bagit.BagValidationError as exc:
             out += [str(d) for d in getattr(exc, "details", [])] or [str(exc)]
     return out
-
-
-def check_package(
-    path: Path, roots: list[Any], *, signature_level: verify.Level = "B-LTA",
-    pins: dict[str, verify.identity.Pin] | None = None, others: list[Any] | None = None,
-) -> PackageReport:  # fmt: skip
-    """Check a package as the receiving archive would; every problem is named. ``path`` is the
-    bag (folder or .zip) — with the Fiks Arkiv message beside it checked too — or the message
-    alone (its folder or .zip)."""
-    report = PackageReport(str(path), ok=False)
-    if _is_message(path):
-        check_message(path, report, roots, signature_level=signature_level, pins=pins,
-                      others=others)  # fmt: skip
-        report.ok = not report.problems
-        return report
-    with tempfile.TemporaryDirectory() as scratch:
-        bag_dir = _open(path, Path(scratch))
-        _check_bag(bag_dir, report)
-        data = bag_dir / "data"
-        if not _check_listed(data, report):
-            return report
-        main = [data / "dokumenter" / f"{n}.pdf" for n in ("referat", "avtale")]
-        minutes = next((p for p in main if p.is_file()), main[0])
-        if minutes.is_file():
-            signatures = verify.verify(minutes, roots, level=signature_level, pins=pins,
-                                       others=others)  # fmt: skip
-            _signatures(report, signatures, minutes.name)
-        else:
-            report.problems.append("the signed document (dokumenter/referat.pdf) is missing")
-        _check_pdfa(data, report)
-    stem = path.name.removesuffix(".zip")
-    for beside in (path.with_name(f"{stem}.fiks-arkiv"), path.with_name(f"{stem}.fiks-arkiv.zip")):
-        if beside.exists():
-            check_message(beside, report, roots, signature_level=signature_level, pins=pins,
-                          others=others, signatures=False)  # fmt: skip
-    report.ok = not report.problems
-    return report
 
 
 def _check_bag(bag_dir: Path, report: PackageReport) -> None:
@@ -146,16 +188,15 @@ def _check_listed(data: Path, report: PackageReport) -> bool:
     return True
 
 
-def _check_pdfa(data: Path, report: PackageReport) -> None:
+def _check_pdfa(data: Path, report: PackageReport, judge: _Judge, label: str = "") -> None:
     """Every PDF of the payload valid for the PDF/A part (and PDF/UA) it claims."""
-    for pdf in sorted((data / "dokumenter").rglob("*.pdf")):
-        rel = pdf.relative_to(data)
-        try:
-            result = pdfa.validate(pdf)
-        except ValidationError as exc:
-            report.problems.append(f"{rel}: {exc.message.split(': ', 1)[-1]}")
-            continue
-        if result.valid:
+    pdfs = sorted((data / "dokumenter").rglob("*.pdf")) if not label else sorted(data.glob("*.pdf"))
+    for pdf in pdfs:
+        rel = f"{label}: {pdf.name}" if label else str(pdf.relative_to(data))
+        result = judge.validate(pdf)
+        if isinstance(result, str):
+            report.problems.append(f"{rel}: {result}")
+        elif result.valid:
             report.checked.append(f"{rel}: {result.claimed} valid")
         else:
             report.problems.append(f"{rel}: not valid PDF/A: {result.summary}")
@@ -172,60 +213,76 @@ def _is_message(path: Path) -> bool:
 
 
 def check_message(
-    path: Path, report: PackageReport, roots: list[Any], *, signature_level: verify.Level,
-    pins: dict[str, verify.identity.Pin] | None, others: list[Any] | None,
-    signatures: bool = True,
-) -> None:  # fmt: skip
+    path: Path, report: PackageReport, judge: _Judge, *, key: str | None = None
+) -> None:
     """The Fiks Arkiv message as the archive's Fiks Arkiv endpoint takes it: the schema, the
     message type, every referanseDokumentfil a file of the message (same checksum and size),
-    every file named by it; with ``signatures``, the signed document verified too."""
+    every file named by it, the signed original verified and every PDF validated — and, beside
+    a bag (``key``), about the same meeting as the bag."""
     label = path.name
     with tempfile.TemporaryDirectory() as scratch:
         folder = path
-        if not path.is_dir():
+        if path.is_dir():
+            links = zipsafe.links_in(path)
+            if links:
+                report.problems.append(f"{label}: symbolic links: {', '.join(links)}")
+                return
+        else:
             folder = Path(scratch)
-            with zipfile.ZipFile(path) as zf:
-                for name in zf.namelist():
-                    if "/" in name.strip("/") or name.startswith(("/", ".")):
-                        report.problems.append(f"{label}: {name} is not a file name alone")
-                        return
-                zf.extractall(folder)
+            try:
+                zipsafe.extract(path, folder, one_folder=False)
+            except PackageError as exc:
+                report.problems.append(f"{label}: {exc.message.split(': ', 1)[-1]}")
+                return
         xml_path = folder / "arkivmelding.xml"
         if not xml_path.is_file():
             report.problems.append(f"{label}: arkivmelding.xml is missing")
             return
         xml = xml_path.read_bytes()
-        errors = arkivmelding.schema_errors(xml)
-        report.problems += [f"{label}: arkivmelding.xml: {e}" for e in errors]
-        try:
-            kind = json.loads((folder / "melding.json").read_text(encoding="utf-8"))["meldingstype"]
-        except (OSError, ValueError, KeyError, TypeError):
-            kind = None
-        if kind != MESSAGE_TYPE:
-            report.problems.append(f"{label}: melding.json does not give the message type "
-                                   f"{MESSAGE_TYPE}")  # fmt: skip
-        before = len(report.problems)
-        named = set()
-        for ref, checksum, size in arkivmelding.listed_files(xml):
-            named.add(ref)
-            file = folder / ref
-            if "/" in ref or not file.is_file():
-                report.problems.append(f"{label}: arkivmelding.xml names {ref}, which is not a "
-                                       "file of the message")  # fmt: skip
-                continue
-            if arkivmelding.sha256_file(file) != checksum or file.stat().st_size != size:
-                report.problems.append(f"{label}: {ref} differs from arkivmelding.xml")
-        extra = sorted(p.name for p in folder.iterdir()
-                       if p.name not in named | {"arkivmelding.xml", "melding.json"})  # fmt: skip
-        report.problems += [f"{label}: {name} is not named in arkivmelding.xml" for name in extra]
-        if len(report.problems) == before and not errors:
-            report.checked.append(f"{label}: Fiks Arkiv message ({MESSAGE_TYPE}): every file "
-                                  "named, every name a file, same checksums")  # fmt: skip
-        main = next((folder / n for n in ("referat.pdf", "avtale.pdf") if (folder / n).is_file()),
-                    None)  # fmt: skip
-        if signatures and main is not None:
-            _signatures(report, verify.verify(main, roots, level=signature_level, pins=pins,
-                                              others=others), main.name)  # fmt: skip
+        if not _message_files(folder, xml, report, label):
+            return
+        if key is not None and meaning.folder_key(xml) != key:
+            report.problems.append(f"{label}: its arkivmelding.xml files another meeting "
+                                   f"({meaning.folder_key(xml)}) than the bag ({key})")  # fmt: skip
+        signed = meaning.signed_original(folder, xml, report.problems, label=label)
+        if signed is not None:
+            verdict = judge.verify(signed, xml)
+            _signatures(report, verdict, f"{label}: {signed.name}")
+            report.problems += [f"{label}: {p}" for p in meaning.shows(xml, signed, verdict,
+                                                                      signed.name)]  # fmt: skip
+        _check_pdfa(folder, report, judge, label)
+
+
+def _message_files(folder: Path, xml: bytes, report: PackageReport, label: str) -> bool:
+    """The schema, the message type, and every file named and every name a file. False when
+    arkivmelding.xml does not validate (then nothing more in it is relied on)."""
+    errors = arkivmelding.schema_errors(xml)
+    report.problems += [f"{label}: arkivmelding.xml: {e}" for e in errors]
+    try:
+        kind = json.loads((folder / "melding.json").read_text(encoding="utf-8"))["meldingstype"]
+    except (OSError, ValueError, KeyError, TypeError):
+        kind = None
+    if kind != MESSAGE_TYPE:
+        report.problems.append(f"{label}: melding.json does not give the message type "
+                               f"{MESSAGE_TYPE}")  # fmt: skip
+    before = len(report.problems)
+    named = set()
+    for ref, checksum, size in arkivmelding.listed_files(xml):
+        named.add(ref)
+        file = folder / ref
+        if "/" in ref or not file.is_file():
+            report.problems.append(f"{label}: arkivmelding.xml names {ref}, which is not a "
+                                   "file of the message")  # fmt: skip
+            continue
+        if arkivmelding.sha256_file(file) != checksum or file.stat().st_size != size:
+            report.problems.append(f"{label}: {ref} differs from arkivmelding.xml")
+    extra = sorted(p.name for p in folder.iterdir()
+                   if p.name not in named | {"arkivmelding.xml", "melding.json"})  # fmt: skip
+    report.problems += [f"{label}: {name} is not named in arkivmelding.xml" for name in extra]
+    if len(report.problems) == before and not errors:
+        report.checked.append(f"{label}: Fiks Arkiv message ({MESSAGE_TYPE}): every file "
+                              "named, every name a file, same checksums")  # fmt: skip
+    return not errors
 
 
 def _signatures(report: PackageReport, signatures: verify.VerifyReport, name: str) -> None:

@@ -120,7 +120,8 @@ def make_package(
         say("collect documents")
         title, documents = _collect(meeting, out_dir, staging)
         say("evidence: signatures and PDF/A")
-        report = _evidence(staging, name, roots, signature_level, pins, others)
+        who = {s.role: s.name for s in meeting.signatories}  # as the meeting's files say
+        report = _evidence(staging, name, roots, signature_level, pins, others, who)
         say("arkivmelding.xml")
         documents[0] = dataclasses.replace(
             documents[0], details=f"PAdES {report.level}, {documents[0].files[0].fmt}"
@@ -214,6 +215,7 @@ def _attachments(meeting: Meeting, out_dir: Path, docs: Path) -> list[Document]:
 def _evidence(
     staging: Path, name: str, roots: list[Any], level: verify.Level,
     pins: dict[str, verify.identity.Pin] | None, others: list[Any] | None,
+    signers: dict[str, str | None],
 ) -> verify.VerifyReport:  # fmt: skip
     """The signatures verified and every PDF validated, each report written to bevis/; a
     package is only made of documents that pass."""
@@ -223,7 +225,7 @@ def _evidence(
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
         validations = pool.map(pdfa.validate, pdfs)
         report = verify.verify(docs / f"{name}.pdf", roots, level=level, pins=pins,
-                               others=others)  # fmt: skip
+                               others=others, signers=signers)  # fmt: skip
         results = list(validations)
     if not report.valid:
         raise PackageError(f"the signed minutes do not verify: {report.summary}")

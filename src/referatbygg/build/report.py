@@ -40,6 +40,20 @@ def read(path: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
+def expected_signers(report: dict[str, Any] | None) -> dict[str, str | None] | None:
+    """Who should sign each role, as the build report recorded it from the body and meeting
+    files; None for a report from before it did (then verify falls back to the printed names)."""
+    listed = (report or {}).get("signatories")
+    if not isinstance(listed, list):
+        return None
+    return {str(s.get("role")): s.get("name") for s in listed if isinstance(s, dict)}
+
+
+def expected_signers_of(pdf: Path) -> dict[str, str | None] | None:
+    """Who should sign ``pdf``, from the build report beside it (None without one)."""
+    return expected_signers(read(report_path(pdf.parent, pdf.stem)))
+
+
 def require_validated(pdf: Path) -> dict[str, Any]:
     """Refuse a PDF that no passing build report vouches for (before signing it); returns the
     report."""

@@ -81,6 +81,11 @@ class BuildResult:
             # What signing needs from the document: the stamp in the text's font, the place.
             "body_font": templates.body_font(self.template) if self.template else None,
             "signing_place": minutes.signing_place(self.meeting),
+            # Who should sign, as the body and meeting files say: signing, intake and verify
+            # compare each certificate with this, never with a name inside the signed file.
+            "signatories": [
+                {"role": s.role, "title": s.title, "name": s.name} for s in self.meeting.signatories
+            ],
             "source_digest": source_digest(self.meeting),
             "sources": sources(self.meeting),
             "out_dir": str(self.out_dir),

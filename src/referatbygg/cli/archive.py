@@ -59,7 +59,7 @@ def cmd_check_package(args: argparse.Namespace) -> int:
     tr = trust(config)
     report = check_package(
         args.path, tr.roots, signature_level=config.signature_level,
-        pins=config.pins(), others=tr.others,
+        pins=config.pins(), others=tr.others, signers=config.archive.signers,
     )  # fmt: skip
     lines = [f"{report.path}: {'OK' if report.ok else 'NOT OK'}"]
     lines += [f"  ok: {c}" for c in report.checked]

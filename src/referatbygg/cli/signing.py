@@ -105,8 +105,14 @@ def cmd_timestamp(args: argparse.Namespace) -> int:
 
 
 def add_verify(sub: Subparsers, shared: Parents) -> None:
-    w = command(sub, cmd_verify, shared.common, shared.cfg, shared.served)
+    w = command(sub, cmd_verify, shared.common, shared.cfg, shared.rooted, shared.served)
     w.add_argument("pdf", type=Path)
+    w.add_argument(
+        "--meeting", type=Path,
+        help="the meeting (or agreement) file whose signatories should have signed: each "
+        "certificate is checked against them (without it, against the names the PDF printed "
+        "when it was built, and the verdict says so)",
+    )  # fmt: skip
     w.add_argument(
         "--level",
         choices=["B-B", "B-T", "B-LT", "B-LTA"],
@@ -122,19 +128,25 @@ def cmd_verify(args: argparse.Namespace) -> int:
     reader and a recovering one see the same pages; then, per signature and timestamp: signer,
     field, signing time and timestamp, trust (chain to the configured roots) and revocation
     (from the embedded data, no network), what changed after it, PAdES level. Every signature
-    field and signature in the file is accounted for. Exits 0 only when every signatory has
-    signed, every signature is valid, nothing unauthorised follows it and the level is reached;
-    else 7 (also for a file that cannot be read).
+    field and signature in the file is accounted for, and each signer is the person who should
+    sign (--meeting), or else the person the document printed when it was built. Exits 0 only
+    when every signatory has signed, every signature is valid, nothing unauthorised follows it
+    and the level is reached; else 7 (also for a file that cannot be read).
     """
     from .. import verify
     from ..config import load_config
+    from ..meeting.load import load_meeting
     from ..signing.trust import trust
 
     # No pdf_file here: to verify, a missing or unreadable file is a verdict (NOT VALID, 7).
     config = load_config(args.config)
     level = args.level or config.signature_level
+    signers = None
+    if args.meeting:
+        signers = {s.role: s.name for s in load_meeting(args.meeting, args.root).signatories}
     tr = trust(config)
-    report = verify.verify(args.pdf, tr.roots, level=level, pins=config.pins(), others=tr.others)
+    report = verify.verify(args.pdf, tr.roots, level=level, pins=config.pins(), others=tr.others,
+                           signers=signers)  # fmt: skip
     emit(args, report.as_dict(), _verify_lines(report))
     return ExitCode.ok if report.valid else ExitCode.validation
 
@@ -190,6 +202,8 @@ def _verify_lines(report: verify.VerifyReport) -> list[str]:
         lines.append(f"    signer: {s.signer}")
         if s.holder:
             lines.append(f"    holder: {s.holder}")
+        if s.named:
+            lines.append(f"    signature block names: {s.named}")
         if s.signing_time:
             lines.append(f"    signing time (claimed): {s.signing_time}")
         if s.timestamp:

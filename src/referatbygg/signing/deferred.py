@@ -31,7 +31,7 @@ from pyhanko.sign import signers
 from pyhanko.sign.signers.pdf_byterange import PreparedByteRangeDigest
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-from ..build.report import require_validated
+from ..build.report import expected_signers_of, require_validated
 from ..config import Config
 from ..document import lang
 from ..errors import InputError, SigningError
@@ -76,6 +76,9 @@ def prepare(
     if cert is not None:
         creds = Credentials(signers.ExternalSigner(cert, SimpleCertificateStore()), cert, [])
         check_certificate(creds, trust(config).context, role)
+        expected = expected_signers_of(pdf)
+        person = expected.get(role) if expected is not None else field.name
+        pades.right_person(role, person or "", creds, config, outside=expected is not None)
     placeholder = signers.ExternalSigner(
         cert, SimpleCertificateStore.from_certs([cert] if cert else []), signature_value=256
     )
@@ -165,7 +168,7 @@ def _next_field(pdf: Path, role: str, config: Config) -> _Field:
     if waiting:
         raise SigningError(f"signing order: {', '.join(waiting)} must sign before '{role}'")
     tr = trust(config)
-    require_untouched(pdf, tr.roots, config.pins(), tr.others)
+    require_untouched(pdf, tr.roots, config.pins(), tr.others, signers=expected_signers_of(pdf))
     pades.require_taken_in(pdf)
     return _Field(index, fields[index].title, fields[index].name)
 
@@ -214,6 +217,14 @@ def complete(
     signature = _cms(answer, request, role, trust(config).others)
     start, end = request["reserved"]
     filled = io.BytesIO(prepared)
+    size = len(signature.dump())
+    if 2 * size > end - start - 2:  # hex digits between < and >
+        raise SigningError(
+            f"{role}: the answer's signature is {size:,} bytes, more than the "
+            f"{(end - start - 2) // 2:,} the request reserved; nothing was signed",
+            hint="a signature with fewer certificates or less validation data inside fits; "
+            "validation data is added after intake",
+        )
     PreparedByteRangeDigest(bytes.fromhex(request["document_digest"]), start, end).fill_with_cms(
         filled, signature
     )

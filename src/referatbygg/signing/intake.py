@@ -26,6 +26,7 @@ from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.signers.pdf_signer import PdfTimeStamper
 from pyhanko.sign.validation import add_validation_info
 
+from ..build.report import expected_signers_of
 from ..config import Config
 from ..errors import InputError, SigningError
 from ..fsutil import locked, write_atomic
@@ -128,7 +129,7 @@ def _same_document(data: bytes, base: bytes, working: Path, who: str) -> None:
 def _check(stage: Path, base: bytes, role: str, config: Config, working: Path) -> VerifyReport:
     tr = trust(config)
     report = verify(stage, tr.roots, level=None, complete=False, pins=config.pins(),
-                    others=tr.others)  # fmt: skip
+                    others=tr.others, signers=expected_signers_of(working))  # fmt: skip
     if not report.valid:
         raise IntakeRefused(
             f"{role}: the returned file is not taken in: " + report.summary.removeprefix(

@@ -22,7 +22,7 @@ from pyhanko.sign import fields as sigfields
 from pyhanko.sign import signers
 from pyhanko.sign.signers.pdf_signer import PdfTimeStamper
 
-from ..build.report import require_validated
+from ..build.report import expected_signers, expected_signers_of, require_validated
 from ..config import Config
 from ..document import lang
 from ..errors import SigningError
@@ -30,6 +30,7 @@ from ..fsutil import atomic_path, clean_parts, locked
 from ..meeting.load import display
 from ..pdf import hexstrings
 from ..pdf.fields import TIMESTAMP_FIELD, SigField, signature_fields
+from ..verify.identity import Expected, problem
 from . import ledger
 from .credentials import Credentials, credentials, demo_credentials
 from .demopki import DemoPki
@@ -90,17 +91,20 @@ def sign(
     if is_draft(pdf):
         raise SigningError(f"{display(pdf)} is a draft (UTKAST); drafts are never signed")
     built = require_validated(pdf)
+    expected = expected_signers(built)  # who should sign, as the body and meeting files said
     index, field = _next_field(pdf, role)
     tr = trust(config, pki)
-    require_untouched(pdf, tr.roots, config.pins(), tr.others)
+    require_untouched(pdf, tr.roots, config.pins(), tr.others, signers=expected)
     require_taken_in(pdf)
+    person = expected.get(role) if expected is not None else field.name
     if tr.demo:
         body = str(built.get("body") or "organ")
-        creds = demo_credentials(role, field.name or None, field.title, pki or DemoPki(), body)
+        creds = demo_credentials(role, person or None, field.title, pki or DemoPki(), body)
     else:
         creds = credentials(role, config, ask=ask)
     try:
         check_certificate(creds, tr.context, role)
+        right_person(role, person or "", creds, config, outside=expected is not None)
         signer = _signer(role, index, field, config, tr, creds, built)
         params = {
             "status": "TESTSIGNATUR – ikke gyldig" if tr.demo else "Signert digitalt",
@@ -124,6 +128,21 @@ def sign(
         creds.close()
     ledger.record(pdf, "signed", role)
     log.info("signed %s as %s", pdf, role)
+
+
+def right_person(
+    role: str, person: str, creds: Credentials, config: Config, *, outside: bool
+) -> None:
+    """Nothing is signed with another person's certificate: the credentials must be those of
+    whoever should sign for ``role`` (or what referatbygg.toml pins for it)."""
+    expected = Expected(role, person, config.pins().get(role), outside=outside)
+    wrong = problem(expected, creds.cert)
+    if wrong:
+        raise SigningError(
+            f"{role}: {wrong}; nothing was signed",
+            hint=f"sign with {person or role}'s own certificate, or correct who signs as {role} "
+            "in the body or meeting file and build again",
+        )
 
 
 def _next_field(pdf: Path, role: str) -> tuple[int, SigField]:
@@ -187,7 +206,7 @@ def timestamp(pdf: Path, config: Config, *, pki: DemoPki | None = None) -> None:
     if has_document_timestamp(pdf):
         raise SigningError(f"{display(pdf)} already has its final timestamp")
     tr = trust(config, pki)
-    require_untouched(pdf, tr.roots, config.pins(), tr.others)
+    require_untouched(pdf, tr.roots, config.pins(), tr.others, signers=expected_signers_of(pdf))
     require_taken_in(pdf)
     stamper = PdfTimeStamper(tr.timestamper, field_name=TIMESTAMP_FIELD)
     try:

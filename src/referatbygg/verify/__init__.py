@@ -10,8 +10,9 @@ The verdict is built up from independent checks, each of which can only take val
    cross-reference table by scanning (as viewers do) see the same pages.
 3. **Every signature accounted for** (:mod:`.formfields`): every filled signature field, whatever
    its SubFilter, and every signature dictionary in any revision. Fields are expected to be the
-   ones the document had when first signed — its signatories and the final timestamp; a field
-   added later is a problem (except document timestamps that renew the final one).
+   ones the document had as built, before its first signature — its signatories and the final
+   timestamp; a field added later, even in a signature's own revision, is a problem (except
+   document timestamps that renew the final one).
 4. **Each signature** (:mod:`.signature`): form and byte range, integrity and what changed after
    it, trust and revocation — each with its own reason.
 5. **The level promised** (B-LTA by default): reached by every signature.
@@ -26,6 +27,7 @@ hex-string reader) — never the code that produces signatures (signing/), so th
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -63,6 +65,9 @@ class VerifyReport:
     level_required: str | None = None
     level: str = "none"  # the lowest level its signatures reach
     test_signatures: bool = False
+    # Whom the signers were checked against: "who should sign" (given from outside the file)
+    # or "the names the document printed" (when nobody said who should sign).
+    signers_checked_against: str = "the names the document printed"
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -71,14 +76,19 @@ class VerifyReport:
 def verify(
     pdf: Path, roots: list[x509.Certificate], *, level: Level | None = "B-LTA",
     complete: bool = True, pins: dict[str, identity.Pin] | None = None,
-    others: list[x509.Certificate] | None = None,
+    others: list[x509.Certificate] | None = None, signers: Mapping[str, str | None] | None = None,
 ) -> VerifyReport:  # fmt: skip
     """Verify ``pdf`` against ``roots``. ``complete``: every signatory must have signed and the
     signatures must reach ``level``; without it (before a further signature is added), only
-    what is there is judged. ``pins``: who may sign for a role (else the name the signature
-    block prints must be the certificate holder's). ``others``: intermediate certificates to
-    build chains with, besides those the document carries. Never raises for a bad file."""
+    what is there is judged. ``signers``: who should sign each role, from outside the file (the
+    meeting's signatories, the receiving archive's profile); without it, each signer is checked
+    against the name the document printed when it was built, and the summary says so. ``pins``:
+    who may sign for a role, from referatbygg.toml (they decide over a name). ``others``:
+    intermediate certificates to build chains with, besides those the document carries. Never
+    raises for a bad file."""
     report = VerifyReport(str(pdf), False, [], [], "", level_required=level if complete else None)
+    if signers is not None:
+        report.signers_checked_against = "who should sign"
     try:
         data = pdf.read_bytes()
     except OSError as exc:
@@ -89,7 +99,7 @@ def verify(
     problems = [f"it shows different content to different readers: {p}"
                 for p in readings.compare(data)]  # fmt: skip
     try:
-        problems += _signatures(found, roots, report, complete, pins or {}, others or [])
+        problems += _signatures(found, roots, report, complete, pins or {}, others or [], signers)
     except Exception as exc:  # a bug or an unforeseen kind of damage: never a pass
         log.info("verification failed", exc_info=True)
         problems.append(f"the signatures cannot be checked ({plain(exc)})")
@@ -117,6 +127,14 @@ def _done(
         )
     else:
         report.summary = "NOT VALID: " + "; ".join(problems + sig_problems)
+    if report.valid and report.signers_checked_against != "who should sign":
+        signed = [f"{s.field_name} by {s.holder or s.signer}" for s in report.signatures
+                  if s.kind == "signature"]  # fmt: skip
+        if signed:
+            report.summary += (
+                f"; signed: {', '.join(signed)} — checked against the names the document printed "
+                "when it was built, not against who should sign (not given)"
+            )
     if report.test_signatures:
         report.summary += " (test certificates: not valid as real signatures)"
     return report
@@ -125,6 +143,7 @@ def _done(
 def _signatures(
     found: structure.Structure, roots: list[x509.Certificate], report: VerifyReport,
     complete: bool, pins: dict[str, identity.Pin], others: list[x509.Certificate],
+    signers: Mapping[str, str | None] | None,
 ) -> list[str]:  # fmt: skip
     reader = found.reader
     assert reader is not None
@@ -135,10 +154,13 @@ def _signatures(
     report.notes += notes
     ev = Evidence(found, roots, [*certs, *others], crls, ocsps)
     ev.expected = {
-        f.name: identity.Expected(f.name, f.person, pins.get(f.name))
-        for f in _original(found, form).fields
+        f.name: identity.Expected(
+            f.name, (signers.get(f.name) if signers is not None else f.person) or "",
+            pins.get(f.name), outside=signers is not None, printed=f.person,
+        )
+        for f in _as_built(found, form).fields
         if f.name != TIMESTAMP_FIELD
-    }
+    }  # fmt: skip
     revision_of = {ref: rev for rev, ref in found.signature_objects}
     filled = sorted(
         (f for f in form.fields if f.filled),
@@ -181,10 +203,10 @@ def _accounting(
     found: structure.Structure, form: formfields.Form, filled: list[SigField],
     kinds: dict[str, str], report: VerifyReport, complete: bool,
 ) -> list[str]:  # fmt: skip
-    """The fields the document had when it was first signed are its signatories and its final
-    timestamp; nothing else may appear, nothing may go."""
+    """The fields the document had as built are its signatories and its final timestamp;
+    nothing else may appear, nothing may go."""
     problems: list[str] = []
-    original = _original(found, form).names()
+    original = _as_built(found, form).names()
     roles = [n for n in original if n != TIMESTAMP_FIELD]
     by_name = {f.name: f for f in form.fields}
     for name in form.names():
@@ -195,7 +217,7 @@ def _accounting(
         timestamp = kinds.get(name) == "/DocTimeStamp" and _invisible(by_name[name].field)
         if not timestamp:
             problems.append(
-                f"the signature field '{name}' was added after the document was first signed; "
+                f"the signature field '{name}' was added after the document was built; "
                 f"it is not one of its signatories ({', '.join(roles) or 'none'}) or an "
                 "(invisible) document timestamp"
             )
@@ -225,15 +247,16 @@ def _invisible(field: Any) -> bool:
     return abs(x2 - x1) < 0.01 or abs(y2 - y1) < 0.01
 
 
-def _original(found: structure.Structure, form: formfields.Form) -> formfields.Form:
-    """The signature fields as the document had them when it was first signed (covered by that
-    signature, so a later update cannot add a role or rename a signatory)."""
+def _as_built(found: structure.Structure, form: formfields.Form) -> formfields.Form:
+    """The signature fields as the document was built: the revision before its first signature.
+    Nothing a signer wrote is in it — not even the first signer's own revision, which could add
+    a field or rename a signatory as well as sign."""
     reader = found.reader
     assert reader is not None
     if not found.signature_objects:
         return form
     first = min(rev for rev, _ in found.signature_objects)
-    return formfields.collect(reader.get_historical_resolver(first))
+    return formfields.collect(reader.get_historical_resolver(max(first - 1, 0)))
 
 
 def _level(report: VerifyReport, required: Level) -> list[str]:
@@ -291,7 +314,7 @@ def _parse(iso: str) -> Any:
 
 def require_untouched(
     pdf: Path, roots: list[x509.Certificate], pins: dict[str, identity.Pin] | None = None,
-    others: list[x509.Certificate] | None = None,
+    others: list[x509.Certificate] | None = None, signers: Mapping[str, str | None] | None = None,
 ) -> None:  # fmt: skip
     """Before adding a signature: the file is sound and every signature in it is valid, with
     nothing after it but further signatures, validation data and timestamps.
@@ -304,7 +327,8 @@ def require_untouched(
     before = _digest(pdf)
     if (str(pdf.resolve()), before) in _VOUCHED:
         return
-    report = verify(pdf, roots, level=None, complete=False, pins=pins, others=others)
+    report = verify(pdf, roots, level=None, complete=False, pins=pins, others=others,
+                    signers=signers)  # fmt: skip
     if not report.valid:
         raise SigningError(
             f"{display(pdf)} was modified or damaged after it was signed; refusing to sign it: "

@@ -1,11 +1,16 @@
 """Who signed: the certificate's holder against the person the signature block names.
 
 A signature can be valid and trusted and still be the wrong person's: the politimester's
-certificate in the byrådsleder's field, or another body's ordfører. Each signatory field carries
-the name printed in the signature block (its /TM, written at build time and covered by the first
-signature); the certificate must be that person's — given name and surname, Unicode-normalised and
-case-folded, middle names allowed on either side. Where referatbygg.toml pins a role (a certificate
-fingerprint, an organisation identifier, or a name to expect instead), the pin decides.
+certificate in the byrådsleder's field, or another body's ordfører. Who should sign comes from
+outside the signed file — the meeting's signatories as its body and meeting files name them (the
+build report records them), or the receiving archive's profile — and the certificate must be that
+person's: given name and surname, Unicode-normalised and case-folded, middle names allowed on
+either side. Where referatbygg.toml pins a role (a certificate fingerprint, an organisation
+identifier, or a name to expect instead), the pin decides.
+
+Without an outside expectation the name the signature block printed when the document was built
+(its /TM in the revision before the first signature) stands in: no signer can have written it —
+the name in a field read from a signer's own revision is that signer's word (KNOWN-PITFALLS).
 """
 
 from __future__ import annotations
@@ -28,9 +33,15 @@ class Pin:
 
 @dataclass(frozen=True)
 class Expected:
+    """Who should sign for ``role``: ``name`` from outside the signed file when ``outside`` (the
+    meeting's signatories, the receiving archive's profile), else the name the document printed
+    when it was built."""
+
     role: str
-    name: str  # as printed in the signature block ("" when it names no one)
+    name: str  # "" when nobody is named
     pin: Pin | None = None
+    outside: bool = False
+    printed: str = ""  # the signature block's name, as built (shown, never trusted alone)
 
 
 def holder(cert: x509.Certificate) -> str:
@@ -95,9 +106,9 @@ def problem(expected: Expected, cert: x509.Certificate) -> str | None:
         return None
     name = pin.name if pin is not None and pin.name else expected.name
     if not name:
-        return None  # the block names no one and nothing is pinned: see Expected, reported apart
-    if not same_person(name, cert):
-        return (
-            f"the signature block names {name} as {expected.role}, but the certificate is {who}'s"
-        )
-    return None
+        return None  # nobody is named and nothing is pinned: see Expected, reported apart
+    if same_person(name, cert):
+        return None
+    if expected.outside:
+        return f"{name} should sign as {expected.role}, but the certificate is {who}'s"
+    return f"the signature block names {name} as {expected.role}, but the certificate is {who}'s"

@@ -108,7 +108,8 @@ class SignatureReport:
     kind: str  # "signature" or "document timestamp"
     revision: int | None = None  # 1-based: the revision this signature closes
     signer: str = "?"
-    holder: str = ""  # the certificate holder's name, as compared with the signature block
+    holder: str = ""  # the certificate holder's name, as compared with who should sign
+    named: str = ""  # the name the signature block printed when the document was built
     signing_time: str | None = None  # claimed by the signer
     timestamp: str | None = None  # proved by a timestamp authority
     intact: bool = False
@@ -396,18 +397,21 @@ def _validated(report: SignatureReport, validate: Any) -> Any:
 
 
 def _identity(cert: Any, ev: Evidence, report: SignatureReport) -> None:
-    """The signer is the person the signature block names (or the role's pin)."""
+    """The signer is who should sign (or the role's pin)."""
     expected = ev.expected.get(report.field_name)
     if expected is None:
         return
+    report.named = expected.printed
     wrong = identity.problem(expected, cert)
     if wrong:
         report.problems.append(wrong)
     elif not expected.name and expected.pin is None:
-        report.notes.append(
-            "the signature block names no one for this role and nothing is pinned: who signed "
-            "is not checked"
+        nobody = (
+            "nobody is named as who should sign"
+            if expected.outside
+            else ("the signature block names no one for this role")
         )
+        report.notes.append(f"{nobody} and nothing is pinned: who signed is not checked")
 
 
 def _timestamp(

@@ -60,4 +60,5 @@ def check(zip_file: Path, config: Config) -> Any:
 
     tr = trust(config)
     return check_package(zip_file, tr.roots, signature_level=config.signature_level,
-                         pins=config.pins(), others=tr.others)  # fmt: skip
+                         pins=config.pins(), others=tr.others,
+                         signers=config.archive.signers)  # fmt: skip

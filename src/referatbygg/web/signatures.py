@@ -94,12 +94,15 @@ def view(meeting: Meeting, out_root: Path, config: Config) -> View:
 
 
 def _report(pdf: Path, config: Config) -> VerifyReport:
+    from ..build.report import expected_signers_of
     from ..signing.trust import trust
     from ..verify import verify
 
     tr = trust(config)
-    return verify(pdf, tr.roots, level=config.signature_level, complete=False,
-                  pins=config.pins(), others=tr.others)  # fmt: skip
+    return verify(
+        pdf, tr.roots, level=config.signature_level, complete=False, pins=config.pins(),
+        others=tr.others, signers=expected_signers_of(pdf),
+    )  # fmt: skip
 
 
 def _when(sig: SignatureReport, language: Language, _: Callable[[str], str]) -> str:
