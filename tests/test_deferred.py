@@ -108,6 +108,26 @@ def test_answer_for_another_document_or_request_is_refused(
     assert working.read_bytes() == before
 
 
+@pytest.mark.parametrize("size", [40_000, 100_000])
+def test_an_answer_larger_than_the_request_reserved_is_named(
+    working: Path, pki: CertPki, config: Config, tmp_path: Path, size: int
+) -> None:
+    """A raw signature value (or CMS) too large for the space the request reserved: refused with
+    the sizes named, the working file untouched — not an internal error (exit 70)."""
+    import base64
+
+    prepared = deferred.prepare(working, "byradsleder", config,
+                                certificate=pki.cert("rsasigner"))  # fmt: skip
+    request = json.loads(prepared.request.read_text())
+    big = tmp_path / "stort-svar.json"
+    raw = base64.b64encode(b"\x01" * size).decode()
+    big.write_text(json.dumps({"id": request["id"], "signature": raw}))
+    before = working.read_bytes()
+    with pytest.raises(SigningError, match=r"bytes, more than the 16,384 the request reserved"):
+        deferred.complete(working, "byradsleder", big, config)
+    assert working.read_bytes() == before
+
+
 def test_expired_request_is_refused(working: Path, pki: CertPki, config: Config,
                                     tmp_path: Path) -> None:  # fmt: skip
     prepared = deferred.prepare(working, "byradsleder", config, valid_for=dt.timedelta(hours=1))

@@ -43,7 +43,7 @@ from .pdfasafe import ArchivalPdfSigner, metadata_frozen, stamp_style
 from .trust import check_certificate, trust
 
 FORMAT = "referatbygg-signing-request/1"
-RESERVED = 32768  # bytes for the CMS (hex-encoded twice that): chains and a timestamp token fit
+RESERVED = 32768  # hex digits for the CMS (16 KiB): chains and a timestamp token fit
 DIGEST = "sha256"
 
 
