@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -17,7 +18,7 @@ from referatbygg.archive import arkivmelding
 from referatbygg.archive.check import check_package
 from referatbygg.archive.package import PackageResult, make_package
 from referatbygg.config import load_config
-from referatbygg.errors import PackageError, SigningError
+from referatbygg.errors import InputError, PackageError, SigningError
 from referatbygg.meeting.load import load_meeting
 from referatbygg.pipeline import build, run, status
 from referatbygg.signing import pades
@@ -222,6 +223,36 @@ def test_sources_changed_after_signing_are_refused_at_archive(tmp_path: Path) ->
         run(meeting, tmp_path / "out", CONFIG, progress=messages.append)
     assert any(m.startswith("WARNING:") for m in messages)
     assert result.package.zip.read_bytes() == packed
+
+
+@pytest.mark.parametrize("edited", ["2023-01-13.toml", "vedlegg/situasjonsbrief.pdf"])
+def test_an_edit_during_the_build_is_refused(tmp_path: Path, edited: str) -> None:
+    """The meeting file (or an attachment) saved while the build runs: the build refuses, naming
+    it, and the previous outputs stay as they were — a build never records hashes of files it
+    did not build from, so that neither `status` nor `archive` can take the old document for
+    the new sources."""
+    folder = tmp_path / "m"
+    shutil.copytree(SEED.parent, folder)
+    meeting = folder / SEED.name
+    first = build(meeting, tmp_path / "out")
+    assert first.pdf is not None
+    before = first.pdf.read_bytes()
+    target = folder / edited
+
+    def edit_when_merging(message: str) -> None:
+        if message == "merge":
+            data = target.read_bytes()
+            if edited.endswith(".toml"):
+                target.write_bytes(data.replace("Politirådet".encode(), "Byrådet".encode(), 1))
+            else:
+                target.write_bytes(data + b"\n% saved again\n")
+
+    with pytest.raises(InputError, match=rf"{re.escape(edited.split('/')[-1])} changed while the "
+                       "build ran"):  # fmt: skip
+        build(meeting, tmp_path / "out", progress=edit_when_merging)
+    assert first.pdf.read_bytes() == before
+    assert not (first.pdf.parent / "work").exists()
+    assert status(meeting, tmp_path / "out", CONFIG).stale  # the files now differ from the build
 
 
 def test_forged_minutes_in_a_rebagged_package(package: PackageResult, tmp_path: Path) -> None:

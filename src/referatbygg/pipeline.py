@@ -32,7 +32,14 @@ from .build.layout import (
     refuse_if_signed,
     stem,
 )
-from .build.report import changed_sources, fingerprint, is_stale, report_path
+from .build.report import (
+    changed_sources,
+    fingerprint,
+    is_stale,
+    report_path,
+    require_unchanged,
+    snapshot,
+)
 from .build.result import BuildResult, Options
 from .config import Config
 from .document import lang
@@ -118,6 +125,8 @@ def _build(
     originals = signed_originals(meeting, out_root)  # agreements already signed on their own
     if not options.pdf:
         _render(job, result, originals)
+        assert result.sources is not None
+        require_unchanged(meeting, result.sources)
         work.commit(job.stage, job.out, [result.docx.name], [])
         shutil.rmtree(job.work, ignore_errors=True)
         return result
@@ -148,6 +157,7 @@ def _start(
     """Check again under the lock, refuse what must not be built, and make the work folder."""
     say("check")
     warnings = require_clean(meeting)
+    start = snapshot(meeting)  # what is built is what was read now, and the report says so
     if meeting.data.draft and not options.draft:
         raise InputError(
             f"{display(meeting.source)} is marked as a draft (draft = true); the final build "
@@ -162,7 +172,8 @@ def _start(
     scratch, stage = work.fresh(out)
     final = not options.draft and options.kind == "referat"
     job = _Job(meeting, options, out, scratch, stage, name, final, say)
-    result = BuildResult(meeting, out, out / f"{name}.docx", level=options.level, warnings=warnings)
+    result = BuildResult(meeting, out, out / f"{name}.docx", level=options.level, warnings=warnings,
+                         sources=start)  # fmt: skip
     kind = "avtale" if meeting.kind == "avtale" else options.kind
     result.template = templates.find(meeting.body_source.parent, kind, options.template)
     if options.template is not None:  # the body's own template: check has said it
@@ -282,6 +293,8 @@ def _validate(job: _Job, result: BuildResult) -> None:
     result.validation = result.validations[0]
     result.built = fingerprint(result.pdf)
     work.final_paths(result, job.stage, job.out)
+    assert result.sources is not None
+    require_unchanged(job.meeting, result.sources)
     result.report = report_path(job.out, job.name)
     report = json.dumps(result.as_dict(), ensure_ascii=False, indent=2).encode("utf-8")
     failed = [v for v in result.validations if not v.valid]

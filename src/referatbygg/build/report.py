@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import SigningError
+from ..errors import InputError, SigningError
 from ..meeting.load import display
 from ..meeting.model import Meeting
 from .layout import stem
@@ -114,6 +115,42 @@ def source_digest(meeting: Meeting) -> str:
         digest.update(str(file.name).encode() + b"\0")
         digest.update(file.read_bytes())
     return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Sources:
+    """What a build reads, fixed when it starts: each file's SHA-256 by its name as shown, and
+    the digest over all of them (as :func:`source_digest`)."""
+
+    files: dict[str, str]
+    digest: str
+
+
+def snapshot(meeting: Meeting) -> Sources:
+    """The sources as a build starts. The meeting and body files must still be the bytes that
+    were parsed into ``meeting``; an edit since is refused, not recorded as built."""
+    start = Sources(sources(meeting), source_digest(meeting))
+    changed = [display(p) for p, parsed in meeting.read.items()
+               if start.files.get(display(p), parsed) != parsed]  # fmt: skip
+    if changed:
+        raise InputError(
+            f"{', '.join(changed)} changed while it was read; nothing was built",
+            hint="build again once the file is saved",
+        )
+    return start
+
+
+def require_unchanged(meeting: Meeting, start: Sources) -> None:
+    """Refuse a build whose sources changed while it ran: its document shows neither version
+    for certain, and its report would vouch for the wrong one."""
+    now = sources(meeting)
+    changed = [name for name in {**start.files, **now} if start.files.get(name) != now.get(name)]
+    if changed:
+        raise InputError(
+            f"{', '.join(changed)} changed while the build ran; the document would not show the "
+            "change, so nothing was replaced",
+            hint="build again once the files are saved",
+        )
 
 
 def changed_sources(meeting: Meeting, out_dir: Path) -> list[str]:

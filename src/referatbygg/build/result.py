@@ -15,7 +15,7 @@ from ..meeting.model import Meeting
 from ..pdf import assemble, pdfa
 from ..pdf.convert import Converted
 from ..tools.libreoffice import PdfaLevel
-from .report import source_digest, sources
+from .report import Sources, source_digest, sources
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,7 @@ class BuildResult:
     untagged: list[str] = field(default_factory=list)  # attachments that keep it from level a
     accessibility_note: str | None = None  # why PDF/UA-1 failed where every page was tagged
     template: Path | None = None  # the Word template it was built with
+    sources: Sources | None = None  # what it read, fixed when it started
 
     def claim_note(self) -> str | None:
         """Why the main PDF claims level b where level a (and PDF/UA-1) was possible."""
@@ -86,8 +87,8 @@ class BuildResult:
             "signatories": [
                 {"role": s.role, "title": s.title, "name": s.name} for s in self.meeting.signatories
             ],
-            "source_digest": source_digest(self.meeting),
-            "sources": sources(self.meeting),
+            "source_digest": self.sources.digest if self.sources else source_digest(self.meeting),
+            "sources": self.sources.files if self.sources else sources(self.meeting),
             "out_dir": str(self.out_dir),
             "docx": str(self.docx),
             "pdf": str(self.pdf) if self.pdf else None,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import hashlib
 import re
 import tomllib
 from pathlib import Path
@@ -154,16 +155,25 @@ class _LineIndex:
 
 
 def read_toml(
-    path: Path, *, checked: bool = False, invalid: type[InputError] = InputError
+    path: Path,
+    *,
+    checked: bool = False,
+    invalid: type[InputError] = InputError,
+    digests: dict[Path, str] | None = None,
 ) -> tuple[dict[str, Any], str]:
     """Parse a TOML file. ``checked``: the path was already found to be a regular file of
     bounded size inside the meeting's folder (else that is checked here). ``invalid``: the error
-    for a file that is read but is not valid TOML."""
+    for a file that is read but is not valid TOML. ``digests``: gets the SHA-256 of the bytes
+    parsed, by path — what a build records as its source is what it read."""
     where = display(path)
     if not checked:
         check_file(path, limit=TOML_LIMIT)
     try:
-        source = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
+        if digests is not None:
+            digests[path.resolve()] = hashlib.sha256(raw).hexdigest()
+        # As read_text would give it: universal newlines.
+        source = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
     except UnicodeDecodeError as exc:
         raise InputError(
             f"{where}: not UTF-8 text (byte {exc.start})", hint="save the file as UTF-8"
@@ -373,7 +383,8 @@ def load_meeting(path: Path, root: Path | None = None) -> Meeting:
     (default: the body's folder; see :func:`inputs.default_root`)."""
     path = Path(path)
     root = (root or default_root(path)).resolve()
-    data, source = read_toml(path, invalid=MeetingFileError)
+    digests: dict[Path, str] = {}
+    data, source = read_toml(path, invalid=MeetingFileError, digests=digests)
     model: type[MeetingFile] | type[AgreementFile] = (
         AgreementFile if data.get("kind") == "avtale" else MeetingFile
     )
@@ -386,7 +397,8 @@ def load_meeting(path: Path, root: Path | None = None) -> Meeting:
         where = f"{display(path)}:{line}" if line else display(path)
         found.append(f"{where}: body: {body_name!r}: {body_file.problem}")
     elif isinstance(body_name, str):
-        body_data, body_source = read_toml(body_file.path, checked=True, invalid=MeetingFileError)
+        body_data, body_source = read_toml(body_file.path, checked=True, invalid=MeetingFileError,
+                                           digests=digests)  # fmt: skip
         body, body_found = problems(Body, body_data, body_file.path, body_source)
         found += body_found
     if found or meeting is None or body is None or body_file.path is None:
@@ -398,6 +410,7 @@ def load_meeting(path: Path, root: Path | None = None) -> Meeting:
         body=body,
         data=meeting,
         root=root,
+        read=digests,
     )
 
 

@@ -316,6 +316,7 @@ class Meeting(BaseModel):
     body: Body
     data: MeetingFile | AgreementFile
     root: Path  # the folder tree its files must lie in
+    read: dict[Path, str] = {}  # SHA-256 of the meeting and body files as they were parsed
 
     @property
     def kind(self) -> Literal["referat", "avtale"]:
