@@ -49,3 +49,47 @@ def test_installed() -> None:
     import referatbygg.verify  # noqa: F401  (installs it)
 
     assert generic.read_hex_string_from_stream is hexstrings.read_hex_string
+
+
+# --- the cross-reference history index --------------------------------------------------------
+
+
+def test_the_xref_index_answers_as_pyhanko_walks() -> None:
+    """On a file of many revisions — objects added and redefined, one revision after another —
+    the indexed look-ups give exactly what pyHanko's own walk gives, for every object and every
+    revision, and for references that are nowhere; and verify uses them."""
+    import attacks as A
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.pdf_utils.xref import XRefCache
+
+    import referatbygg.verify  # noqa: F401  (installs it)
+    from referatbygg.pdf import xrefindex
+
+    head = (b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
+            b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n")  # fmt: skip
+    second = head.index(b"2 0 obj")
+    table = f"xref\n0 3\n0000000000 65535 f \n0000000009 00000 n \n{second:010d} 00000 n \n"
+    data = (
+        head
+        + table.encode()
+        + f"trailer\n<< /Size 3 /Root 1 0 R >>\nstartxref\n{len(head)}\n%%EOF\n".encode()
+    )
+    for n in range(12):
+        data = A.update(data, {3 + n % 3: f"<< /N {n} >>".encode()} if n % 4 else {2: b"<< >>"})
+    xrefs = PdfFileReader(BytesIO(data), strict=False).xrefs
+    assert xrefs.total_revisions == 13
+    for ref in (generic.Reference(i, g) for i in range(8) for g in (0, 1)):
+        assert _call(xrefindex.get_last_change, xrefs, ref) == _call(
+            xrefindex._LAST_CHANGE, xrefs, ref)  # fmt: skip
+        for revision in range(xrefs.total_revisions):
+            assert xrefindex.get_historical_ref(xrefs, ref, revision) == (
+                xrefindex._HISTORICAL_REF(xrefs, ref, revision))  # fmt: skip
+    assert XRefCache.get_last_change is xrefindex.get_last_change
+
+
+def _call(func: object, *args: object) -> object:
+    try:
+        return func(*args)  # type: ignore[operator]
+    except KeyError:
+        return KeyError

@@ -17,6 +17,7 @@ from conftest import SEED
 from pki import P12_PASS, CertPki
 
 from referatbygg.archive.check import check_package
+from referatbygg.cli import main as cli_main
 from referatbygg.config import Config, load_config
 from referatbygg.errors import SigningError
 from referatbygg.pipeline import run, status
@@ -118,7 +119,7 @@ def refused(working: Path, returned: Path, config: Config, *reasons: str) -> str
     for reason in reasons:
         assert reason in message, message
     assert working.read_bytes() == before
-    assert not list(working.parent.glob("work/*-inn-*"))
+    assert not (working.parent / "work").exists()  # nothing left behind, not even the folder
     return message
 
 
@@ -198,3 +199,38 @@ def test_receive_on_the_command_line(meeting: tuple[Path, Path], pki: CertPki, t
     assert '"role": "byradsleder"' in res.stdout and '"waiting_for": [\n    "politimester"' in (
         res.stdout
     )
+
+
+def test_a_file_that_continues_no_document_is_refused_as_intake(
+    meeting: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """Exit 6, as receive documents its refusals — not 2 (bad input)."""
+    working, _ = meeting
+    stranger = tmp_path / "fremmed.pdf"
+    stranger.write_bytes(b"%PDF-1.7\n% not one of ours\n%%EOF\n")
+    code = cli_main(["receive", str(stranger), "--out", str(working.parents[1]), "--no-service",
+                     "-q"])  # fmt: skip
+    assert code == 6
+
+
+def test_intake_verifies_what_it_wrote(
+    meeting: tuple[Path, Path], pki: CertPki, config: Config, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """What intake adds (validation data, a timestamp) is verified again before the file is
+    kept: were the result one that verify refuses — here, content changed in the same step —
+    it is refused and the working file stays as it was."""
+    import attacks as A
+
+    working, _ = meeting
+    returned = sign_elsewhere(pki, working, tmp_path / "r.pdf", "byradsleder", "rsasigner")
+    real = intake._long_term
+
+    def spoiled(stage: Path, role: str, report: object, cfg: Config) -> list[str]:
+        added = real(stage, role, report, cfg)  # type: ignore[arg-type]
+        stage.write_bytes(A.isa_content(stage.read_bytes()))
+        return added
+
+    monkeypatch.setattr(intake, "_long_term", spoiled)
+    refused(working, returned, config, "byradsleder: the signature is valid, but with the "
+            "validation data added the file no longer verifies")  # fmt: skip

@@ -476,3 +476,43 @@ def test_encrypted_file_is_not_verifiable(roots: list[object], tmp_path: Path) -
         "NOT VALID: not verifiable: it is encrypted: its signatures cannot be checked here, and "
         "an archive copy must not be encrypted; ask for an unprotected copy"
     )
+
+
+def test_a_direct_encryption_entry_is_a_verdict_not_a_crash(
+    stages: A.Stages, roots: list[object], tmp_path: Path
+) -> None:
+    """As in EU DSS's pdf-spoofing-attack.pdf: an update whose trailer carries /Encrypt as a
+    direct dictionary. pyHanko refuses to read it (PdfReadError) when asked whether the file is
+    encrypted; that is a verdict with its reason, never an internal error."""
+    spare = A.free_number(stages.final)
+    attacked = A.update(stages.final, {spare: b"<< >>"}, trailer={
+        "/Encrypt": b"<< /Filter /Standard /V 1 /R 2 /O <00> /U <00> /P -4 >>"})  # fmt: skip
+    report = judge(attacked, roots, tmp_path)
+    assert not report.valid
+    assert "its encryption entry (/Encrypt) is malformed" in report.summary
+    pdf = tmp_path / "spoof.pdf"
+    pdf.write_bytes(attacked)
+    res = subprocess.run([sys.executable, "-m", "referatbygg", "verify", str(pdf), "--no-service"],
+                         capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert res.returncode == 7, res.stderr
+    assert "internal error" not in res.stderr
+
+
+@pytest.mark.parametrize(("digest", "named"), [("sha1", "SHA-1")])  # MD5 has no ECDSA pairing
+def test_a_weak_digest_is_named_as_such(
+    stages: A.Stages, roots: list[object], tmp_path: Path, digest: str, named: str
+) -> None:
+    """Not "(key usage)": the reason a signatory's helpdesk can act on."""
+    creds = demo_credentials("byradsleder", PEOPLE.get("byradsleder"), "Byradsleder", DemoPki(),
+                             "politiradet")  # fmt: skip
+    spec = signers.PdfSignatureMetadata(field_name="byradsleder", md_algorithm=digest,
+                                        subfilter=sigfields.SigSeedSubFilter.PADES)  # fmt: skip
+    out = io.BytesIO()
+    with pades.metadata_frozen():
+        signers.PdfSigner(spec, signer=creds.signer).sign_pdf(
+            IncrementalPdfFileWriter(io.BytesIO(stages.unsigned)), output=out
+        )
+    report = judge(out.getvalue(), roots, tmp_path, level=None, complete=False)
+    assert not report.valid
+    assert f"it uses the digest algorithm {named}, too weak to be trusted" in report.summary
+    assert "key usage" not in report.summary

@@ -3,7 +3,8 @@ shows. A bag whose every checksum matches can still hold another meeting's valid
 minutes, an unsigned copy called the signed original, or a bag-info and evidence that name
 another meeting or other signers — the checksums were simply made again. Here:
 
-* the signed original is the file arkivmelding.xml gives as variant S, and it carries signatures;
+* the signed original is the file arkivmelding.xml gives as variant S, and it is signed (or,
+  for a body that signs nothing, sealed by a document timestamp);
 * bag-info's External-Identifier is the meeting arkivmelding.xml files (its external key);
 * a meeting's signed minutes are titled with the body and the date arkivmelding.xml gives;
 * the signers arkivmelding.xml's note and the evidence (bevis/verify-*.json) name are the ones
@@ -82,8 +83,8 @@ def shows(xml: bytes, signed: Path, verdict: verify.VerifyReport, ref: str) -> l
     """What arkivmelding.xml says against what the signed original shows: that it is signed,
     its title (body and date) and its signers."""
     problems = []
-    if not _signers(verdict):
-        problems.append(f"the signed original {ref} carries no signature")
+    if not verdict.signatures:  # a body that signs nothing still seals with a timestamp
+        problems.append(f"the signed original {ref} carries no signature or timestamp")
     problems += _title(xml, signed, ref)
     problems += _noted_signers(xml, _signers(verdict))
     return problems

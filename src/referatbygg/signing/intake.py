@@ -13,6 +13,7 @@ the role and what the signatory should do; the working file stays as it was.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import shutil
@@ -97,6 +98,7 @@ def receive(
             report = _check(stage, base, expected, config, working)
             say("validation data and timestamp")
             intake = Intake(expected, working, _long_term(stage, expected, report, config), report)
+            _still_valid(stage, expected, config, working)
             if working.read_bytes() != base:
                 raise SigningError(
                     f"{display(working)} was changed while the signature was taken in; nothing "
@@ -106,6 +108,8 @@ def receive(
             working.with_name(f".{working.name}.intake").replace(working)
         finally:
             stage.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # made for this intake: nothing left behind
+                stage.parent.rmdir()
         ledger.record(working, "received", expected)
         log.info("took in %s's signature into %s", expected, working)
         return intake
@@ -213,6 +217,22 @@ def _long_term(stage: Path, role: str, report: VerifyReport, config: Config) -> 
     return added
 
 
+def _still_valid(stage: Path, role: str, config: Config, working: Path) -> None:
+    """What intake wrote is judged as the next signature will judge it: a file that its own
+    verify would then refuse (a signing tool that set no /SigFlags, and the form changed by the
+    validation data after it) is not kept."""
+    tr = trust(config)
+    report = verify(stage, tr.roots, level=None, complete=False, pins=config.pins(),
+                    others=tr.others, signers=expected_signers_of(working))  # fmt: skip
+    if not report.valid:
+        raise IntakeRefused(
+            f"{role}: the signature is valid, but with the validation data added the file no "
+            "longer verifies: " + report.summary.removeprefix("NOT VALID: "),
+            hint=f"ask {role} to sign with another tool, or to sign here; the returned file was "
+            "not taken in",
+        )
+
+
 # --- what comes back ---------------------------------------------------------------------------
 
 
@@ -251,7 +271,7 @@ def find_working(returned: Path, out_root: Path) -> Path:
         size = candidate.stat().st_size
         if len(data) > size and data.startswith(candidate.read_bytes()):
             return candidate
-    raise InputError(
+    raise IntakeRefused(  # a refusal of what came back (exit 6), as receive documents
         f"{display(returned)} continues none of the documents being signed in {display(out_root)}",
         hint="name the meeting with --meeting, or check that the signatory sent back the file "
         "as it was sent, with a signature added",

@@ -28,7 +28,7 @@ from ..document import lang
 from ..errors import SigningError
 from ..fsutil import atomic_path, clean_parts, locked
 from ..meeting.load import display
-from ..pdf import hexstrings
+from ..pdf import hexstrings, xrefindex
 from ..pdf.fields import TIMESTAMP_FIELD, SigField, signature_fields
 from ..verify.identity import Expected, problem
 from . import ledger
@@ -39,6 +39,7 @@ from .trust import Trust, check_certificate, trust
 
 log = logging.getLogger(__name__)
 hexstrings.install()  # signatures' /Contents read a block at a time
+xrefindex.install()  # revision histories looked up, not walked: linear in revisions
 
 __all__ = ["Credentials", "credentials", "demo_credentials", "metadata_frozen", "sign", "timestamp"]
 

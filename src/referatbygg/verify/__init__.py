@@ -39,7 +39,7 @@ from pyhanko.pdf_utils import generic
 
 from ..errors import SigningError
 from ..meeting.load import display
-from ..pdf import hexstrings
+from ..pdf import hexstrings, xrefindex
 from ..pdf.fields import TIMESTAMP_FIELD
 from . import formfields, identity, readings, structure
 from .formfields import SigField
@@ -48,6 +48,7 @@ from .structure import plain
 
 log = logging.getLogger(__name__)
 hexstrings.install()  # signatures' /Contents read a block at a time
+xrefindex.install()  # revision histories looked up, not walked: linear in revisions
 
 Level = Literal["B-B", "B-T", "B-LT", "B-LTA"]
 LEVELS = ("none", "B-B", "B-T", "B-LT", "B-LTA")

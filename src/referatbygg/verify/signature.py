@@ -26,6 +26,7 @@ from asn1crypto import cms, x509
 from pyhanko.pdf_utils import generic
 from pyhanko.sign.diff_analysis import (
     CatalogModificationRule,
+    DiffResult,
     DocInfoRule,
     DSSCompareRule,
     FormUpdatingRule,
@@ -35,6 +36,7 @@ from pyhanko.sign.diff_analysis import (
     SigFieldCreationRule,
     SigFieldModificationRule,
     StandardDiffPolicy,
+    SuspiciousModification,
     XrefStreamRule,
 )
 from pyhanko.sign.diff_analysis.constants import (
@@ -57,10 +59,58 @@ SIGNATURE_SUBFILTERS = ("/adbe.pkcs7.detached", "/ETSI.CAdES.detached")
 TIMESTAMP_SUBFILTERS = ("/ETSI.RFC3161",)
 LTA = ModificationLevel.LTA_UPDATES
 
+
+class _Policy(StandardDiffPolicy):
+    """pyHanko's per-revision review, except that a revision which changes nothing — no object
+    written or freed, the same catalog, document information and encryption in its trailer —
+    is not diffed again: the document it shows is the one before it, so the verdict would be the
+    same. pyHanko compares the signed revision with every later one in full; a file padded with
+    empty updates (1,500 of them) made that thousands of identical comparisons per signature."""
+
+    def review_file(
+        self, reader: Any, base_revision: Any, field_mdp_spec: Any = None, doc_mdp: Any = None
+    ) -> Any:
+        base = base_revision if isinstance(base_revision, int) else base_revision.revision
+        old = reader.get_historical_resolver(base)
+        level, fields = ModificationLevel.NONE, set()
+        for revision in range(base + 1, reader.xrefs.total_revisions):
+            if _changes_nothing(reader, revision):
+                continue
+            try:
+                result = self.apply(old=old, new=reader.get_historical_resolver(revision),
+                                    field_mdp_spec=field_mdp_spec, doc_mdp=doc_mdp)  # fmt: skip
+            except SuspiciousModification as exc:
+                return exc
+            level = max(level, result.modification_level)
+            fields |= result.changed_form_fields
+        return DiffResult(level, fields)
+
+
+def _changes_nothing(reader: Any, revision: int) -> bool:
+    xrefs = reader.xrefs
+    if xrefs.explicit_refs_in_revision(revision) or xrefs.refs_freed_in_revision(revision):
+        return False
+    # The revision's own trailer (pyHanko keeps them newest first): a key it sets must keep the
+    # value it had. Flattening the whole trailer history per revision made this quadratic.
+    own_trailers = getattr(reader.trailer, "_trailer_revisions", None)
+    if not isinstance(own_trailers, list) or len(own_trailers) != xrefs.total_revisions:
+        return False
+    own = own_trailers[len(own_trailers) - 1 - revision]
+    for key in ("/Root", "/Info", "/Encrypt"):
+        if key in own:
+            try:
+                before = reader.trailer.raw_get(key, revision=revision - 1)
+            except KeyError:
+                return False
+            if own.raw_get(key) != before:
+                return False
+    return True
+
+
 # pyHanko's default policy, except that form filling means filling signature fields only: the
 # documents signed here have no other fields, and a text field filled in after a signature is a
 # shadow attack (Mainka et al.), not a signatory's work.
-DIFF_POLICY = StandardDiffPolicy(
+DIFF_POLICY = _Policy(
     global_rules=[
         CatalogModificationRule(),
         DocInfoRule().as_qualified(LTA),
@@ -377,13 +427,38 @@ def _signature(
         if later:  # PAdES B-T by a document timestamp over it (ETSI EN 319 142-1, 5.4)
             moment = later[0]
             report.notes.append("timestamped by the document timestamp that follows it")
-    key_usage_ok = status.trust_problem_indic is None or "CONSTRAINTS" not in str(
-        status.trust_problem_indic
-    )
-    if not key_usage_ok:
-        report.problems.append("the certificate may not be used for signing (key usage)")
+    constraint = _constraint(status)
+    if constraint:
+        report.problems.append(constraint)
     _trust_and_revocation(embedded, ev, report, moment)
     report.pades_level = _level(report, moment, ev)
+
+
+WEAK_DIGESTS = {"md5": "MD5", "sha1": "SHA-1"}
+
+
+def _constraint(status: Any) -> str | None:
+    """The constraint a signature breaks, named for what it is: a weak algorithm or key is not
+    a key-usage problem, and the signatory's helpdesk needs to know which one it is."""
+    indication = str(status.trust_problem_indic or "")
+    if "CRYPTO_CONSTRAINTS" in indication:
+        weak = []
+        digest = str(getattr(status, "md_algorithm", "") or "").lower()
+        if digest in WEAK_DIGESTS:
+            weak.append(f"the digest algorithm {WEAK_DIGESTS[digest]}")
+        key = status.signing_cert.public_key
+        if key.algorithm == "rsa" and key.bit_size < 2048:
+            weak.append(f"an RSA key of {key.bit_size} bits")
+        what = " and ".join(weak) or "an algorithm or key size in its certificate chain"
+        return (f"it uses {what}, too weak to be trusted; sign again with SHA-256 and a "
+                "current certificate")  # fmt: skip
+    if "CHAIN_CONSTRAINTS" in indication:
+        return (
+            "the certificate may not be used for signing (key usage or a constraint of its chain)"
+        )
+    if "CONSTRAINTS" in indication:
+        return f"the signature breaks the validation policy's constraints ({indication})"
+    return None
 
 
 def _validated(report: SignatureReport, validate: Any) -> Any:

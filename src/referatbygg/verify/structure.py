@@ -93,11 +93,13 @@ def read(data: bytes) -> Structure:
     _check_tail(data, found)
     try:
         found.reader = PdfFileReader(io.BytesIO(data), strict=True)
+        encrypted = found.reader.encrypted  # reads /Encrypt, which may itself be malformed
     except Exception as exc:  # pyHanko raises several kinds on damaged files
         log.info("strict reading failed", exc_info=True)
+        found.reader = None
         found.problems.append(describe_read_error(exc))
         return found
-    if found.reader.encrypted:
+    if encrypted:
         found.encrypted = True
         found.problems.append(
             "it is encrypted: its signatures cannot be checked here, and an archive copy must "
@@ -193,9 +195,14 @@ _SCANS: dict[str, _Scan] = {}
 
 def _objects(found: Structure) -> None:
     """Every object of every revision: readable, inside its revision, and no object body in a
-    revision that its cross-reference section does not name."""
+    revision that its cross-reference section does not name. Linear in the number of
+    revisions: each revision's scan is keyed by a running digest of the file up to it."""
+    digest = hashlib.sha256()
+    done = 0
     for rev in found.revisions:
-        key = hashlib.sha256(found.data[: rev.end]).hexdigest()
+        digest.update(found.data[done : rev.end])
+        done = rev.end
+        key = digest.copy().hexdigest()
         scan = _SCANS.get(key)
         if scan is None:
             scan = _scan(found, rev)
@@ -208,9 +215,7 @@ def _objects(found: Structure) -> None:
 
 
 def _scan(found: Structure, rev: Revision) -> _Scan:
-    # A reader of the file as it ended with this revision: an indirect /Length (or any object a
-    # stream's reading needs) resolves as of the revision, not as a later update redefined it.
-    reader = PdfFileReader(io.BytesIO(found.data[: rev.end]), strict=True)
+    reader = _reader_for(found, rev)
     scan = _Scan()
     meta = reader.xrefs.get_xref_container_info(rev.index)
     refs = reader.xrefs.explicit_refs_in_revision(rev.index)
@@ -240,6 +245,44 @@ def _scan(found: Structure, rev: Revision) -> _Scan:
         offsets.add(rev.xref)
     scan.problems += _hidden(found.data, rev, offsets, scan.extents)
     return scan
+
+
+_INDIRECT_LENGTH = re.compile(rb"/Length\s+(\d+)\s+(\d+)\s+R")
+
+
+def _reader_for(found: Structure, rev: Revision) -> PdfFileReader:
+    """The reader to read ``rev``'s objects with: the whole file's, whose objects resolve as
+    of its last revision — the same as of ``rev`` wherever nothing ``rev`` depends on was
+    redefined later. Otherwise (a stream's indirect /Length redefined by a later update, an
+    object stream, a cross-reference stream, an object stored outside its revision) a reader of
+    the file as it ended with ``rev``, as a viewer of that revision would read it. One reader
+    per revision made verification quadratic in the number of revisions."""
+    whole = found.reader
+    assert whole is not None
+    xrefs = whole.xrefs
+    if xrefs.get_xref_container_info(rev.index).stream_ref is not None:
+        return _prefix_reader(found, rev)
+    for ref in xrefs.explicit_refs_in_revision(rev.index):
+        marker = xrefs.get_historical_ref(ref, rev.index)
+        if not isinstance(marker, int) or not rev.start <= marker < rev.xref:
+            return _prefix_reader(found, rev)
+        head = found.data[marker : marker + 4096]
+        head = head[: head.find(b"stream")] if b"stream" in head else head
+        for number, generation in _INDIRECT_LENGTH.findall(head):
+            length = generic.Reference(int(number), int(generation))
+            try:
+                later = xrefs.get_last_change(length) > rev.index
+            except KeyError:
+                later = True
+            if later:
+                return _prefix_reader(found, rev)
+    return whole
+
+
+def _prefix_reader(found: Structure, rev: Revision) -> PdfFileReader:
+    # A reader of the file as it ended with this revision: an indirect /Length (or any object a
+    # stream's reading needs) resolves as of the revision, not as a later update redefined it.
+    return PdfFileReader(io.BytesIO(found.data[: rev.end]), strict=True)
 
 
 def _read_object(
@@ -303,6 +346,8 @@ def describe_read_error(exc: Exception) -> str:
         ("startxref not found", "the last revision has no startxref pointer"),
         ("/Prev", "a /Prev pointer is not a number"),
         ("Illegal PDF header", "the PDF header is damaged"),
+        ("Encryption settings must be an indirect reference", "its encryption entry (/Encrypt) "
+         "is malformed: written into the trailer where it must be a reference"),
     )  # fmt: skip
     for needle, meaning in known:
         if needle in text:
