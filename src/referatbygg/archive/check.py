@@ -32,6 +32,8 @@ from .arkivmelding import MESSAGE_TYPE
 
 @dataclass
 class PackageReport:
+    """What check-package found: each problem named, each check that passed said."""
+
     path: str
     ok: bool
     problems: list[str] = field(default_factory=list)
@@ -39,43 +41,6 @@ class PackageReport:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-@dataclass
-class _Judge:
-    """What the package is judged with: the trust of verify, who should sign for each body (the
-    archive's profile), and the verdicts already given, by content (the message beside a bag
-    carries the same files)."""
-
-    roots: list[Any]
-    level: verify.Level
-    pins: dict[str, verify.identity.Pin] | None
-    others: list[Any] | None
-    signers: Mapping[str, Mapping[str, str]]
-    verified: dict[str, verify.VerifyReport] = field(default_factory=dict)
-    validated: dict[str, pdfa.PdfaReport | str] = field(default_factory=dict)
-
-    def verify(self, pdf: Path, xml: bytes | None) -> verify.VerifyReport:
-        """The signatures of ``pdf``, checked against who may sign for the body ``xml`` names."""
-        digest = arkivmelding.sha256_file(pdf)
-        if digest not in self.verified:
-            body = arkivmelding.body_identifier(xml) if xml else None
-            expected = self.signers.get(body) if body else None
-            self.verified[digest] = verify.verify(
-                pdf, self.roots, level=self.level, pins=self.pins, others=self.others,
-                signers=dict(expected) if expected is not None else None,
-            )  # fmt: skip
-        return self.verified[digest]
-
-    def validate(self, pdf: Path) -> pdfa.PdfaReport | str:
-        """The PDF/A verdict on ``pdf``, or why it could not be read."""
-        digest = arkivmelding.sha256_file(pdf)
-        if digest not in self.validated:
-            try:
-                self.validated[digest] = pdfa.validate(pdf)
-            except ValidationError as exc:
-                self.validated[digest] = exc.message.split(": ", 1)[-1]
-        return self.validated[digest]
 
 
 def check_package(
@@ -113,6 +78,43 @@ def check_package(
             check_message(beside, report, judge, key=key)
     report.ok = not report.problems
     return report
+
+
+@dataclass
+class _Judge:
+    """What the package is judged with: the trust of verify, who should sign for each body (the
+    archive's profile), and the verdicts already given, by content (the message beside a bag
+    carries the same files)."""
+
+    roots: list[Any]
+    level: verify.Level
+    pins: dict[str, verify.identity.Pin] | None
+    others: list[Any] | None
+    signers: Mapping[str, Mapping[str, str]]
+    verified: dict[str, verify.VerifyReport] = field(default_factory=dict)
+    validated: dict[str, pdfa.PdfaReport | str] = field(default_factory=dict)
+
+    def verify(self, pdf: Path, xml: bytes | None) -> verify.VerifyReport:
+        """The signatures of ``pdf``, checked against who may sign for the body ``xml`` names."""
+        digest = arkivmelding.sha256_file(pdf)
+        if digest not in self.verified:
+            body = arkivmelding.body_identifier(xml) if xml else None
+            expected = self.signers.get(body) if body else None
+            self.verified[digest] = verify.verify(
+                pdf, self.roots, level=self.level, pins=self.pins, others=self.others,
+                signers=dict(expected) if expected is not None else None,
+            )  # fmt: skip
+        return self.verified[digest]
+
+    def validate(self, pdf: Path) -> pdfa.PdfaReport | str:
+        """The PDF/A verdict on ``pdf``, or why it could not be read."""
+        digest = arkivmelding.sha256_file(pdf)
+        if digest not in self.validated:
+            try:
+                self.validated[digest] = pdfa.validate(pdf)
+            except ValidationError as exc:
+                self.validated[digest] = exc.message.split(": ", 1)[-1]
+        return self.validated[digest]
 
 
 def _open(path: Path, scratch: Path) -> Path:
