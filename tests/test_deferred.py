@@ -128,6 +128,21 @@ def test_an_answer_larger_than_the_request_reserved_is_named(
     assert working.read_bytes() == before
 
 
+def test_an_answer_with_another_certificate_than_requested_is_refused(
+    working: Path, pki: CertPki, config: Config, tmp_path: Path
+) -> None:
+    """Prepared for one certificate of Raymond Johansen's (RSA), answered with another of his
+    (ECDSA): the same person, but not what the request named — refused, file untouched."""
+    prepared = deferred.prepare(working, "byradsleder", config,
+                                certificate=pki.cert("rsasigner"))  # fmt: skip
+    other = answer(pki, prepared.request, "byradsleder", "cms", tmp_path)
+    before = working.read_bytes()
+    with pytest.raises(SigningError, match="the answer is signed with another certificate than "
+                       "the request named"):  # fmt: skip
+        deferred.complete(working, "byradsleder", other, config)
+    assert working.read_bytes() == before
+
+
 def test_expired_request_is_refused(working: Path, pki: CertPki, config: Config,
                                     tmp_path: Path) -> None:  # fmt: skip
     prepared = deferred.prepare(working, "byradsleder", config, valid_for=dt.timedelta(hours=1))

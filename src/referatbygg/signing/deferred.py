@@ -239,6 +239,27 @@ def complete(
     return result
 
 
+def _same_signer(content: cms.ContentInfo, request: dict[str, Any], role: str) -> None:
+    """A request prepared for a certificate is answered with that certificate: the answer's
+    signer (issuer and serial number in its SignerInfo) must be the one the request named."""
+    if not request.get("certificate"):
+        return
+    named = x509.Certificate.load(base64.b64decode(request["certificate"]))
+    sid = content["content"]["signer_infos"][0]["sid"]
+    chosen = sid.chosen
+    if sid.name == "issuer_and_serial_number":
+        same = (chosen["issuer"] == named.issuer
+                and chosen["serial_number"].native == named.serial_number)  # fmt: skip
+    else:
+        same = chosen.native == named.key_identifier
+    if not same:
+        raise SigningError(
+            f"{role}: the answer is signed with another certificate than the request named "
+            f"({named.subject.human_friendly}); nothing was signed",
+            hint="answer with the certificate the request was prepared for, or prepare again",
+        )
+
+
 def _cms(
     answer: dict[str, Any], request: dict[str, Any], role: str, chain: list[Any]
 ) -> cms.ContentInfo:
@@ -255,6 +276,7 @@ def _cms(
                 raise SigningError(
                     f"{role}: the answer signs another document (its digest is not this request's)"
                 )
+            _same_signer(content, request, role)
             return content
         if answer.get("signature"):
             if not request.get("signed_attributes"):
