@@ -463,3 +463,52 @@ def xmp_reserialised(data: bytes) -> bytes:
     xml = re.sub(rb">\s+<", b">\n    <", stream.data)
     body = f"<< /Type /Metadata /Subtype /XML /Length {len(xml)} >>\nstream\n".encode()
     return update(data, {meta: body + xml + b"\nendstream"})
+
+
+# --- XMP edits that other readers see and a prefix-keyed reading does not -----------------------
+
+
+def _xmp_edited(data: bytes, edit: Callable[[bytes], bytes]) -> bytes:
+    r = reader(data)
+    meta = r.root.raw_get("/Metadata").reference.idnum
+    _, stream = get(data, meta)
+    assert isinstance(stream, generic.StreamObject)
+    xml = edit(stream.data)
+    assert xml != stream.data
+    body = f"<< /Type /Metadata /Subtype /XML /Length {len(xml)} >>\nstream\n".encode()
+    return update(data, {meta: body + xml + b"\nendstream"})
+
+
+_RDF_OPEN = re.compile(rb"(<rdf:RDF[^>]*>)")
+
+
+def xmp_shadowed_title(data: bytes) -> bytes:
+    """A description before the real one binds 'dc' to another namespace and gives a title: a
+    reader keyed by prefix keeps the real title (the last), a viewer shows the first."""
+    forged = (b'<rdf:Description xmlns:dc="http://purl.org/dc/elements/1.1/#" rdf:about="">'
+              b'<dc:title><rdf:Alt><rdf:li xml:lang="x-default">' + FORGED_TEXT.encode()
+              + b"</rdf:li></rdf:Alt></dc:title></rdf:Description>")  # fmt: skip
+    return _xmp_edited(data, lambda x: _RDF_OPEN.sub(lambda m: m.group(1) + forged, x, count=1))
+
+
+def xmp_shadowed_pdfaid(data: bytes) -> bytes:
+    """The same for the PDF/A identification: 'pdfaid' bound elsewhere, part 3 claimed."""
+    forged = (b'<rdf:Description xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id" rdf:about="">'
+              b"<pdfaid:part>3</pdfaid:part></rdf:Description>")  # fmt: skip
+    return _xmp_edited(data, lambda x: _RDF_OPEN.sub(lambda m: m.group(1) + forged, x, count=1))
+
+
+def xmp_duplicate_description(data: bytes) -> bytes:
+    """A second description of the standard namespace with another title, before the real one."""
+    forged = (b'<rdf:Description xmlns:dc="http://purl.org/dc/elements/1.1/" rdf:about="">'
+              b'<dc:title><rdf:Alt><rdf:li xml:lang="x-default">' + FORGED_TEXT.encode()
+              + b"</rdf:li></rdf:Alt></dc:title></rdf:Description>")  # fmt: skip
+    return _xmp_edited(data, lambda x: _RDF_OPEN.sub(lambda m: m.group(1) + forged, x, count=1))
+
+
+def xmp_comment_suffix(data: bytes) -> bytes:
+    """The title's text ends in a comment and more text: the text before the comment is the
+    same, the title a reader shows is longer."""
+    return _xmp_edited(data, lambda x: re.sub(
+        rb'(<rdf:li xml:lang="x-default">Referat[^<]*)(</rdf:li>)',
+        rb"\g<1><!-- -->, " + FORGED_TEXT.encode() + rb"\g<2>", x, count=1))  # fmt: skip

@@ -120,6 +120,14 @@ ATTACKS: list[tuple[Callable[[bytes], bytes], str]] = [
     # named changes after signing
     (A.info_title, "byradsleder: the document information (/Info) was changed after it: /Title"),
     (A.xmp_changed, "the XMP metadata was changed after it: dc:description, dc:title, pdfaid"),
+    (
+        A.xmp_shadowed_title,
+        "the XMP metadata was changed after it and cannot be read one way "
+        "only: the prefix dc is bound to http://purl.org/dc/elements/1.1/#",
+    ),
+    (A.xmp_shadowed_pdfaid, "cannot be read one way only: the prefix pdfaid is bound to"),
+    (A.xmp_duplicate_description, "cannot be read one way only: it gives dc:title twice"),
+    (A.xmp_comment_suffix, "cannot be read one way only: it holds a comment inside the metadata"),
     (A.output_intent_changed, "the output intent (the colour profile PDF/A requires) was changed"),
     (A.dss_removed, "byradsleder: the validation data (DSS) was removed after it"),
 ]

@@ -15,10 +15,10 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from lxml import etree
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
 
+from ..pdf import xmp
 from .structure import plain
 
 log = logging.getLogger(__name__)
@@ -30,8 +30,6 @@ VOLATILE_XMP = {
     "xmpMM:VersionID", "xmpMM:History",
 }  # fmt: skip
 DSS_KEYS = ("/Certs", "/OCSPs", "/CRLs")
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 
 
 @dataclass
@@ -81,10 +79,18 @@ def _info_dict(handler: Any) -> dict[str, str]:
 
 
 def _xmp(then: Any, now: Any, out: Changes) -> None:
-    old, new = _xmp_properties(then), _xmp_properties(now)
-    if old is None or new is None:
-        if (old is None) != (new is None):
-            out.problems.append("the XMP metadata was removed, added or damaged after it")
+    old_packet, new_packet = _xmp_packet(then), _xmp_packet(now)
+    if old_packet == new_packet:
+        return
+    if not old_packet or not new_packet:
+        out.problems.append("the XMP metadata was removed, added or damaged after it")
+        return
+    try:
+        new = xmp.properties(new_packet)
+        old = xmp.properties(old_packet)
+    except xmp.XmpError as exc:  # readers would not agree on what it says: never "unchanged"
+        out.problems.append(f"the XMP metadata was changed after it and cannot be read one way "
+                            f"only: {exc}")  # fmt: skip
         return
     changed = sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
     significant = [k for k in changed if k not in VOLATILE_XMP]
@@ -94,53 +100,15 @@ def _xmp(then: Any, now: Any, out: Changes) -> None:
         out.notes.append(f"XMP metadata updated: {', '.join(changed)}")
 
 
-def _xmp_properties(handler: Any) -> dict[str, str] | None:
-    """'prefix:name' → canonical value for every top-level property in the XMP packet; None
-    when it is damaged. The same metadata serialised differently compares equal."""
+def _xmp_packet(handler: Any) -> bytes | None:
+    """The packet's bytes (empty without one); None when /Metadata is not a stream."""
     meta = handler.root.get("/Metadata")
     if meta is None:
-        return {}
+        return b""
     stream = meta.get_object()
     if not isinstance(stream, generic.StreamObject):
         return None
-    try:
-        root = etree.fromstring(stream.data, _PARSER)
-    except etree.XMLSyntaxError:
-        return None
-    props: dict[str, str] = {}
-    for desc in root.iter(f"{{{RDF}}}Description"):
-        if desc.getparent() is None or desc.getparent().tag != f"{{{RDF}}}RDF":
-            continue  # a nested resource: part of its property's value
-        for name, value in desc.attrib.items():
-            if not name.startswith(f"{{{RDF}}}"):
-                props[_qname(desc, name)] = value
-        for child in desc:
-            if isinstance(child.tag, str):
-                props[_qname(child, child.tag)] = _canon(child)
-    return props
-
-
-def _qname(element: Any, tag: str) -> str:
-    namespace, _, local = tag[1:].partition("}")
-    prefix = next((p for p, u in element.nsmap.items() if u == namespace and p), namespace)
-    return f"{prefix}:{local}"
-
-
-def _canon(element: Any) -> str:
-    """A property value as text: nested resources and containers included, bags unordered."""
-    lang = element.get("{http://www.w3.org/XML/1998/namespace}lang")
-    attrs = sorted(
-        f"{_qname(element, k)}={v}" for k, v in element.attrib.items()
-        if not k.startswith(f"{{{RDF}}}") and not k.startswith("{http://www.w3.org/XML/1998/")
-    )  # fmt: skip
-    kids = [c for c in element if isinstance(c.tag, str)]
-    if not kids and not attrs:
-        text = (element.text or "").strip()
-        return f"{lang}:{text}" if lang else text
-    parts = [f"{_qname(c, c.tag)}={_canon(c)}" for c in kids] + attrs
-    if element.tag == f"{{{RDF}}}Bag":
-        parts.sort()
-    return "{" + ";".join(parts) + "}"
+    return bytes(stream.data)
 
 
 def _output_intents(then: Any, now: Any, out: Changes) -> None:
