@@ -361,3 +361,31 @@ def test_check_does_not_import_the_signing_stack(tmp_path: Path) -> None:
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip().splitlines()[-1] == "[]"  # its time is measured in bench/
+
+
+def test_stop_all_ends_the_conversions_other_threads_wait_for() -> None:
+    """What an interrupted build does before it waits for its attachment threads: every child
+    run() is waiting for, in any thread, is killed — a conversion that would take a minute ends
+    at once, and the thread waiting for it returns."""
+    import threading
+    import time
+
+    from referatbygg.tools import proc
+
+    ended: dict[str, float] = {}
+
+    def slow() -> None:
+        started = time.monotonic()
+        result = proc.run(["sleep", "60"], timeout=120)
+        ended["seconds"], ended["code"] = time.monotonic() - started, result.returncode
+
+    thread = threading.Thread(target=slow)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not proc._RUNNING and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert proc.stop_all() == 1
+    thread.join(timeout=10)
+    assert not thread.is_alive()
+    assert ended["code"] == -9 and ended["seconds"] < 10
+    assert proc.stop_all() == 0

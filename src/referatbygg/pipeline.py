@@ -142,6 +142,7 @@ def _build(
         # The attachments first, side by side, while the minutes are rendered.
         attachments = Attachments(pool, meeting, job.work, conv, say, options, signed=job.final,
                                   originals=originals)  # fmt: skip
+        stack.push(functools.partial(_interrupted, attachments))  # before the shutdown waits
         render = _render(job, result, originals)
         _to_pdf(job, result, conv, attachments)
         if public:
@@ -149,6 +150,17 @@ def _build(
     _validate(job, result)
     _commit(job, result)
     return result
+
+
+def _interrupted(
+    attachments: Attachments, kind: type[BaseException] | None, _exc: object, _tb: object
+) -> bool:
+    """Ctrl-C during a build: the attachments' work is stopped, not waited for, so that the
+    command ends in seconds whatever it was converting (its outputs are left as they were, as
+    for any failure)."""
+    if kind is not None and issubclass(kind, KeyboardInterrupt):
+        attachments.cancel()
+    return False
 
 
 def _start(

@@ -13,6 +13,7 @@ import os
 import shutil
 import signal
 import subprocess
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,11 @@ from pathlib import Path
 from ..errors import DependencyError
 
 log = logging.getLogger(__name__)
+
+# The children run() is waiting for, so that an interrupted command can stop them instead of
+# waiting for them (a 400-page attachment in Ghostscript outlasts the service's patience).
+_RUNNING: set[subprocess.Popen[str]] = set()
+_RUNNING_LOCK = threading.Lock()
 
 
 class ToolTimeout(Exception):
@@ -104,6 +110,8 @@ def run(
         cwd=cwd,
         start_new_session=True,
     )
+    with _RUNNING_LOCK:
+        _RUNNING.add(proc)
     try:
         out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -112,9 +120,23 @@ def run(
     except BaseException:
         kill_group(proc)
         raise
+    finally:
+        with _RUNNING_LOCK:
+            _RUNNING.discard(proc)
     if err.strip():
         log.debug("%s stderr: %s", Path(argv[0]).name, err.strip()[-2000:])
     return Result(argv, proc.returncode, out, err)
+
+
+def stop_all() -> int:
+    """Kill every child :func:`run` is waiting for, in any thread of this process (their runs
+    end as killed programs do); how many there were. For a command that was interrupted."""
+    with _RUNNING_LOCK:
+        running = list(_RUNNING)
+    for proc in running:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    return len(running)
 
 
 def spawn(
