@@ -138,10 +138,11 @@ def _build(
         )
         # Threads mostly wait (for Ghostscript, soffice, the validator): more than cores.
         pool = concurrent.futures.ThreadPoolExecutor(max_workers=4)
-        stack.callback(pool.shutdown, wait=True, cancel_futures=True)
         # The attachments first, side by side, while the minutes are rendered.
         attachments = Attachments(pool, meeting, job.work, conv, say, options, signed=job.final,
                                   originals=originals)  # fmt: skip
+        stack.callback(lambda: pool.shutdown(wait=not attachments.cancelled.is_set(),
+                                             cancel_futures=True))  # fmt: skip
         stack.push(functools.partial(_interrupted, attachments))  # before the shutdown waits
         render = _render(job, result, originals)
         _to_pdf(job, result, conv, attachments)

@@ -16,6 +16,7 @@ import os
 import signal
 import socket
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -40,6 +41,23 @@ PRELOAD = [
 ]  # fmt: skip
 
 
+# The questions to the service under way in this worker's threads, and whether the command was
+# interrupted: Ctrl-C stops waiting for their answers (a conversion or validation the service
+# is still busy with), so that the command ends at once instead of when the service is done.
+_WAITING: set[socket.socket] = set()
+_INTERRUPTED = threading.Event()
+
+
+def _interrupt(_signum: int, _frame: Any) -> None:
+    """SIGINT in the worker: as Python's own handler (KeyboardInterrupt in the main thread),
+    and every thread waiting for the service stops waiting."""
+    _INTERRUPTED.set()
+    for sock in list(_WAITING):
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+    raise KeyboardInterrupt
+
+
 class _Ask:
     """One question to the service on a connection of its own, one answer back."""
 
@@ -47,14 +65,26 @@ class _Ask:
         self.path = path
 
     def __call__(self, message: dict[str, Any], timeout: float) -> dict[str, Any]:
+        if _INTERRUPTED.is_set():  # asked after Ctrl-C: not worth an answer
+            raise errors.ReferatbyggError("interrupted")
         try:
             with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
-                sock.settimeout(10)
-                sock.connect(self.path)
-                wire.send(sock, message)
-                answer = wire.Reader(sock).next(timeout)
+                _WAITING.add(sock)
+                try:
+                    sock.settimeout(10)
+                    sock.connect(self.path)
+                    wire.send(sock, message)
+                    answer = wire.Reader(sock).next(timeout)
+                finally:
+                    _WAITING.discard(sock)
         except (ConnectionError, FileNotFoundError):
             answer = None
+        except OSError:
+            if not _INTERRUPTED.is_set():
+                raise
+            answer = None
+        if _INTERRUPTED.is_set():
+            raise errors.ReferatbyggError("interrupted")
         if answer is None:
             # The service is gone, and this worker goes with it in a moment (its zygote ends
             # and the kernel stops it): say nothing on the client's terminal meanwhile — the
@@ -148,7 +178,7 @@ def run_command(fds: list[int], request: dict[str, Any], service: str, command: 
     sys.stdin = _stream(0, "r", encoding, errors_)
     sys.stdout = _stream(1, "w", encoding, errors_)
     sys.stderr = _stream(2, "w", encoding, "backslashreplace")
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     ask = _Ask(service)
     libreoffice.use(RemoteConverter(ask))
@@ -159,4 +189,8 @@ def run_command(fds: list[int], request: dict[str, Any], service: str, command: 
             stream.flush()
     # Nothing more may reach the client's streams (a reader that went away is not an error).
     sys.stdout = sys.stderr = Path(os.devnull).open("w")  # noqa: SIM115
+    if _INTERRUPTED.is_set():
+        # Threads may still be finishing work nobody waits for (a page loop in pure Python):
+        # the command is over, its outputs as they were — the process does not join them.
+        os._exit(code)
     sys.exit(code)
