@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 Attack = Callable[[bytes], bytes]
@@ -512,3 +515,73 @@ def xmp_comment_suffix(data: bytes) -> bytes:
     return _xmp_edited(data, lambda x: re.sub(
         rb'(<rdf:li xml:lang="x-default">Referat[^<]*)(</rdf:li>)',
         rb"\g<1><!-- -->, " + FORGED_TEXT.encode() + rb"\g<2>", x, count=1))  # fmt: skip
+
+
+def xmp_schema_dropped(data: bytes) -> bytes:
+    """The PDF/A extension schema that describes pdfuaid removed: the packet no longer says
+    what its own properties mean, and PDF/A requires it to."""
+    return _xmp_edited(data, lambda x: re.sub(
+        rb"<rdf:Description[^>]*xmlns:pdfaExtension=.*?</rdf:Description>\s*(?=</rdf:RDF>)",
+        b"", x, count=1, flags=re.S))  # fmt: skip
+
+
+# --- changes a signer makes in the revision his own signature closes ----------------------------
+# Each edits a pyHanko writer before the signature is added, so the edit and the signature are
+# one revision, covered by that signature: nothing after it is asked about them.
+
+Edit = Callable[[IncrementalPdfFileWriter], None]
+
+
+def own_nothing(w: IncrementalPdfFileWriter) -> None:
+    """No edit: the control, a signature the intake takes in."""
+
+
+def own_info_title(w: IncrementalPdfFileWriter) -> None:
+    ref = w.trailer.raw_get("/Info")
+    info = ref.get_object()
+    info["/Title"] = generic.TextStringObject(FORGED_TEXT)
+    w.mark_update(ref)
+
+
+def own_xmp_title(w: IncrementalPdfFileWriter) -> None:
+    """Retitled the way pyHanko's writer does it: its document metadata, written to /Info and to
+    the XMP packet it writes again."""
+    w.document_meta.title = FORGED_TEXT
+
+
+def own_outline_title(w: IncrementalPdfFileWriter) -> None:
+    outlines = w.root["/Outlines"]
+    ref = outlines.raw_get("/First")
+    ref.get_object()["/Title"] = generic.TextStringObject(FORGED_TEXT)
+    w.mark_update(ref)
+
+
+def own_page_labels(w: IncrementalPdfFileWriter) -> None:
+    labels = generic.DictionaryObject({generic.NameObject("/S"): generic.NameObject("/r")})
+    w.root["/PageLabels"] = generic.DictionaryObject(
+        {generic.NameObject("/Nums"): generic.ArrayObject([generic.NumberObject(0), labels])}
+    )
+    w.update_root()
+
+
+def own_orphan_zip(w: IncrementalPdfFileWriter) -> None:
+    """A ZIP file in a stream nothing refers to: carried by the archive, shown by no viewer."""
+    payload = io.BytesIO()
+    with zipfile.ZipFile(payload, "w") as z:
+        z.writestr("skjult.txt", "Dette ser ingen.")
+    w.add_object(generic.StreamObject(stream_data=payload.getvalue()))
+
+
+def own_inflating_stream(w: IncrementalPdfFileWriter) -> None:
+    """A stream of 1 GiB of zeros, about a megabyte compressed."""
+    deflate, chunk, parts = zlib.compressobj(9), bytes(1 << 20), []
+    for _ in range(1024):
+        parts.append(deflate.compress(chunk))
+    parts.append(deflate.flush())
+    bomb = generic.StreamObject({generic.NameObject("/Filter"): generic.NameObject("/FlateDecode")},
+                                encoded_data=b"".join(parts))  # fmt: skip
+    ref = w.add_object(bomb)
+    # Referred to from the page, so it is no orphan: only its size gives it away.
+    page_ref = w.root["/Pages"]["/Kids"].raw_get(0)
+    page_ref.get_object()["/PieceInfo"] = ref
+    w.mark_update(page_ref)

@@ -15,6 +15,7 @@ import pikepdf
 import pytest
 from conftest import SEED
 from pki import P12_PASS, CertPki
+from pyhanko.sign.fields import MDPPerm
 
 from referatbygg.archive.check import check_package
 from referatbygg.cli import main as cli_main
@@ -234,3 +235,111 @@ def test_intake_verifies_what_it_wrote(
     monkeypatch.setattr(intake, "_long_term", spoiled)
     refused(working, returned, config, "byradsleder: the signature is valid, but with the "
             "validation data added the file no longer verifies")  # fmt: skip
+
+
+# --- what a signer changes in the revision his own signature closes -----------------------------
+
+
+def sign_with_edit(
+    pki: CertPki, src: Path, dst: Path, field: str, edit: attacks.Edit, *,
+    certify: MDPPerm | None = None,
+) -> Path:  # fmt: skip
+    """rsasigner (Raymond Johansen, the byrådsleder) signs ``field`` with pyHanko's library,
+    after ``edit`` changed the document in the same revision (``certify``: as a certifying
+    signature with those permissions); a stamp in an embedded font, so the signature itself
+    keeps PDF/A."""
+    from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.pdf_utils.text import TextBoxStyle
+    from pyhanko.sign import signers
+    from pyhanko.sign.fields import SigSeedSubFilter
+    from pyhanko.stamp import TextStampStyle
+
+    signer = signers.SimpleSigner.load_pkcs12(
+        str(pki.pfx("rsasigner")), passphrase=P12_PASS.encode()
+    )
+    assert signer is not None
+    box = TextBoxStyle(font=GlyphAccumulatorFactory(FONT))
+    style = TextStampStyle(stamp_text="Signert av %(signer)s", text_box_style=box)
+    meta = signers.PdfSignatureMetadata(
+        field_name=field, subfilter=SigSeedSubFilter.PADES, certify=certify is not None,
+        docmdp_permissions=certify or MDPPerm.FILL_FORMS,
+    )  # fmt: skip
+    with src.open("rb") as fh:
+        writer = IncrementalPdfFileWriter(fh, strict=False)
+        edit(writer)
+        with dst.open("wb") as out:
+            signers.PdfSigner(meta, signer, stamp_style=style).sign_pdf(writer, output=out)
+    return dst
+
+
+OWN_REVISION = {
+    "own_info_title": "the document information (/Info) was changed in its own revision: /Title",
+    "own_xmp_title": "the XMP metadata was changed in its own revision: dc:title",
+    "own_outline_title": "its own revision changes the document besides the signature",
+    "own_page_labels": "its own revision changes the document besides the signature",
+    "own_orphan_zip": "adds objects that nothing in the document refers to",
+    "own_inflating_stream": "a stream that inflates to more than 256 MiB",
+}
+
+
+@pytest.mark.parametrize("edit", sorted(OWN_REVISION))
+def test_a_change_in_the_signers_own_revision_is_refused(
+    edit: str, meeting: tuple[Path, Path], pki: CertPki, config: Config, tmp_path: Path
+) -> None:
+    """The signer's own signature covers what he changed while signing; nobody after him is
+    asked about it. Intake refuses it, and verify (which the archive runs) says why."""
+    working, _ = meeting
+    returned = sign_with_edit(pki, working, tmp_path / "r.pdf", "byradsleder",
+                              getattr(attacks, edit))  # fmt: skip
+    refused(working, returned, config, "byradsleder:", OWN_REVISION[edit])
+    report = verify(returned, trust(config).roots, level=None, complete=False)
+    assert not report.valid and OWN_REVISION[edit] in report.summary, report.summary
+
+
+def test_the_same_signature_without_a_change_is_taken_in(
+    meeting: tuple[Path, Path], pki: CertPki, config: Config, tmp_path: Path
+) -> None:
+    """The control: the harness above makes signatures intake accepts."""
+    working, _ = meeting
+    returned = sign_with_edit(pki, working, tmp_path / "r.pdf", "byradsleder", attacks.own_nothing)
+    assert intake.receive(returned, working, config).role == "byradsleder"
+
+
+def test_a_certification_that_allows_no_changes_is_refused(
+    meeting: tuple[Path, Path], pki: CertPki, config: Config, tmp_path: Path
+) -> None:
+    """DocMDP P=1: nobody could sign after it, nor could the final timestamp be added; taken in,
+    it would block the meeting. Certifying with signatures allowed (P=2) is what referatbygg
+    itself does for the first signatory, and is taken in."""
+    working, _ = meeting
+    locked = sign_with_edit(pki, working, tmp_path / "p1.pdf", "byradsleder", attacks.own_nothing,
+                            certify=MDPPerm.NO_CHANGES)  # fmt: skip
+    message = refused(working, locked, config, "byradsleder: the signature certifies the "
+                      "document with 'no changes allowed' (DocMDP P=1)")  # fmt: skip
+    assert "sign without certifying" in message
+    allowed = sign_with_edit(pki, working, tmp_path / "p2.pdf", "byradsleder",
+                             attacks.own_nothing, certify=MDPPerm.FILL_FORMS)  # fmt: skip
+    assert intake.receive(allowed, working, config).role == "byradsleder"
+
+
+def test_a_refusal_asks_for_what_would_help(
+    meeting: tuple[Path, Path], pki: CertPki, config: Config, tmp_path: Path
+) -> None:
+    """The hint fits the reason: another person's certificate, an untrusted issuer and a change
+    to the document each ask for something else."""
+    working, _ = meeting
+    cases = {
+        ("politimester", None): "with their own certificate",
+        ("rogue", None): "a valid certificate from an issuer this archive trusts",
+        ("rsasigner", "own_page_labels"): "without comments, form edits, metadata or other changes",
+    }
+    for (holder, edit), hint in cases.items():
+        returned = tmp_path / f"{holder}-{edit}.pdf"
+        if edit is None:
+            sign_elsewhere(pki, working, returned, "byradsleder", holder)
+        else:
+            sign_with_edit(pki, working, returned, "byradsleder", getattr(attacks, edit))
+        with pytest.raises(intake.IntakeRefused) as exc:
+            intake.receive(returned, working, config)
+        assert exc.value.hint is not None and hint in exc.value.hint, (holder, exc.value.hint)

@@ -128,6 +128,7 @@ ATTACKS: list[tuple[Callable[[bytes], bytes], str]] = [
     (A.xmp_shadowed_pdfaid, "cannot be read one way only: the prefix pdfaid is bound to"),
     (A.xmp_duplicate_description, "cannot be read one way only: it gives dc:title twice"),
     (A.xmp_comment_suffix, "cannot be read one way only: it holds a comment inside the metadata"),
+    (A.xmp_schema_dropped, "the XMP metadata was changed after it: pdfaExtension:schemas"),
     (A.output_intent_changed, "the output intent (the colour profile PDF/A requires) was changed"),
     (A.dss_removed, "byradsleder: the validation data (DSS) was removed after it"),
 ]
@@ -346,15 +347,18 @@ def test_xmp_reserialised_is_valid(stages: A.Stages, roots: list[object], tmp_pa
 def test_pyhanko_rewriting_the_xmp_is_named(
     stages: A.Stages, roots: list[object], tmp_path: Path
 ) -> None:
-    """pyHanko's writers, unchecked, rewrite the XMP packet and drop its PDF/A extension schema:
-    a change after signing, named as such (referatbygg's own writes freeze the metadata)."""
+    """pyHanko's writers, unchecked, write the XMP packet again in their own form: the PDF/A
+    extension schema as attributes, its namespace URI as rdf:resource (XMP allows both). The
+    same RDF is not a change (a signatory's pyHanko or Acrobat does this while signing); what
+    it did update is named. Dropping the schema is a change (xmp_schema_dropped above)."""
     r = PdfFileReader(io.BytesIO(stages.final))
     out = io.BytesIO()
     add_validation_info(r.embedded_signatures[1], trust(DEMO).context, output=out)
+    assert b'pdfaSchema:namespaceURI rdf:resource="' in out.getvalue()  # its own form
     report = judge(out.getvalue(), roots, tmp_path)
-    assert "byradsleder: the XMP metadata was changed after it: pdfaExtension:schemas" in (
-        report.summary
-    )
+    assert report.valid, report.summary
+    assert any("XMP metadata updated: pdf:Producer, xmp:ModifyDate" in n
+               for s in report.signatures for n in s.notes)  # fmt: skip
 
 
 def test_timestamp_renewal_is_valid(stages: A.Stages, roots: list[object], tmp_path: Path) -> None:
@@ -523,4 +527,64 @@ def test_a_weak_digest_is_named_as_such(
     report = judge(out.getvalue(), roots, tmp_path, level=None, complete=False)
     assert not report.valid
     assert f"it uses the digest algorithm {named}, too weak to be trusted" in report.summary
+    assert "key usage" not in report.summary
+
+
+def rsa_signer(bits: int) -> signers.SimpleSigner:
+    """A signer whose RSA key of ``bits`` the demo root certified (SHA-256 on the certificate):
+    only the key is weak."""
+    import datetime as dt
+
+    from asn1crypto import keys as asn1_keys
+    from asn1crypto import x509 as asn1_x509
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    pki = DemoPki()
+    root, root_key = pki._root()
+    key = rsa.generate_private_key(public_exponent=65537, key_size=bits)
+    now = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+    name = x509.Name([x509.NameAttribute(x509.NameOID.COMMON_NAME, "TEST Raymond Johansen")])
+    usage = x509.KeyUsage(True, True, False, False, False, False, False, False, False)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(root.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now)
+        .not_valid_after(now + dt.timedelta(days=30))
+        .add_extension(usage, critical=True)
+        .sign(root_key, hashes.SHA256())
+    )
+    der = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+                            serialization.NoEncryption())  # fmt: skip
+    chain = [asn1_x509.Certificate.load(root.public_bytes(serialization.Encoding.DER))]
+    return signers.SimpleSigner(
+        signing_cert=asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER)),
+        signing_key=asn1_keys.PrivateKeyInfo.load(der),
+        cert_registry=SimpleCertificateStore.from_certs(chain),
+    )
+
+
+@pytest.mark.parametrize(("bits", "digest", "named"), [
+    (1024, "sha256", "an RSA key of 1024 bits"),
+    (2048, "md5", "the digest algorithm MD5"),
+])  # fmt: skip
+def test_a_weak_key_or_md5_is_named_as_such(
+    stages: A.Stages, roots: list[object], tmp_path: Path, bits: int, digest: str, named: str
+) -> None:
+    """RSA-1024 and MD5, refused for what they are, not as "(key usage)"."""
+    spec = signers.PdfSignatureMetadata(field_name="byradsleder", md_algorithm=digest,
+                                        subfilter=sigfields.SigSeedSubFilter.PADES)  # fmt: skip
+    out = io.BytesIO()
+    with pades.metadata_frozen():
+        signers.PdfSigner(spec, signer=rsa_signer(bits)).sign_pdf(
+            IncrementalPdfFileWriter(io.BytesIO(stages.unsigned)), output=out
+        )
+    report = judge(out.getvalue(), roots, tmp_path, level=None, complete=False)
+    assert not report.valid
+    assert f"it uses {named}, too weak to be trusted" in report.summary, report.summary
     assert "key usage" not in report.summary

@@ -95,17 +95,23 @@ def _bindings(root: etree._Element) -> None:
 
 
 def _canon(element: etree._Element) -> str:
-    """A property value as text: nested resources and containers included, bags unordered."""
+    """A property value as text, the same for the same RDF however it is written: nested
+    resources and containers included; a struct's fields (as elements, as attributes, in an
+    rdf:Description or with rdf:parseType="Resource") and bags unordered; rdf:resource as the
+    URI it names. Writers differ in exactly these (LibreOffice and pyHanko write the same
+    extension schemas each its own way)."""
     lang = element.get(f"{{{XML}}}lang")
-    attrs = sorted(
+    attrs = [
         f"{name(k)}={v}" for k, v in element.attrib.items()
         if not k.startswith(f"{{{RDF}}}") and not k.startswith(f"{{{XML}}}")
-    )  # fmt: skip
+    ]  # fmt: skip
     kids = [c for c in element if isinstance(c.tag, str)]
+    if len(kids) == 1 and kids[0].tag == f"{{{RDF}}}Description" and not attrs:
+        return _canon(kids[0])
     if not kids and not attrs:
-        text = (element.text or "").strip()
+        text = element.get(f"{{{RDF}}}resource") or (element.text or "").strip()
         return f"{lang}:{text}" if lang else text
     parts = [f"{name(c.tag)}={_canon(c)}" for c in kids] + attrs
-    if element.tag == f"{{{RDF}}}Bag":
+    if element.tag not in (f"{{{RDF}}}Seq", f"{{{RDF}}}Alt"):
         parts.sort()
     return "{" + ";".join(parts) + "}"

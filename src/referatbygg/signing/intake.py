@@ -24,6 +24,7 @@ from pathlib import Path
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel
+from pyhanko.sign.fields import MDPPerm
 from pyhanko.sign.signers.pdf_signer import PdfTimeStamper
 from pyhanko.sign.validation import add_validation_info
 
@@ -35,7 +36,7 @@ from ..meeting.load import display
 from ..pdf import pdfa
 from ..pdf.fields import TIMESTAMP_FIELD
 from ..verify import VerifyReport, structure, verify
-from ..verify.signature import SIGNING_POLICY
+from ..verify.policies import SIGNING_POLICY
 from ..verify.structure import plain
 from . import ledger, pades
 from .pdfasafe import metadata_frozen
@@ -138,7 +139,7 @@ def _check(stage: Path, base: bytes, role: str, config: Config, working: Path) -
         raise IntakeRefused(
             f"{role}: the returned file is not taken in: " + report.summary.removeprefix(
                 "NOT VALID: "),
-            hint=f"ask {role} to sign the file as sent, with their own certificate",
+            hint=_hint(role, report.summary),
         )  # fmt: skip
     base_revisions = len(structure.read(base).revisions)
     new = [s for s in report.signatures if (s.revision or 0) > base_revisions]
@@ -155,6 +156,9 @@ def _check(stage: Path, base: bytes, role: str, config: Config, working: Path) -
             hint=f"ask {role} to sign in the field titled for {role}",
         )
     _nothing_else(stage, base_revisions - 1, role)
+    earlier = any(s.kind == "signature" and (s.revision or 0) <= base_revisions
+                  for s in report.signatures)  # fmt: skip
+    _certification(stage, role, first=not earlier)
     checked = pdfa.validate(stage)
     before = pdfa.flavours_claimed(working)[0]
     if not checked.valid or checked.claimed != before:
@@ -164,6 +168,54 @@ def _check(stage: Path, base: bytes, role: str, config: Config, working: Path) -
             "the rest of the file alone",
         )
     return report
+
+
+# What a refusal asks of the signatory, by what verify found (the first that matches): a
+# certificate nobody trusts is the first thing to mend, whose it is the next.
+_HINTS = (
+    (("trusted root", "expired", "not yet valid", "revoked", "too weak", "may not be used"),
+     "ask {role} to sign with a valid certificate from an issuer this archive trusts (a "
+     "current eID or company certificate, SHA-256)"),
+    (("should sign as", "but the certificate is", "pins for"),
+     "ask {role} to sign with their own certificate"),
+    (("changed", "own revision", "adds objects", "field", "annotation"),
+     "ask {role} to sign the file as sent, without comments, form edits, metadata or other "
+     "changes, and send it back unchanged"),
+)  # fmt: skip
+
+
+def _hint(role: str, summary: str) -> str:
+    for needles, hint in _HINTS:
+        if any(n in summary for n in needles):
+            return hint.format(role=role)
+    return (f"ask {role} to sign the file as sent with the PDF tool's signing function, and to "
+            "send it back unchanged (not saved again, repaired or printed to PDF)")  # fmt: skip
+
+
+def _certification(stage: Path, role: str, *, first: bool) -> None:
+    """A certifying signature (DocMDP) only as the first, and never one that allows no changes:
+    after P=1 nobody can sign, nor can the timestamp that keeps the document verifiable be
+    added — the meeting could not be finished."""
+    with stage.open("rb") as fh:
+        reader = PdfFileReader(fh, strict=False)
+        signed = next(s for s in reader.embedded_signatures if s.field_name == role)
+        level = signed.docmdp_level
+    if level is None:
+        return
+    if not first:
+        raise IntakeRefused(
+            f"{role}: the signature certifies the document (DocMDP), but {role} is not its "
+            "first signatory: only the first signature may certify a document",
+            hint=f"ask {role} to sign with an ordinary (approval) signature, not to certify",
+        )
+    if level == MDPPerm.NO_CHANGES:
+        raise IntakeRefused(
+            f"{role}: the signature certifies the document with 'no changes allowed' (DocMDP "
+            "P=1): the other signatories could not sign after it, nor could the timestamp be "
+            "added that keeps the signatures verifiable",
+            hint=f"ask {role} to sign without certifying, or to certify with 'form filling and "
+            "signing allowed'",
+        )
 
 
 def _nothing_else(stage: Path, base_revision: int, role: str) -> None:

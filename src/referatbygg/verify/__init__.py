@@ -12,9 +12,11 @@ The verdict is built up from independent checks, each of which can only take val
    its SubFilter, and every signature dictionary in any revision. Fields are expected to be the
    ones the document had as built, before its first signature — its signatories and the final
    timestamp; a field added later, even in a signature's own revision, is a problem (except
-   document timestamps that renew the final one).
-4. **Each signature** (:mod:`.signature`): form and byte range, integrity and what changed after
-   it, trust and revocation — each with its own reason.
+   document timestamps that renew the final one). No update adds objects nothing refers to
+   (:mod:`.additions`).
+4. **Each signature** (:mod:`.signature`): form and byte range, integrity, what its own revision
+   changed besides the signature and what changed after it, trust and revocation — each with
+   its own reason.
 5. **The level promised** (B-LTA by default): reached by every signature.
 
 Nothing here raises for a bad file: every finding is a sentence in the report.
@@ -41,7 +43,7 @@ from ..errors import SigningError
 from ..meeting.load import display
 from ..pdf import hexstrings, xrefindex
 from ..pdf.fields import TIMESTAMP_FIELD
-from . import formfields, identity, readings, structure
+from . import additions, formfields, identity, readings, structure
 from .formfields import SigField
 from .signature import Evidence, SignatureReport, check
 from .structure import plain
@@ -151,15 +153,17 @@ def _signatures(
     problems: list[str] = []
     form = formfields.collect(reader)
     problems += form.problems
+    problems += additions.orphans(reader)
     certs, crls, ocsps, notes = _dss(reader)
     report.notes += notes
     ev = Evidence(found, roots, [*certs, *others], crls, ocsps)
+    built = _as_built(found, form)
     ev.expected = {
         f.name: identity.Expected(
             f.name, (signers.get(f.name) if signers is not None else f.person) or "",
             pins.get(f.name), outside=signers is not None, printed=f.person,
         )
-        for f in _as_built(found, form).fields
+        for f in built.fields
         if f.name != TIMESTAMP_FIELD
     }  # fmt: skip
     revision_of = {ref: rev for rev, ref in found.signature_objects}
@@ -186,7 +190,7 @@ def _signatures(
                 f"a signature made in revision {rev + 1} (object {ref.idnum}) is no longer "
                 "attached to any signature field: it was removed or replaced"
             )
-    problems += _accounting(found, form, filled, kinds, report, complete)
+    problems += _accounting(built, form, filled, kinds, report, complete)
     return problems
 
 
@@ -201,13 +205,13 @@ def _kind(f: SigField) -> str:
 
 
 def _accounting(
-    found: structure.Structure, form: formfields.Form, filled: list[SigField],
+    built: formfields.Form, form: formfields.Form, filled: list[SigField],
     kinds: dict[str, str], report: VerifyReport, complete: bool,
 ) -> list[str]:  # fmt: skip
-    """The fields the document had as built are its signatories and its final timestamp;
+    """The fields the document had as ``built`` are its signatories and its final timestamp;
     nothing else may appear, nothing may go."""
     problems: list[str] = []
-    original = _as_built(found, form).names()
+    original = built.names()
     roles = [n for n in original if n != TIMESTAMP_FIELD]
     by_name = {f.name: f for f in form.fields}
     for name in form.names():

@@ -1,4 +1,5 @@
-"""What changed after a signature, named: metadata, output intent, validation data.
+"""What changed after a signature, or in its own revision, named: metadata, output intent,
+validation data.
 
 pyHanko's difference analysis classes every update after a signature (validation data and
 timestamps, form filling, annotations, other). It whitelists document metadata — /Info and the XMP
@@ -19,6 +20,7 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from ..pdf import xmp
+from .policies import changes_nothing
 from .structure import plain
 
 log = logging.getLogger(__name__)
@@ -46,9 +48,7 @@ def since(reader: PdfFileReader, revision: int) -> Changes:
         return out
     then, now = reader.get_historical_resolver(revision), reader
     try:
-        _info(then, now, out)
-        _xmp(then, now, out)
-        _output_intents(then, now, out)
+        _compare(then, now, out, "after it")
         _dss(reader, revision, out)
     except Exception as exc:  # a damaged later revision: a finding, not a crash
         log.info("comparing revisions failed", exc_info=True)
@@ -56,13 +56,36 @@ def since(reader: PdfFileReader, revision: int) -> Changes:
     return out
 
 
-def _info(then: Any, now: Any, out: Changes) -> None:
+def within(reader: PdfFileReader, revision: int) -> Changes:
+    """Named changes that revision ``revision`` (0-based) made to the one before it: what a
+    signature's own revision changed besides the signature. pyHanko's rules let a signing
+    revision rewrite /Info and the XMP packet like any later update; a signer who retitles the
+    document while signing it has changed the document, not only signed it."""
+    out = Changes()
+    if revision < 1:
+        return out
+    try:
+        then = reader.get_historical_resolver(revision - 1)
+        _compare(then, reader.get_historical_resolver(revision), out, "in its own revision")
+    except Exception as exc:
+        log.info("comparing revisions failed", exc_info=True)
+        out.problems.append(f"what its own revision changed cannot be read ({plain(exc)})")
+    return out
+
+
+def _compare(then: Any, now: Any, out: Changes, when: str) -> None:
+    _info(then, now, out, when)
+    _xmp(then, now, out, when)
+    _output_intents(then, now, out, when)
+
+
+def _info(then: Any, now: Any, out: Changes, when: str) -> None:
     old, new = _info_dict(then), _info_dict(now)
     changed = sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
     significant = [k for k in changed if k not in VOLATILE_INFO]
     if significant:
         out.problems.append(
-            f"the document information (/Info) was changed after it: {', '.join(significant)}"
+            f"the document information (/Info) was changed {when}: {', '.join(significant)}"
         )
     elif changed:
         out.notes.append(f"document information updated: {', '.join(changed)}")
@@ -78,24 +101,24 @@ def _info_dict(handler: Any) -> dict[str, str]:
     return {str(k): str(v.get_object()) for k, v in info.items()}
 
 
-def _xmp(then: Any, now: Any, out: Changes) -> None:
+def _xmp(then: Any, now: Any, out: Changes, when: str) -> None:
     old_packet, new_packet = _xmp_packet(then), _xmp_packet(now)
     if old_packet == new_packet:
         return
     if not old_packet or not new_packet:
-        out.problems.append("the XMP metadata was removed, added or damaged after it")
+        out.problems.append(f"the XMP metadata was removed, added or damaged {when}")
         return
     try:
         new = xmp.properties(new_packet)
         old = xmp.properties(old_packet)
     except xmp.XmpError as exc:  # readers would not agree on what it says: never "unchanged"
-        out.problems.append(f"the XMP metadata was changed after it and cannot be read one way "
+        out.problems.append(f"the XMP metadata was changed {when} and cannot be read one way "
                             f"only: {exc}")  # fmt: skip
         return
     changed = sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
     significant = [k for k in changed if k not in VOLATILE_XMP]
     if significant:
-        out.problems.append(f"the XMP metadata was changed after it: {', '.join(significant)}")
+        out.problems.append(f"the XMP metadata was changed {when}: {', '.join(significant)}")
     elif changed:
         out.notes.append(f"XMP metadata updated: {', '.join(changed)}")
 
@@ -111,10 +134,10 @@ def _xmp_packet(handler: Any) -> bytes | None:
     return bytes(stream.data)
 
 
-def _output_intents(then: Any, now: Any, out: Changes) -> None:
+def _output_intents(then: Any, now: Any, out: Changes, when: str) -> None:
     if _digest(then.root.get("/OutputIntents")) != _digest(now.root.get("/OutputIntents")):
         out.problems.append(
-            "the output intent (the colour profile PDF/A requires) was changed after it"
+            f"the output intent (the colour profile PDF/A requires) was changed {when}"
         )
 
 
@@ -143,6 +166,8 @@ def _dss(reader: PdfFileReader, revision: int, out: Changes) -> None:
     last = reader.xrefs.total_revisions - 1
     had, items = False, set()
     for rev in range(revision, last + 1):
+        if revision < rev < last and changes_nothing(reader, rev):
+            continue  # the document as the revision before it: the same DSS
         handler = reader if rev == last else reader.get_historical_resolver(rev)
         dss = handler.root.get("/DSS")
         if dss is None:

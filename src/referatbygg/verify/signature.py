@@ -25,23 +25,7 @@ from typing import Any
 from asn1crypto import cms, x509
 from pyhanko.pdf_utils import generic
 from pyhanko.sign.diff_analysis import (
-    CatalogModificationRule,
-    DiffResult,
-    DocInfoRule,
-    DSSCompareRule,
-    FormUpdatingRule,
-    MetadataUpdateRule,
     ModificationLevel,
-    ObjectStreamRule,
-    SigFieldCreationRule,
-    SigFieldModificationRule,
-    StandardDiffPolicy,
-    SuspiciousModification,
-    XrefStreamRule,
-)
-from pyhanko.sign.diff_analysis.constants import (
-    ACROFORM_EXEMPT_STRICT_COMPARISON,
-    ROOT_EXEMPT_STRICT_COMPARISON,
 )
 from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
@@ -49,8 +33,9 @@ from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import CertificateValidator, ValidationContext
 from pyhanko_certvalidator import errors as cv
 
-from . import changes, identity
+from . import additions, changes, identity
 from .formfields import SigField, get
+from .policies import DIFF_POLICY
 from .structure import Structure, plain
 
 log = logging.getLogger(__name__)
@@ -60,89 +45,8 @@ TIMESTAMP_SUBFILTERS = ("/ETSI.RFC3161",)
 LTA = ModificationLevel.LTA_UPDATES
 
 
-class _Policy(StandardDiffPolicy):
-    """pyHanko's per-revision review, except that a revision which changes nothing — no object
-    written or freed, the same catalog, document information and encryption in its trailer —
-    is not diffed again: the document it shows is the one before it, so the verdict would be the
-    same. pyHanko compares the signed revision with every later one in full; a file padded with
-    empty updates (1,500 of them) made that thousands of identical comparisons per signature."""
-
-    def review_file(
-        self, reader: Any, base_revision: Any, field_mdp_spec: Any = None, doc_mdp: Any = None
-    ) -> Any:
-        base = base_revision if isinstance(base_revision, int) else base_revision.revision
-        old = reader.get_historical_resolver(base)
-        level, fields = ModificationLevel.NONE, set()
-        for revision in range(base + 1, reader.xrefs.total_revisions):
-            if _changes_nothing(reader, revision):
-                continue
-            try:
-                result = self.apply(old=old, new=reader.get_historical_resolver(revision),
-                                    field_mdp_spec=field_mdp_spec, doc_mdp=doc_mdp)  # fmt: skip
-            except SuspiciousModification as exc:
-                return exc
-            level = max(level, result.modification_level)
-            fields |= result.changed_form_fields
-        return DiffResult(level, fields)
-
-
-def _changes_nothing(reader: Any, revision: int) -> bool:
-    xrefs = reader.xrefs
-    if xrefs.explicit_refs_in_revision(revision) or xrefs.refs_freed_in_revision(revision):
-        return False
-    # The revision's own trailer (pyHanko keeps them newest first): a key it sets must keep the
-    # value it had. Flattening the whole trailer history per revision made this quadratic.
-    own_trailers = getattr(reader.trailer, "_trailer_revisions", None)
-    if not isinstance(own_trailers, list) or len(own_trailers) != xrefs.total_revisions:
-        return False
-    own = own_trailers[len(own_trailers) - 1 - revision]
-    for key in ("/Root", "/Info", "/Encrypt"):
-        if key in own:
-            try:
-                before = reader.trailer.raw_get(key, revision=revision - 1)
-            except KeyError:
-                return False
-            if own.raw_get(key) != before:
-                return False
-    return True
-
-
-# pyHanko's default policy, except that form filling means filling signature fields only: the
-# documents signed here have no other fields, and a text field filled in after a signature is a
-# shadow attack (Mainka et al.), not a signatory's work.
-DIFF_POLICY = _Policy(
-    global_rules=[
-        CatalogModificationRule(),
-        DocInfoRule().as_qualified(LTA),
-        XrefStreamRule().as_qualified(LTA),
-        ObjectStreamRule().as_qualified(LTA),
-        DSSCompareRule().as_qualified(LTA),
-        MetadataUpdateRule().as_qualified(LTA),
-    ],
-    form_rule=FormUpdatingRule(field_rules=[SigFieldCreationRule(), SigFieldModificationRule()]),
-)
-
 PERMITS = {1: "no changes", 2: "only form filling and signatures", 3: "only form filling, "
            "signatures and annotations"}  # fmt: skip
-# The same, for what a signature's own revision may change against the revision before it (intake
-# of a signature made elsewhere): filling the field also sets /SigFlags in the form and, for a
-# certifying signature, /Perms in the catalog — changes pyHanko's analysis never sees from the
-# signature's side.
-SIGNING_POLICY = StandardDiffPolicy(
-    global_rules=[
-        CatalogModificationRule(ignored_keys=ROOT_EXEMPT_STRICT_COMPARISON | {"/Perms"}),
-        DocInfoRule().as_qualified(LTA),
-        XrefStreamRule().as_qualified(LTA),
-        ObjectStreamRule().as_qualified(LTA),
-        DSSCompareRule().as_qualified(LTA),
-        MetadataUpdateRule().as_qualified(LTA),
-    ],
-    form_rule=FormUpdatingRule(
-        field_rules=[SigFieldCreationRule(), SigFieldModificationRule()],
-        ignored_acroform_keys=ACROFORM_EXEMPT_STRICT_COMPARISON | {"/SigFlags"},
-    ),
-)
-
 CHANGES = {
     ModificationLevel.NONE: "nothing",
     ModificationLevel.LTA_UPDATES: "only validation data and timestamps",
@@ -389,11 +293,13 @@ def _integrity(
 
 
 def _named_changes(ev: Evidence, report: SignatureReport) -> None:
+    """What its own revision changed besides the signature, then what changed after it."""
     assert ev.structure.reader is not None and report.revision is not None
+    own = additions.own_revision(ev.structure.reader, report.revision - 1)
     named = changes.since(ev.structure.reader, report.revision - 1)
-    report.changes = named.problems + named.notes
-    report.problems += named.problems
-    report.notes += named.notes
+    report.changes = own.problems + named.problems + own.notes + named.notes
+    report.problems += own.problems + named.problems
+    report.notes += own.notes + named.notes
 
 
 def _signature(

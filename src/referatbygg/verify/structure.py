@@ -22,6 +22,7 @@ import hashlib
 import io
 import logging
 import re
+import zlib
 from dataclasses import dataclass, field
 
 from pyhanko.pdf_utils import generic
@@ -37,6 +38,11 @@ _EOF = re.compile(rb"startxref[ \t\r\n\f\x00]*(\d+)[ \t\r\n\f\x00]*%%EOF(?:\r\n|
 _OBJ = re.compile(rb"(?<=[ \t\r\n\f\x00])(\d{1,10})[ \t\r\n\f\x00]+(\d{1,5})[ \t\r\n\f\x00]+obj\b")
 SIGNATURE_TYPES = ("/Sig", "/DocTimeStamp")
 MAX_SAME = 5  # findings of one kind named one by one; more are counted
+# What one stream written by an update may inflate to. Signature appearances, validation data
+# and timestamps are kilobytes to a few megabytes (a large CA's CRL); a stream that inflates
+# past this is a decompression bomb that every later reader — the diff analysis, veraPDF, a
+# viewer — would expand in memory.
+MAX_INFLATED = 256 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -241,6 +247,11 @@ def _scan(found: Structure, rev: Revision) -> _Scan:
             scan.extents[ref] = (marker, reader.stream.tell())
             if _is_signature(obj):
                 scan.signatures.append(ref)
+            if rev.index > 0 and _inflates_too_far(obj):
+                scan.problems.append(
+                    f"{where} is a stream that inflates to more than "
+                    f"{MAX_INFLATED >> 20} MiB: a decompression bomb, not a signature's data"
+                )
     if meta.stream_ref is not None:
         offsets.add(rev.xref)
     scan.problems += _hidden(found.data, rev, offsets, scan.extents)
@@ -299,6 +310,28 @@ def _read_object(
         elif unreadable == MAX_SAME:
             scan.problems.append("more objects cannot be read")
         return None
+
+
+def _inflates_too_far(obj: generic.PdfObject) -> bool:
+    """Whether a Flate-compressed stream inflates past :data:`MAX_INFLATED`, found without
+    holding more than a chunk of it (the document as built is vouched for by its build report;
+    this guards what updates add). Object streams are read by the reader already, and other
+    filters do not multiply sizes by thousands."""
+    if not isinstance(obj, generic.StreamObject):
+        return False
+    filters = obj.get("/Filter")
+    first = filters[0] if isinstance(filters, generic.ArrayObject) and filters else filters
+    if first != "/FlateDecode":
+        return False
+    inflate, data, total = zlib.decompressobj(), obj.encoded_data, 0
+    chunk = 1 << 20
+    while data and total <= MAX_INFLATED:
+        try:
+            total += len(inflate.decompress(data, chunk))
+        except zlib.error:
+            return False  # damaged data: readers that decode it say so
+        data = inflate.unconsumed_tail
+    return total > MAX_INFLATED
 
 
 def _is_signature(obj: generic.PdfObject | None) -> bool:
