@@ -134,6 +134,28 @@ def pki(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-de
             os.environ[k] = v
 
 
+def demo_roots() -> list[object]:
+    """The demo PKI's roots, read when used: its folder is set by a session fixture after
+    import."""
+    from referatbygg.config import load_config
+    from referatbygg.signing.trust import trust
+
+    return list(trust(load_config(None)).roots)
+
+
+@pytest.fixture(scope="session")
+def package(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The seed run once for the session — built, signed by both, timestamped, archived — with
+    the demo PKI. Tests copy what they change."""
+    from referatbygg.config import load_config
+    from referatbygg.pipeline import run
+
+    result = run(SEED, tmp_path_factory.mktemp("run"), load_config(None))
+    assert result.package is not None
+    assert result.did == ["build", "sign byradsleder", "sign politimester", "timestamp", "archive"]
+    return result.package
+
+
 @pytest.fixture(scope="session")
 def built_seed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The seed minutes built once for the session (PDF/A, signature fields, build report).

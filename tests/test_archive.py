@@ -12,6 +12,7 @@ from pathlib import Path
 import bagit
 import pytest
 from conftest import SEED
+from conftest import demo_roots as roots
 from lxml import etree
 
 from referatbygg.archive import arkivmelding
@@ -22,22 +23,8 @@ from referatbygg.errors import InputError, PackageError, SigningError
 from referatbygg.meeting.load import load_meeting
 from referatbygg.pipeline import build, run, status
 from referatbygg.signing import pades
-from referatbygg.signing.trust import trust
 
 CONFIG = load_config(None)  # the demo PKI
-
-
-def roots() -> list[object]:
-    """Read when used: the demo PKI's folder is set by a session fixture after import."""
-    return trust(CONFIG).roots
-
-
-@pytest.fixture(scope="module")
-def package(tmp_path_factory: pytest.TempPathFactory) -> PackageResult:
-    result = run(SEED, tmp_path_factory.mktemp("run"), CONFIG)
-    assert result.package is not None
-    assert result.did == ["build", "sign byradsleder", "sign politimester", "timestamp", "archive"]
-    return result.package
 
 
 def bag_copy(package: PackageResult, tmp_path: Path) -> Path:
@@ -70,7 +57,7 @@ def test_package_contents(package: PackageResult) -> None:
     assert {
         "arkivmelding.xml", "dokumenter/referat.pdf", "produksjon/referat.docx",
         "produksjon/kilde/2023-01-13.toml", "produksjon/kilde/organ.toml",
-        "bevis/verify-referat.json", "bevis/validate-referat.json",
+        "bevis/verify-referat.json", "bevis/validate-referat.json", "bevis/bygg-referat.json",
     } <= names  # fmt: skip
     assert len([n for n in names if n.startswith("dokumenter/vedlegg/")]) == 3
     bag = bagit.Bag(str(package.bag))

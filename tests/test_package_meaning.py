@@ -15,28 +15,17 @@ from pathlib import Path
 
 import bagit
 import pytest
-from conftest import SEED
+from conftest import SEED, copy_built
+from conftest import demo_roots as roots
 from test_identity import forge_as_outsider
 
 from referatbygg.archive.check import check_package
 from referatbygg.archive.package import PackageResult
 from referatbygg.config import load_config
 from referatbygg.errors import PackageError
-from referatbygg.pipeline import build, run
-from referatbygg.signing.trust import trust
+from referatbygg.pipeline import run
 
 CONFIG = load_config(None)  # the demo PKI
-
-
-def roots() -> list[object]:
-    return trust(CONFIG).roots
-
-
-@pytest.fixture(scope="module")
-def package(tmp_path_factory: pytest.TempPathFactory) -> PackageResult:
-    result = run(SEED, tmp_path_factory.mktemp("run"), CONFIG)
-    assert result.package is not None
-    return result.package
 
 
 @pytest.fixture(scope="module")
@@ -117,13 +106,12 @@ def test_another_meetings_signed_minutes(
 
 
 def test_an_outsiders_forgery_with_the_evidence_left_as_it_was(
-    package: PackageResult, tmp_path: Path
+    package: PackageResult, built_seed: Path, tmp_path: Path
 ) -> None:
-    built = build(SEED, tmp_path / "built")
-    assert built.pdf is not None
-    forge_as_outsider(built.pdf)
+    built = copy_built(built_seed, tmp_path / "built" / "referat.pdf")
+    forge_as_outsider(built)
     bag, _message = copy(package, tmp_path)
-    replace(bag / "data", "dokumenter/referat.pdf", built.pdf.read_bytes())
+    replace(bag / "data", "dokumenter/referat.pdf", built.read_bytes())
     rebag(bag)
     found = problems(bag)
     assert any("the signature block names Raymond Johansen as byradsleder, but the certificate "
@@ -136,11 +124,11 @@ def test_an_outsiders_forgery_with_the_evidence_left_as_it_was(
     assert any("Raymond Johansen should sign as byradsleder" in p for p in found), found
 
 
-def test_the_signed_original_is_an_unsigned_copy(package: PackageResult, tmp_path: Path) -> None:
-    built = build(SEED, tmp_path / "built")
-    assert built.pdf is not None
+def test_the_signed_original_is_an_unsigned_copy(
+    package: PackageResult, built_seed: Path, tmp_path: Path
+) -> None:
     bag, _message = copy(package, tmp_path)
-    replace(bag / "data", "dokumenter/referat.pdf", built.pdf.read_bytes())
+    replace(bag / "data", "dokumenter/referat.pdf", built_seed.read_bytes())
     rebag(bag)
     found = problems(bag)
     assert (
@@ -185,6 +173,35 @@ def test_evidence_naming_other_signers(package: PackageResult, tmp_path: Path) -
     assert any("bevis/verify-referat.json names other signatures" in p for p in problems(bag))
 
 
+def test_packed_sources_that_the_minutes_were_not_built_from(
+    package: PackageResult, tmp_path: Path
+) -> None:
+    """The meeting file packed beside the signed minutes says what they say: a source edited
+    after the build (and a manifest made again) is refused, as is a build record of another
+    document or none."""
+    bag, _message = copy(package, tmp_path)
+    source = bag / "data/produksjon/kilde" / SEED.name
+    text = source.read_text(encoding="utf-8")
+    source.write_text(text.replace("Politirådet", "Politiråd", 1), encoding="utf-8")
+    replace(bag / "data", f"produksjon/kilde/{SEED.name}", source.read_bytes())
+    rebag(bag)
+    assert any(f"produksjon/kilde/{SEED.name} is not the file dokumenter/referat.pdf was built "
+               "from" in p for p in problems(bag)), problems(bag)  # fmt: skip
+
+    (tmp_path / "b").mkdir()
+    bag, _message = copy(package, tmp_path / "b")
+    record = bag / "data/bevis/bygg-referat.json"
+    record.write_text(re.sub(r'"size": \d+', '"size": 1000', record.read_text(encoding="utf-8")),
+                      encoding="utf-8")  # fmt: skip
+    rebag(bag)
+    assert any("dokumenter/referat.pdf does not begin with the document bevis/bygg-referat.json "
+               "records as built" in p for p in problems(bag))  # fmt: skip
+    record.unlink()
+    rebag(bag)
+    assert any("bevis/bygg-referat.json, the build record of dokumenter/referat.pdf, is missing"
+               in p for p in problems(bag))  # fmt: skip
+
+
 def test_an_unlisted_document_in_the_payload(package: PackageResult, tmp_path: Path) -> None:
     bag, _message = copy(package, tmp_path)
     shutil.copy(bag / "data/dokumenter/referat.pdf", bag / "data/dokumenter/Referat-kopi.pdf")
@@ -196,11 +213,11 @@ def test_an_unlisted_document_in_the_payload(package: PackageResult, tmp_path: P
 # --- the Fiks Arkiv message: its files are checked as the bag's are ----------------------------
 
 
-def test_an_unsigned_file_in_the_message(package: PackageResult, tmp_path: Path) -> None:
-    built = build(SEED, tmp_path / "built")
-    assert built.pdf is not None
+def test_an_unsigned_file_in_the_message(
+    package: PackageResult, built_seed: Path, tmp_path: Path
+) -> None:
     bag, message = copy(package, tmp_path)
-    replace(message, "referat.pdf", built.pdf.read_bytes())
+    replace(message, "referat.pdf", built_seed.read_bytes())
     found = problems(bag)
     assert any(p.startswith(f"{message.name}: ") and "carries no signature or timestamp" not in p
                and "referat.pdf signatures" in p for p in found), found  # fmt: skip

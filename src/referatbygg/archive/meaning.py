@@ -9,12 +9,15 @@ another meeting or other signers — the checksums were simply made again. Here:
 * a meeting's signed minutes are titled with the body and the date arkivmelding.xml gives;
 * the signers arkivmelding.xml's note and the evidence (bevis/verify-*.json) name are the ones
   whose signatures the signed file carries;
-* every document in dokumenter/ is one arkivmelding.xml describes.
+* every document in dokumenter/ is one arkivmelding.xml describes;
+* the signed original begins with the document its build record (bevis/bygg-*.json) says was
+  built, and the packed sources (produksjon/kilde/) are the files it was built from.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from pathlib import Path
 
@@ -66,6 +69,7 @@ def agrees(
     if stated != key:
         problems.append(f"bag-info.txt names the meeting {stated}, arkivmelding.xml files {key}")
     problems += _evidence(bag / "data", ref, _signers(verdict))
+    problems += _built_from(bag / "data", ref, signed)
     listed = {ref for ref, _sha, _size in listed_files(xml)}
     problems += [
         f"{p.relative_to(bag / 'data')} is not a document arkivmelding.xml describes"
@@ -75,7 +79,8 @@ def agrees(
     if len(problems) == before:
         checked.append(
             "one meeting: the signed original is signed, and bag-info, arkivmelding.xml and the "
-            "evidence name the meeting, body, date and signers it shows"
+            "evidence name the meeting, body, date and signers it shows; it was built from the "
+            "packed sources"
         )
 
 
@@ -159,4 +164,35 @@ def _evidence(data: Path, ref: Path, signers: list[tuple[str, str]]) -> list[str
         problems.append(f"bevis/{path.name} names other signatures ({said}) than {ref} carries")
     if not evidence.get("valid"):
         problems.append(f"bevis/{path.name} does not say the signatures were valid when packed")
+    return problems
+
+
+def _built_from(data: Path, ref: Path, signed: Path) -> list[str]:
+    """The signed original was built from the packed sources: it begins with the bytes its
+    build record describes (signatures only append), and each packed source file is one the
+    record names, with the same SHA-256. A meeting file edited after the build and packed
+    beside the old minutes says something the signed document does not."""
+    path = data / "bevis" / f"bygg-{ref.stem}.json"
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+        size, digest = int(record["pdf_built"]["size"]), str(record["pdf_built"]["sha256"])
+        sources = {str(k): str(v) for k, v in record["sources"].items()}
+        expected = [str(n) for n in record["packed"]]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return [f"bevis/{path.name}, the build record of {ref}, is missing or unreadable"]
+    problems = []
+    with signed.open("rb") as fh:
+        head = fh.read(size)
+    if len(head) != size or hashlib.sha256(head).hexdigest() != digest:
+        problems.append(f"{ref} does not begin with the document bevis/{path.name} records as "
+                        "built: it is not the document built from the packed sources")  # fmt: skip
+    kilde = data / "produksjon" / "kilde"
+    packed = {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+              for p in sorted(kilde.glob("*")) if p.is_file()}  # fmt: skip
+    for name, sha in packed.items():
+        if sources.get(name) != sha:
+            problems.append(f"produksjon/kilde/{name} is not the file {ref} was built from "
+                            f"(bevis/{path.name} records another SHA-256, or none)")  # fmt: skip
+    problems += [f"produksjon/kilde/ lacks {name}, which {ref} was built from"
+                 for name in expected if name not in packed]  # fmt: skip
     return problems

@@ -10,6 +10,8 @@ Payload (``data/``)::
     produksjon/referat.docx          production format of the minutes
     produksjon/kilde/*.toml          the meeting and body files it was built from
     bevis/verify-referat.json        the signature report at packing time
+    bevis/bygg-referat.json          the build record: the document as built (SHA-256, size)
+                                     and the SHA-256 of every source it was built from
     bevis/validate-*.json            the PDF/A report of every PDF in the payload
 
 The bag is built in a temporary folder and renamed into place, the zip written atomically, so a
@@ -34,6 +36,7 @@ from typing import Any
 import bagit
 
 from .. import __version__, verify
+from ..build import report as build_report
 from ..config import ArchiveProfile
 from ..document import lang
 from ..errors import PackageError
@@ -122,6 +125,7 @@ def make_package(
         say("evidence: signatures and PDF/A")
         who = {s.role: s.name for s in meeting.signatories}  # as the meeting's files say
         report = _evidence(staging, name, roots, signature_level, pins, others, who)
+        _build_record(meeting, out_dir, staging)
         say("arkivmelding.xml")
         documents[0] = dataclasses.replace(
             documents[0], details=f"PAdES {report.level}, {documents[0].files[0].fmt}"
@@ -238,6 +242,27 @@ def _evidence(
         data = result.as_dict() | {"file": str(file.relative_to(staging))}
         _json(staging / "bevis" / f"validate-{file.stem}.json", data)
     return report
+
+
+def _build_record(meeting: Meeting, out_dir: Path, staging: Path) -> None:
+    """What the build report says of the signed document's first revision and its sources,
+    for the archive to compare with the packed sources (check-package): the minutes show what
+    the packed meeting file says. Names without the secretariat's folders; ``packed``: the
+    sources in produksjon/kilde/ (the meeting and body files; attachments are documents)."""
+    name = meeting.kind
+    found = build_report.read(build_report.report_path(out_dir, name))
+    if not found or not isinstance(found.get("sources"), dict) or not found.get("pdf_built"):
+        raise PackageError(
+            f"{display(out_dir)} has no readable build report for {name}.pdf: what it was built "
+            "from cannot be recorded",
+            hint="build, sign and archive again",
+        )
+    _json(staging / "bevis" / f"bygg-{name}.json", {
+        "document": f"dokumenter/{name}.pdf",
+        "pdf_built": found["pdf_built"],
+        "sources": {Path(n).name: sha for n, sha in found["sources"].items()},
+        "packed": [meeting.source.name, meeting.body_source.name],
+    })  # fmt: skip
 
 
 def _bag(meeting: Meeting, staging: Path, title: str, now: dt.datetime) -> None:
