@@ -101,20 +101,29 @@ def _source_files(meeting: Meeting) -> list[tuple[str, Path | None]]:
 
 def sources(meeting: Meeting) -> dict[str, str]:
     """SHA-256 of each file a build reads, by its name as shown to the user."""
-    return {name: hashlib.sha256(path.read_bytes()).hexdigest() if path else "(missing)"
-            for name, path in _source_files(meeting)}  # fmt: skip
+    return _read_sources(meeting)[0]
 
 
 def source_digest(meeting: Meeting) -> str:
     """SHA-256 over everything a build reads: the meeting and body files and the attachments."""
+    return _read_sources(meeting)[1]
+
+
+def _read_sources(meeting: Meeting) -> tuple[dict[str, str], str]:
+    """Each file read once: its SHA-256 by its name as shown, and the digest over all of them
+    (file name, NUL, bytes; "(missing)" and NUL for a file that is not there)."""
+    files: dict[str, str] = {}
     digest = hashlib.sha256()
-    for _name, file in _source_files(meeting):
-        if file is None:  # missing or refused: the build will say why
+    for name, path in _source_files(meeting):
+        if path is None:  # missing or refused: the build will say why
+            files[name] = "(missing)"
             digest.update(b"(missing)\0")
             continue
-        digest.update(str(file.name).encode() + b"\0")
-        digest.update(file.read_bytes())
-    return digest.hexdigest()
+        data = path.read_bytes()
+        files[name] = hashlib.sha256(data).hexdigest()
+        digest.update(str(path.name).encode() + b"\0")
+        digest.update(data)
+    return files, digest.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -129,7 +138,7 @@ class Sources:
 def snapshot(meeting: Meeting) -> Sources:
     """The sources as a build starts. The meeting and body files must still be the bytes that
     were parsed into ``meeting``; an edit since is refused, not recorded as built."""
-    start = Sources(sources(meeting), source_digest(meeting))
+    start = Sources(*_read_sources(meeting))
     changed = [display(p) for p, parsed in meeting.read.items()
                if start.files.get(display(p), parsed) != parsed]  # fmt: skip
     if changed:
@@ -161,10 +170,10 @@ def changed_sources(meeting: Meeting, out_dir: Path) -> list[str]:
         return []
     data = json.loads(report.read_text(encoding="utf-8"))
     recorded = data.get("source_digest")
-    if recorded is None or recorded == source_digest(meeting):
+    now, digest = _read_sources(meeting)
+    if recorded is None or recorded == digest:
         return []
     before = data.get("sources") or {}
-    now = sources(meeting)
     names = [n for n in now if before.get(n) != now[n]]
     names += [n for n in before if n not in now]
     return names or ["the meeting's files"]
