@@ -59,6 +59,7 @@ def test_the_xref_index_answers_as_pyhanko_walks() -> None:
     the indexed look-ups give exactly what pyHanko's own walk gives, for every object and every
     revision, and for references that are nowhere; and verify uses them."""
     import attacks as A
+    import pikepdf
     from pyhanko.pdf_utils import generic
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.pdf_utils.xref import XRefCache
@@ -75,16 +76,23 @@ def test_the_xref_index_answers_as_pyhanko_walks() -> None:
         + table.encode()
         + f"trailer\n<< /Size 3 /Root 1 0 R >>\nstartxref\n{len(head)}\n%%EOF\n".encode()
     )
+    # The same file written with object and cross-reference streams (pikepdf), updated after.
+    out = BytesIO()
+    with pikepdf.open(BytesIO(data)) as pdf:
+        pdf.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    streams = out.getvalue()
     for n in range(12):
-        data = A.update(data, {3 + n % 3: f"<< /N {n} >>".encode()} if n % 4 else {2: b"<< >>"})
-    xrefs = PdfFileReader(BytesIO(data), strict=False).xrefs
-    assert xrefs.total_revisions == 13
-    for ref in (generic.Reference(i, g) for i in range(8) for g in (0, 1)):
-        assert _call(xrefindex.get_last_change, xrefs, ref) == _call(
-            xrefindex._LAST_CHANGE, xrefs, ref)  # fmt: skip
-        for revision in range(xrefs.total_revisions):
-            assert xrefindex.get_historical_ref(xrefs, ref, revision) == (
-                xrefindex._HISTORICAL_REF(xrefs, ref, revision))  # fmt: skip
+        edit = {3 + n % 3: f"<< /N {n} >>".encode()} if n % 4 else {2: b"<< >>"}
+        data, streams = A.update(data, edit), A.update(streams, edit)
+    for file in (data, streams):
+        xrefs = PdfFileReader(BytesIO(file), strict=False).xrefs
+        assert xrefs.total_revisions == 13
+        for ref in (generic.Reference(i, g) for i in range(8) for g in (0, 1)):
+            assert _call(xrefindex.get_last_change, xrefs, ref) == _call(
+                xrefindex._LAST_CHANGE, xrefs, ref)  # fmt: skip
+            for revision in range(xrefs.total_revisions):
+                assert xrefindex.get_historical_ref(xrefs, ref, revision) == (
+                    xrefindex._HISTORICAL_REF(xrefs, ref, revision))  # fmt: skip
     assert XRefCache.get_last_change is xrefindex.get_last_change
 
 

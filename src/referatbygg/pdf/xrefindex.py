@@ -6,8 +6,11 @@ object it looks at, for every revision after every signature: verifying a file t
 the square of its revisions (1,500 empty revisions appended to the signed seed: several minutes,
 bench/revisions.py). Here each reference's history — the revisions whose sections resolve it,
 with what they say — is gathered once per reader, and every question after that is a bisection.
-The answers are the same by construction (the same ``try_resolve`` on the same sections, which a
-reader never changes once it has read them); tests/test_hexstrings.py holds both to it.
+The sections asked are those that name the object number at all (``try_resolve`` raises for any
+other), found in an index of the sections' entries made once per reader: a file padded with
+empty updates no longer costs a pass over every section per object. The answers are the same by
+construction (the same ``try_resolve`` on the same sections, which a reader never changes once
+it has read them); tests/test_hexstrings.py holds both to it.
 """
 
 from __future__ import annotations
@@ -30,7 +33,8 @@ def _history(cache: Any, ref: Any) -> tuple[list[int], list[Any]]:
     if found is None:
         revisions: list[int] = []
         results: list[Any] = []
-        for ix, section in enumerate(cache._xref_sections):
+        for ix in _naming(cache).get(ref.idnum, ()):
+            section = cache._xref_sections[ix]
             try:
                 results.append(section.xref_data.try_resolve(ref))
             except KeyError:
@@ -38,6 +42,23 @@ def _history(cache: Any, ref: Any) -> tuple[list[int], list[Any]]:
             revisions.append(ix)
         found = index[key] = (revisions, results)
     return found
+
+
+def _naming(cache: Any) -> dict[int, list[int]]:
+    """Object number → the indexes of the sections whose entries (or hybrid sections') name
+    it, in order."""
+    naming: dict[int, list[int]] | None = cache.__dict__.get("_referatbygg_naming")
+    if naming is None:
+        naming = {}
+        for ix, section in enumerate(cache._xref_sections):
+            data, numbers = section.xref_data, set[int]()
+            while data is not None:
+                numbers.update(data.xrefs_in_objstm, data.standard_xrefs, data.freed)
+                data = data.hybrid.xref_data if data.hybrid is not None else None
+            for number in numbers:
+                naming.setdefault(number, []).append(ix)
+        cache.__dict__["_referatbygg_naming"] = naming
+    return naming
 
 
 def get_last_change(self: Any, ref: Any) -> int:
