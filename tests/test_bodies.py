@@ -466,3 +466,23 @@ def test_norwegian_guesses_are_pointed_to_their_keys(write_meeting: WriteMeeting
     assert any("unknown key 'mot' (did you mean 'against'?)" in x for x in lines)
     assert any("unknown key 'inhabil' (did you mean 'conflicts'?)" in x for x in lines)
     assert not any("'against' is missing" in x for x in lines)
+
+
+def test_the_name_new_wrote_is_not_signed(tmp_path: Path) -> None:
+    """`new` writes 'Fyll inn navn' where only the secretariat knows who signs: check warns at
+    its line, the document builds (a draft to look at), and nothing is signed with it — the
+    demo PKI would otherwise issue a certificate to 'Fyll inn navn'."""
+    from referatbygg.config import Config
+    from referatbygg.errors import SigningError
+    from referatbygg.pipeline import run
+
+    folder = tmp_path / "radet"
+    made = cli.main(["new", str(folder), "--name", "Rådet", "--organisation", "Nordby kommune"])
+    assert made == 0
+    assert cli.main(["new", str(folder / "2025-05-08.toml")]) == 0
+    found = [str(p) for p in check(load_meeting(folder / "2025-05-08.toml"))]
+    assert any("organ.toml:" in p and "warning: signatory 'leder': the name is still 'Fyll inn "
+               "navn'" in p for p in found), found  # fmt: skip
+    with pytest.raises(SigningError, match="leder: the signatory's name is still 'Fyll inn navn'"):
+        run(folder / "2025-05-08.toml", tmp_path / "out", Config(demo=True))
+    assert (tmp_path / "out" / "radet-2025-05-08" / "referat.pdf").is_file()  # built, unsigned

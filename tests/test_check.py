@@ -81,3 +81,87 @@ def test_unknown_signatory_role(write_meeting: WriteMeeting) -> None:
     (found,) = problems(write_meeting(text))
     assert "m.toml:7: error: signatory role 'ordforer' is not defined by the body" in found
     assert "organ.toml:" in found and "known roles: leder, nestleder" in found
+
+
+# --- nothing invented: what real minutes may lack is warned about, not demanded -----------------
+
+UNSTATED = (
+    MEETING
+    + """
+[participants]
+present = [{ name = "Kari Nordmann" }, { name = "Per Hansen" }]
+absent = [{ name = "Ola Berg" }]
+substitutes = [{ name = "Liv Sande" }, { name = "Tor Dahl", for = "Nina Lie" }]
+
+[[items]]
+numbers = [3]
+title = "Søknad om løyve"
+conflicts = [{ name = "Per Hansen" }]
+
+[[items.proposals]]
+text = "Søknaden vert innvilga."
+unanimous = true
+"""
+)
+
+
+def test_what_the_minutes_did_not_record_is_warned_at_its_line(
+    write_meeting: WriteMeeting,
+) -> None:
+    """A substitute's `for`, a disqualification's legal basis and a proposal's proposer may be
+    left out — real minutes lack them, and a secretary must not invent them — and check says
+    once, at the line, what minutes normally give."""
+    path = write_meeting(UNSTATED)
+    found = problems(path)
+    assert [p for p in found if ": error:" in p] == []
+    assert f"{path}:23: warning: Liv Sande: whom they met for is not given" in "\n".join(found)
+    assert any(p.startswith(f"{path}:23: warning: Tor Dahl met for Nina Lie, who is not listed "
+                            "as absent (forfall)") for p in found), found  # fmt: skip
+    assert any(p.startswith(f"{path}:28: warning: Per Hansen: the legal basis of the "
+                            "disqualification is not given") for p in found), found  # fmt: skip
+    assert len(found) == 3, found
+
+
+def test_a_minutes_without_what_it_did_not_record_renders(write_meeting: WriteMeeting) -> None:
+    """Rendered without the missing parts — no 'for None', no 'jf. None', no 'fra None'."""
+    from referatbygg.document import lang, minutes
+
+    meeting = load_meeting(write_meeting(UNSTATED))
+    lines = " ".join(x["text"] for x in minutes.attendance_lines(meeting, meeting.data))
+    assert "Liv Sande," in lines and "Tor Dahl for Nina Lie" in lines and "None" not in lines
+    item = meeting.data.items[2]
+    assert minutes._item_notes(item, lang.LABELS["nb"]) == [
+        "Per Hansen ble erklært inhabil, og fratrådte under behandlingen av saken."]  # fmt: skip
+    assert lang.proposal_label(item.proposals[0]) == "Forslag:"
+    nn = minutes._item_notes(item, lang.LABELS["nn"])
+    assert nn[0].startswith("Per Hansen vart erklært ugild") and "None" not in nn[0]
+
+
+def test_capitals_in_a_title_are_not_abbreviations(write_meeting: WriteMeeting) -> None:
+    """Protocols write case titles in capitals: SØKNAD, TROMSØ, PÅ are words. An abbreviation
+    in ordinary text is still found."""
+    text = MEETING.replace('title = "Budsjett"',
+                           'title = "SØKNAD OM SKJENKEBEVILLING – TROMSØ PÅ LANDET"')  # fmt: skip
+    assert problems(write_meeting(text)) == []
+    text = text.replace("Andre punkt.", "Andre punkt om UDI.")
+    (found,) = problems(write_meeting(text))
+    assert "'UDI' looks like an abbreviation" in found
+
+
+def test_how_minutes_write_the_acts_is_understood() -> None:
+    from referatbygg.meeting import legal
+
+    for basis in (
+        "Off.l. §18",
+        "offl. § 13 jf. fvl. § 13 første ledd nr. 1",
+        "Offentleglova § 18",
+        "forvaltningsloven § 13",
+        "forvl. § 6 første ledd",
+    ):
+        assert legal.basis_problem(basis) is None, basis
+    assert "does not say which ledd and bokstav" in str(
+        legal.basis_problem("kml. § 11-5", legal.CLOSED)
+    )
+    assert legal.basis_problem("kml. § 11-5 andre ledd bokstav a", legal.CLOSED) is None
+    assert legal.basis_problem("kl. § 11-5 (2) a", legal.CLOSED) is None
+    assert "cites no statute" in str(legal.basis_problem("fordi vi vil"))  # still a check

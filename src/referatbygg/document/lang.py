@@ -96,6 +96,7 @@ LABELS: dict[Language, dict[str, str]] = {
         "vote_word": "stemme",
         "votes_word": "stemmer",
         "conflict": "{who} ble erklært inhabil, jf. {basis}",
+        "conflict_unstated": "{who} ble erklært inhabil",
         "stepped_out": ", og fratrådte under behandlingen av saken",
         "replaced_by": "{who} tiltrådte.",
         "closed": "Lukket møte, jf. {basis}.",
@@ -136,6 +137,7 @@ LABELS: dict[Language, dict[str, str]] = {
         "vote_word": "røyst",
         "votes_word": "røyster",
         "conflict": "{who} vart erklært ugild, jf. {basis}",
+        "conflict_unstated": "{who} vart erklært ugild",
         "stepped_out": ", og fråtredde under handsaminga av saka",
         "replaced_by": "{who} tiltredde.",
         "closed": "Lukka møte, jf. {basis}.",
@@ -279,8 +281,8 @@ def proposal_outcome(p: Proposal, lang: Language = "nb") -> str:
 def proposal_label(p: Proposal, lang: Language = "nb") -> str:
     """'Innstilling fra kommunedirektøren:', 'Forslag fra Kari Nordmann (H):'."""
     labels = LABELS[lang]
-    who = f"{p.by} ({p.party})" if p.party else p.by
-    return f"{labels[p.kind]} {labels['from']} {who}:"
+    who = " ".join(x for x in (p.by, f"({p.party})" if p.party else None) if x)
+    return f"{labels[p.kind]} {labels['from']} {who}:" if who else f"{labels[p.kind]}:"
 
 
 # --- lines that do not break where a reader would stumble -----------------------------------------

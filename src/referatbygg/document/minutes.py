@@ -156,7 +156,8 @@ def _substitutes_line(meeting: Meeting, subs: tuple[Substitute, ...]) -> str:
         extra = [v for v in (s.role, s.party) if v]
         who = f"{s.name} ({', '.join(extra)})" if extra else s.name
         notes = _notes(meeting, s)
-        return f"{who} {labels['substitute_for']} {s.for_}" + (f" {notes[0]}" if notes else "")
+        met_for = f" {labels['substitute_for']} {s.for_}" if s.for_ else ""
+        return f"{who}{met_for}" + (f" {notes[0]}" if notes else "")
 
     return ", ".join(one(s) for s in subs)
 
@@ -185,7 +186,8 @@ def attendance_tables(meeting: Meeting, m: MeetingFile) -> list[dict[str, Any]]:
                 "note": ", ".join(_notes(meeting, x))}  # fmt: skip
 
     def sub_row(s: Substitute) -> dict[str, str]:
-        note = [f"{labels['substitute_for']} {s.for_}", *_notes(meeting, s)]
+        met_for = [f"{labels['substitute_for']} {s.for_}"] if s.for_ else []
+        note = [*met_for, *_notes(meeting, s)]
         return {"name": s.name, "party": s.party or "", "role": s.role or "",
                 "note": " ".join(note)}  # fmt: skip
 
@@ -288,7 +290,8 @@ def _item_notes(item: Item, labels: dict[str, str]) -> list[str]:
         notes.append(f"{labels['exempt']} {item.exempt}")
     for c in item.conflicts:
         who = f"{c.name} ({c.party})" if c.party else c.name
-        text = labels["conflict"].format(who=who, basis=c.basis)
+        text = (labels["conflict"].format(who=who, basis=c.basis) if c.basis
+                else labels["conflict_unstated"].format(who=who))  # fmt: skip
         text += (labels["stepped_out"] if c.stepped_out else "") + "."
         if c.replaced_by:
             text += " " + labels["replaced_by"].format(who=c.replaced_by)

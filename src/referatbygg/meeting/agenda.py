@@ -69,7 +69,11 @@ class Proposal(Strict):
     (innstilling, tilråding) or a member's proposal, with the proposer and the outcome."""
 
     kind: ProposalKind = "forslag"
-    by: NonEmpty = Field(description="Who proposes: 'kommunedirektøren', 'Kari Nordmann'.")
+    by: NonEmpty | None = Field(
+        default=None,
+        description="Who proposes: 'kommunedirektøren', 'Kari Nordmann' (left out when the "
+        "minutes do not say).",
+    )
     party: Text | None = None
     text: NonEmpty
     unanimous: Flag = False
@@ -99,11 +103,13 @@ class Proposal(Strict):
 
 
 class Conflict(Strict):
-    """A member disqualified from the case (inhabil / ugild), with the legal basis."""
+    """A member disqualified from the case (inhabil / ugild), with the legal basis — which
+    minutes should cite, and ``check`` warns when they do not; not demanded, so that minutes
+    that did not record it are not given an invented one."""
 
     name: NonEmpty
     party: Text | None = None
-    basis: Basis = Field(description="E.g. 'fvl. § 6 første ledd bokstav a'.")
+    basis: Basis | None = Field(default=None, description="E.g. 'fvl. § 6 første ledd bokstav a'.")
     stepped_out: Flag = Field(default=True, description="Left the meeting for this case.")
     replaced_by: Text | None = Field(default=None, description="The substitute who took over.")
 

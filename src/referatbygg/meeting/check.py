@@ -17,9 +17,11 @@ from ..errors import CheckFailed
 from . import legal
 from .load import _LineIndex, display, locate
 from .model import AgreementFile, Meeting, Paragraph
+from .vocab import PLACEHOLDER_NAME
 
 # Capitalised words of 2–6 letters (OPD, AIS, KRIPOS): candidates for the abbreviation table.
 _ABBREV = re.compile(r"(?<![\w-])[A-ZÆØÅ]{2,6}(?![\wæøåÆØÅ])")
+_WORD = re.compile(r"[^\W\d_]+")
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,7 @@ def check(meeting: Meeting) -> list[Problem]:
     _plausible_date(meeting, add)
     _sizes(meeting, add)
     _look(meeting, problems, body_src)
+    _placeholders(meeting, problems, add, body_src)
     _abbreviations(meeting, add)
     problems.sort(key=lambda p: p.severity != "error")
     return problems
@@ -140,7 +143,9 @@ def _abbreviations(meeting: Meeting, add: Add) -> None:
     known = set(meeting.abbreviations) | set(meeting.body.known_terms) | _parties(meeting)
     reported: set[str] = set()
     for loc, text in _texts(meeting):
-        for word in _ABBREV.findall(text):
+        words = [w for line in text.splitlines() if not _shouted(line)
+                 for w in _ABBREV.findall(line)]  # fmt: skip
+        for word in words:
             if word not in known and word not in reported:
                 reported.add(word)
                 add(
@@ -149,6 +154,14 @@ def _abbreviations(meeting: Meeting, add: Add) -> None:
                     f"'{word}' looks like an abbreviation but is not in the abbreviation table "
                     "(add it under [abbreviations], or to the body's known_terms)",
                 )
+
+
+def _shouted(line: str) -> bool:
+    """A line written in capitals — "SØKNAD OM SKJENKEBEVILLING – TROMSØ", as protocols write
+    case titles: its words are words, not abbreviations. Two or more words, most in capitals."""
+    words = _WORD.findall(line)
+    capitals = [w for w in words if len(w) > 1 and w.isupper()]
+    return len(capitals) >= 2 and len(capitals) * 3 >= len(words) * 2
 
 
 class _Locator:
@@ -227,11 +240,18 @@ def _attendance(meeting: Meeting, numbers: dict[int, int], add: Add) -> None:
                 if n is not None and n not in numbers:
                     add("error", (*loc, key), f"{person.name}: {key} = {n}, but there is no "
                         f"agenda item {n}")  # fmt: skip
+    absent = {x.name for x in p.absent}
     for i, sub in enumerate(p.substitutes):
         for n in sub.items:
             if n not in numbers:
                 add("error", ("participants", "substitutes", i, "items"), f"{sub.name}: items "
                     f"lists {n}, but there is no agenda item {n}")  # fmt: skip
+        if not sub.for_:
+            add("warning", ("participants", "substitutes", i), f"{sub.name}: whom they met for "
+                "is not given; minutes normally say it (for = …)")  # fmt: skip
+        elif absent and sub.for_ not in absent:
+            add("warning", ("participants", "substitutes", i, "for"), f"{sub.name} met for "
+                f"{sub.for_}, who is not listed as absent (forfall)")  # fmt: skip
     names = {x.name for _, people in groups for x in people} | {s.name for s in p.substitutes}
     if len(names) > (1 if p.chair else 0):
         for i, item in enumerate(meeting.data.items):
@@ -251,7 +271,12 @@ def _legal_bases(meeting: Meeting, add: Add) -> None:
         if item.closed:
             found.append((("items", i, "closed", "basis"), item.closed.basis, legal.CLOSED))
         for j, c in enumerate(item.conflicts):
-            found.append((("items", i, "conflicts", j, "basis"), c.basis, legal.CONFLICT))
+            if c.basis:
+                found.append((("items", i, "conflicts", j, "basis"), c.basis, legal.CONFLICT))
+            else:
+                add("warning", ("items", i, "conflicts", j), f"{c.name}: the legal basis of the "
+                    "disqualification is not given; minutes cite it, e.g. 'fvl. § 6 første ledd "
+                    "bokstav a' (basis = …)")  # fmt: skip
         for b in item.blocks:
             inner = [b] if isinstance(b, Paragraph) else getattr(b, "bullets", [])
             found += [(("items", i, "text"), x.exempt, ()) for x in inner if x.exempt]
@@ -292,6 +317,21 @@ def _look(meeting: Meeting, problems: list[Problem], body_src: Path) -> None:
     for font in templates.missing_fonts(template):
         problems.append(Problem("warning", str(template), f"the template's font '{font}' is not "
                                 "installed here; LibreOffice will use another one"))  # fmt: skip
+
+
+def _placeholders(meeting: Meeting, problems: list[Problem], add: Add, body_src: Path) -> None:
+    """A name `new` wrote for the secretariat to replace: built, but not signed until it is."""
+    said = (f"is still '{PLACEHOLDER_NAME}', as `new` wrote it: write who signs; nothing is "
+            "signed until then")  # fmt: skip
+    for i, s in enumerate(meeting.body.signatories):
+        if s.name == PLACEHOLDER_NAME:
+            where = locate(body_src, ("signatories", i, "name"))
+            problems.append(Problem("warning", where, f"signatory '{s.role}': the name {said}"))
+    if isinstance(meeting.data, AgreementFile):
+        return
+    for i, s in enumerate(meeting.data.signatories):
+        if s.name == PLACEHOLDER_NAME:
+            add("warning", ("signatories", i, "name"), f"signatory '{s.role}': the name {said}")
 
 
 def _plausible_date(meeting: Meeting, add: Add) -> None:

@@ -39,18 +39,22 @@ STATUTES = {
     "kml": Statute("kml.", "kommuneloven (LOV-2018-06-22-83)", "chapter-section, e.g. § 11-5"),
     "koml": Statute("koml.", "kommuneloven 1992 (LOV-1992-09-25-107)", "§ 1 to § 85"),
 }
-# How minutes write them: the abbreviation (with or without its dot) or the name.
+# How minutes write them: the abbreviation — with or without its dots, "off.l." as "offl." — or
+# the name, in bokmål or nynorsk.
 _NAMES = {
     "offl": "offl", "offentleglova": "offl", "offentlighetsloven": "offl",
-    "offentlegheitslova": "offl",
-    "fvl": "fvl", "forvaltningsloven": "fvl", "forvaltningslova": "fvl",
-    "kml": "kml", "kommuneloven": "kml", "kommunelova": "kml",
+    "offentlegheitslova": "offl", "offentleglov": "offl",
+    "fvl": "fvl", "forvl": "fvl", "forvaltningsloven": "fvl", "forvaltningslova": "fvl",
+    "kml": "kml", "kl": "kml", "kommuneloven": "kml", "kommunelova": "kml",
     "koml": "koml",
 }  # fmt: skip
 _REFERENCE = re.compile(
-    r"(?P<law>\b[a-zæøå]+)\.?\s*§{1,2}\s*(?P<section>\d+(?:\s*-\s*\d+)?[a-h]?\b)",
+    r"(?P<law>\b[a-zæøå]+(?:\.[a-zæøå]+)*)\.?\s*§{1,2}\s*"
+    r"(?P<section>\d+(?:\s*-\s*\d+)?[a-h]?\b)",
     re.IGNORECASE,
 )
+# What says which ground of a provision applies: "andre ledd bokstav a", "(2) a", "nr. 1".
+_PARAGRAPH = re.compile(r"\bledd\b|\bbokstav\b|\bnr\.|§\s*[\d-]+\s*\(\d", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -64,7 +68,7 @@ def references(basis: str) -> tuple[list[Reference], list[str]]:
     found: list[Reference] = []
     unknown: list[str] = []
     for match in _REFERENCE.finditer(basis):
-        law = _NAMES.get(match.group("law").lower())
+        law = _NAMES.get(re.sub(r"[.\s]", "", match.group("law").lower()))
         section = re.sub(r"\s+", "", match.group("section"))
         if law is None:
             unknown.append(f"'{match.group('law')} § {section}' (an act this tool does not know)")
@@ -90,6 +94,11 @@ def basis_problem(basis: str, expect: tuple[str, ...] = ()) -> str | None:
         wanted = " or ".join(f"{STATUTES[e.split(':')[0]].short} § {e.split(':')[1]}"
                              for e in expect)  # fmt: skip
         return f"'{basis}' does not cite {wanted}"
+    if expect == CLOSED and not _PARAGRAPH.search(basis):
+        # The Sivilombudet's standing criticism of closed meetings: the minutes must show
+        # which ground of the provision closed it.
+        return (f"'{basis}' does not say which ledd and bokstav of the provision closed the "
+                "meeting, e.g. 'kml. § 11-5 andre ledd bokstav a'")  # fmt: skip
     return None
 
 

@@ -188,7 +188,10 @@ class Person(Strict):
 
 class Substitute(Strict):
     name: NonEmpty
-    for_: NonEmpty = Field(alias="for", description="Whom the substitute met for.")
+    for_: NonEmpty | None = Field(
+        default=None, alias="for",
+        description="Whom the substitute met for (``check`` warns when it is not said).",
+    )  # fmt: skip
     role: Text | None = None
     party: Text | None = None
     items: tuple[Number, ...] = Field(

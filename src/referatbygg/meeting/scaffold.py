@@ -20,7 +20,7 @@ from ..errors import InputError
 from ..fsutil import write_atomic
 from .load import load_meeting
 from .model import AgreementFile, Body, MeetingFile, Person
-from .vocab import Language
+from .vocab import PLACEHOLDER_NAME, Language
 
 BODY_TEMPLATE = """\
 #:schema {schema}
@@ -45,7 +45,7 @@ language = "{language}"
 [[signatories]]
 role = "leder"
 title = "{chair}"
-name = "Fyll inn navn"
+name = "{placeholder}"
 """
 
 SCHEMA_FILES = {"body": "organ.schema.json", "meeting": "meeting.schema.json",
@@ -67,7 +67,7 @@ def new_body(folder: Path, *, name: str, organisation: str, language: Language =
     text = BODY_TEMPLATE.format(
         schema="organ.schema.json", id=slug(name) or "organ", name=name,
         organisation=organisation, language=language,
-        chair="Leder" if language == "nb" else "Leiar",
+        chair="Leder" if language == "nb" else "Leiar", placeholder=PLACEHOLDER_NAME,
     )  # fmt: skip
     folder.mkdir(parents=True, exist_ok=True)
     write_atomic(target, text.encode("utf-8"))
@@ -118,7 +118,7 @@ def blank_meeting(target: Path) -> Path:
         doc["date"] = dt.date.today()
     if body.signatures == "meeting":
         rows = tomlkit.aot()
-        rows.append({"role": "leder", "title": "Møteleder", "name": "Fyll inn navn"})
+        rows.append({"role": "leder", "title": "Møteleder", "name": PLACEHOLDER_NAME})
         doc["signatories"] = rows
     _opening_items(doc, body.language, None, body)
     text = f"#:schema {SCHEMA_FILES['meeting']}\n" + tomlkit.dumps(doc)

@@ -72,3 +72,8 @@ def _clean_basis(value: str | None) -> str | None:
 
 Exempt = Annotated[str | None, BeforeValidator(_basis), AfterValidator(_clean_basis)]
 Basis = Annotated[str, BeforeValidator(_basis), AfterValidator(_clean_text)]
+
+
+# What `referatbygg new` writes where only the secretariat knows the name: check warns about it,
+# and nothing is signed while a signatory is still called this.
+PLACEHOLDER_NAME = "Fyll inn navn"

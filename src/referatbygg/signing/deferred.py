@@ -73,12 +73,12 @@ def prepare(
     """Write ``role``'s request and the prepared document beside ``pdf`` (which is not changed)."""
     field = _next_field(pdf, role, config)
     cert = _certificate(certificate) if certificate else None
+    expected = expected_signers_of(pdf)
+    person = pades.who_signs(role, expected, field.name)
     if cert is not None:
         creds = Credentials(signers.ExternalSigner(cert, SimpleCertificateStore()), cert, [])
         check_certificate(creds, trust(config).context, role)
-        expected = expected_signers_of(pdf)
-        person = expected.get(role) if expected is not None else field.name
-        pades.right_person(role, person or "", creds, config, outside=expected is not None)
+        pades.right_person(role, person, creds, config, outside=expected is not None)
     placeholder = signers.ExternalSigner(
         cert, SimpleCertificateStore.from_certs([cert] if cert else []), signature_value=256
     )

@@ -28,6 +28,7 @@ from ..document import lang
 from ..errors import SigningError
 from ..fsutil import atomic_path, clean_parts, locked
 from ..meeting.load import display
+from ..meeting.vocab import PLACEHOLDER_NAME
 from ..pdf import hexstrings, xrefindex
 from ..pdf.fields import TIMESTAMP_FIELD, SigField, signature_fields
 from ..verify.identity import Expected, problem
@@ -97,7 +98,7 @@ def sign(
     tr = trust(config, pki)
     require_untouched(pdf, tr.roots, config.pins(), tr.others, signers=expected)
     require_taken_in(pdf)
-    person = expected.get(role) if expected is not None else field.name
+    person = who_signs(role, expected, field.name)
     if tr.demo:
         body = str(built.get("body") or "organ")
         creds = demo_credentials(role, person or None, field.title, pki or DemoPki(), body)
@@ -129,6 +130,20 @@ def sign(
         creds.close()
     ledger.record(pdf, "signed", role)
     log.info("signed %s as %s", pdf, role)
+
+
+def who_signs(role: str, expected: dict[str, str | None] | None, printed: str | None) -> str:
+    """Who should sign ``role``: as the build report recorded it from the body and meeting
+    files, else the name the document printed. Never the placeholder `new` wrote for the
+    secretariat to replace: a demo certificate would be made for it, and signed with."""
+    person = (expected.get(role) if expected is not None else printed) or ""
+    if person == PLACEHOLDER_NAME:
+        raise SigningError(
+            f"{role}: the signatory's name is still '{PLACEHOLDER_NAME}', as `new` wrote it; "
+            "nothing was signed",
+            hint=f"write who signs as {role} in the body or meeting file, build again, then sign",
+        )
+    return person
 
 
 def right_person(
