@@ -165,3 +165,25 @@ def test_how_minutes_write_the_acts_is_understood() -> None:
     assert legal.basis_problem("kml. § 11-5 andre ledd bokstav a", legal.CLOSED) is None
     assert legal.basis_problem("kl. § 11-5 (2) a", legal.CLOSED) is None
     assert "cites no statute" in str(legal.basis_problem("fordi vi vil"))  # still a check
+
+
+def test_present_and_absent_and_a_closed_case_without_decision(write_meeting: WriteMeeting) -> None:
+    text = (
+        MEETING
+        + """
+[participants]
+present = [{ name = "Kari Nordmann" }]
+absent = [{ name = "Kari Nordmann" }]
+
+[[items]]
+numbers = [3]
+title = "Personalsak"
+closed = { basis = "kml. § 11-5 andre ledd bokstav a", public_title = "Personalsak" }
+"""
+    )
+    path = write_meeting(text)
+    found = problems(path)
+    assert f"{path}:22: warning: Kari Nordmann is listed both as present and as absent" in found
+    assert any(p.startswith(f"{path}:27: warning: agenda item 3 was treated behind closed doors "
+                            "but records no decision") for p in found), found  # fmt: skip
+    assert len(found) == 2, found

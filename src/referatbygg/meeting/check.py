@@ -87,6 +87,7 @@ def check(meeting: Meeting) -> list[Problem]:
     _signatures(meeting, add, body_src)
     _attendance(meeting, seen, add)
     _legal_bases(meeting, add)
+    _closed_decided(meeting, add)
     for role in meeting.data.signatory_names:
         if role not in roles:
             add(
@@ -241,6 +242,11 @@ def _attendance(meeting: Meeting, numbers: dict[int, int], add: Add) -> None:
                     add("error", (*loc, key), f"{person.name}: {key} = {n}, but there is no "
                         f"agenda item {n}")  # fmt: skip
     absent = {x.name for x in p.absent}
+    there = {x.name for x in ((p.chair,) if p.chair else ())} | {x.name for x in p.present}
+    for i, person in enumerate(p.absent):
+        if person.name in there:
+            add("warning", ("participants", "absent", i), f"{person.name} is listed both as "
+                "present and as absent")  # fmt: skip
     for i, sub in enumerate(p.substitutes):
         for n in sub.items:
             if n not in numbers:
@@ -259,6 +265,15 @@ def _attendance(meeting: Meeting, numbers: dict[int, int], add: Add) -> None:
                 if c.name not in names:
                     add("warning", ("items", i, "conflicts", j, "name"), f"{c.name} is declared "
                         "disqualified but is not among the participants")  # fmt: skip
+
+
+def _closed_decided(meeting: Meeting, add: Add) -> None:
+    """A case treated behind closed doors records what was decided: the public learns nothing
+    else of it."""
+    for i, item in enumerate(meeting.data.items):
+        if item.closed and item.kind == "sak" and not item.decision and not item.no_business:
+            add("warning", ("items", i, "closed"), f"agenda item {item.numbers[0]} was treated "
+                "behind closed doors but records no decision (decision = …)")  # fmt: skip
 
 
 def _legal_bases(meeting: Meeting, add: Add) -> None:
