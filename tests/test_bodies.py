@@ -486,3 +486,53 @@ def test_the_name_new_wrote_is_not_signed(tmp_path: Path) -> None:
     with pytest.raises(SigningError, match="leder: the signatory's name is still 'Fyll inn navn'"):
         run(folder / "2025-05-08.toml", tmp_path / "out", Config(demo=True))
     assert (tmp_path / "out" / "radet-2025-05-08" / "referat.pdf").is_file()  # built, unsigned
+
+
+# --- the body's own wording ---------------------------------------------------------------------
+
+PHRASES = {
+    "nb": '[phrases]\nunanimous = "Innstillingen ble enstemmig vedtatt."\npresent = "Tilstede på '
+          'møtet"\nvotes = "Vedtatt med {for_} stemmer mot {against}"\n',
+    "nn": '[phrases]\nunanimous = "Vedtaket var samrøystes."\nsubstitutes = "Varamedlemmer"\n'
+          'conflict = "{who} vart kjend ugild etter {basis}"\n',
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("language", ["nb", "nn"])
+def test_a_body_words_the_phrases_its_own_way(write_meeting: WriteMeeting, language: str) -> None:
+    """[phrases] in organ.toml rewords what the minutes print, in either language; what it
+    does not reword stays the language's."""
+    fill = WORDS[language]
+    body = BODY.format(language=language, **fill) + PHRASES[language]
+    text = text_of(write_meeting(MEETING.format(**fill), body=body))
+    if language == "nb":
+        assert "Innstillingen ble enstemmig vedtatt." in text and "Tilstede på møtet" in text
+        assert "Enstemmig vedtatt." not in text
+        assert "Møtt for" in text  # not reworded: the default
+    else:
+        assert "Vedtaket var samrøystes." in text and "Samrøystes vedteke." not in text
+        assert "Varamedlemmer" in text and "Møtte for" not in text
+        assert "Ola Lie (Sp) vart kjend ugild etter fvl. § 6 første ledd bokstav a" in text
+
+
+def test_a_misspelt_phrase_or_placeholder_is_refused_at_its_line(
+    write_meeting: WriteMeeting,
+) -> None:
+    fill = WORDS["nb"]
+    for phrases, said in (
+        ('[phrases]\nunanimos = "Enstemmig."\n', "unknown phrase(s) unanimos; a body may reword"),
+        ('[phrases]\nconflict = "{name} ble inhabil"\n', "phrase conflict uses {name}, which it "
+         "does not have (it has: {basis}, {who})"),
+    ):  # fmt: skip
+        body = BODY.format(language="nb", **fill) + phrases
+        with pytest.raises(MeetingFileError) as exc:
+            load_meeting(write_meeting(MEETING.format(**fill), body=body))
+        assert said in exc.value.message and "organ.toml:" in exc.value.message, exc.value.message
+
+
+def test_every_phrase_has_both_languages_with_the_same_placeholders() -> None:
+    from referatbygg.meeting.phrases import LABELS, placeholders
+
+    assert set(LABELS["nb"]) == set(LABELS["nn"])
+    for key, text in LABELS["nb"].items():
+        assert placeholders(text) == placeholders(LABELS["nn"][key]), key

@@ -269,11 +269,11 @@ def _to_pdf(job: _Job, result: BuildResult, conv: Converter, attachments: Attach
 
 def _title(meeting: Meeting, options: Options) -> str:
     """The merged document's title: the body's name for its minutes, else the kind's."""
-    title = lang.LABELS[meeting.language]["notice" if options.kind == "innkalling" else "minutes"]
+    title = meeting.labels["notice" if options.kind == "innkalling" else "minutes"]
     if options.kind == "referat" and meeting.kind == "referat":
         title = meeting.document_type or title
     elif meeting.kind == "avtale":
-        title = lang.LABELS[meeting.language]["agreement"]
+        title = meeting.labels["agreement"]
     return title
 
 

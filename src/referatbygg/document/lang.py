@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 
 from ..meeting.model import Decision, Language, Meeting, NextMeeting, Proposal, Votes
+from ..meeting.phrases import LABELS as LABELS  # the defaults, for callers of this module
 
 MONTHS = (
     "januar", "februar", "mars", "april", "mai", "juni",
@@ -16,139 +18,13 @@ WEEKDAYS = {
     "nn": ("måndag", "tysdag", "onsdag", "torsdag", "fredag", "laurdag", "sundag"),
 }
 
-# The words bokmål and nynorsk write alike; each language adds its own below.
-_SHARED: dict[str, str] = {
-    "minutes": "Referat",
-    "date": "Dato",
-    "time": "Tid",
-    "number": "Møtenummer",
-    "absent": "Forfall",
-    "substitute_for": "for",
-    "secretary": "Referent",
-    "no_business": "Ingen saker",
-    "decision": "Vedtak",
-    "blank": ", {blank} blanke",
-    "attachments": "Vedlegg",
-    "item_short": "Pkt.",
-    "next_meeting": "Neste møte",
-    "signatures": "Underskrifter",
-    "page": "Side",
-    "of": "av",
-    "and": "og",
-    "time_prefix": "kl.",
-    "draft": "UTKAST",
-    "notice": "Innkalling",
-    "period": "Periode",
-    "agreement": "Avtale",
-    "party": "Parti",
-    "role": "Rolle",
-    "remark": "Merknad",
-    "remarks": "Merknader",
-    "only_in": "i {refs}",
-    "archive_ref": "Arkivsak",
-    "route": "Saksgang",
-    "innstilling": "Innstilling",
-    "tilråding": "Tilråding",
-    "forslag": "Forslag",
-    "endringsforslag": "Endringsforslag",
-    "tilleggsforslag": "Tilleggsforslag",
-    "votes_for_against": "med {for_} mot {against} {word}",
-    "blank_one": ", {blank} blank",
-    "voted_for": "For",
-    "voted_against": "Mot",
-    "voted_blank": "Blankt",
-    "closing_decision": "Vedtak om å lukke møtet:",
-    "untitled": "Sak",
-    "signed_note": "Originalen er signert elektronisk av {names}.",
-    "copy_note": "Kopi – signert original arkivert separat",
-}
-
-LABELS: dict[Language, dict[str, str]] = {
-    "nb": {
-        **_SHARED,
-        "place": "Sted",
-        "present": "Til stede",
-        "substitutes": "Møtt for",
-        "others": "Andre til stede",
-        "briefing_from": "Orientering fra",
-        "unanimous": "Enstemmig vedtatt.",
-        "votes": "Vedtatt med {for_} mot {against} stemmer",
-        "abbreviations": "Forkortelser",
-        "abbreviation": "Forkortelse",
-        "meaning": "Betydning",
-        "next_meetings": "Neste møter",
-        "exempt": "Unntatt offentlighet, jf.",
-        "built": "bygget",
-        "agenda": "Saksliste",
-        "notice_attachments": "Vedlegg som legges fram",
-        "public": "offentlig versjon",
-        "parties": "Parter",
-        "chair": "Møteleder",
-        "administration": "Fra administrasjonen",
-        "attendance": "Møtedeltakere",
-        "name": "Navn",
-        "arrived": "møtte fra {ref}",
-        "left": "gikk etter {ref}",
-        "handler": "Saksbehandler",
-        "from": "fra",
-        "adopted": "Vedtatt",
-        "rejected": "Falt",
-        "vote_word": "stemme",
-        "votes_word": "stemmer",
-        "conflict": "{who} ble erklært inhabil, jf. {basis}",
-        "conflict_unstated": "{who} ble erklært inhabil",
-        "stepped_out": ", og fratrådte under behandlingen av saken",
-        "replaced_by": "{who} tiltrådte.",
-        "closed": "Lukket møte, jf. {basis}.",
-        "closed_public": "Saken ble behandlet i lukket møte, jf. {basis}.",
-        "signed_note_pending": "Originalen signeres elektronisk av {names}.",
-        "copy_note_pending": "Kopi – originalen signeres og arkiveres separat",
-        "original_archived": "signert original arkivert som eget dokument",
-    },
-    "nn": {
-        **_SHARED,
-        "place": "Stad",
-        "present": "Til stades",
-        "substitutes": "Møtte for",
-        "others": "Andre til stades",
-        "briefing_from": "Orientering frå",
-        "unanimous": "Samrøystes vedteke.",
-        "votes": "Vedteke med {for_} mot {against} røyster",
-        "abbreviations": "Forkortingar",
-        "abbreviation": "Forkorting",
-        "meaning": "Tyding",
-        "next_meetings": "Neste møte",
-        "exempt": "Unnateke offentlegheit, jf.",
-        "built": "bygd",
-        "agenda": "Sakliste",
-        "notice_attachments": "Vedlegg som blir lagde fram",
-        "public": "offentleg versjon",
-        "parties": "Partar",
-        "chair": "Møteleiar",
-        "administration": "Frå administrasjonen",
-        "attendance": "Møtedeltakarar",
-        "name": "Namn",
-        "arrived": "møtte frå {ref}",
-        "left": "gjekk etter {ref}",
-        "handler": "Saksbehandlar",
-        "from": "frå",
-        "adopted": "Vedteke",
-        "rejected": "Fall",
-        "vote_word": "røyst",
-        "votes_word": "røyster",
-        "conflict": "{who} vart erklært ugild, jf. {basis}",
-        "conflict_unstated": "{who} vart erklært ugild",
-        "stepped_out": ", og fråtredde under handsaminga av saka",
-        "replaced_by": "{who} tiltredde.",
-        "closed": "Lukka møte, jf. {basis}.",
-        "closed_public": "Saka vart handsama i lukka møte, jf. {basis}.",
-        "signed_note_pending": "Originalen vert signert elektronisk av {names}.",
-        "copy_note_pending": "Kopi – originalen vert signert og arkivert separat",
-        "original_archived": "signert original arkivert som eige dokument",
-    },
-}
-
 BCP47: dict[Language, str] = {"nb": "nb-NO", "nn": "nn-NO"}
+# A language's phrases, or a meeting's (the body's own wording over them: Meeting.labels).
+Phrases = Mapping[str, str]
+
+
+def book(lang: Language | Phrases) -> Phrases:
+    return LABELS[lang] if isinstance(lang, str) else lang
 
 
 def long_date(day: dt.date, *, weekday: bool = False, lang: Language = "nb") -> str:
@@ -170,9 +46,9 @@ def clock(t: dt.time) -> str:
     return f"{t.hour:02d}.{t.minute:02d}"
 
 
-def time_range(start: dt.time | None, end: dt.time | None, lang: Language = "nb") -> str:
+def time_range(start: dt.time | None, end: dt.time | None, lang: Language | Phrases = "nb") -> str:
     """'kl. 13.30–15.30', 'kl. 13.30', or ''."""
-    prefix = LABELS[lang]["time_prefix"]
+    prefix = book(lang)["time_prefix"]
     if start and end:
         return f"{prefix} {clock(start)}–{clock(end)}"
     if start:
@@ -180,7 +56,7 @@ def time_range(start: dt.time | None, end: dt.time | None, lang: Language = "nb"
     return ""
 
 
-def next_meeting(m: NextMeeting, lang: Language = "nb") -> str:
+def next_meeting(m: NextMeeting, lang: Language = "nb", labels: Phrases | None = None) -> str:
     """'21. april 2023 kl. 13.30–15.30', '30. november–1. desember 2023, lunsj til lunsj'."""
     if m.end_date and m.end_date != m.date:
         if m.end_date.year == m.date.year:
@@ -192,7 +68,7 @@ def next_meeting(m: NextMeeting, lang: Language = "nb") -> str:
             text = f"{long_date(m.date, lang=lang)}–{long_date(m.end_date, lang=lang)}"
     else:
         text = long_date(m.date, lang=lang)
-    when = time_range(m.start, m.end, lang)
+    when = time_range(m.start, m.end, labels or lang)
     if when:
         text += f" {when}"
     if m.note:
@@ -200,27 +76,27 @@ def next_meeting(m: NextMeeting, lang: Language = "nb") -> str:
     return text
 
 
-def join(parts: list[str], lang: Language = "nb") -> str:
+def join(parts: list[str], lang: Language | Phrases = "nb") -> str:
     """'a', 'a og b', 'a, b og c'."""
     if len(parts) <= 1:
         return "".join(parts)
-    return ", ".join(parts[:-1]) + f" {LABELS[lang]['and']} " + parts[-1]
+    return ", ".join(parts[:-1]) + f" {book(lang)['and']} " + parts[-1]
 
 
-def numbers(nums: tuple[int, ...], lang: Language = "nb") -> str:
+def numbers(nums: tuple[int, ...], lang: Language | Phrases = "nb") -> str:
     """'7.' or '7. og 8.' or '3., 4. og 5.'."""
     return join([f"{n}." for n in nums], lang)
 
 
 def case_numbers(meeting: Meeting, nums: tuple[int, ...]) -> str:
     """An item's numbers as its heading shows them: '7. og 8.', 'PS 61/23', 'Sak 3'."""
-    return join([meeting.case(n) for n in nums], meeting.language)
+    return join([meeting.case(n) for n in nums], meeting.labels)
 
 
 def item_ref(meeting: Meeting, number: int, *, in_sentence: bool = False) -> str:
     """An agenda number referred to in text: 'Pkt. 5' (the default numbering) or the case
     number as the body writes it ('PS 61/23'); in a sentence 'pkt. 5', 'sak 3'."""
-    labels = LABELS[meeting.language]
+    labels = meeting.labels
     if meeting.body.case_format == "{number}.":
         ref = f"{labels['item_short']} {number}"
     else:
@@ -231,9 +107,9 @@ def item_ref(meeting: Meeting, number: int, *, in_sentence: bool = False) -> str
     return ref
 
 
-def vote_text(v: Votes, lang: Language = "nb") -> str:
+def vote_text(v: Votes, lang: Language | Phrases = "nb") -> str:
     """'med 20 mot 11 stemmer, 2 blanke' ('mot 1 stemme', '1 blank')."""
-    labels = LABELS[lang]
+    labels = book(lang)
     word = labels["vote_word"] if v.against == 1 else labels["votes_word"]
     text = labels["votes_for_against"].format(for_=v.for_, against=v.against, word=word)
     if v.blank:
@@ -241,11 +117,11 @@ def vote_text(v: Votes, lang: Language = "nb") -> str:
     return text
 
 
-def named_votes(v: Votes | None, lang: Language = "nb") -> str:
+def named_votes(v: Votes | None, lang: Language | Phrases = "nb") -> str:
     """'For: A, B. Mot: C.' when the vote was by name, else ''."""
     if v is None:
         return ""
-    labels = LABELS[lang]
+    labels = book(lang)
     parts = [
         f"{labels[key]}: {', '.join(names)}."
         for key, names in (
@@ -257,8 +133,8 @@ def named_votes(v: Votes | None, lang: Language = "nb") -> str:
     return " ".join(parts)
 
 
-def decision_outcome(d: Decision, lang: Language = "nb") -> str:
-    labels = LABELS[lang]
+def decision_outcome(d: Decision, lang: Language | Phrases = "nb") -> str:
+    labels = book(lang)
     if d.unanimous:
         return labels["unanimous"]
     if d.votes:
@@ -266,9 +142,9 @@ def decision_outcome(d: Decision, lang: Language = "nb") -> str:
     return ""
 
 
-def proposal_outcome(p: Proposal, lang: Language = "nb") -> str:
+def proposal_outcome(p: Proposal, lang: Language | Phrases = "nb") -> str:
     """'Enstemmig vedtatt.', 'Vedtatt med 20 mot 11 stemmer.', 'Falt med 11 mot 20 stemmer.'"""
-    labels = LABELS[lang]
+    labels = book(lang)
     if p.unanimous:
         return labels["unanimous"]
     outcome = p.outcome
@@ -278,9 +154,9 @@ def proposal_outcome(p: Proposal, lang: Language = "nb") -> str:
     return f"{verb} {vote_text(p.votes, lang)}." if p.votes else f"{verb}."
 
 
-def proposal_label(p: Proposal, lang: Language = "nb") -> str:
+def proposal_label(p: Proposal, lang: Language | Phrases = "nb") -> str:
     """'Innstilling fra kommunedirektøren:', 'Forslag fra Kari Nordmann (H):'."""
-    labels = LABELS[lang]
+    labels = book(lang)
     who = " ".join(x for x in (p.by, f"({p.party})" if p.party else None) if x)
     return f"{labels[p.kind]} {labels['from']} {who}:" if who else f"{labels[p.kind]}:"
 

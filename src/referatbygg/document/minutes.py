@@ -13,7 +13,7 @@ import datetime as dt
 from typing import Any, Literal
 
 from ..meeting.markup import Block, BulletList, Paragraph, parse_text
-from ..meeting.model import Item, Language, Meeting, MeetingFile, Person, Substitute
+from ..meeting.model import Item, Meeting, MeetingFile, Person, Substitute
 from . import lang
 
 # internal: the minutes; public: exempt and closed parts left out; copy: an agreement merged
@@ -83,7 +83,7 @@ def signing(
     the original *is* signed only when ``signed`` (a copy made after the signing); otherwise
     that it is signed electronically by them (the public version is built before anyone
     signs, and must not claim what has not happened yet)."""
-    labels = lang.LABELS[meeting.language]
+    labels = meeting.labels
     signers = [{**s.model_dump(), "name": s.name or ""} for s in meeting.signatories]
     place = signing_place(meeting)
     date = lang.long_date(when, lang=meeting.language)
@@ -98,7 +98,7 @@ def signing(
         who = [f"{s['name']} ({s['title'].lower()})" if s["name"] else s["title"].lower()
                for s in signers]  # fmt: skip
         note = labels["signed_note" if signed else "signed_note_pending"].format(
-            names=lang.join(who, meeting.language)
+            names=lang.join(who, labels)
         )
     return {
         "signatories": signers,
@@ -118,7 +118,7 @@ def _logo(meeting: Meeting) -> str:
 
 def _notes(meeting: Meeting, person: Person | Substitute) -> list[str]:
     """'møtte fra pkt. 3', 'gikk etter PS 65/23', 'i pkt. 4 og 5'."""
-    labels = lang.LABELS[meeting.language]
+    labels = meeting.labels
     notes = []
     if isinstance(person, Person):
         if person.arrived_at:
@@ -137,7 +137,7 @@ def _notes(meeting: Meeting, person: Person | Substitute) -> list[str]:
                 refs.append(ref)
                 ref = lang.item_ref(meeting, last, in_sentence=True)
             refs.append(ref)
-        notes.append(labels["only_in"].format(refs=lang.join(refs, meeting.language)))
+        notes.append(labels["only_in"].format(refs=lang.join(refs, labels)))
     return notes
 
 
@@ -150,7 +150,7 @@ def _line(meeting: Meeting, people: tuple[Person, ...]) -> str:
 
 
 def _substitutes_line(meeting: Meeting, subs: tuple[Substitute, ...]) -> str:
-    labels = lang.LABELS[meeting.language]
+    labels = meeting.labels
 
     def one(s: Substitute) -> str:
         extra = [v for v in (s.role, s.party) if v]
@@ -164,7 +164,7 @@ def _substitutes_line(meeting: Meeting, subs: tuple[Substitute, ...]) -> str:
 
 def attendance_lines(meeting: Meeting, m: MeetingFile) -> list[dict[str, str]]:
     """Participants as 'label: names' lines under the heading (the seed's form)."""
-    labels, p = lang.LABELS[meeting.language], m.participants
+    labels, p = meeting.labels, m.participants
     lines = [
         ("chair", _line(meeting, (p.chair,)) if p.chair else ""),
         ("present", _line(meeting, p.present)),
@@ -179,7 +179,7 @@ def attendance_lines(meeting: Meeting, m: MeetingFile) -> list[dict[str, str]]:
 
 def attendance_tables(meeting: Meeting, m: MeetingFile) -> list[dict[str, Any]]:
     """Participants as one table per group: name, party, role, remark."""
-    labels, p = lang.LABELS[meeting.language], m.participants
+    labels, p = meeting.labels, m.participants
 
     def row(x: Person) -> dict[str, str]:
         return {"name": x.name, "party": x.party or "", "role": x.role or "",
@@ -206,7 +206,7 @@ def attendance_tables(meeting: Meeting, m: MeetingFile) -> list[dict[str, Any]]:
 
 
 def heading(meeting: Meeting, item: Item, variant: Variant) -> str:
-    labels = lang.LABELS[meeting.language]
+    labels = meeting.labels
     if item.closed and variant == "public":
         title: str | None = item.closed.public_title
     elif item.title:
@@ -242,8 +242,8 @@ def _decision(meeting: Meeting, item: Item, labels: dict[str, str], variant: Var
         "label": labels["decision"] if label is None else label,
         "text": first,
         "more": more,
-        "outcome": lang.decision_outcome(d, meeting.language),
-        "names": lang.named_votes(d.votes, meeting.language),
+        "outcome": lang.decision_outcome(d, labels),
+        "names": lang.named_votes(d.votes, labels),
         "note": d.note or "",
     }
 
@@ -251,8 +251,7 @@ def _decision(meeting: Meeting, item: Item, labels: dict[str, str], variant: Var
 def parts(meeting: Meeting, item: Item, variant: Variant, dates: list[str]) -> list[Part]:
     """The item's body in reading order: notes (case, closed, exempt, conflicts), the
     recommendation, the text up to [vedtak], the other proposals, the decision, the rest."""
-    lg = meeting.language
-    labels = lang.LABELS[lg]
+    labels = meeting.labels
     if item.closed and variant == "public":
         return [{"kind": "note", "text": labels["closed_public"].format(basis=item.closed.basis)}]
     if item.exempt and variant == "public":
@@ -262,11 +261,11 @@ def parts(meeting: Meeting, item: Item, variant: Variant, dates: list[str]) -> l
         out.append({"kind": "paragraph", "text": labels["no_business"]})
     recommendations = [p for p in item.proposals if p.kind in ("innstilling", "tilråding")]
     others = [p for p in item.proposals if p not in recommendations]
-    out += _proposals(recommendations, variant, labels, lg)
+    out += _proposals(recommendations, variant, labels)
     body = item.blocks
     cut = next((i for i, b in enumerate(body) if b.kind == "decision"), len(body))
     out += blocks(body[:cut], variant, labels)
-    out += _proposals(others, variant, labels, lg)
+    out += _proposals(others, variant, labels)
     if item.decision:
         out.append(_decision(meeting, item, labels, variant))
     out += blocks(body[cut + 1 :], variant, labels)
@@ -299,19 +298,17 @@ def _item_notes(item: Item, labels: dict[str, str]) -> list[str]:
     return notes
 
 
-def _proposals(
-    chosen: list[Any], variant: Variant, labels: dict[str, str], lg: Language
-) -> list[Part]:
+def _proposals(chosen: list[Any], variant: Variant, labels: dict[str, str]) -> list[Part]:
     out: list[Part] = []
     for p in chosen:
         first, more = lines(p.text, variant, labels)
         out.append({
             "kind": "proposal",
-            "label": lang.proposal_label(p, lg),
+            "label": lang.proposal_label(p, labels),
             "text": first,
             "more": more,
-            "outcome": lang.proposal_outcome(p, lg),
-            "names": lang.named_votes(p.votes, lg),
+            "outcome": lang.proposal_outcome(p, labels),
+            "names": lang.named_votes(p.votes, labels),
         })  # fmt: skip
     return out
 
@@ -325,12 +322,12 @@ def context(
 ) -> dict[str, Any]:
     """The template's variables for minutes (kind "referat") or the notice ("innkalling")."""
     body, lg = meeting.body, meeting.language
-    labels = lang.LABELS[lg]
+    labels = meeting.labels
     date_text = lang.long_date(m.date, lang=lg)
     notice = kind == "innkalling"
     tables = body.attendance == "table" and not notice
     meta = _meta(meeting, m, labels, notice=notice, tables=tables)
-    dates = [lang.next_meeting(n, lg) for n in m.next_meetings]
+    dates = [lang.next_meeting(n, lg, labels) for n in m.next_meetings]
     items = []
     for item in m.items:
         here = dates if item.next_meetings else []
@@ -380,7 +377,7 @@ def _meta(
     meta: list[dict[str, str]] = [
         {"label": labels["date"], "text": lang.long_date(m.date, weekday=True, lang=lg)}
     ]
-    when = lang.time_range(m.start, m.end, lg)
+    when = lang.time_range(m.start, m.end, labels)
     if when:
         meta.append({"label": labels["time"], "text": when})
     if m.place:

@@ -40,7 +40,7 @@ def context(
     copy_signed: bool = False,
 ) -> dict[str, Any]:
     """The template's variables, all ready-made text. ``draft`` is the build time to show."""
-    m, labels = meeting.data, lang.LABELS[meeting.language]
+    m, labels = meeting.data, meeting.labels
     if isinstance(m, AgreementFile):
         ctx = _agreement(meeting, m, labels, variant, draft, copy_signed)
         if variant == "copy":

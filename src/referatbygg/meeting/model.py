@@ -40,6 +40,7 @@ from .markup import (
     check_markup,
     parse_text,
 )
+from .phrases import LABELS, check_overrides
 from .vocab import (
     TITLE_MAX,
     Date,
@@ -145,6 +146,16 @@ class Body(Strict):
     attachment_pages: Literal["as-is", "A4"] = Field(
         default="as-is", description="A4: attachment pages of other sizes are scaled to A4."
     )
+    phrases: dict[str, Text] = Field(
+        default_factory=dict,
+        description="The body's own wording of the documents' fixed phrases, by key "
+        "(unanimous = 'Innstillinga vart samrøystes vedteken.'); see meeting/phrases.py.",
+    )
+
+    @field_validator("phrases")
+    @classmethod
+    def _phrases(cls, given: dict[str, str]) -> dict[str, str]:
+        return check_overrides(given)
 
     @field_validator("case_format")
     @classmethod
@@ -332,6 +343,11 @@ class Meeting(BaseModel):
     @property
     def abbreviations(self) -> dict[str, str]:
         return {**self.body.abbreviations, **self.data.abbreviations}
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """The phrases its documents print: the language's, with the body's own wording."""
+        return {**LABELS[self.body.language], **self.body.phrases}
 
     @property
     def signatories(self) -> tuple[Signatory, ...]:
