@@ -536,3 +536,17 @@ def test_every_phrase_has_both_languages_with_the_same_placeholders() -> None:
     assert set(LABELS["nb"]) == set(LABELS["nn"])
     for key, text in LABELS["nb"].items():
         assert placeholders(text) == placeholders(LABELS["nn"][key]), key
+
+
+def test_the_recommendation_before_or_after_the_case_text(write_meeting: WriteMeeting) -> None:
+    """Some bodies print the administration's recommendation before the case text, others
+    after it (recommendation = "after"); the other proposals and the decision follow."""
+    fill = WORDS["nb"]
+    meeting = MEETING.format(**fill)
+    before = text_of(write_meeting(meeting, body=BODY.format(language="nb", **fill)))
+    after = text_of(write_meeting(meeting, body=BODY.format(language="nb", **fill)
+                                  + 'recommendation = "after"\n'))  # fmt: skip
+    case, recommendation = "Debatten ble ført i to runder.", "Innstilling fra rådmannen:"
+    proposal = "Forslag fra Kari Nordmann (H):"
+    assert before.index(recommendation) < before.index(case) < before.index(proposal)
+    assert after.index(case) < after.index(recommendation) < after.index(proposal)

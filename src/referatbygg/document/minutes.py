@@ -250,7 +250,8 @@ def _decision(meeting: Meeting, item: Item, labels: dict[str, str], variant: Var
 
 def parts(meeting: Meeting, item: Item, variant: Variant, dates: list[str]) -> list[Part]:
     """The item's body in reading order: notes (case, closed, exempt, conflicts), the
-    recommendation, the text up to [vedtak], the other proposals, the decision, the rest."""
+    recommendation, the text up to [vedtak], the other proposals, the decision, the rest — or,
+    where the body prints the recommendation after the case text, the text first."""
     labels = meeting.labels
     if item.closed and variant == "public":
         return [{"kind": "note", "text": labels["closed_public"].format(basis=item.closed.basis)}]
@@ -261,10 +262,12 @@ def parts(meeting: Meeting, item: Item, variant: Variant, dates: list[str]) -> l
         out.append({"kind": "paragraph", "text": labels["no_business"]})
     recommendations = [p for p in item.proposals if p.kind in ("innstilling", "tilråding")]
     others = [p for p in item.proposals if p not in recommendations]
-    out += _proposals(recommendations, variant, labels)
+    first = meeting.body.recommendation == "before"
+    out += _proposals(recommendations, variant, labels) if first else []
     body = item.blocks
     cut = next((i for i, b in enumerate(body) if b.kind == "decision"), len(body))
     out += blocks(body[:cut], variant, labels)
+    out += [] if first else _proposals(recommendations, variant, labels)
     out += _proposals(others, variant, labels)
     if item.decision:
         out.append(_decision(meeting, item, labels, variant))

@@ -146,6 +146,11 @@ class Body(Strict):
     attachment_pages: Literal["as-is", "A4"] = Field(
         default="as-is", description="A4: attachment pages of other sizes are scaled to A4."
     )
+    recommendation: Literal["before", "after"] = Field(
+        default="before",
+        description="Where the recommendation (innstilling, tilråding) stands: before the case "
+        "text, or after it, before the other proposals.",
+    )
     phrases: dict[str, Text] = Field(
         default_factory=dict,
         description="The body's own wording of the documents' fixed phrases, by key "
