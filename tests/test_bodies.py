@@ -550,3 +550,17 @@ def test_the_recommendation_before_or_after_the_case_text(write_meeting: WriteMe
     proposal = "Forslag fra Kari Nordmann (H):"
     assert before.index(recommendation) < before.index(case) < before.index(proposal)
     assert after.index(case) < after.index(recommendation) < after.index(proposal)
+
+
+def test_the_signing_line_carries_its_own_date(write_meeting: WriteMeeting) -> None:
+    """Minutes approved and signed another day say so: 'Nordby, 25. juni 2015', not the
+    meeting's date forced onto it; a date before the meeting is warned about."""
+    fill = WORDS["nb"]
+    body = BODY.format(language="nb", **fill)
+    meeting = MEETING.format(**fill)
+    day = "date = 2015-06-18\n"
+    later = meeting.replace(day, day + "signing_date = 2015-06-25\n")
+    assert "Nordby, 25. juni 2015" in text_of(write_meeting(later, body=body))
+    early = write_meeting(meeting.replace(day, day + "signing_date = 2015-06-01\n"), body=body)
+    assert any("warning: signing_date 2015-06-01 is before the meeting" in str(p)
+               for p in check(load_meeting(early)))  # fmt: skip

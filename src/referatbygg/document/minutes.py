@@ -367,7 +367,7 @@ def context(
         "abbreviations": [{"short": k, "long": v} for k, v in meeting.abbreviations.items()],
         "standing": standing,
         "attestation": meeting.attestation or "",
-        **signing(meeting, variant, m.date),
+        **signing(meeting, variant, m.signing_date or m.date),
     }
 
 

@@ -354,6 +354,10 @@ def _plausible_date(meeting: Meeting, add: Add) -> None:
     today = dt.date.today()
     if when.year < 1900 or when > today + dt.timedelta(days=3 * 365):
         add("warning", ("date",), f"the date {when} is far from today; is it a typo?")
+    signed = getattr(meeting.data, "signing_date", None)
+    if signed is not None and signed < when:
+        add("warning", ("signing_date",), f"signing_date {signed} is before the meeting "
+            f"({when}); minutes are signed on the day or after")  # fmt: skip
 
 
 def _sizes(meeting: Meeting, add: Add) -> None:

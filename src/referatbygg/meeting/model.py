@@ -242,6 +242,10 @@ class MeetingFile(Strict):
         default=(), description='Who signs this meeting\'s minutes (signatures = "meeting").'
     )
     attestation: Text | None = Field(default=None, description="Overrides the body's.")
+    signing_date: Date | None = Field(
+        default=None, description="The date in the place-and-date line above the signatures, "
+        "when the minutes are approved and signed on another day (default: the meeting's).",
+    )  # fmt: skip
     participants: Participants = Participants()
     remarks: Text = Field(default="", description="Merknader: to the notice, leave, additions.")
     items: tuple[Item, ...] = Field(min_length=1)
