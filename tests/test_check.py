@@ -187,3 +187,18 @@ closed = { basis = "kml. § 11-5 andre ledd bokstav a", public_title = "Personal
     assert any(p.startswith(f"{path}:27: warning: agenda item 3 was treated behind closed doors "
                             "but records no decision") for p in found), found  # fmt: skip
     assert len(found) == 2, found
+
+
+def test_a_meeting_signatory_without_a_name_is_a_warning(write_meeting: WriteMeeting) -> None:
+    """Minutes signed by 'two members elected at the meeting' may not name them; demanding a
+    name made secretaries write 'NN'. Warned, with what it costs."""
+    from conftest import BODY
+
+    body = BODY.format(language="nb").split("[[signatories]]")[0]
+    body = body.replace("[abbreviations]", 'signatures = "meeting"\n\n[abbreviations]', 1)
+    text = MEETING.replace('place = "Rådhuset, møterom 1"\n', 'place = "R"\n\n[[signatories]]\n'
+                           'role = "medlem_1"\ntitle = "Valgt medlem"\n')  # fmt: skip
+    path = write_meeting(text, body=body)
+    (found,) = problems(path)
+    said = f"{path}:6: warning: signatory 'medlem_1' has no name: who signs is then not checked"
+    assert said in found, found
