@@ -358,6 +358,11 @@ def minutes() -> Document:
     para(doc, "{%p endif %}")
 
     signature_block(doc)
+    # After the signatures: who gets a copy, and a certified copy's attestation ("Rett utskrift
+    # bekreftes") with its own date and signer — each a line, when the meeting gives them.
+    para(doc, "{%p for line in closing %}")
+    para(doc, "{{ line }}", "Signaturtekst")
+    para(doc, "{%p endfor %}")
     return doc
 
 

@@ -564,3 +564,21 @@ def test_the_signing_line_carries_its_own_date(write_meeting: WriteMeeting) -> N
     early = write_meeting(meeting.replace(day, day + "signing_date = 2015-06-01\n"), body=body)
     assert any("warning: signing_date 2015-06-01 is before the meeting" in str(p)
                for p in check(load_meeting(early)))  # fmt: skip
+
+
+@pytest.mark.parametrize(("language", "certified"), [
+    ("nb", "Rett utskrift bekreftes, 20. juni 2015 – Marta Lid"),
+    ("nn", "Rett utskrift stadfesta, 20. juni 2015 – Marta Lid"),
+])  # fmt: skip
+def test_copy_to_and_certified_copy_after_the_signatures(
+    write_meeting: WriteMeeting, language: str, certified: str
+) -> None:
+    """'Kopi til' and 'Rett utskrift bekreftes' with its own date and signer, after the
+    signatures, in the order given."""
+    fill = WORDS[language]
+    extra = ('distribution = ["Fylkesmannen", "Revisjonen", "Kontrollutvalet"]\n'
+             'certified = { by = "Marta Lid", date = 2015-06-20 }\n')  # fmt: skip
+    meeting = MEETING.format(**fill).replace("date = 2015-06-18\n", "date = 2015-06-18\n" + extra)
+    text = text_of(write_meeting(meeting, body=BODY.format(language=language, **fill)))
+    copy_to = "Kopi til: Fylkesmannen, Revisjonen og Kontrollutvalet"
+    assert text.rindex("Anne Berg") < text.index(copy_to) < text.index(certified), text[-400:]

@@ -368,7 +368,20 @@ def context(
         "standing": standing,
         "attestation": meeting.attestation or "",
         **signing(meeting, variant, m.signing_date or m.date),
+        "closing": [] if notice else closing(meeting, m),
     }
+
+
+def closing(meeting: Meeting, m: MeetingFile) -> list[str]:
+    """The lines after the signatures: who gets a copy, and a certified copy's attestation."""
+    labels, out = meeting.labels, []
+    if m.distribution:
+        out.append(f"{labels['distribution']}: {lang.join(list(m.distribution), labels)}")
+    if m.certified:
+        when = lang.long_date(m.certified.date, lang=meeting.language) if m.certified.date else ""
+        out.append(", ".join(x for x in (labels["certified"], when) if x)
+                   + f" – {m.certified.by}")  # fmt: skip
+    return out
 
 
 def _meta(

@@ -225,6 +225,13 @@ class Participants(Strict):
     secretary: tuple[Person, ...] = ()
 
 
+class Certified(Strict):
+    """'Rett utskrift bekreftes': who attests that a copy is true, and when."""
+
+    by: NonEmpty = Field(description="Who attests, e.g. 'Marta Lid, sekretær'.")
+    date: Date | None = Field(default=None, description="When (default: not printed).")
+
+
 class MeetingFile(Strict):
     """What a meeting file holds, before the body is joined in."""
 
@@ -247,6 +254,13 @@ class MeetingFile(Strict):
         "when the minutes are approved and signed on another day (default: the meeting's).",
     )  # fmt: skip
     participants: Participants = Participants()
+    distribution: tuple[NonEmpty, ...] = Field(
+        default=(), description="Who gets a copy ('Kopi til'), printed after the signatures."
+    )
+    certified: Certified | None = Field(
+        default=None, description="'Rett utskrift bekreftes', with its signer and date, printed "
+        "after the signatures.",
+    )  # fmt: skip
     remarks: Text = Field(default="", description="Merknader: to the notice, leave, additions.")
     items: tuple[Item, ...] = Field(min_length=1)
     attachments: tuple[Attachment, ...] = ()

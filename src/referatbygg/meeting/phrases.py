@@ -64,6 +64,7 @@ _SHARED: dict[str, str] = {
     "untitled": "Sak",
     "signed_note": "Originalen er signert elektronisk av {names}.",
     "copy_note": "Kopi – signert original arkivert separat",
+    "distribution": "Kopi til",
 }
 
 LABELS: dict[Language, dict[str, str]] = {
@@ -107,6 +108,7 @@ LABELS: dict[Language, dict[str, str]] = {
         "signed_note_pending": "Originalen signeres elektronisk av {names}.",
         "copy_note_pending": "Kopi – originalen signeres og arkiveres separat",
         "original_archived": "signert original arkivert som eget dokument",
+        "certified": "Rett utskrift bekreftes",
     },
     "nn": {
         **_SHARED,
@@ -148,6 +150,7 @@ LABELS: dict[Language, dict[str, str]] = {
         "signed_note_pending": "Originalen vert signert elektronisk av {names}.",
         "copy_note_pending": "Kopi – originalen vert signert og arkivert separat",
         "original_archived": "signert original arkivert som eige dokument",
+        "certified": "Rett utskrift stadfesta",
     },
 }
 
