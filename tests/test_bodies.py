@@ -582,3 +582,29 @@ def test_copy_to_and_certified_copy_after_the_signatures(
     text = text_of(write_meeting(meeting, body=BODY.format(language=language, **fill)))
     copy_to = "Kopi til: Fylkesmannen, Revisjonen og Kontrollutvalet"
     assert text.rindex("Anne Berg") < text.index(copy_to) < text.index(certified), text[-400:]
+
+
+def test_the_house_style_in_the_built_pdf(write_meeting: WriteMeeting, tmp_path: Path) -> None:
+    """The body's own wording and order in what LibreOffice made and veraPDF passed, read back
+    by poppler: the recommendation after the case text, the reworded phrases, the signing
+    line's own date, and the lines after the signatures."""
+    import subprocess
+
+    from referatbygg.pipeline import build
+
+    fill = WORDS["nn"]
+    body = BODY.format(language="nn", **fill).replace(
+        "numbering", 'recommendation = "after"\nnumbering', 1) + PHRASES["nn"]  # fmt: skip
+    day = "date = 2015-06-18\n"
+    meeting = MEETING.format(**fill).replace(day, day + "signing_date = 2015-06-25\n"
+                                             'distribution = ["Revisjonen"]\n')  # fmt: skip
+    result = build(write_meeting(meeting, body=body), tmp_path / "ut")
+    assert result.pdf is not None and result.validation is not None and result.validation.valid
+    text = subprocess.run(["pdftotext", "-layout", str(result.pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout  # fmt: skip
+    flat = " ".join(text.split())
+    order = ["Varamedlemmer", "Debatten ble ført i to runder.", "Innstilling frå rådmannen:",
+             "Forslag frå Kari Nordmann (H):", "Vedtaket var samrøystes.",
+             "Nordby, 25. juni 2015", "Kopi til: Revisjonen"]  # fmt: skip
+    found = [flat.find(x) for x in order]
+    assert -1 not in found and found == sorted(found), list(zip(order, found, strict=True))
