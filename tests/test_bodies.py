@@ -608,3 +608,14 @@ def test_the_house_style_in_the_built_pdf(write_meeting: WriteMeeting, tmp_path:
              "Nordby, 25. juni 2015", "Kopi til: Revisjonen"]  # fmt: skip
     found = [flat.find(x) for x in order]
     assert -1 not in found and found == sorted(found), list(zip(order, found, strict=True))
+
+
+def test_new_says_when_the_date_is_only_todays(tmp_path: Path) -> None:
+    """A meeting file not named for its date gets today's date, and says so beside it."""
+    folder = tmp_path / "radet"
+    assert cli.main(["new", str(folder), "--name", "Rådet", "--organisation", "X kommune"]) == 0
+    assert cli.main(["new", str(folder / "neste.toml")]) == 0
+    text = (folder / "neste.toml").read_text(encoding="utf-8")
+    assert f"date = {dt.date.today().isoformat()} # today's date, as `new` wrote it" in text
+    assert cli.main(["new", str(folder / "2025-05-08.toml")]) == 0
+    assert "today's date" not in (folder / "2025-05-08.toml").read_text(encoding="utf-8")

@@ -114,8 +114,9 @@ def blank_meeting(target: Path) -> Path:
                             "missing."))  # fmt: skip
     try:  # a file named for its date (2025-05-01.toml) is that meeting's
         doc["date"] = dt.date.fromisoformat(target.stem)
-    except ValueError:
+    except ValueError:  # said in the file: today's date is not the meeting's
         doc["date"] = dt.date.today()
+        doc["date"].comment("today's date, as `new` wrote it: write the meeting's")
     if body.signatures == "meeting":
         rows = tomlkit.aot()
         rows.append({"role": "leder", "title": "Møteleder", "name": PLACEHOLDER_NAME})
