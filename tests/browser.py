@@ -57,3 +57,24 @@ def shot(driver: Any, name: str) -> None:
         "Page.captureScreenshot", {"captureBeyondViewport": True, "clip": clip}
     )
     (Path(folder) / f"{name}.png").write_bytes(base64.b64decode(data["data"]))
+
+
+def replaced(old: Any) -> Any:
+    """A wait condition: ``old`` no longer belongs to the page shown (the page was replaced).
+    Chromium answers a question about an element of a page it just left with
+    StaleElementReferenceException or, in the middle of the navigation, with "Node with given
+    id does not belong to the document" — both mean the same; anything else is an error."""
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+
+    def gone(_driver: Any) -> bool:
+        try:
+            old.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as exc:
+            if "does not belong to the document" in str(exc):
+                return True
+            raise
+        return False
+
+    return gone
