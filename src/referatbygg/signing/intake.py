@@ -155,10 +155,12 @@ def _check(stage: Path, base: bytes, role: str, config: Config, working: Path) -
             f"{role}'s: it is {role}'s turn to sign",
             hint=f"ask {role} to sign in the field titled for {role}",
         )
-    _nothing_else(stage, base_revisions - 1, role)
     earlier = any(s.kind == "signature" and (s.revision or 0) <= base_revisions
                   for s in report.signatures)  # fmt: skip
-    _certification(stage, role, first=not earlier)
+    with stage.open("rb") as fh:  # one strict reading for both questions
+        reader = PdfFileReader(fh, strict=True)
+        _nothing_else(reader, base_revisions - 1, role)
+        _certification(reader, role, first=not earlier)
     checked = pdfa.validate(stage)
     before = pdfa.flavours_claimed(working)[0]
     if not checked.valid or checked.claimed != before:
@@ -192,14 +194,12 @@ def _hint(role: str, summary: str) -> str:
             "send it back unchanged (not saved again, repaired or printed to PDF)")  # fmt: skip
 
 
-def _certification(stage: Path, role: str, *, first: bool) -> None:
+def _certification(reader: PdfFileReader, role: str, *, first: bool) -> None:
     """A certifying signature (DocMDP) only as the first, and never one that allows no changes:
     after P=1 nobody can sign, nor can the timestamp that keeps the document verifiable be
     added — the meeting could not be finished."""
-    with stage.open("rb") as fh:
-        reader = PdfFileReader(fh, strict=False)
-        signed = next(s for s in reader.embedded_signatures if s.field_name == role)
-        level = signed.docmdp_level
+    signed = next(s for s in reader.embedded_signatures if s.field_name == role)
+    level = signed.docmdp_level
     if level is None:
         return
     if not first:
@@ -218,15 +218,13 @@ def _certification(stage: Path, role: str, *, first: bool) -> None:
         )
 
 
-def _nothing_else(stage: Path, base_revision: int, role: str) -> None:
+def _nothing_else(reader: PdfFileReader, base_revision: int, role: str) -> None:
     """Between the last revision we checked and the end: filling signature fields, validation
     data and timestamps only (pyHanko's difference analysis)."""
-    with stage.open("rb") as fh:
-        reader = PdfFileReader(fh, strict=True)
-        try:
-            result = SIGNING_POLICY.review_file(reader, base_revision)
-        except Exception as exc:
-            raise IntakeRefused(f"{role}: what changed cannot be read ({plain(exc)})") from None
+    try:
+        result = SIGNING_POLICY.review_file(reader, base_revision)
+    except Exception as exc:
+        raise IntakeRefused(f"{role}: what changed cannot be read ({plain(exc)})") from None
     level = getattr(result, "modification_level", None)
     if level is None or level > ModificationLevel.FORM_FILLING:
         raise IntakeRefused(
