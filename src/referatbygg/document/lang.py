@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 
 from ..meeting.model import Decision, Language, Meeting, NextMeeting, Proposal, Votes
-from ..meeting.phrases import LABELS as LABELS  # the defaults, for callers of this module
+from ..meeting.phrases import LABELS
 
 MONTHS = (
     "januar", "februar", "mars", "april", "mai", "juni",

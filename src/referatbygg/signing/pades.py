@@ -106,7 +106,7 @@ def sign(
         creds = credentials(role, config, ask=ask)
     try:
         check_certificate(creds, tr.context, role)
-        right_person(role, person or "", creds, config, outside=expected is not None)
+        right_person(role, person, creds, config, outside=expected is not None)
         signer = _signer(role, index, field, config, tr, creds, built)
         params = {
             "status": "TESTSIGNATUR – ikke gyldig" if tr.demo else "Signert digitalt",
