@@ -129,6 +129,16 @@ def new_document() -> Document:
     # A decision stands out with a dark bar; a proposal, which may fall, with a light one.
     ruled_style(doc, "Vedtak", bar=18, color="5A6B7C", before=6)
     ruled_style(doc, "Forslag", bar=6, color="A0AAB4", before=4)
+    # A case on its own page: Heading 1 that begins a page (outline level 1, so it is tagged
+    # and listed as a heading like any other).
+    sak = styles.add_style("Sak ny side", WD_STYLE_TYPE.PARAGRAPH)
+    sak.base_style = styles["Heading 1"]
+    sak.paragraph_format.page_break_before = True
+    sak.element.get_or_add_pPr().append(parse_xml(f'<w:outlineLvl {nsdecls("w")} w:val="0"/>'))
+    # One person per line in a roster: no space between the lines.
+    liste = styles.add_style("Namneliste", WD_STYLE_TYPE.PARAGRAPH)
+    liste.base_style = styles["Normal"]
+    liste.paragraph_format.space_after = Pt(0)
     merknad = styles.add_style("Merknad", WD_STYLE_TYPE.PARAGRAPH)
     merknad.base_style = styles["Normal"]
     merknad.font.italic = True
@@ -236,11 +246,25 @@ def meta(doc) -> None:
     org.runs[0].font.size = Pt(9.5)
     org.runs[0].font.color.rgb = RGBColor(0x4A, 0x55, 0x60)
     para(doc, "{{ title }}", "Title")
+    # Front matter as a form (layout.front = "form"): label and text in two columns.
+    para(doc, '{%p if layout.front == "form" %}')
+    form_table(doc, "line in meta", "line")
+    para(doc, "{%p else %}")
     para(doc, "{%p for line in meta %}")
     p = para(doc)
     p.add_run("{{ line.label }}: ").bold = True
     p.add_run("{{ line.text }}")
     para(doc, "{%p endfor %}")
+    para(doc, "{%p endif %}")
+
+
+def form_table(doc, loop: str, var: str):
+    """Label and text in two ruled columns, the labels bold: a form's front matter, a case's
+    header."""
+    table = loop_table(doc, loop, [f"{{{{ {var}.label }}}}", f"{{{{ {var}.text }}}}"], [4.2, 11.8])
+    table.style = doc.styles["Table Grid"]
+    table.rows[1].cells[0].paragraphs[0].runs[0].bold = True
+    return table
 
 
 def header_row(table, texts: list[str]) -> None:
@@ -305,9 +329,37 @@ def minutes() -> Document:
     doc = new_document()
     meta(doc)
 
-    # Attendance as tables by group (bodies with attendance = "table"): name, party, role, remark.
+    # The saksliste as a table before the protocol (agenda_table = true).
+    para(doc, "{%p if agenda %}")
+    para(doc, "{{ labels.agenda }}", "Heading 1")
+    table = loop_table(doc, "a in agenda", ["{{ a.number }}", "{{ a.title }}",
+                                            "{{ a.archive_ref }}", "{{ a.status }}"],
+                       [2.6, 8.6, 2.4, 2.4])  # fmt: skip
+    header_row(table, ["{{ labels.case_no }}", "{{ labels.case_title }}",
+                       "{{ labels.archive_ref }}", "{{ labels.remark }}"])  # fmt: skip
+    para(doc, "{%p endif %}")
+
+    # Attendance beyond the lines under the heading: one table of every member with a status
+    # column ("status"), one person per line under each group's heading ("roster"), or a table
+    # per group ("table"): name, party, role, remark.
     para(doc, "{%p if attendance %}")
     para(doc, "{{ labels.attendance }}", "Heading 1")
+    para(doc, '{%p if layout.attendance == "status" %}')
+    table = loop_table(
+        doc, "r in attendance[0].rows", ["{{ r.name }}", "{{ r.party }}", "{{ r.role }}",
+                                         "{{ r.status }}", "{{ r.note }}"],
+        [4.6, 1.8, 3.2, 3.0, 3.4],
+    )  # fmt: skip
+    header_row(table, ["{{ labels.name }}", "{{ labels.party }}", "{{ labels.role }}",
+                       "{{ labels.attendance_status }}", "{{ labels.remark }}"])  # fmt: skip
+    para(doc, '{%p elif layout.attendance == "roster" %}')
+    para(doc, "{%p for g in attendance %}")
+    para(doc, "{{ g.label }}", "Heading 2")
+    para(doc, "{%p for r in g.rows %}")
+    para(doc, "{{ r.line }}", "Namneliste")
+    para(doc, "{%p endfor %}")
+    para(doc, "{%p endfor %}")
+    para(doc, "{%p else %}")
     para(doc, "{%p for g in attendance %}")
     para(doc, "{{ g.label }}", "Heading 2")
     table = loop_table(
@@ -320,14 +372,24 @@ def minutes() -> Document:
     )  # fmt: skip
     para(doc, "{%p endfor %}")
     para(doc, "{%p endif %}")
+    para(doc, "{%p endif %}")
 
     para(doc, "{%p if remarks %}")
     para(doc, "{{ labels.remarks }}", "Heading 1")
     parts(doc, "remarks")
     para(doc, "{%p endif %}")
 
+    # Each item: its heading (on a new page with its case details as a header table, when
+    # layout.case_page), then its parts.
     para(doc, "{%p for item in items %}")
+    para(doc, "{%p if layout.case_page %}")
+    para(doc, "{{ item.heading }}", "Sak ny side")
+    para(doc, "{%p if item.info %}")
+    form_table(doc, "x in item.info", "x")
+    para(doc, "{%p endif %}")
+    para(doc, "{%p else %}")
     para(doc, "{{ item.heading }}", "Heading 1")
+    para(doc, "{%p endif %}")
     parts(doc, "item")
     para(doc, "{%p endfor %}")
 

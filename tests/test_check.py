@@ -124,17 +124,17 @@ def test_what_the_minutes_did_not_record_is_warned_at_its_line(
 
 def test_a_minutes_without_what_it_did_not_record_renders(write_meeting: WriteMeeting) -> None:
     """Rendered without the missing parts — no 'for None', no 'jf. None', no 'fra None'."""
-    from referatbygg.document import lang, minutes
+    from referatbygg.document import attendance, lang, minutes
     from referatbygg.meeting.phrases import LABELS
 
     meeting = load_meeting(write_meeting(UNSTATED))
-    lines = " ".join(x["text"] for x in minutes.attendance_lines(meeting, meeting.data))
+    lines = " ".join(x["text"] for x in attendance.lines(meeting, meeting.data))
     assert "Liv Sande," in lines and "Tor Dahl for Nina Lie" in lines and "None" not in lines
     item = meeting.data.items[2]
-    assert minutes._item_notes(item, LABELS["nb"]) == [
+    assert minutes._item_notes(meeting, item, LABELS["nb"]) == [
         "Per Hansen ble erklært inhabil, og fratrådte under behandlingen av saken."]  # fmt: skip
     assert lang.proposal_label(item.proposals[0]) == "Forslag:"
-    nn = minutes._item_notes(item, LABELS["nn"])
+    nn = minutes._item_notes(meeting, item, LABELS["nn"])
     assert nn[0].startswith("Per Hansen vart erklært ugild") and "None" not in nn[0]
 
 

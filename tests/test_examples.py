@@ -1,6 +1,8 @@
 """The worked examples beside the seed — a kommunestyre møteprotokoll (bokmål; signatories
-elected at the meeting) and a valstyre møtebok (nynorsk) — and minutes that nobody signs: each
-is built, signed by whoever signs it, timestamped and packaged, and the package passes the
+elected at the meeting), a valstyre møtebok (nynorsk), a form-style nynorsk møtebok (each case
+on its own page), a formannskap protocol (PS/RS/DS series, orienteringer, a tilleggssak, a
+changed order of treatment, attendance by clock time) — and minutes that nobody signs: each is
+built, signed by whoever signs it, timestamped and packaged, and the package passes the
 archive's check. What the archive receives is read back with tools that did not write it."""
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from referatbygg.errors import ExitCode
 EXAMPLES = {
     "kommunestyret": "2025-03-27.toml",
     "valstyret": "2025-06-12.toml",
+    "oppvekstutvalet": "2026-02-10.toml",
+    "formannskapet": "2026-03-05.toml",
 }
 
 
@@ -71,8 +75,10 @@ def package(out: Path, meeting_id: str) -> Path:
 
 
 @pytest.mark.parametrize(
-    "meeting_id", ["kommunestyret-2025-03-27", "valstyret-2025-06-12", "valstyret_u-2025-06-12"]
-)
+    "meeting_id",
+    ["kommunestyret-2025-03-27", "valstyret-2025-06-12", "valstyret_u-2025-06-12",
+     "oppvekstutvalet-2026-02-10", "formannskapet-2026-03-05"],
+)  # fmt: skip
 def test_examples_are_signed_and_packaged(done: Path, meeting_id: str) -> None:
     code, text = main("check-package", package(done, meeting_id))
     assert code == 0, text
@@ -161,3 +167,57 @@ def test_public_version_with_a_logo_stays_accessible(done: Path) -> None:
 
     report = pdfa.validate(done / "kommunestyret-2025-03-27/referat-offentlig.pdf")
     assert report.valid and report.checked == ["2a", "ua1"], report.summary
+
+
+def test_the_form_style_moetebok(done: Path) -> None:
+    """Form front matter, the sakliste table and the status table on the first page; each case
+    on a page of its own, beginning with its heading and its case header; the tilråding after
+    the case text; the body's own decision label; signed by leiar and nestleiar."""
+    pdf = done / "oppvekstutvalet-2026-02-10/referat.pdf"
+    pages = [plain(p.extract_text() or "") for p in PdfReader(pdf).pages]
+    first = " ".join(pages[0].split())
+    for expected in ("Utval Hovudutval for oppvekst og kultur", "Saksnr. 005–008/26",
+                     "Møtedato tysdag 10. februar 2026", "Sakliste", "Oppmøte",
+                     "Per Bakke KrF Møtte for Åse Nerhus", "Frå administrasjonen",
+                     "Svein Aarset Ap Møtt forlét møtet kl. 19.40"):  # fmt: skip
+        assert expected in first, (expected, first)
+    heads = [" ".join(p.split())[:60] for p in pages[1:]]
+    for page, number in zip(heads, ["005/26", "006/26", "007/26", "008/26"], strict=True):
+        assert page.startswith(number), heads
+    case = " ".join(pages[2].split())
+    order = ["Saksbehandlar Gunn Rise", "Arkivkode A20", "Skuleruta følgjer",
+             "Tilråding frå kommunedirektøren:", "HOVUDUTVALET 006/26 VEDTAK:",
+             "Vedtaket var samrøystes."]  # fmt: skip
+    assert_in_order(case, order)
+    assert "Jon Flatebø (FrP) erklærte seg ugild" in " ".join(pages[4].split())
+    assert field_names(pdf) == {"leiar", "nestleiar", "Dokumenttidsstempel"}
+
+
+def test_the_formannskap_protocol(done: Path) -> None:
+    """Case series numbered on their own and summed up; orienteringer numbered; the
+    tilleggssak and the changed order said where they happen; attendance by clock time, one
+    person per line, title first; the lines after the signatures."""
+    text = " ".join(pdf_text(done / "formannskapet-2026-03-05/referat.pdf").split())
+    order = [
+        "Behandlede saker: Orientering 1–2, RS 4–5/26, DS 7–8/26, PS 12–17/26",
+        "Til stede", "Ordfører Anne Holm (Ap)", "Ole Tangen (H, møtte fra kl. 10.30)",
+        "Guri Moe (FrP, gikk etter PS 16/26)", "Varamedlemmer",
+        "1. vara Ivar Lunde (SV, for Tone Vik)",
+        "I tillegg møtte", "Økonomisjef Hanne Berg (i PS 14/26 og PS 15/26)",
+        "Revisjonen (møtte fra kl. 13.00, forlot møtet kl. 13.30)", "Orientering 1 Status for",
+        "RS 4/26 og RS 5/26 Referatsaker", "DS 7/26 og DS 8/26 Delegerte saker",
+        "PS 16/26 Høring", "Behandlet etter PS 13/26.", "PS 16/26 Vedtak:",
+        "PS 17/26 Tilskudd til reparasjon av Nordvik kirke", "Tilleggssak.", "Underskrifter",
+        "Kopi til: Kommunedirektøren, Revisjonen og Kontrollutvalgets sekretariat",
+        "Rett utskrift bekreftes, 9. mars 2026 – Silje Brun, politisk sekretariat",
+    ]  # fmt: skip
+    assert_in_order(text, order)
+
+
+def assert_in_order(text: str, parts: list[str]) -> None:
+    """Each part found after the one before it."""
+    at = 0
+    for part in parts:
+        at = text.find(part, at)
+        assert at >= 0, (part, text)
+        at += len(part)

@@ -195,10 +195,11 @@ def participants(meeting: Meeting) -> list[tuple[str, str, str | None]]:
         text = (role or "").lower()
         return "NESTL" if text.startswith(("nestleder", "nestleiar", "varaordfører")) else "MEDL"
 
-    people = [(p.chair.name, "LEDER", p.chair.party)] if p.chair else []
-    people += [(x.name, function(x.role), x.party) for x in p.present]
+    # Someone named by function only ("rådmannen") is no person the archive can register.
+    people = [(p.chair.name, "LEDER", p.chair.party)] if p.chair and p.chair.name else []
+    people += [(x.name, function(x.role), x.party) for x in p.present if x.name]
     people += [(x.name, "VARA", x.party) for x in p.substitutes]
-    people += [(x.name, "SEKR", None) for x in p.secretary]
+    people += [(x.name, "SEKR", None) for x in p.secretary if x.name]
     return people
 
 

@@ -44,7 +44,8 @@ def attachment_name(conv: Converted) -> str:
     plain = conv.attachment.title.lower().replace("æ", "ae").replace("ø", "o").replace("å", "a")
     plain = unicodedata.normalize("NFKD", plain).encode("ascii", "replace").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", plain).strip("-")
-    return f"{conv.index + 1:02d}-pkt{conv.attachment.item}-{slug[:60] or 'vedlegg'}.pdf"
+    item = str(conv.attachment.item).lower().replace(" ", "")  # 5 → pkt5, "RS 2" → pktrs2
+    return f"{conv.index + 1:02d}-pkt{item}-{slug[:60] or 'vedlegg'}.pdf"
 
 
 def refuse_if_signed(pdf: Path) -> None:

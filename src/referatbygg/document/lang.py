@@ -8,6 +8,7 @@ from collections.abc import Mapping
 
 from ..meeting.model import Decision, Language, Meeting, NextMeeting, Proposal, Votes
 from ..meeting.phrases import LABELS
+from ..meeting.vocab import ref_key
 
 MONTHS = (
     "januar", "februar", "mars", "april", "mai", "juni",
@@ -88,19 +89,20 @@ def numbers(nums: tuple[int, ...], lang: Language | Phrases = "nb") -> str:
     return join([f"{n}." for n in nums], lang)
 
 
-def case_numbers(meeting: Meeting, nums: tuple[int, ...]) -> str:
+def case_numbers(meeting: Meeting, nums: tuple[int, ...], series: str | None = None) -> str:
     """An item's numbers as its heading shows them: '7. og 8.', 'PS 61/23', 'Sak 3'."""
-    return join([meeting.case(n) for n in nums], meeting.labels)
+    return join([meeting.case(n, series) for n in nums], meeting.labels)
 
 
-def item_ref(meeting: Meeting, number: int, *, in_sentence: bool = False) -> str:
-    """An agenda number referred to in text: 'Pkt. 5' (the default numbering) or the case
-    number as the body writes it ('PS 61/23'); in a sentence 'pkt. 5', 'sak 3'."""
+def item_ref(meeting: Meeting, ref: int | str, *, in_sentence: bool = False) -> str:
+    """An agenda item referred to in text: 'Pkt. 5' (the default numbering) or the case
+    number as the body writes it ('PS 61/23', 'RS 2/23'); in a sentence 'pkt. 5', 'sak 3'."""
     labels = meeting.labels
-    if meeting.body.case_format == "{number}.":
+    series, number = ref_key(ref)
+    if meeting.body.case_format == "{number}." and not series:
         ref = f"{labels['item_short']} {number}"
     else:
-        ref = meeting.case(number)
+        ref = meeting.case(number, series or None)
     first = ref.split(" ", 1)[0]
     if in_sentence and first[:1].isupper() and not first.isupper():
         ref = ref[:1].lower() + ref[1:]

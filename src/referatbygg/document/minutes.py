@@ -13,8 +13,8 @@ import datetime as dt
 from typing import Any, Literal
 
 from ..meeting.markup import Block, BulletList, Paragraph, parse_text
-from ..meeting.model import Item, Meeting, MeetingFile, Person, Substitute
-from . import lang
+from ..meeting.model import Item, Meeting, MeetingFile
+from . import attendance, caselist, lang
 
 # internal: the minutes; public: exempt and closed parts left out; copy: an agreement merged
 # into the minutes, whose signed original is a document of its own.
@@ -53,17 +53,6 @@ def lines(text: str, variant: Variant, labels: dict[str, str]) -> tuple[str, lis
         else:
             out += [f"• {b['text']}" for b in part["bullets"]]
     return (out[0] if out else ""), out[1:]
-
-
-def _ranges(numbers: tuple[int, ...]) -> list[tuple[int, int]]:
-    """(first, last) runs of consecutive numbers: 21, 22, 23, 25 → (21, 23), (25, 25)."""
-    runs: list[tuple[int, int]] = []
-    for n in sorted(numbers):
-        if runs and n == runs[-1][1] + 1:
-            runs[-1] = (runs[-1][0], n)
-        else:
-            runs.append((n, n))
-    return runs
 
 
 def _town(organisation: str) -> str | None:
@@ -113,95 +102,6 @@ def _logo(meeting: Meeting) -> str:
     return str(found.path) if found is not None and found.path is not None else ""
 
 
-# --- attendance ----------------------------------------------------------------------------------
-
-
-def _notes(meeting: Meeting, person: Person | Substitute) -> list[str]:
-    """'møtte fra pkt. 3', 'gikk etter PS 65/23', 'i pkt. 4 og 5'."""
-    labels = meeting.labels
-    notes = []
-    if isinstance(person, Person):
-        if person.arrived_at:
-            ref = lang.item_ref(meeting, person.arrived_at, in_sentence=True)
-            notes.append(labels["arrived"].format(ref=ref))
-        if person.left_after:
-            ref = lang.item_ref(meeting, person.left_after, in_sentence=True)
-            notes.append(labels["left"].format(ref=ref))
-    elif person.items:
-        refs = []
-        for first, last in _ranges(person.items):
-            ref = lang.item_ref(meeting, first, in_sentence=True)
-            if last > first + 1:
-                ref += "–" + lang.item_ref(meeting, last, in_sentence=True)
-            elif last == first + 1:
-                refs.append(ref)
-                ref = lang.item_ref(meeting, last, in_sentence=True)
-            refs.append(ref)
-        notes.append(labels["only_in"].format(refs=lang.join(refs, labels)))
-    return notes
-
-
-def _line(meeting: Meeting, people: tuple[Person, ...]) -> str:
-    def one(x: Person) -> str:
-        extra = [v for v in (x.role, x.party) if v] + _notes(meeting, x)
-        return f"{x.name} ({', '.join(extra)})" if extra else x.name
-
-    return ", ".join(one(x) for x in people)
-
-
-def _substitutes_line(meeting: Meeting, subs: tuple[Substitute, ...]) -> str:
-    labels = meeting.labels
-
-    def one(s: Substitute) -> str:
-        extra = [v for v in (s.role, s.party) if v]
-        who = f"{s.name} ({', '.join(extra)})" if extra else s.name
-        notes = _notes(meeting, s)
-        met_for = f" {labels['substitute_for']} {s.for_}" if s.for_ else ""
-        return f"{who}{met_for}" + (f" {notes[0]}" if notes else "")
-
-    return ", ".join(one(s) for s in subs)
-
-
-def attendance_lines(meeting: Meeting, m: MeetingFile) -> list[dict[str, str]]:
-    """Participants as 'label: names' lines under the heading (the seed's form)."""
-    labels, p = meeting.labels, m.participants
-    lines = [
-        ("chair", _line(meeting, (p.chair,)) if p.chair else ""),
-        ("present", _line(meeting, p.present)),
-        ("absent", _line(meeting, p.absent)),
-        ("substitutes", _substitutes_line(meeting, p.substitutes)),
-        ("administration", _line(meeting, p.administration)),
-        ("others", _line(meeting, p.others)),
-        ("secretary", _line(meeting, p.secretary)),
-    ]
-    return [{"label": labels[k], "text": v} for k, v in lines if v]
-
-
-def attendance_tables(meeting: Meeting, m: MeetingFile) -> list[dict[str, Any]]:
-    """Participants as one table per group: name, party, role, remark."""
-    labels, p = meeting.labels, m.participants
-
-    def row(x: Person) -> dict[str, str]:
-        return {"name": x.name, "party": x.party or "", "role": x.role or "",
-                "note": ", ".join(_notes(meeting, x))}  # fmt: skip
-
-    def sub_row(s: Substitute) -> dict[str, str]:
-        met_for = [f"{labels['substitute_for']} {s.for_}"] if s.for_ else []
-        note = [*met_for, *_notes(meeting, s)]
-        return {"name": s.name, "party": s.party or "", "role": s.role or "",
-                "note": " ".join(note)}  # fmt: skip
-
-    groups = [
-        ("present", [row(x) for x in ((p.chair,) if p.chair else ()) + p.present]),
-        ("substitutes", [sub_row(s) for s in p.substitutes]),
-        ("absent", [row(x) for x in p.absent]),
-        ("administration", [row(x) for x in p.administration]),
-        ("others", [row(x) for x in p.others]),
-        ("secretary", [row(x) for x in p.secretary]),
-    ]
-    return [{"label": labels[k], "rows": rows} for k, rows in groups if rows]
-
-
 # --- items ---------------------------------------------------------------------------------------
 
 
@@ -215,31 +115,32 @@ def heading(meeting: Meeting, item: Item, variant: Variant) -> str:
         title = f"{labels['briefing_from']} {item.presenter}"
     else:
         title = None
-    number = lang.case_numbers(meeting, item.numbers)
+    number = lang.case_numbers(meeting, item.numbers, item.series)
     return f"{number} {title}" if title else number
 
 
-def _case_info(item: Item, labels: dict[str, str]) -> str:
-    if item.case is None:
-        return ""
-    parts = []
-    if item.case.handler:
-        parts.append(f"{labels['handler']}: {item.case.handler}")
-    if item.case.archive_ref:
-        parts.append(f"{labels['archive_ref']}: {item.case.archive_ref}")
-    if item.case.route:
-        parts.append(f"{labels['route']}: {'; '.join(item.case.route)}")
-    return " · ".join(parts)
+def case_info(item: Item, labels: dict[str, str]) -> list[dict[str, str]]:
+    """The case's details as the case handling system has them, label and text."""
+    c = item.case
+    if c is None:
+        return []
+    given = (("handler", c.handler), ("archive_ref", c.archive_ref),
+             ("class_code", c.class_code), ("object", c.object), ("decided_by", c.decided_by),
+             ("route", "; ".join(c.route)))  # fmt: skip
+    return [{"label": labels[k], "text": v} for k, v in given if v]
 
 
 def _decision(meeting: Meeting, item: Item, labels: dict[str, str], variant: Variant) -> Part:
     assert item.decision is not None
     d = item.decision
     label = meeting.body.decision_label
+    if label is None:  # the body's wording may name the case: "VALSTYRET {case} VEDTAK"
+        label = labels["decision"].replace("{case}", lang.case_numbers(meeting, item.numbers,
+                                                                       item.series))  # fmt: skip
     first, more = lines(d.text, variant, labels)
     return {
         "kind": "decision",
-        "label": labels["decision"] if label is None else label,
+        "label": label,
         "text": first,
         "more": more,
         "outcome": lang.decision_outcome(d, labels),
@@ -257,7 +158,8 @@ def parts(meeting: Meeting, item: Item, variant: Variant, dates: list[str]) -> l
         return [{"kind": "note", "text": labels["closed_public"].format(basis=item.closed.basis)}]
     if item.exempt and variant == "public":
         return [{"kind": "note", "text": f"{labels['exempt']} {item.exempt}"}]
-    out: list[Part] = [{"kind": "note", "text": text} for text in _item_notes(item, labels)]
+    notes = _item_notes(meeting, item, labels, header=meeting.body.case_page)
+    out: list[Part] = [{"kind": "note", "text": text} for text in notes]
     if item.no_business:
         out.append({"kind": "paragraph", "text": labels["no_business"]})
     recommendations = [p for p in item.proposals if p.kind in ("innstilling", "tilråding")]
@@ -277,13 +179,21 @@ def parts(meeting: Meeting, item: Item, variant: Variant, dates: list[str]) -> l
     return out
 
 
-def _item_notes(item: Item, labels: dict[str, str]) -> list[str]:
-    """What stands before an item's text: its case details, closed treatment, exemption and
+def _item_notes(
+    meeting: Meeting, item: Item, labels: dict[str, str], header: bool = False
+) -> list[str]:
+    """What stands before an item's text: that it was added at the meeting or treated out of
+    order, its case details (unless a case header shows them), closed treatment, exemption and
     conflicts of interest."""
     notes = []
-    info = _case_info(item, labels)
-    if info:
-        notes.append(info)
+    if item.added:
+        notes.append(f"{labels['added']}.")
+    if item.treated_after is not None:
+        ref = lang.item_ref(meeting, item.treated_after, in_sentence=True)
+        notes.append(labels["treated_after"].format(ref=ref))
+    info = case_info(item, labels)
+    if info and not header:
+        notes.append(" · ".join(f"{x['label']}: {x['text']}" for x in info))
     if item.closed:
         notes.append(labels["closed"].format(basis=item.closed.basis))
         if item.closed.decision:
@@ -292,8 +202,9 @@ def _item_notes(item: Item, labels: dict[str, str]) -> list[str]:
         notes.append(f"{labels['exempt']} {item.exempt}")
     for c in item.conflicts:
         who = f"{c.name} ({c.party})" if c.party else c.name
-        text = (labels["conflict"].format(who=who, basis=c.basis) if c.basis
-                else labels["conflict_unstated"].format(who=who))  # fmt: skip
+        key = "conflict_self" if c.declared == "self" else "conflict"
+        text = (labels[key].format(who=who, basis=c.basis) if c.basis
+                else labels[f"{key}_unstated"].format(who=who))  # fmt: skip
         text += (labels["stepped_out"] if c.stepped_out else "") + "."
         if c.replaced_by:
             text += " " + labels["replaced_by"].format(who=c.replaced_by)
@@ -328,14 +239,16 @@ def context(
     labels = meeting.labels
     date_text = lang.long_date(m.date, lang=lg)
     notice = kind == "innkalling"
-    tables = body.attendance == "table" and not notice
-    meta = _meta(meeting, m, labels, notice=notice, tables=tables)
+    meta = _meta(meeting, m, labels, notice=notice)
+    people = [] if notice else attendance.context(meeting, m)[1]
     dates = [lang.next_meeting(n, lg, labels) for n in m.next_meetings]
     items = []
     for item in m.items:
         here = dates if item.next_meetings else []
+        header = body.case_page and not notice
         items.append({
             "heading": heading(meeting, item, "public" if notice else variant),
+            "info": case_info(item, labels) if header and not _withheld(item, variant) else [],
             "parts": [] if notice else parts(meeting, item, variant, here),
         })  # fmt: skip
     placed = any(i.next_meetings for i in m.items)
@@ -347,6 +260,8 @@ def context(
             "title": body.standing_text.title,
             "parts": blocks(parse_text(body.standing_text.text), variant, labels),
         }
+    layout = {"front": body.front, "attendance": body.attendance,
+              "case_page": body.case_page and not notice}  # fmt: skip
     doc_type = labels["notice"] if notice else (meeting.document_type or labels["minutes"])
     # Dates in titles keep together: "13. januar 2023" never breaks across lines.
     title = m.title if m.title and not notice else f"{doc_type} – {body.name} {date_text}"
@@ -357,7 +272,11 @@ def context(
         "footer": f"{body.organisation}, {body.name} – {doc_type.lower()} {date_text}",
         "labels": labels,
         "meta": meta,
-        "attendance": attendance_tables(meeting, m) if tables else [],
+        "layout": layout,
+        "agenda": caselist.rows(meeting, m, [str(i["heading"]) for i in items])
+        if body.agenda_table and not notice
+        else [],
+        "attendance": people,
         "remarks": None
         if notice or not m.remarks.strip()
         else {"parts": blocks(parse_text(m.remarks), variant, labels)},
@@ -384,15 +303,22 @@ def closing(meeting: Meeting, m: MeetingFile) -> list[str]:
     return out
 
 
+def _withheld(item: Item, variant: Variant) -> bool:
+    return variant == "public" and bool(item.closed or item.exempt)
+
+
 def _meta(
-    meeting: Meeting, m: MeetingFile, labels: dict[str, str], *, notice: bool, tables: bool
+    meeting: Meeting, m: MeetingFile, labels: dict[str, str], *, notice: bool
 ) -> list[dict[str, str]]:
-    """The lines under the heading: date, time, place, number, and the attendance when it is
-    not shown as tables. The notice goes out before the meeting: date, time and place only."""
-    lg = meeting.language
-    meta: list[dict[str, str]] = [
-        {"label": labels["date"], "text": lang.long_date(m.date, weekday=True, lang=lg)}
-    ]
+    """The lines under the heading (or the rows of a form): the body (in a form), date, time,
+    place, number, the cases treated (in a form, or with several series), and the attendance
+    lines the body's form of attendance has. The notice goes out before the meeting: date,
+    time and place only."""
+    lg, body = meeting.language, meeting.body
+    meta: list[dict[str, str]] = []
+    if body.front == "form":
+        meta.append({"label": labels["body"], "text": body.name})
+    meta.append({"label": labels["date"], "text": lang.long_date(m.date, weekday=True, lang=lg)})
     when = lang.time_range(m.start, m.end, labels)
     if when:
         meta.append({"label": labels["time"], "text": when})
@@ -402,11 +328,10 @@ def _meta(
         return meta
     if m.number:
         meta.append({"label": labels["number"], "text": m.number})
-    if not tables:
-        meta += attendance_lines(meeting, m)
-    elif m.participants.chair:
-        meta.append({"label": labels["chair"], "text": _line(meeting, (m.participants.chair,))})
-    return meta
+    if body.front == "form" or body.series:
+        key = "case_no" if body.front == "form" and not body.series else "cases_treated"
+        meta.append({"label": labels[key], "text": caselist.summary(meeting, m)})
+    return meta + attendance.context(meeting, m)[0]
 
 
 def _attachments(

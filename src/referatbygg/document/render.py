@@ -93,6 +93,7 @@ def _agreement(
             "footer": f"{labels['agreement']} – {a.title}",
             "labels": labels,
             "meta": meta,
+            "layout": {"front": meeting.body.front, "attendance": "list", "case_page": False},
             "preamble": {"parts": minutes.blocks(parse_text(a.preamble), variant, labels)},
             "articles": articles,
             "attestation": "",

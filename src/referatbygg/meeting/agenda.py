@@ -18,7 +18,20 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from .markup import Block, check_markup, parse_text
-from .vocab import Basis, Count, Date, Exempt, Flag, NonEmpty, Number, Strict, Text, Title
+from .vocab import (
+    Basis,
+    Count,
+    Date,
+    Exempt,
+    Flag,
+    NonEmpty,
+    Number,
+    Ref,
+    SeriesId,
+    Strict,
+    Text,
+    Title,
+)
 
 
 class Votes(Strict):
@@ -110,6 +123,10 @@ class Conflict(Strict):
     name: NonEmpty
     party: Text | None = None
     basis: Basis | None = Field(default=None, description="E.g. 'fvl. § 6 første ledd bokstav a'.")
+    declared: Literal["body", "self"] = Field(
+        default="body", description="'body': the body found them disqualified (ble erklært "
+        "inhabil); 'self': they declared it themselves (erklærte seg inhabil).",
+    )  # fmt: skip
     stepped_out: Flag = Field(default=True, description="Left the meeting for this case.")
     replaced_by: Text | None = Field(default=None, description="The substitute who took over.")
 
@@ -131,13 +148,26 @@ class CaseInfo(Strict):
     handler: Text | None = Field(default=None, description="Saksbehandler.")
     archive_ref: Text | None = Field(default=None, description="Arkivsak, e.g. '23/1234'.")
     route: tuple[NonEmpty, ...] = Field(default=(), description="Saksgang: bodies and dates.")
+    class_code: Text | None = Field(default=None, description="Arkivkode (klasse), e.g. '033'.")
+    decided_by: Text | None = Field(
+        default=None, description="Who decides (avgjerd av), e.g. 'Kommunestyret'."
+    )
+    object: Text | None = Field(default=None, description="Objekt, e.g. a property 'gnr. 12/3'.")
 
 
 class Item(Strict):
     """One agenda item; it may cover several numbers (``numbers = [7, 8]``)."""
 
     numbers: tuple[Number, ...] = Field(min_length=1)
+    series: SeriesId | None = Field(
+        default=None, description="The case series it is numbered in ('RS'), one the body "
+        "declares under [[series]] (default: the main series, case_format).",
+    )  # fmt: skip
     kind: Literal["sak", "orientering"] = "sak"
+    added: Flag = Field(default=False, description="A tilleggssak: added at the meeting.")
+    treated_after: Ref | None = Field(
+        default=None, description="Treated after this item, not in its place: 69 or 'RS 2'."
+    )
     title: Text | None = None
     presenter: Text | None = Field(
         default=None, description="For an orientering: who briefs, e.g. 'politimesteren'."
@@ -174,9 +204,14 @@ class Item(Strict):
     def blocks(self) -> tuple[Block, ...]:
         return parse_text(self.text, decision=True)
 
+    @property
+    def keys(self) -> tuple[tuple[str, int], ...]:
+        """The (series, number) pairs references find it by: ("", 5), ("RS", 2)."""
+        return tuple((self.series or "", n) for n in self.numbers)
+
 
 class Attachment(Strict):
-    item: Number = Field(description="The agenda number it belongs to.")
+    item: Ref = Field(description="The agenda item it belongs to: 5, or 'RS 2' in a series.")
     title: NonEmpty
     file: Path = Field(description="Relative to the meeting file (an agreement's .toml too).")
     exempt: Exempt = Field(default=None, description="Legal basis when the attachment is exempt.")
@@ -196,6 +231,20 @@ class NextMeeting(Strict):
         if self.start and self.end and self.end <= self.start and not self.end_date:
             raise ValueError("end is not after start")
         return self
+
+
+class Series(Strict):
+    """A case series numbered on its own, beside the main one (the body's case_format): RS
+    referatsaker, DS delegerte saker, FO spørsmål, numbered orienteringer."""
+
+    id: SeriesId = Field(description="What items and references call it: 'RS'.")
+    format: str = Field(description="How its numbers are written: 'RS {number}/{yy}'.")
+    name: Text | None = Field(default=None, description="E.g. 'Referatsaker'.")
+
+    @field_validator("format")
+    @classmethod
+    def _format(cls, fmt: str) -> str:
+        return check_case_format(fmt)
 
 
 # --- case numbers --------------------------------------------------------------------------------

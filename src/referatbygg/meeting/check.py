@@ -16,8 +16,9 @@ from typing import Literal
 from ..errors import CheckFailed
 from . import legal
 from .load import _LineIndex, display, locate
-from .model import AgreementFile, Meeting, Paragraph
-from .vocab import PLACEHOLDER_NAME
+from .model import AgreementFile, Meeting, Paragraph, Votes
+from .presence import members_at
+from .vocab import PLACEHOLDER_NAME, ref_key
 
 # Capitalised words of 2–6 letters (OPD, AIS, KRIPOS): candidates for the abbreviation table.
 _ABBREV = re.compile(r"(?<![\w-])[A-ZÆØÅ]{2,6}(?![\wæøåÆØÅ])")
@@ -112,13 +113,13 @@ def check(meeting: Meeting) -> list[Problem]:
     return problems
 
 
-def _attachments(meeting: Meeting, seen: dict[int, int], add: Add) -> None:
+def _attachments(meeting: Meeting, seen: dict[tuple[str, int], int], add: Add) -> None:
     """Each attachment belongs to an agenda item and is what the build can convert."""
     from .attachments import AttachmentError, inspect
 
     for i, att in enumerate(meeting.data.attachments):
         label = f"attachment '{att.title}' (agenda item {att.item})"
-        if att.item not in seen:
+        if ref_key(att.item) not in seen:
             add("error", ("attachments", i, "item"), f"{label}: there is no agenda item {att.item}")
         try:
             inspect(meeting, i)  # what the build will find: the same checks, before any work
@@ -186,24 +187,44 @@ class _Locator:
 Add = Callable[[Literal["error", "warning"], tuple[str | int, ...], str], None]
 
 
-def _numbering(meeting: Meeting, add: Add) -> dict[int, int]:
-    """Agenda numbers: unique and increasing; from 1 unless the body numbers through the year.
-    Returns agenda number → index of its item."""
-    seen: dict[int, int] = {}
-    last = 0
+def _numbering(meeting: Meeting, add: Add) -> dict[tuple[str, int], int]:
+    """Agenda numbers: unique and increasing in each series, from 1 unless the body numbers
+    through the year; a series the body declares; an order of treatment that names an item.
+    Returns (series, number) → index of its item."""
+    seen: dict[tuple[str, int], int] = {}
+    last: dict[str, int] = {}
+    declared = {x.id for x in meeting.body.series}
     for i, item in enumerate(meeting.data.items):
+        series = item.series or ""
+        if series and series not in declared:
+            known = ", ".join(sorted(declared)) or "none"
+            add("error", ("items", i, "series"), f"case series '{series}' is not declared by "
+                f"the body ([[series]] in its file; declared: {known})")  # fmt: skip
+        named = f"{series} " if series else ""
         for n in item.numbers:
-            if n in seen:
-                add("error", ("items", i, "numbers"), f"agenda number {n} is used twice")
-            elif n <= last:
-                add("error", ("items", i, "numbers"), f"agenda number {n} comes after {last}")
-            elif n != last + 1 and not (last == 0 and meeting.body.numbering == "year"):
+            before = last.get(series, 0)
+            if (series, n) in seen:
+                add("error", ("items", i, "numbers"), f"agenda number {named}{n} is used twice")
+            elif n <= before:
+                add("error", ("items", i, "numbers"), f"agenda number {named}{n} comes after "
+                    f"{named}{before} (list items by number; say treated_after = … for an "
+                    "item treated out of order)")  # fmt: skip
+            elif n != before + 1 and not (before == 0 and meeting.body.numbering == "year"):
                 hint = (" (if numbers run through the year, say numbering = \"year\" in the body "
-                        "file)" if last == 0 else "")  # fmt: skip
+                        "file)" if before == 0 else "")  # fmt: skip
                 add("warning", ("items", i, "numbers"),
-                    f"agenda numbers jump from {last} to {n}{hint}")  # fmt: skip
-            seen.setdefault(n, i)
-            last = max(last, n)
+                    f"agenda numbers jump from {named}{before} to {named}{n}{hint}")  # fmt: skip
+            seen.setdefault((series, n), i)
+            last[series] = max(before, n)
+    for i, item in enumerate(meeting.data.items):
+        ref = item.treated_after
+        if ref is not None:
+            if ref_key(ref) not in seen:
+                add("error", ("items", i, "treated_after"), f"treated_after = {ref!r}, but "
+                    f"there is no agenda item {ref}")  # fmt: skip
+            elif seen[ref_key(ref)] == i:
+                add("error", ("items", i, "treated_after"), "an item cannot be treated after "
+                    "itself")  # fmt: skip
     return seen
 
 
@@ -227,8 +248,9 @@ def _signatures(meeting: Meeting, add: Add, body_src: Path) -> None:
                 "role in referatbygg.toml, if any); name them when the minutes do")  # fmt: skip
 
 
-def _attendance(meeting: Meeting, numbers: dict[int, int], add: Add) -> None:
-    """References from the attendance to agenda numbers exist; the disqualified are there."""
+def _attendance(meeting: Meeting, numbers: dict[tuple[str, int], int], add: Add) -> None:
+    """References from the attendance to agenda items exist; nobody is both there and absent;
+    what the items say fits who was there for them (in the order of treatment)."""
     p = meeting.data.participants
     groups = (("chair", (p.chair,) if p.chair else ()), ("present", p.present),
               ("absent", p.absent), ("administration", p.administration),
@@ -239,33 +261,74 @@ def _attendance(meeting: Meeting, numbers: dict[int, int], add: Add) -> None:
             loc: tuple[str | int, ...] = ("participants", group, *index)
             for key in ("arrived_at", "left_after"):
                 n = getattr(person, key)
-                if n is not None and n not in numbers:
-                    add("error", (*loc, key), f"{person.name}: {key} = {n}, but there is no "
+                if n is not None and ref_key(n) not in numbers:
+                    add("error", (*loc, key), f"{person.who}: {key} = {n!r}, but there is no "
                         f"agenda item {n}")  # fmt: skip
-    absent = {x.name for x in p.absent}
-    there = {x.name for x in ((p.chair,) if p.chair else ())} | {x.name for x in p.present}
+            _items_exist(person.who, person.items, (*loc, "items"), numbers, add)
+            if person.items and (person.arrived_at or person.left_after):
+                add("warning", loc, f"{person.who}: items names the items they took part in; "
+                    "arrived_at and left_after say it again")  # fmt: skip
+    absent = {x.who for x in p.absent}
+    there = {x.who for x in ((p.chair,) if p.chair else ())} | {x.who for x in p.present}
+    if p.chair and p.chair.who in {x.who for x in p.present}:
+        add("warning", ("participants", "present"), f"{p.chair.who} is the chair and listed "
+            "among those present as well: the chair is counted once")  # fmt: skip
     for i, person in enumerate(p.absent):
-        if person.name in there:
-            add("warning", ("participants", "absent", i), f"{person.name} is listed both as "
+        if person.who in there:
+            add("warning", ("participants", "absent", i), f"{person.who} is listed both as "
                 "present and as absent")  # fmt: skip
     for i, sub in enumerate(p.substitutes):
-        for n in sub.items:
-            if n not in numbers:
-                add("error", ("participants", "substitutes", i, "items"), f"{sub.name}: items "
-                    f"lists {n}, but there is no agenda item {n}")  # fmt: skip
+        _items_exist(sub.name, sub.items, ("participants", "substitutes", i, "items"), numbers,
+                     add)  # fmt: skip
         if not sub.for_:
             add("warning", ("participants", "substitutes", i), f"{sub.name}: whom they met for "
                 "is not given; minutes normally say it (for = …)")  # fmt: skip
         elif absent and sub.for_ not in absent:
             add("warning", ("participants", "substitutes", i, "for"), f"{sub.name} met for "
                 f"{sub.for_}, who is not listed as absent (forfall)")  # fmt: skip
-    names = {x.name for _, people in groups for x in people} | {s.name for s in p.substitutes}
+    names = {x.who for _, people in groups for x in people} | {s.name for s in p.substitutes}
     if len(names) > (1 if p.chair else 0):
         for i, item in enumerate(meeting.data.items):
             for j, c in enumerate(item.conflicts):
                 if c.name not in names:
                     add("warning", ("items", i, "conflicts", j, "name"), f"{c.name} is declared "
                         "disqualified but is not among the participants")  # fmt: skip
+    _votes_fit(meeting, add)
+
+
+def _items_exist(who: str, refs: tuple[int | str, ...], loc: tuple[str | int, ...],
+                 numbers: dict[tuple[str, int], int], add: Add) -> None:  # fmt: skip
+    for n in refs:
+        if ref_key(n) not in numbers:
+            add("error", loc, f"{who}: items lists {n!r}, but there is no agenda item {n}")
+
+
+def _votes_fit(meeting: Meeting, add: Add) -> None:
+    """A vote counts no more votes than members were there for the item, and names only
+    members who were — judged in the order the items were treated."""
+    at = members_at(meeting)
+    if not at:
+        return
+    for i, item in enumerate(meeting.data.items):
+        there = at.get(i, set())
+        ref = " ".join(filter(None, (item.series, str(item.numbers[0]))))
+        votes: list[tuple[tuple[str | int, ...], Votes | None]] = []
+        if item.decision:
+            votes.append((("decision", "votes"), item.decision.votes))
+        votes += [(("proposals", j, "votes"), x.votes) for j, x in enumerate(item.proposals)]
+        for loc, v in votes:
+            if v is None:
+                continue
+            total = v.for_ + v.against + v.blank
+            if total > len(there):
+                add("warning", ("items", i, *loc), f"agenda item {ref}: {total} votes, but the "
+                    f"attendance has {len(there)} member(s) there for it (in the order of "
+                    "treatment)")  # fmt: skip
+            gone = [n for n in (*v.for_names, *v.against_names, *v.blank_names)
+                    if n not in there]  # fmt: skip
+            if gone:
+                add("warning", ("items", i, *loc), f"agenda item {ref}: {', '.join(gone)} "
+                    "voted, but the attendance does not have them there for it")  # fmt: skip
 
 
 def _closed_decided(meeting: Meeting, add: Add) -> None:

@@ -24,6 +24,7 @@ from .agenda import (
     Item,
     NextMeeting,
     Proposal,
+    Series,
     Votes,
     case_label,
     check_case_format,
@@ -47,11 +48,12 @@ from .vocab import (
     Flag,
     Language,
     NonEmpty,
-    Number,
+    Ref,
     RoleId,
     Strict,
     Text,
     Title,
+    ref_key,
 )
 
 __all__ = [
@@ -63,6 +65,10 @@ __all__ = [
 ]  # fmt: skip
 
 LOGO_LIMIT = 5 * 1024 * 1024
+
+AttendanceGroup = Literal[
+    "chair", "present", "absent", "substitutes", "administration", "others", "secretary"
+]
 
 # --- body (organ) --------------------------------------------------------------------------------
 
@@ -115,9 +121,29 @@ class Body(Strict):
         default="meeting",
         description="Agenda numbers start at 1 every meeting, or run through the year.",
     )
-    attendance: Literal["list", "table"] = Field(
-        default="list", description="Participants as lines under the heading, or as tables."
+    attendance: Literal["list", "table", "status", "roster"] = Field(
+        default="list",
+        description="Participants as lines under the heading ('list'), as a table per group "
+        "('table'), as one table of everyone with a status column ('status': møtt, forfall, "
+        "møtt for), or one person per line, title first, under each group's heading ('roster').",
     )
+    attendance_groups: tuple[AttendanceGroup, ...] | None = Field(
+        default=None, description="Which groups are shown, in which order (default: chair, "
+        "present, absent, substitutes, administration, others, secretary).",
+    )  # fmt: skip
+    front: Literal["heading", "form"] = Field(
+        default="heading", description="The front matter as lines under the title ('heading') "
+        "or as a form table (Utval, Møtestad, Møtedato, Møtetid, Saksnr.).",
+    )  # fmt: skip
+    agenda_table: Flag = Field(
+        default=False, description="Print the saksliste as a table (number, title, archive "
+        "case, closed) before the protocol.",
+    )  # fmt: skip
+    case_page: Flag = Field(default=False, description="Begin each agenda item on a new page.")
+    series: tuple[Series, ...] = Field(
+        default=(), description="Case series numbered on their own beside the main one "
+        "(case_format): [[series]] id = 'RS', format = 'RS {number}/{yy}'.",
+    )  # fmt: skip
     decision_label: Text | None = Field(
         default=None, description="The label before a decision (default 'Vedtak'; '' for none)."
     )
@@ -170,6 +196,10 @@ class Body(Strict):
     @model_validator(mode="after")
     def _signers(self) -> Body:
         _unique_roles(self.signatories)
+        ids = [x.id for x in self.series]
+        twice = sorted({x for x in ids if ids.count(x) > 1})
+        if twice:
+            raise ValueError(f"case series {', '.join(twice)} declared twice")
         if self.signatures == "body" and not self.signatories:
             raise ValueError(
                 'the body signs with its own signatories (signatures = "body", the default) '
@@ -185,21 +215,43 @@ class Body(Strict):
     def signatory(self, role: str) -> Signatory | None:
         return next((s for s in self.signatories if s.role == role), None)
 
-    def case(self, number: int, year: int) -> str:
-        return case_label(self.case_format, number, year)
+    def case(self, number: int, year: int, series: str | None = None) -> str:
+        fmt = next((x.format for x in self.series if x.id == series), self.case_format)
+        return case_label(fmt, number, year)
 
 
 # --- meeting -------------------------------------------------------------------------------------
 
 
 class Person(Strict):
-    name: NonEmpty
-    role: Text | None = Field(default=None, description="Title or organisation, e.g. 'OPD'.")
+    name: NonEmpty | None = Field(
+        default=None, description="Left out for someone the minutes name by function only "
+        "(role = 'rådmannen').",
+    )  # fmt: skip
+    role: Text | None = Field(default=None, description="Title or function, e.g. 'Ordfører'.")
+    organisation: Text | None = Field(default=None, description="E.g. 'Oslo politidistrikt'.")
     party: Text | None = Field(default=None, description="Party or list, e.g. 'Ap'.")
-    arrived_at: Number | None = Field(
-        default=None, description="Took part from this agenda number on."
+    arrived_at: Ref | None = Field(
+        default=None, description="Took part from this agenda item on (in the order of "
+        "treatment): 3, or 'RS 2'.",
+    )  # fmt: skip
+    left_after: Ref | None = Field(
+        default=None, description="Left after this agenda item (in the order of treatment)."
     )
-    left_after: Number | None = Field(default=None, description="Left after this agenda number.")
+    arrived: dt.time | None = Field(default=None, description="Came at this time: 18:30.")
+    left: dt.time | None = Field(default=None, description="Left at this time: 21:00.")
+    items: tuple[Ref, ...] = Field(default=(), description="Took part only in these agenda items.")
+
+    @model_validator(mode="after")
+    def _known(self) -> Person:
+        if not self.name and not self.role:
+            raise ValueError("a participant needs a name, or a role for one named by function")
+        return self
+
+    @property
+    def who(self) -> str:
+        """The name, or the function for one the minutes do not name."""
+        return self.name or self.role or ""
 
 
 class Substitute(Strict):
@@ -210,9 +262,13 @@ class Substitute(Strict):
     )  # fmt: skip
     role: Text | None = None
     party: Text | None = None
-    items: tuple[Number, ...] = Field(
-        default=(), description="Only for these agenda numbers (default: the whole meeting)."
+    items: tuple[Ref, ...] = Field(
+        default=(), description="Only for these agenda items (default: the whole meeting)."
     )
+
+    @property
+    def who(self) -> str:
+        return self.name
 
 
 class Participants(Strict):
@@ -396,9 +452,37 @@ class Meeting(BaseModel):
     def document_type(self) -> str | None:
         return self.body.document_type
 
-    def case(self, number: int) -> str:
-        """An agenda number as the body writes it: '5.', 'PS 61/23', '047/23'."""
-        return self.body.case(number, self.data.date.year)
+    def case(self, number: int, series: str | None = None) -> str:
+        """An agenda number as the body writes it: '5.', 'PS 61/23', '047/23', 'RS 3/23'."""
+        return self.body.case(number, self.data.date.year, series)
+
+    def item_for(self, ref: int | str) -> Item | None:
+        """The agenda item a reference (5, 'RS 2') names, if any."""
+        key = ref_key(ref)
+        return next((i for i in self.data.items if key in i.keys), None)
+
+    def treatment_order(self) -> list[int]:
+        """The items' indexes in the order they were treated: as listed, with each item that
+        was treated after another (``treated_after``) moved behind it."""
+        items = self.data.items
+        order = [i for i, item in enumerate(items) if item.treated_after is None]
+        moved = [i for i, item in enumerate(items) if item.treated_after is not None]
+        for _ in range(len(moved) + 1):  # chains: 72 after 70, 70 after 69
+            left = []
+            for i in moved:
+                target = self.item_for(items[i].treated_after)  # type: ignore[arg-type]
+                at = next((k for k, j in enumerate(order) if items[j] is target), None)
+                if at is None:
+                    left.append(i)
+                    continue
+                while at + 1 < len(order) and items[order[at + 1]].treated_after is not None \
+                        and order[at + 1] in moved:  # fmt: skip
+                    at += 1  # two items treated after the same one keep their listed order
+                order.insert(at + 1, i)
+            if len(left) == len(moved):
+                break
+            moved = left
+        return order + [i for i in moved if i not in order]
 
     def withheld(self, attachment: Attachment) -> str | None:
         """The legal basis for keeping ``attachment`` out of the public version: its own, or
@@ -406,7 +490,7 @@ class Meeting(BaseModel):
         if attachment.exempt:
             return attachment.exempt
         for item in self.data.items:
-            if attachment.item in item.numbers:
+            if ref_key(attachment.item) in item.keys:
                 return item.exempt or (item.closed.basis if item.closed else None)
         return None
 

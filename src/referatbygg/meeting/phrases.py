@@ -65,6 +65,16 @@ _SHARED: dict[str, str] = {
     "signed_note": "Originalen er signert elektronisk av {names}.",
     "copy_note": "Kopi – signert original arkivert separat",
     "distribution": "Kopi til",
+    "added": "Tilleggssak",
+    "class_code": "Arkivkode",
+    "object": "Objekt",
+    "case_no": "Saksnr.",
+    "case_title": "Sakstittel",
+    "attendance_status": "Oppmøte",
+    "status_present": "Møtt",
+    "status_absent": "Forfall",
+    "status_substitute_unstated": "Varamedlem",
+    "organisation": "Organisasjon",
 }
 
 LABELS: dict[Language, dict[str, str]] = {
@@ -109,6 +119,16 @@ LABELS: dict[Language, dict[str, str]] = {
         "copy_note_pending": "Kopi – originalen signeres og arkiveres separat",
         "original_archived": "signert original arkivert som eget dokument",
         "certified": "Rett utskrift bekreftes",
+        "treated_after": "Behandlet etter {ref}.",
+        "arrived_time": "møtte fra {time}",
+        "left_time": "forlot møtet {time}",
+        "conflict_self": "{who} erklærte seg inhabil, jf. {basis}",
+        "conflict_self_unstated": "{who} erklærte seg inhabil",
+        "decided_by": "Avgjøres av",
+        "cases_treated": "Behandlede saker",
+        "body": "Utvalg",
+        "status_substitute": "Møtt for {for_}",
+        "closed_short": "Lukket",
     },
     "nn": {
         **_SHARED,
@@ -151,8 +171,22 @@ LABELS: dict[Language, dict[str, str]] = {
         "copy_note_pending": "Kopi – originalen vert signert og arkivert separat",
         "original_archived": "signert original arkivert som eige dokument",
         "certified": "Rett utskrift stadfesta",
+        "treated_after": "Handsama etter {ref}.",
+        "arrived_time": "møtte frå {time}",
+        "left_time": "forlét møtet {time}",
+        "conflict_self": "{who} erklærte seg ugild, jf. {basis}",
+        "conflict_self_unstated": "{who} erklærte seg ugild",
+        "decided_by": "Avgjerd av",
+        "cases_treated": "Handsama saker",
+        "body": "Utval",
+        "status_substitute": "Møtte for {for_}",
+        "closed_short": "Lukka",
     },
 }
+
+
+# Placeholders a body's wording may use that the default does not: "VALSTYRET {case} VEDTAK".
+OPTIONAL = {"decision": {"case"}}
 
 
 def placeholders(text: str) -> set[str]:
@@ -171,7 +205,7 @@ def check_overrides(overrides: dict[str, str]) -> dict[str, str]:
             used = placeholders(text)
         except ValueError as exc:
             raise ValueError(f"phrase {key}: {exc} (write {{{{ and }}}} for a brace)") from None
-        allowed = placeholders(LABELS["nb"][key])
+        allowed = placeholders(LABELS["nb"][key]) | OPTIONAL.get(key, set())
         extra = used - allowed
         if extra:
             named = ", ".join(f"{{{n}}}" for n in sorted(extra))

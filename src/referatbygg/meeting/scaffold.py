@@ -77,7 +77,11 @@ def new_body(folder: Path, *, name: str, organisation: str, language: Language =
 
 def _person(p: Person) -> dict[str, Any]:
     """A participant for the next meeting: who they are, not what they did this time."""
-    return p.model_dump(exclude_none=True, exclude={"arrived_at", "left_after"})
+    return p.model_dump(
+        exclude_none=True,
+        exclude_defaults=True,
+        exclude={"arrived_at", "left_after", "arrived", "left", "items"},
+    )
 
 
 def _inline_list(rows: list[dict[str, Any]]) -> Any:

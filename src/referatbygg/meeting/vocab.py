@@ -51,6 +51,31 @@ Count = Annotated[StrictInt, Field(ge=0)]
 Number = Annotated[StrictInt, Field(ge=1, le=9999)]
 Flag = StrictBool
 Language = Literal["nb", "nn"]
+# A case series' id as the minutes print it: "PS", "RS", "DS", "FO", "O".
+SERIES_PATTERN = r"^[A-ZÆØÅ][A-ZÆØÅa-zæøå]{0,7}$"
+SeriesId = Annotated[str, Field(pattern=SERIES_PATTERN)]
+_REF = re.compile(r"^([A-ZÆØÅ][A-ZÆØÅa-zæøå]{0,7}) ([1-9][0-9]{0,3})$")
+
+
+def _ref(value: object) -> object:
+    """An agenda item referred to: a number (the main series) or "RS 2" (series and number)."""
+    if isinstance(value, str) and not _REF.match(value):
+        raise ValueError(f"{value!r} is not an agenda reference: write a number (5) or a series "
+                         'and a number ("RS 2")')  # fmt: skip
+    return value
+
+
+# An int refers to the main series (the body's case_format); "RS 2" to a series of its own.
+Ref = Annotated[Annotated[StrictInt, Field(ge=1, le=9999)] | str, AfterValidator(_ref)]
+
+
+def ref_key(ref: int | str) -> tuple[str, int]:
+    """("", 5) for 5, ("RS", 2) for "RS 2": the key items are found by."""
+    if isinstance(ref, int):
+        return "", ref
+    match = _REF.match(ref)
+    assert match, ref  # validated
+    return match.group(1), int(match.group(2))
 
 
 class Strict(BaseModel):

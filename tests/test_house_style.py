@@ -1,0 +1,298 @@
+"""A body's house style and what its protocols record (#26): front matter as a form, the
+saksliste as a table, each case on its own page, attendance as one status table or one person
+per line, case series with their own numbers, the order of treatment and who was there for
+each item, tilleggssaker, people by function, self-declared disqualification — in bokmål and
+nynorsk, read back from the document in reading order."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, WriteMeeting
+from test_bodies import BODY, MEETING, WORDS, text_of
+
+from referatbygg.meeting.check import check
+from referatbygg.meeting.load import load_meeting
+from referatbygg.meeting.presence import members_at
+
+
+def body(language: str, extra: str = "") -> str:
+    text = BODY.format(language=language, **WORDS[language]) + extra
+    if extra.startswith("front"):  # the form-style body: every member in one status table
+        text = text.replace('attendance = "table"', 'attendance = "status"')
+    return text
+
+
+def meeting(language: str, change: tuple[str, str] | None = None, extra: str = "") -> str:
+    text = MEETING.format(**WORDS[language])
+    if change:
+        assert change[0] in text, change[0]
+        text = text.replace(*change)
+    return text + extra
+
+
+def in_order(text: str, parts: list[str]) -> None:
+    """Each part found after the one before it."""
+    at, found = 0, []
+    for part in parts:
+        at = text.find(part, at)
+        found.append(at)
+        if at < 0:
+            break
+        at += len(part)
+    assert -1 not in found, (list(zip(parts, found, strict=False))[-2:], text)
+
+
+def problems(path: Path) -> list[str]:
+    return [str(p) for p in check(load_meeting(path))]
+
+
+EXAMPLE_PDF = ROOT / "meetings/kommunestyret/vedlegg/tilstandsrapport-nordby-skole.pdf"
+FORM = 'front = "form"\nagenda_table = true\n'
+FORM_ORDER = {
+    "nb": ["Utvalg\nBystyret", "Dato", "torsdag 18. juni 2015", "Saksnr.\nPS 61–64/15",
+           "Fra administrasjonen", "Trond Aas", "Saksliste", "Saksnr.", "Sakstittel", "Arkivsak",
+           "PS 61/15", "Skolebruksplan", "15/321", "PS 63/15", "Tilsetting av rådmann", "Lukket",
+           "Møtedeltakere", "Oppmøte", "Anne Berg", "Møtt", "Eva Sand", "Forfall", "Jon Vik",
+           "Møtt for Eva Sand", "i PS 61/15 og PS 62/15", "PS 61/15 Skolebruksplan"],
+    "nn": ["Utval\nBystyret", "Dato", "torsdag 18. juni 2015", "Saksnr.\nPS 61–64/15",
+           "Frå administrasjonen", "Trond Aas", "Sakliste", "Saksnr.", "Sakstittel", "Arkivsak",
+           "PS 61/15", "Skolebruksplan", "15/321", "PS 63/15", "Tilsetting av rådmann", "Lukka",
+           "Møtedeltakarar", "Oppmøte", "Anne Berg", "Møtt", "Eva Sand", "Forfall", "Jon Vik",
+           "Møtte for Eva Sand", "i PS 61/15 og PS 62/15", "PS 61/15 Skolebruksplan"],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("language", ["nb", "nn"])
+def test_form_front_saksliste_table_and_status_table(
+    write_meeting: WriteMeeting, language: str
+) -> None:
+    """A form of the body, date, … and the cases treated, with those who are not members as
+    its rows; the saksliste as a table (a closed case marked closed); every member in one table
+    with their status."""
+    text = text_of(write_meeting(meeting(language), body=body(language, FORM)))
+    in_order(text, FORM_ORDER[language])
+
+
+def test_the_public_saksliste_shows_a_closed_case_by_its_public_title(
+    write_meeting: WriteMeeting,
+) -> None:
+    text = text_of(write_meeting(meeting("nb"), body=body("nb", FORM)), variant="public")
+    assert "Tilsetting av rådmann" not in text and "Tilsettingssak" in text
+
+
+@pytest.mark.parametrize(("language", "lines"), [
+    ("nb", ["Til stede", "ordfører Anne Berg (Ap)", "Per Dahl (H)",
+            "Kari Nordmann (H, møtte fra PS 62/15)", "Møtt for",
+            "1. vara Jon Vik (SV, for Eva Sand i PS 61/15 og PS 62/15)", "Forfall",
+            "Eva Sand (SV)", "Fra administrasjonen", "rådmann Trond Aas"]),
+    ("nn", ["Til stades", "ordfører Anne Berg (Ap)", "Kari Nordmann (H, møtte frå PS 62/15)",
+            "Møtte for", "1. vara Jon Vik (SV, for Eva Sand i PS 61/15 og PS 62/15)",
+            "Forfall", "Frå administrasjonen", "rådmann Trond Aas"]),
+])  # fmt: skip
+def test_roster_one_person_per_line_title_first(
+    write_meeting: WriteMeeting, language: str, lines: list[str]
+) -> None:
+    text = text_of(
+        write_meeting(meeting(language), body=body(language).replace('"table"', '"roster"'))
+    )
+    in_order(text, lines)
+    for line in lines:
+        assert f"\n{line}\n" in f"\n{text}\n" or line in ("Møtt for", "Møtte for"), line
+
+
+def test_groups_and_their_order_are_the_bodys(write_meeting: WriteMeeting) -> None:
+    """attendance_groups chooses which groups are shown and in which order; their headings
+    are phrases the body may reword."""
+    extra = ('attendance_groups = ["chair", "absent", "present"]\n'
+             '[phrases]\nabsent = "Meldt forfall"\npresent = "Tilstede på møtet"\n')  # fmt: skip
+    text = text_of(write_meeting(meeting("nb"), body=body("nb", extra)))
+    in_order(text, ["Møteleder", "Anne Berg", "Meldt forfall", "Eva Sand", "Tilstede på møtet",
+                    "Per Dahl"])  # fmt: skip
+    assert "Fra administrasjonen" not in text and "Møtt for" not in text
+
+
+def test_case_page_and_form_in_the_built_pdf(write_meeting: WriteMeeting, tmp_path: Path) -> None:
+    """Each case begins a page of its own with its case header, in the PDF LibreOffice made;
+    the form and tables pass veraPDF for what the file claims (PDF/A-2a and PDF/UA-1)."""
+    from referatbygg.pipeline import build
+
+    style = FORM + "case_page = true\n"
+    result = build(write_meeting(meeting("nn"), body=body("nn", style)), tmp_path / "ut")
+    assert result.pdf is not None and result.validation is not None and result.validation.valid
+    text = subprocess.run(["pdftotext", str(result.pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout  # fmt: skip
+    pages = [" ".join(p.split()) for p in text.split("\f") if p.strip()]
+    starts = [p.split(" Saksbehandlar", 1)[0][:40] for p in pages[1:]]
+    assert [s.split(" ")[1] for s in starts[:4]] == ["61/15", "62/15", "63/15", "64/15"], starts
+    assert pages[1].startswith("PS 61/15 Skolebruksplan Saksbehandlar Siv Moe Arkivsak 15/321")
+    assert "Sakliste" in pages[0] and "PS 61/15" not in pages[0].split("Sakliste")[0]
+
+
+SERIES = """
+[[series]]
+id = "RS"
+format = "RS {number}/{yy}"
+"""
+RS_ITEMS = """
+[[items]]
+numbers = [3, 4]
+series = "RS"
+title = "Referatsaker"
+[items.decision]
+text = "Tas til orientering."
+unanimous = true
+
+[[attachments]]
+item = "RS 3"
+title = "Brev fra Statsforvalteren"
+file = "brev.pdf"
+"""
+
+
+def test_case_series_numbered_on_their_own(write_meeting: WriteMeeting) -> None:
+    """RS numbered beside PS; the cases treated summed up per series; an attachment referred
+    to by series and number."""
+    path = write_meeting(meeting("nb", extra=RS_ITEMS), body=body("nb", SERIES))
+    (path.parent / "brev.pdf").write_bytes(EXAMPLE_PDF.read_bytes())
+    assert [p for p in problems(path) if ": error:" in p] == []
+    text = text_of(path)
+    in_order(
+        text,
+        [
+            "Behandlede saker: PS 61–64/15, RS 3–4/15",
+            "PS 64/15",
+            "RS 3/15 og RS 4/15 Referatsaker",
+            "RS 3/15 – Brev fra Statsforvalteren",
+        ],
+    )
+
+
+@pytest.mark.parametrize(("extra", "body_extra", "said"), [
+    (RS_ITEMS, "", "case series 'RS' is not declared by the body"),
+    (RS_ITEMS.replace("[3, 4]", "[4, 3]"), SERIES, "agenda number RS 3 comes after RS 4"),
+    (RS_ITEMS.replace('item = "RS 3"', 'item = "RS 9"'), SERIES, "there is no agenda item RS 9"),
+    (RS_ITEMS.replace('item = "RS 3"', 'item = "RS3"'), SERIES, "is not an agenda reference"),
+])  # fmt: skip
+def test_series_mistakes_are_named_at_their_line(
+    write_meeting: WriteMeeting, extra: str, body_extra: str, said: str
+) -> None:
+    from referatbygg.errors import MeetingFileError
+
+    path = write_meeting(meeting("nb", extra=extra), body=body("nb", body_extra))
+    (path.parent / "brev.pdf").write_bytes(b"%PDF-1.4\n")
+    try:
+        found = problems(path)
+    except MeetingFileError as exc:
+        found = [exc.message]
+    assert any(said in p and "m.toml:" in p for p in found), found
+
+
+TREATED = ("numbers = [63]\n", "numbers = [63]\ntreated_after = 61\n")
+
+
+def test_order_of_treatment_judges_who_was_there(write_meeting: WriteMeeting) -> None:
+    """PS 63 was treated after PS 61; Ola Lie left after PS 62 — so he was there for 61, 63
+    and 62, and not for 64. Without the order of treatment he would not have been there for
+    63. A vote in 62 counting more members than were there is warned about."""
+    plain = load_meeting(write_meeting(meeting("nb"), body=body("nb")))
+    moved = load_meeting(write_meeting(meeting("nb", TREATED), body=body("nb")))
+    assert moved.treatment_order() == [0, 2, 1, 3]
+    assert "Ola Lie" not in members_at(plain)[2] and "Ola Lie" not in members_at(plain)[3]
+    assert "Ola Lie" in members_at(moved)[2] and "Ola Lie" not in members_at(moved)[3]
+    # left after 63, which came second: gone for 62
+    left = meeting("nb", TREATED).replace("left_after = 62", "left_after = 63")
+    gone = load_meeting(write_meeting(left, body=body("nb")))
+    assert "Ola Lie" not in members_at(gone)[1]
+    assert "Ola Lie" in members_at(load_meeting(write_meeting(left.replace(
+        "treated_after = 61\n", ""), body=body("nb"))))[1]  # fmt: skip
+    text = text_of(write_meeting(meeting("nb", TREATED), body=body("nb")))
+    in_order(text, ["PS 63/15 Tilsetting av rådmann", "Behandlet etter PS 61/15."])
+
+
+def test_votes_are_checked_against_who_was_there(write_meeting: WriteMeeting) -> None:
+    votes = ("text = \"Planen vedtas.\"\nunanimous = true",
+             "text = \"Planen vedtas.\"\nvotes = { for = 4, against = 1 }")  # fmt: skip
+    plain = meeting("nb", votes)
+    found = problems(write_meeting(plain, body=body("nb")))
+    assert not any("agenda item 62:" in p for p in found), found
+    # Ola Lie left after 61 now: four members (Anne, Per, Kari, Jon) were there for 62
+    fewer = plain.replace("left_after = 62", "left_after = 61")
+    found = problems(write_meeting(fewer, body=body("nb")))
+    assert any("agenda item 62: 5 votes, but the attendance has 4 member(s) there" in p
+               for p in found), found  # fmt: skip
+    named = meeting("nb").replace("arrived_at = 62", "arrived_at = 63")
+    found = problems(write_meeting(named, body=body("nb")))
+    assert any("agenda item 61: Kari Nordmann voted, but the attendance does not have them"
+               in p for p in found), found  # fmt: skip
+
+
+@pytest.mark.parametrize(("language", "said"), [
+    ("nb", ["Tilleggssak.", "Saksbehandler: Siv Moe · Arkivsak: 15/321 · Arkivkode: 033 · "
+            "Objekt: gnr. 12 bnr. 3 · Avgjøres av: Bystyret",
+            "Ola Lie (Sp) erklærte seg inhabil, jf. fvl. § 6 første ledd bokstav a",
+            "BYSTYRET PS 61/15 VEDTAK: Skolebruksplanen vedtas.", "møtte fra kl. 18.30",
+            "forlot møtet kl. 21.00"]),
+    ("nn", ["Tilleggssak.", "Saksbehandlar: Siv Moe · Arkivsak: 15/321 · Arkivkode: 033 · "
+            "Objekt: gnr. 12 bnr. 3 · Avgjerd av: Bystyret",
+            "Ola Lie (Sp) erklærte seg ugild, jf. fvl. § 6 første ledd bokstav a",
+            "BYSTYRET PS 61/15 VEDTAK: Skolebruksplanen vedtas.", "møtte frå kl. 18.30",
+            "forlét møtet kl. 21.00"]),
+])  # fmt: skip
+def test_what_protocols_record(write_meeting: WriteMeeting, language: str, said: list[str]) -> None:
+    """A tilleggssak, the case's arkivkode, objekt and who decides, a member who declared
+    himself disqualified, the body's decision label naming the case, clock times."""
+    text = meeting(language, ("numbers = [61]\n", "numbers = [61]\nadded = true\n"))
+    text = text.replace(
+        'route = ["Formannskapet 4. juni 2015"]',
+        'class_code = "033"\nobject = "gnr. 12 bnr. 3"\ndecided_by = "Bystyret"',
+    )
+    text = text.replace(
+        'replaced_by = "Jon Vik (SV)"', 'replaced_by = "Jon Vik (SV)"\ndeclared = "self"'
+    )
+    text = text.replace(
+        '{ name = "Per Dahl", party = "H" }',
+        '{ name = "Per Dahl", party = "H", arrived = "18:30", left = "21:00" }',
+    )
+    path = write_meeting(text, body=body(language, '[phrases]\ndecision = "BYSTYRET {case} '
+                                                   'VEDTAK"\n'))  # fmt: skip
+    assert [p for p in problems(path) if ": error:" in p] == []
+    rendered = text_of(path)
+    in_order(rendered, said[:3])
+    for x in said[3:]:
+        assert x in rendered, x
+
+
+def test_someone_named_by_function_only(write_meeting: WriteMeeting) -> None:
+    """'rådmannen' without a name: shown by function, not registered as a person in the
+    archive's list of participants, no name demanded."""
+    from referatbygg.archive.arkivmelding import participants
+
+    text = meeting("nb").replace('administration = [{ name = "Trond Aas", role = "rådmann" }]',
+                                 'administration = [{ role = "rådmannen" }]\n'
+                                 'secretary = [{ role = "Politisk sekretariat" }]')  # fmt: skip
+    path = write_meeting(text, body=body("nb").replace('"table"', '"list"'))
+    assert [p for p in problems(path) if ": error:" in p] == []
+    rendered = text_of(path)
+    assert "Fra administrasjonen: rådmannen" in rendered, rendered[:800]
+    assert "Referent: Politisk sekretariat" in rendered
+    assert all(name for name, _, _ in participants(load_meeting(path)))
+    nobody = text.replace('{ role = "rådmannen" }', '{ party = "Ap" }')
+    from referatbygg.errors import MeetingFileError
+
+    with pytest.raises(MeetingFileError, match="a participant needs a name, or a role"):
+        load_meeting(write_meeting(nobody, body=body("nb")))
+
+
+def test_new_warnings(write_meeting: WriteMeeting) -> None:
+    """The chair listed among those present too; arrived_at beside items saying the same."""
+    both = meeting("nb").replace('{ name = "Per Dahl", party = "H" }',
+                                 '{ name = "Anne Berg", party = "Ap" },\n  '
+                                 '{ name = "Per Dahl", party = "H", items = [61], '
+                                 'arrived_at = 61 }')  # fmt: skip
+    found = problems(write_meeting(both, body=body("nb")))
+    assert any("m.toml:" in p and "Anne Berg is the chair and listed among those present" in p
+               for p in found), found  # fmt: skip
+    assert any("Per Dahl: items names the items they took part in" in p for p in found), found
