@@ -7,6 +7,7 @@ nynorsk, read back from the document in reading order."""
 from __future__ import annotations
 
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -296,3 +297,84 @@ def test_new_warnings(write_meeting: WriteMeeting) -> None:
     assert any("m.toml:" in p and "Anne Berg is the chair and listed among those present" in p
                for p in found), found  # fmt: skip
     assert any("Per Dahl: items names the items they took part in" in p for p in found), found
+
+
+@pytest.mark.parametrize("language", ["nb", "nn"])
+@pytest.mark.parametrize("style", ["referat", "kommunestyre", "skjema", "formannskap"])
+def test_each_shipped_style_starts_a_body_that_checks_and_renders(
+    tmp_path: Path, style: str, language: str
+) -> None:
+    """`new FOLDER --style …`: the style's keys in organ.toml; the first meeting passes check
+    (only the placeholder name is warned about) and renders."""
+    from referatbygg import cli
+    from referatbygg.meeting.styles import STYLES
+
+    folder = tmp_path / "utval"
+    assert cli.main(["new", str(folder), "--style", style, "--language", language,
+                     "--name", "Utvalet", "--organisation", "Test kommune"]) == 0  # fmt: skip
+    body_text = (folder / "organ.toml").read_text(encoding="utf-8")
+    for line in STYLES[style][1].splitlines():
+        if line and not line.startswith("#") and "{protocol}" not in line:
+            assert line in body_text, line
+    assert cli.main(["new", str(folder / "2026-01-10.toml")]) == 0
+    found = problems(folder / "2026-01-10.toml")
+    assert len(found) == 1 and "Fyll inn navn" in found[0], found
+    assert "Godkjenning" in text_of(folder / "2026-01-10.toml")
+
+
+def test_template_new_and_names_outside_the_data_model(tmp_path: Path) -> None:
+    """`template new` writes a template to start from and the data model beside it; `template
+    check` warns about a name the data model does not have (it would print nothing)."""
+    from docx import Document
+
+    from referatbygg import cli
+
+    assert cli.main(["template", "new", str(tmp_path)]) == 0
+    made = tmp_path / "templates/referat.docx"
+    assert "## Top-level names" in (tmp_path / "templates/DATAMODEL.md").read_text("utf-8")
+    assert cli.main(["template", "new", str(tmp_path)]) != 0  # never overwrites
+    doc = Document(str(made))
+    doc.add_paragraph("{{ meeting_title }} {{ title }}")
+    doc.save(str(made))
+    out = subprocess.run([sys.executable, "-m", "referatbygg", "template", "check", str(made)],
+                         capture_output=True, text=True, check=False)  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    assert "it uses meeting_title, which a build does not give" in out.stdout, out.stdout
+
+
+def test_readme_documents_the_house_style_keys() -> None:
+    """A new secretary writes the new examples from the README: every key is explained there."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for key in ("front =", "agenda_table", "case_page", "attendance_groups", "[[series]]",
+                "treated_after", "added = true", "class_code", "decided_by", "object =",
+                'declared = "self"', "arrived =", "--style", "template new", "[phrases]",
+                "attendance_by",
+                '"roster"', '"status"', "meetings/oppvekstutvalet/",
+                "meetings/formannskapet/"):  # fmt: skip
+        assert key in readme, key
+
+
+@pytest.mark.parametrize(("language", "form", "said"), [
+    ("nb", "list", ["Møteleder: Anne Berg", "Til stede fra Oslo kommune: Per Dahl (H), "
+                    "Ola Lie (Sp, gikk etter PS 62/15)",
+                    "Til stede fra Oslo politidistrikt: Kari Nordmann (H, møtte fra PS 62/15)",
+                    "Forfall: Eva Sand"]),
+    ("nn", "roster", ["Til stades frå Oslo kommune", "Per Dahl (H)", "Ola Lie (Sp, gjekk etter "
+                      "PS 62/15)", "Til stades frå Oslo politidistrikt",
+                      "Kari Nordmann (H, møtte frå PS 62/15)", "Møtte for"]),
+])  # fmt: skip
+def test_those_present_by_organisation(
+    write_meeting: WriteMeeting, language: str, form: str, said: list[str]
+) -> None:
+    """attendance_by = "organisation": those present under their organisations, as police
+    councils list them; the organisation is not repeated beside each name."""
+    text = meeting(language)
+    for name, org in (("Per Dahl", "Oslo kommune"), ("Kari Nordmann", "Oslo politidistrikt"),
+                      ("Ola Lie", "Oslo kommune")):  # fmt: skip
+        text = text.replace(
+            f'{{ name = "{name}", ', f'{{ name = "{name}", organisation = "{org}", '
+        )
+    style = body(language, 'attendance_by = "organisation"\n').replace('"table"', f'"{form}"')
+    rendered = text_of(write_meeting(text, body=style))
+    in_order(rendered, said)
+    assert "Oslo politidistrikt)" not in rendered and "Oslo kommune)" not in rendered

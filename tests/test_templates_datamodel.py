@@ -1,6 +1,6 @@
-"""The templates' data model (templates/DATAMODEL.md) against the built-in templates and against
-what a build hands a template: a name a template uses is documented, and a documented name is
-what the build gives."""
+"""The templates' data model (src/referatbygg/templates/DATAMODEL.md) against the built-in
+templates and against what a build hands a template: a name a template uses is documented, and
+a documented name is what the build gives."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from referatbygg.meeting.load import load_meeting
 from referatbygg.meeting.phrases import LABELS
 from referatbygg.meeting.templates import xml_parts
 
-DOC = ROOT / "templates/DATAMODEL.md"
+DOC = ROOT / "src/referatbygg/templates/DATAMODEL.md"
 KINDS = {"referat": "minutes", "innkalling": "notice", "avtale": "agreement"}
 AGREEMENT = ROOT / "meetings/politiradet/avtaler/politiradsavtale-2023-2025.toml"
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import Any
 
 from ..errors import ExitCode, InputError
 from .common import Parents, Subparsers, command, emit, say
@@ -19,6 +20,12 @@ def add_new(sub: Subparsers, shared: Parents) -> None:
     n.add_argument("--name", default="Utvalget", help="the body's name (default: Utvalget)")
     n.add_argument("--organisation", default="Kommunen", help="who owns the body")
     n.add_argument("--language", choices=["nb", "nn"], default="nb")
+    from ..meeting.styles import DEFAULT, STYLES
+
+    n.add_argument("--style", choices=list(STYLES), default=DEFAULT,
+                   help="the house style a new body starts from: "
+                   + "; ".join(f"{k}: {v[0]}" for k, v in STYLES.items())
+                   + f" (default: {DEFAULT})")  # fmt: skip
 
 
 def cmd_new(args: argparse.Namespace) -> int:
@@ -42,7 +49,7 @@ def cmd_new(args: argparse.Namespace) -> int:
         if args.previous:
             raise InputError("--from starts a meeting file: give its name, e.g. 2025-04-24.toml")
         made = scaffold.new_body(target, name=args.name, organisation=args.organisation,
-                                 language=args.language)  # fmt: skip
+                                 language=args.language, style=args.style)  # fmt: skip
         lines = [f"wrote {made} (and the JSON Schemas beside it, for editors)",
                  f"next: referatbygg new {target / 'YYYY-MM-DD.toml'}"]  # fmt: skip
     emit(args, {"ok": True, "wrote": str(made)}, lines)
@@ -51,23 +58,28 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 def add_template(sub: Subparsers, shared: Parents) -> None:
     tp = command(sub, cmd_template, shared.common)
-    tp.add_argument("action", choices=["check", "copy"])
-    tp.add_argument("path", type=Path, help="a template (check) or a body's folder (copy)")
+    tp.add_argument("action", choices=["check", "copy", "new"])
+    tp.add_argument("path", type=Path, help="a template (check) or a body's folder (copy, new)")
     tp.add_argument("--kind", choices=["referat", "innkalling", "avtale"],
                     help="what the template is for (default: from its name)")  # fmt: skip
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    """check a restyled Word template, or copy the built-in ones to restyle
+    """check a restyled Word template, or start one of the body's own
 
     check FILE.docx: open the template as a build would — its {{ }} and {% %} tags parsed, a
     sample meeting rendered through it, the signature anchor (the bookmark 'sig_anchor') in
     place, the fonts it names installed — and name what is wrong; exits 3 on errors. copy
     BODY_FOLDER: write the built-in templates to BODY_FOLDER/templates/, where every build of
-    that body's meetings picks them up (the built-in ones are never changed).
+    that body's meetings picks them up (the built-in ones are never changed). new BODY_FOLDER
+    [--kind referat]: write one template to start the body's own layout from, with
+    DATAMODEL.md beside it — every name a template may use, with its type.
     """
     from ..document import templatecheck
     from ..meeting import templates
+
+    if args.action == "new":
+        return _new_template(args, templates)
 
     if args.action == "copy":
         target = args.path / templates.FOLDER
@@ -102,6 +114,29 @@ def cmd_template(args: argparse.Namespace) -> int:
     emit(args, {"ok": not errors, "findings": [{"severity": f.severity, "message": f.message}
                                                 for f in findings]}, lines)  # fmt: skip
     return ExitCode.check_failed if errors else ExitCode.ok
+
+
+def _new_template(args: argparse.Namespace, templates: Any) -> int:
+    """One built-in template as the start of a body's own, and the data model beside it."""
+    from importlib import resources
+
+    kind = args.kind or "referat"
+    target = args.path / templates.FOLDER
+    dst, model = target / f"{kind}.docx", target / "DATAMODEL.md"
+    if dst.exists():
+        raise InputError(f"{dst} exists; template new never overwrites a file")
+    target.mkdir(parents=True, exist_ok=True)
+    dst.write_bytes(templates.builtin(kind).read_bytes())
+    written = [str(dst)]
+    if not model.exists():
+        doc = resources.files("referatbygg") / "templates" / "DATAMODEL.md"
+        model.write_bytes(doc.read_bytes())
+        written.append(str(model))
+    emit(args, {"ok": True, "wrote": written}, [f"wrote {w}" for w in written] + [
+        f"design it in Word or LibreOffice: every name it may use is in {model}; builds of the "
+        f"meetings in {args.path} use it from now on; 'referatbygg template check {dst}' says "
+        "whether it still works"])  # fmt: skip
+    return ExitCode.ok
 
 
 def add_schema(sub: Subparsers, shared: Parents) -> None:

@@ -65,17 +65,17 @@ def notes(meeting: Meeting, person: Person | Substitute) -> list[str]:
     return out
 
 
-def _extra(x: Person | Substitute) -> list[str]:
+def _extra(x: Person | Substitute, organisation: bool = True) -> list[str]:
     """Role, organisation and party beside a name; a person named by function only has the
     function as their name."""
-    org = x.organisation if isinstance(x, Person) else None
+    org = x.organisation if isinstance(x, Person) and organisation else None
     role = x.role if x.name else None
     return [v for v in (role, org, x.party) if v]
 
 
-def _line(meeting: Meeting, people: tuple[Person, ...]) -> str:
+def _line(meeting: Meeting, people: tuple[Person, ...], organisation: bool = True) -> str:
     def one(x: Person) -> str:
-        extra = _extra(x) + notes(meeting, x)
+        extra = _extra(x, organisation) + notes(meeting, x)
         return f"{x.who} ({', '.join(extra)})" if extra else x.who
 
     return ", ".join(one(x) for x in people)
@@ -98,9 +98,32 @@ def _groups(meeting: Meeting, m: MeetingFile, default: tuple[str, ...]) -> list[
     return list(meeting.body.attendance_groups or default)
 
 
+def by_organisation(
+    meeting: Meeting, people: tuple[Person, ...]
+) -> list[tuple[str, tuple[Person, ...]]]:
+    """Those present under their organisations, in the order the organisations first appear
+    ('Til stede fra Oslo kommune', 'Til stede fra Oslo politidistrikt'); the people whose
+    organisation is not given under the plain heading."""
+    labels, order = meeting.labels, dict[str, list[Person]]()
+    for x in people:
+        order.setdefault(x.organisation or "", []).append(x)
+    return [(labels["present_from"].format(organisation=org) if org else labels["present"],
+             tuple(group)) for org, group in order.items()]  # fmt: skip
+
+
 def lines(meeting: Meeting, m: MeetingFile, only: tuple[str, ...] | None = None) -> list[Row]:
     """Participants as 'label: names' lines under the heading (the seed's form)."""
     labels, p = meeting.labels, m.participants
+    if meeting.body.attendance_by == "organisation" and (only is None or "present" in only):
+        keys = [k for k in _groups(meeting, m, LINE_ORDER) if only is None or k in only]
+        out: list[Row] = []
+        for key in keys:
+            if key == "present":
+                out += [{"label": label, "text": _line(meeting, group, organisation=False)}
+                        for label, group in by_organisation(meeting, p.present)]  # fmt: skip
+            else:
+                out += lines(meeting, m, only=(key,))
+        return out
     text = {
         "chair": _line(meeting, (p.chair,)) if p.chair else "",
         "present": _line(meeting, p.present),
@@ -114,7 +137,9 @@ def lines(meeting: Meeting, m: MeetingFile, only: tuple[str, ...] | None = None)
     return [{"label": labels[k], "text": text[k]} for k in keys if text[k]]
 
 
-def _row(meeting: Meeting, x: Person | Substitute, status: str = "") -> Row:
+def _row(
+    meeting: Meeting, x: Person | Substitute, status: str = "", organisation: bool = True
+) -> Row:
     """One person in a table or on a line of their own: the name, party, role (with the
     organisation), status and remark; ``line`` is the person as one line, title first."""
     labels = meeting.labels
@@ -122,14 +147,11 @@ def _row(meeting: Meeting, x: Person | Substitute, status: str = "") -> Row:
     if isinstance(x, Substitute) and x.for_ and not status:
         # "for Eva Sand i PS 61/15": whom they met for and where, one phrase
         said = [" ".join([f"{labels['substitute_for']} {x.for_}", *said[:1]]), *said[1:]]
-    role = ", ".join(
-        v
-        for v in (x.role if x.name else None, x.organisation if isinstance(x, Person) else None)
-        if v
-    )
+    org = x.organisation if isinstance(x, Person) and organisation else None
+    role = ", ".join(v for v in (x.role if x.name else None, org) if v)
     title_first = " ".join(v for v in (x.role, x.name) if v)
-    if isinstance(x, Person) and x.organisation:
-        title_first += f", {x.organisation}"
+    if org:
+        title_first += f", {org}"
     extra = [v for v in (x.party, *said) if v]
     return {
         "name": x.who, "party": x.party or "", "role": role, "status": status,
@@ -152,8 +174,17 @@ def tables(meeting: Meeting, m: MeetingFile) -> list[dict[str, Any]]:
         "others": p.others,
         "secretary": p.secretary,
     }
-    groups = [(k, [_row(meeting, x) for x in members[k]]) for k in keys]
-    return [{"label": labels[k], "rows": rows} for k, rows in groups if rows]
+    out = []
+    for key in keys:
+        if key == "present" and meeting.body.attendance_by == "organisation":
+            people = members["present"]
+            assert all(isinstance(x, Person) for x in people)
+            for label, group in by_organisation(meeting, people):  # type: ignore[arg-type]
+                out.append({"label": label, "rows": [_row(meeting, x, organisation=False)
+                                                     for x in group]})  # fmt: skip
+        elif members[key]:
+            out.append({"label": labels[key], "rows": [_row(meeting, x) for x in members[key]]})
+    return out
 
 
 def status_table(meeting: Meeting, m: MeetingFile) -> list[dict[str, Any]]:

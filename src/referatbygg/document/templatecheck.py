@@ -39,12 +39,21 @@ def check(path: Path, kind: Kind | None = None) -> list[Finding]:
     tpl.init_docx()
     xml = tpl.patch_xml(tpl.get_xml())
     try:
-        jinja2.Environment().parse(xml)
+        parsed = jinja2.Environment().parse(xml)
     except jinja2.TemplateSyntaxError as exc:
         near = re.sub(r"<[^>]+>", "", xml.splitlines()[exc.lineno - 1] if exc.lineno else "")
         findings.append(Finding("error", f"a tag does not parse: {exc.message} (near "
                                          f"'{near.strip()[:80]}')"))  # fmt: skip
         return findings
+    from jinja2 import meta
+
+    unknown = sorted(meta.find_undeclared_variables(parsed) - documented_names())
+    if unknown:
+        findings.append(Finding(
+            "warning",
+            f"it uses {', '.join(unknown)}, which a build does not give (they print nothing); "
+            "the names it may use are in DATAMODEL.md (referatbygg template new writes it)",
+        ))  # fmt: skip
     if kind != "innkalling" and f'w:name="{ANCHOR}' not in parts["word/document.xml"]:
         findings.append(Finding(
             "error",
@@ -63,6 +72,16 @@ def check(path: Path, kind: Kind | None = None) -> list[Finding]:
             "the PDF will look different from Word",
         ))  # fmt: skip
     return findings
+
+
+def documented_names() -> set[str]:
+    """The top-level names of the data model (DATAMODEL.md, the first table's first column),
+    and what docxtpl itself adds."""
+    from importlib import resources
+
+    doc = (resources.files("referatbygg") / "templates" / "DATAMODEL.md").read_text("utf-8")
+    top = doc.split("## Top-level names", 1)[1].split("## ", 1)[0]
+    return set(re.findall(r"^\| `(\w+)` \|", top, flags=re.M))
 
 
 SAMPLE_BODY = r"""

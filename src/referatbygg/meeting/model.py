@@ -131,6 +131,10 @@ class Body(Strict):
         default=None, description="Which groups are shown, in which order (default: chair, "
         "present, absent, substitutes, administration, others, secretary).",
     )  # fmt: skip
+    attendance_by: Literal["group", "organisation"] = Field(
+        default="group", description="'organisation': those present are listed under their "
+        "organisations ('Til stede fra Oslo politidistrikt'), as police councils do.",
+    )  # fmt: skip
     front: Literal["heading", "form"] = Field(
         default="heading", description="The front matter as lines under the title ('heading') "
         "or as a form table (Utval, Møtestad, Møtedato, Møtetid, Saksnr.).",

@@ -129,6 +129,7 @@ LABELS: dict[Language, dict[str, str]] = {
         "body": "Utvalg",
         "status_substitute": "Møtt for {for_}",
         "closed_short": "Lukket",
+        "present_from": "Til stede fra {organisation}",
     },
     "nn": {
         **_SHARED,
@@ -181,6 +182,7 @@ LABELS: dict[Language, dict[str, str]] = {
         "body": "Utval",
         "status_substitute": "Møtte for {for_}",
         "closed_short": "Lukka",
+        "present_from": "Til stades frå {organisation}",
     },
 }
 

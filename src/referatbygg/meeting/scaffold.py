@@ -18,6 +18,7 @@ from pydantic import BaseModel
 
 from ..errors import InputError
 from ..fsutil import write_atomic
+from . import styles
 from .load import load_meeting
 from .model import AgreementFile, Body, MeetingFile, Person
 from .vocab import PLACEHOLDER_NAME, Language
@@ -31,12 +32,8 @@ name = "{name}"
 organisation = "{organisation}"
 # nb (bokmål) or nn (nynorsk)
 language = "{language}"
-# document_type = "Møteprotokoll"  # what the minutes are called (default "Referat")
-# case_format = "PS {{number}}/{{yy}}"  # how agenda numbers are written (default "{{number}}.")
-# numbering = "year"               # numbers run through the year instead of from 1
-# attendance = "table"             # participants as tables with party and role
-# decision_label = ""              # no "Vedtak:" before decisions
-
+# The house style ("{style}"; README: "A body's house style"):
+{style_keys}
 [abbreviations]
 # KOSTRA = "Kommune-Stat-Rapportering"
 
@@ -59,8 +56,14 @@ def slug(text: str) -> str:
     return slug if slug[:1].isalpha() else f"organ_{slug}".strip("_")
 
 
-def new_body(folder: Path, *, name: str, organisation: str, language: Language = "nb") -> Path:
-    """Write ``folder/organ.toml``, commented; refuses to overwrite."""
+def new_body(
+    folder: Path, *, name: str, organisation: str, language: Language = "nb",
+    style: str = styles.DEFAULT,
+) -> Path:  # fmt: skip
+    """Write ``folder/organ.toml``, commented, in one of the shipped house styles; refuses to
+    overwrite."""
+    if style not in styles.STYLES:
+        raise InputError(f"unknown style {style!r}; known: {', '.join(styles.STYLES)}")
     target = folder / "organ.toml"
     if target.exists():
         raise InputError(f"{target} exists; new never overwrites a file")
@@ -68,6 +71,7 @@ def new_body(folder: Path, *, name: str, organisation: str, language: Language =
         schema="organ.schema.json", id=slug(name) or "organ", name=name,
         organisation=organisation, language=language,
         chair="Leder" if language == "nb" else "Leiar", placeholder=PLACEHOLDER_NAME,
+        style=style, style_keys=styles.keys(style, language),
     )  # fmt: skip
     folder.mkdir(parents=True, exist_ok=True)
     write_atomic(target, text.encode("utf-8"))

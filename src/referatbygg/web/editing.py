@@ -128,7 +128,7 @@ def entries(path: Path) -> dict[str, list[Entry]]:
         if group == "items":
             continue
         for index, entry in enumerate(_get(doc, group) or []):
-            heading = str(entry.get("title") or entry.get("name") or "")
+            heading = str(entry.get("title") or entry.get("name") or entry.get("role") or "")
             values = {f.path: _shown(_get(entry, f.path), f) for f in fields}
             found.setdefault(group, []).append(Entry(f"{group}.{index}", heading, values))
     return found
