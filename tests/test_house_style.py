@@ -115,21 +115,71 @@ def test_groups_and_their_order_are_the_bodys(write_meeting: WriteMeeting) -> No
     assert "Fra administrasjonen" not in text and "Møtt for" not in text
 
 
-def test_case_page_and_form_in_the_built_pdf(write_meeting: WriteMeeting, tmp_path: Path) -> None:
-    """Each case begins a page of its own with its case header, in the PDF LibreOffice made;
-    the form and tables pass veraPDF for what the file claims (PDF/A-2a and PDF/UA-1)."""
+def pdf_pages(path: Path, tmp_path: Path) -> list[str]:
+    """Build ``path`` to PDF/A (LibreOffice, veraPDF must pass what it claims) and read each
+    page's text back with poppler as laid out (a table row on a line), whitespace collapsed."""
     from referatbygg.pipeline import build
 
-    style = FORM + "case_page = true\n"
-    result = build(write_meeting(meeting("nn"), body=body("nn", style)), tmp_path / "ut")
+    result = build(path, tmp_path / "ut")
     assert result.pdf is not None and result.validation is not None and result.validation.valid
-    text = subprocess.run(["pdftotext", str(result.pdf), "-"], capture_output=True, text=True,
-                          check=True).stdout  # fmt: skip
-    pages = [" ".join(p.split()) for p in text.split("\f") if p.strip()]
-    starts = [p.split(" Saksbehandlar", 1)[0][:40] for p in pages[1:]]
-    assert [s.split(" ")[1] for s in starts[:4]] == ["61/15", "62/15", "63/15", "64/15"], starts
-    assert pages[1].startswith("PS 61/15 Skolebruksplan Saksbehandlar Siv Moe Arkivsak 15/321")
-    assert "Sakliste" in pages[0] and "PS 61/15" not in pages[0].split("Sakliste")[0]
+    assert "ua1" in result.validation.checked, result.validation.checked
+    text = subprocess.run(["pdftotext", "-layout", str(result.pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout  # fmt: skip
+    return [" ".join(p.split()) for p in text.split("\f") if p.strip()]
+
+
+@pytest.mark.parametrize("language", ["nb", "nn"])
+def test_form_style_in_the_built_pdf(
+    write_meeting: WriteMeeting, tmp_path: Path, language: str
+) -> None:
+    """In the PDF LibreOffice made: the form, the saksliste table and the status table on the
+    first page, in that order; each case on a page of its own, beginning with its heading and
+    its case header; the tables pass veraPDF for PDF/A-2a and PDF/UA-1."""
+    style = FORM + "case_page = true\n"
+    pages = pdf_pages(write_meeting(meeting(language), body=body(language, style)), tmp_path)
+    handler, agenda, status = {
+        "nb": ("Saksbehandler", "Saksliste", "Jon Vik SV 1. vara Møtt for"),
+        "nn": ("Saksbehandlar", "Sakliste", "Jon Vik SV 1. vara Møtte for"),
+    }[language]
+    in_order(pages[0], [FORM_ORDER[language][0].replace("\n", " "), "Saksnr. PS 61–64/15",
+                        agenda, "Skolebruksplan 15/321", status])  # fmt: skip
+    starts = [p[:8] for p in pages[1:5]]
+    assert starts == ["PS 61/15", "PS 62/15", "PS 63/15", "PS 64/15"], starts
+    assert pages[1].startswith(f"PS 61/15 Skolebruksplan {handler} Siv Moe Arkivsak 15/321")
+
+
+@pytest.mark.parametrize(("language", "said"), [
+    ("nb", ["Behandlede saker: PS 61–64/15, RS 3–4/15", "Til stede fra Oslo kommune",
+            "ordfører Anne Berg (Ap)", "Per Dahl (H)", "Møtt for",
+            "1. vara Jon Vik (SV, for Eva Sand i PS 61/15 og PS 62/15)",
+            "Debatten ble ført i to runder.", "Innstilling fra rådmannen:",
+            "BYSTYRET PS 61/15 VEDTAK: Skolebruksplanen vedtas.",
+            "PS 63/15 Tilsetting av rådmann", "Behandlet etter PS 61/15.",
+            "RS 3/15 og RS 4/15 Referatsaker", "Tilleggssak."]),
+    ("nn", ["Handsama saker: PS 61–64/15, RS 3–4/15", "Til stades frå Oslo kommune",
+            "ordfører Anne Berg (Ap)", "Per Dahl (H)", "Møtte for",
+            "1. vara Jon Vik (SV, for Eva Sand i PS 61/15 og PS 62/15)",
+            "Debatten ble ført i to runder.", "Innstilling frå rådmannen:",
+            "BYSTYRET PS 61/15 VEDTAK: Skolebruksplanen vedtas.",
+            "PS 63/15 Tilsetting av rådmann", "Handsama etter PS 61/15.",
+            "RS 3/15 og RS 4/15 Referatsaker", "Tilleggssak."]),
+])  # fmt: skip
+def test_roster_series_and_wording_in_the_built_pdf(
+    write_meeting: WriteMeeting, tmp_path: Path, language: str, said: list[str]
+) -> None:
+    """In the PDF: the summary of the series, those present by organisation one per line title
+    first, the recommendation after the case text, the body's decision label naming the case,
+    the order of treatment and a tilleggssak in another series."""
+    text = meeting(language, TREATED, extra=RS_ITEMS.split("[[attachments]]")[0]
+                   .replace("[3, 4]", "[3, 4]\nadded = true"))  # fmt: skip
+    for name in ("Anne Berg", "Per Dahl"):
+        text = text.replace(f'{{ name = "{name}", ', f'{{ name = "{name}", organisation = '
+                            '"Oslo kommune", ')  # fmt: skip
+    style = body(language, 'attendance_by = "organisation"\nrecommendation = "after"\n' + SERIES
+                 + '[phrases]\ndecision = "BYSTYRET {case} VEDTAK"\n')  # fmt: skip
+    style = style.replace('attendance = "table"', 'attendance = "roster"')
+    pages = pdf_pages(write_meeting(text, body=style), tmp_path)
+    in_order(" ".join(pages), said)
 
 
 SERIES = """
