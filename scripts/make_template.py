@@ -325,6 +325,15 @@ def signature_block(doc) -> None:
     para(doc, "{%p endif %}")
 
 
+def agenda_table(doc) -> None:
+    """The saksliste as a table: number, title, archive case, remark (closed, added)."""
+    table = loop_table(doc, "a in agenda", ["{{ a.number }}", "{{ a.title }}",
+                                            "{{ a.archive_ref }}", "{{ a.status }}"],
+                       [2.6, 8.6, 2.4, 2.4])  # fmt: skip
+    header_row(table, ["{{ labels.case_no }}", "{{ labels.case_title }}",
+                       "{{ labels.archive_ref }}", "{{ labels.remark }}"])  # fmt: skip
+
+
 def minutes() -> Document:
     doc = new_document()
     meta(doc)
@@ -332,11 +341,7 @@ def minutes() -> Document:
     # The saksliste as a table before the protocol (agenda_table = true).
     para(doc, "{%p if agenda %}")
     para(doc, "{{ labels.agenda }}", "Heading 1")
-    table = loop_table(doc, "a in agenda", ["{{ a.number }}", "{{ a.title }}",
-                                            "{{ a.archive_ref }}", "{{ a.status }}"],
-                       [2.6, 8.6, 2.4, 2.4])  # fmt: skip
-    header_row(table, ["{{ labels.case_no }}", "{{ labels.case_title }}",
-                       "{{ labels.archive_ref }}", "{{ labels.remark }}"])  # fmt: skip
+    agenda_table(doc)
     para(doc, "{%p endif %}")
 
     # Attendance beyond the lines under the heading: one table of every member with a status
@@ -433,9 +438,13 @@ def notice() -> Document:
     doc = new_document()
     meta(doc)
     para(doc, "{{ labels.agenda }}", "Heading 1")
+    para(doc, "{%p if agenda %}")
+    agenda_table(doc)
+    para(doc, "{%p else %}")
     para(doc, "{%p for item in items %}")
     para(doc, "{{ item.heading }}", "Heading 2")
     para(doc, "{%p endfor %}")
+    para(doc, "{%p endif %}")
     para(doc, "{%p if attachments %}")
     para(doc, "{{ labels.notice_attachments }}:", "Heading 2")
     para(doc, "{%p for a in attachments %}")

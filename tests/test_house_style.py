@@ -428,3 +428,21 @@ def test_those_present_by_organisation(
     rendered = text_of(write_meeting(text, body=style))
     in_order(rendered, said)
     assert "Oslo politidistrikt)" not in rendered and "Oslo kommune)" not in rendered
+
+
+def test_the_notice_lists_what_was_on_the_agenda(write_meeting: WriteMeeting) -> None:
+    """The notice went out before the meeting: a tilleggssak is not on it; with agenda_table
+    its saksliste is the table, a closed case by its public title."""
+    from textcompare import docx_text
+
+    from referatbygg.document.render import render_docx
+
+    text = meeting("nb", ("numbers = [64]\n", "numbers = [64]\nadded = true\n"))
+    path = write_meeting(text, body=body("nb", FORM))
+    docx = path.parent / "innkalling.docx"
+    docx.write_bytes(render_docx(load_meeting(path), kind="innkalling"))
+    notice = docx_text(docx)
+    in_order(notice, ["Saksliste", "Saksnr.", "Sakstittel", "PS 61/15", "Skolebruksplan",
+                      "15/321", "PS 63/15", "Tilsettingssak", "Lukket"])  # fmt: skip
+    assert "PS 64/15" not in notice and "Tilsetting av rådmann" not in notice
+    assert "PS 64/15" in text_of(path)  # the minutes have it

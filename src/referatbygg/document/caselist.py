@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import string
 
-from ..meeting.model import Meeting, MeetingFile
+from ..meeting.model import Item, Meeting, MeetingFile
 from . import lang
 
 
@@ -61,12 +61,12 @@ def summary(meeting: Meeting, m: MeetingFile) -> str:
     return ", ".join(span(meeting, s, numbers) for s, numbers in by_series.items())
 
 
-def rows(meeting: Meeting, m: MeetingFile, headings: list[str]) -> list[dict[str, str]]:
+def rows(meeting: Meeting, items: list[Item], headings: list[str]) -> list[dict[str, str]]:
     """The saksliste as table rows: the case number, title (from the item's heading as the
     version shows it: a closed case's public title in the public version), archive case, and
     whether it was closed or added at the meeting."""
     labels, out = meeting.labels, []
-    for item, shown in zip(m.items, headings, strict=True):
+    for item, shown in zip(items, headings, strict=True):
         number = lang.case_numbers(meeting, item.numbers, item.series)
         title = shown.removeprefix(number).strip()
         marks = [labels["closed_short"]] if item.closed else []

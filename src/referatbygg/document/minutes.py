@@ -243,7 +243,9 @@ def context(
     people = [] if notice else attendance.context(meeting, m)[1]
     dates = [lang.next_meeting(n, lg, labels) for n in m.next_meetings]
     items = []
-    for item in m.items:
+    # The notice went out before the meeting: without the cases added at it (tilleggssaker).
+    listed = [i for i in m.items if not (notice and i.added)]
+    for item in listed:
         here = dates if item.next_meetings else []
         header = body.case_page and not notice
         items.append({
@@ -273,8 +275,8 @@ def context(
         "labels": labels,
         "meta": meta,
         "layout": layout,
-        "agenda": caselist.rows(meeting, m, [str(i["heading"]) for i in items])
-        if body.agenda_table and not notice
+        "agenda": caselist.rows(meeting, listed, [str(i["heading"]) for i in items])
+        if body.agenda_table
         else [],
         "attendance": people,
         "remarks": None
