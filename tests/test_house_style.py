@@ -446,3 +446,18 @@ def test_the_notice_lists_what_was_on_the_agenda(write_meeting: WriteMeeting) ->
                       "15/321", "PS 63/15", "Tilsettingssak", "Lukket"])  # fmt: skip
     assert "PS 64/15" not in notice and "Tilsetting av rådmann" not in notice
     assert "PS 64/15" in text_of(path)  # the minutes have it
+
+
+def test_the_next_meeting_continues_the_main_series(tmp_path: Path) -> None:
+    """`new --from` a meeting with RS, DS and orienteringer: the opening items continue PS."""
+    import shutil
+
+    from referatbygg import cli
+
+    shutil.copytree(ROOT / "meetings/formannskapet", tmp_path / "fs")
+    assert cli.main(["new", str(tmp_path / "fs/2026-04-09.toml"), "--from",
+                     str(tmp_path / "fs/2026-03-05.toml")]) == 0  # fmt: skip
+    made = load_meeting(tmp_path / "fs/2026-04-09.toml")
+    assert [i.numbers for i in made.data.items] == [(18,), (19,)]
+    assert all(i.series is None for i in made.data.items)
+    assert problems(tmp_path / "fs/2026-04-09.toml") == []

@@ -225,7 +225,8 @@ def _participants(doc: Any, m: MeetingFile) -> None:
 
 
 def _opening_items(doc: Any, language: Language, m: MeetingFile | None, body: Body) -> None:
-    last = max((n for item in m.items for n in item.numbers), default=0) if m else 0
+    # The opening items are in the main series (PS), whatever the other series reached.
+    last = max((n for i in m.items if not i.series for n in i.numbers), default=0) if m else 0
     first = last + 1 if body.numbering == "year" else 1
     titles = {
         "nb": [
