@@ -461,3 +461,12 @@ def test_the_next_meeting_continues_the_main_series(tmp_path: Path) -> None:
     assert [i.numbers for i in made.data.items] == [(18,), (19,)]
     assert all(i.series is None for i in made.data.items)
     assert problems(tmp_path / "fs/2026-04-09.toml") == []
+
+
+def test_a_reference_may_use_the_main_series_prefix(write_meeting: WriteMeeting) -> None:
+    """ "PS 61" names PS 61/15 as 61 does: the secretary writes the numbers as the body does."""
+    path = write_meeting(meeting("nb", ("numbers = [63]\n", 'numbers = [63]\ntreated_after = '
+                                        '"PS 61"\n')), body=body("nb"))  # fmt: skip
+    assert load_meeting(path).treatment_order() == [0, 2, 1, 3]
+    assert not [p for p in problems(path) if ": error:" in p]
+    assert "Behandlet etter PS 61/15." in text_of(path)

@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 from ..meeting.model import Meeting, MeetingFile, Person, Substitute
-from ..meeting.vocab import ref_key
 from . import caselist, lang
 
 Row = dict[str, str]
@@ -29,7 +28,7 @@ def refs_text(meeting: Meeting, refs: tuple[int | str, ...]) -> str:
     as ranges, in a sentence."""
     by_series: dict[str, list[int]] = {}
     for ref in refs:
-        series, number = ref_key(ref)
+        series, number = meeting.key(ref)
         by_series.setdefault(series, []).append(number)
     out = []
     for series, numbers in by_series.items():

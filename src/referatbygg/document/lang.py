@@ -8,7 +8,6 @@ from collections.abc import Mapping
 
 from ..meeting.model import Decision, Language, Meeting, NextMeeting, Proposal, Votes
 from ..meeting.phrases import LABELS
-from ..meeting.vocab import ref_key
 
 MONTHS = (
     "januar", "februar", "mars", "april", "mai", "juni",
@@ -98,7 +97,7 @@ def item_ref(meeting: Meeting, ref: int | str, *, in_sentence: bool = False) -> 
     """An agenda item referred to in text: 'Pkt. 5' (the default numbering) or the case
     number as the body writes it ('PS 61/23', 'RS 2/23'); in a sentence 'pkt. 5', 'sak 3'."""
     labels = meeting.labels
-    series, number = ref_key(ref)
+    series, number = meeting.key(ref)
     if meeting.body.case_format == "{number}." and not series:
         ref = f"{labels['item_short']} {number}"
     else:

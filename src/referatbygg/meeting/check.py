@@ -18,7 +18,7 @@ from . import legal
 from .load import _LineIndex, display, locate
 from .model import AgreementFile, Meeting, Paragraph, Votes
 from .presence import members_at
-from .vocab import PLACEHOLDER_NAME, ref_key
+from .vocab import PLACEHOLDER_NAME
 
 # Capitalised words of 2–6 letters (OPD, AIS, KRIPOS): candidates for the abbreviation table.
 _ABBREV = re.compile(r"(?<![\w-])[A-ZÆØÅ]{2,6}(?![\wæøåÆØÅ])")
@@ -119,7 +119,7 @@ def _attachments(meeting: Meeting, seen: dict[tuple[str, int], int], add: Add) -
 
     for i, att in enumerate(meeting.data.attachments):
         label = f"attachment '{att.title}' (agenda item {att.item})"
-        if ref_key(att.item) not in seen:
+        if meeting.key(att.item) not in seen:
             add("error", ("attachments", i, "item"), f"{label}: there is no agenda item {att.item}")
         try:
             inspect(meeting, i)  # what the build will find: the same checks, before any work
@@ -219,10 +219,10 @@ def _numbering(meeting: Meeting, add: Add) -> dict[tuple[str, int], int]:
     for i, item in enumerate(meeting.data.items):
         ref = item.treated_after
         if ref is not None:
-            if ref_key(ref) not in seen:
+            if meeting.key(ref) not in seen:
                 add("error", ("items", i, "treated_after"), f"treated_after = {ref!r}, but "
                     f"there is no agenda item {ref}")  # fmt: skip
-            elif seen[ref_key(ref)] == i:
+            elif seen[meeting.key(ref)] == i:
                 add("error", ("items", i, "treated_after"), "an item cannot be treated after "
                     "itself")  # fmt: skip
     return seen
@@ -261,10 +261,10 @@ def _attendance(meeting: Meeting, numbers: dict[tuple[str, int], int], add: Add)
             loc: tuple[str | int, ...] = ("participants", group, *index)
             for key in ("arrived_at", "left_after"):
                 n = getattr(person, key)
-                if n is not None and ref_key(n) not in numbers:
+                if n is not None and meeting.key(n) not in numbers:
                     add("error", (*loc, key), f"{person.who}: {key} = {n!r}, but there is no "
                         f"agenda item {n}")  # fmt: skip
-            _items_exist(person.who, person.items, (*loc, "items"), numbers, add)
+            _items_exist(meeting, person.who, person.items, (*loc, "items"), numbers, add)
             if person.items and (person.arrived_at or person.left_after):
                 add("warning", loc, f"{person.who}: items names the items they took part in; "
                     "arrived_at and left_after say it again")  # fmt: skip
@@ -278,8 +278,8 @@ def _attendance(meeting: Meeting, numbers: dict[tuple[str, int], int], add: Add)
             add("warning", ("participants", "absent", i), f"{person.who} is listed both as "
                 "present and as absent")  # fmt: skip
     for i, sub in enumerate(p.substitutes):
-        _items_exist(sub.name, sub.items, ("participants", "substitutes", i, "items"), numbers,
-                     add)  # fmt: skip
+        loc = ("participants", "substitutes", i, "items")
+        _items_exist(meeting, sub.name, sub.items, loc, numbers, add)
         if not sub.for_:
             add("warning", ("participants", "substitutes", i), f"{sub.name}: whom they met for "
                 "is not given; minutes normally say it (for = …)")  # fmt: skip
@@ -296,10 +296,11 @@ def _attendance(meeting: Meeting, numbers: dict[tuple[str, int], int], add: Add)
     _votes_fit(meeting, add)
 
 
-def _items_exist(who: str, refs: tuple[int | str, ...], loc: tuple[str | int, ...],
-                 numbers: dict[tuple[str, int], int], add: Add) -> None:  # fmt: skip
+def _items_exist(meeting: Meeting, who: str, refs: tuple[int | str, ...],
+                 loc: tuple[str | int, ...], numbers: dict[tuple[str, int], int],
+                 add: Add) -> None:  # fmt: skip
     for n in refs:
-        if ref_key(n) not in numbers:
+        if meeting.key(n) not in numbers:
             add("error", loc, f"{who}: items lists {n!r}, but there is no agenda item {n}")
 
 

@@ -460,9 +460,17 @@ class Meeting(BaseModel):
         """An agenda number as the body writes it: '5.', 'PS 61/23', '047/23', 'RS 3/23'."""
         return self.body.case(number, self.data.date.year, series)
 
+    def key(self, ref: int | str) -> tuple[str, int]:
+        """A reference as (series, number): 5 and "PS 5" (the main series' own prefix, as
+        the body writes its numbers) are ("", 5); "RS 2" is ("RS", 2)."""
+        series, number = ref_key(ref)
+        main = self.body.case_format.split("{", 1)[0].strip()
+        declared = {x.id for x in self.body.series}
+        return ("" if series == main and series not in declared else series), number
+
     def item_for(self, ref: int | str) -> Item | None:
-        """The agenda item a reference (5, 'RS 2') names, if any."""
-        key = ref_key(ref)
+        """The agenda item a reference (5, 'PS 5', 'RS 2') names, if any."""
+        key = self.key(ref)
         return next((i for i in self.data.items if key in i.keys), None)
 
     def treatment_order(self) -> list[int]:
@@ -494,7 +502,7 @@ class Meeting(BaseModel):
         if attachment.exempt:
             return attachment.exempt
         for item in self.data.items:
-            if ref_key(attachment.item) in item.keys:
+            if self.key(attachment.item) in item.keys:
                 return item.exempt or (item.closed.basis if item.closed else None)
         return None
 
