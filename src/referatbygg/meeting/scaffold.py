@@ -20,7 +20,7 @@ from ..errors import InputError
 from ..fsutil import write_atomic
 from . import styles
 from .load import load_meeting
-from .model import AgreementFile, Body, MeetingFile, Person
+from .model import AgreementFile, Body, MeetingFile, NextMeeting, Person
 from .vocab import PLACEHOLDER_NAME, Language
 
 BODY_TEMPLATE = """\
@@ -28,8 +28,8 @@ BODY_TEMPLATE = """\
 # {name}: what every meeting of the body shares. `referatbygg schema body` describes every key.
 # The id is used in file and package names: a-z, 0-9 and _.
 id = "{id}"
-name = "{name}"
-organisation = "{organisation}"
+name = {name_value}
+organisation = {organisation_value}
 # nb (bokmål) or nn (nynorsk)
 language = "{language}"
 # The house style ("{style}"; README: "A body's house style"):
@@ -67,16 +67,39 @@ def new_body(
     target = folder / "organ.toml"
     if target.exists():
         raise InputError(f"{target} exists; new never overwrites a file")
+    for what, value in (("name", name), ("organisation", organisation)):
+        if not value.strip() or any(c in value for c in "\r\n") or not value.isprintable():
+            raise InputError(f"the body's {what} must be one line of text, not {value!r}")
+    # Values are written as TOML strings (quotes, backslashes escaped), never pasted as text:
+    # a quote or a newline in a name must not end the string or add keys of its own.
     text = BODY_TEMPLATE.format(
         schema="organ.schema.json", id=slug(name) or "organ", name=name,
-        organisation=organisation, language=language,
+        name_value=tomlkit.string(name).as_string(),
+        organisation_value=tomlkit.string(organisation).as_string(), language=language,
         chair="Leder" if language == "nb" else "Leiar", placeholder=PLACEHOLDER_NAME,
         style=style, style_keys=styles.keys(style, language),
     )  # fmt: skip
+    _valid_body(text, target)
     folder.mkdir(parents=True, exist_ok=True)
-    write_atomic(target, text.encode("utf-8"))
     write_schemas(folder)
+    write_atomic(target, text.encode("utf-8"))  # last: a folder with organ.toml is complete
     return target
+
+
+def _valid_body(text: str, target: Path) -> None:
+    """What new writes must load: refused, with the reason, before anything is written."""
+    import tomllib
+
+    from pydantic import ValidationError
+
+    try:
+        data = tomllib.loads(text)
+        got = Body.model_validate(data)
+    except (tomllib.TOMLDecodeError, ValidationError) as exc:
+        first = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
+        raise InputError(f"{target}: the body file would not be valid ({first}); nothing was "
+                         "written") from None  # fmt: skip
+    assert got.name == data["name"]
 
 
 def _person(p: Person) -> dict[str, Any]:
@@ -183,13 +206,27 @@ def next_meeting(previous: Path, target: Path) -> Path:
     if later:
         rows = tomlkit.aot()
         for n in later:
-            rows.append(n.model_dump(exclude_none=True, mode="json"))
+            rows.append(_next_row(n))
         doc["next_meetings"] = rows
     target.parent.mkdir(parents=True, exist_ok=True)
     # Taplo and the editors built on it read the first line: the schema beside the file.
     text = f"#:schema {SCHEMA_FILES['meeting']}\n" + tomlkit.dumps(doc)
     write_atomic(target, text.encode("utf-8"))
     return target
+
+
+def _next_row(n: NextMeeting) -> dict[str, Any]:
+    """A next meeting as the files write it: dates as TOML dates, times as "13:30"."""
+    row: dict[str, Any] = {"date": n.date}
+    if n.end_date:
+        row["end_date"] = n.end_date
+    for key in ("start", "end"):
+        value = getattr(n, key)
+        if value is not None:
+            row[key] = value.strftime("%H:%M")
+    if n.note:
+        row["note"] = n.note
+    return row
 
 
 def write_schemas(folder: Path) -> list[Path]:

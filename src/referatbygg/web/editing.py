@@ -94,10 +94,23 @@ def inside(folder: Path, relative: str) -> Path | None:
     return path
 
 
-def _item_lines(text: str) -> list[int]:
-    """The line (1-based) where each [[items]] table starts."""
-    return [n for n, line in enumerate(text.splitlines(), start=1)
-            if re.match(r"\s*\[\[\s*items\s*\]\]", line)]  # fmt: skip
+def _item_lines(text: str) -> list[tuple[int, int]]:
+    """The lines (1-based, first and last) each [[items]] entry spans: from its header to the
+    line before the next header that is not one of its own sub-tables."""
+    lines = text.splitlines()
+    spans: list[tuple[int, int]] = []
+    for n, line in enumerate(lines, start=1):
+        header = re.match(r"\s*\[\[?\s*([A-Za-z0-9_.\s\"']+?)\s*\]\]?\s*(#.*)?$", line)
+        if not header:
+            continue
+        name = re.sub(r"\s+", "", header.group(1))
+        if name.startswith("items."):
+            continue  # the item's own sub-tables: [items.decision], [[items.proposals]]
+        if spans and spans[-1][1] == len(lines):
+            spans[-1] = (spans[-1][0], n - 1)  # the next item, or a table after the items
+        if re.match(r"\s*\[\[\s*items\s*\]\]", line):
+            spans.append((n, len(lines)))
+    return spans
 
 
 def items(path: Path, problems: list[Problem]) -> list[ItemForm]:
@@ -114,9 +127,9 @@ def items(path: Path, problems: list[Problem]) -> list[ItemForm]:
         line = _line_of(problem, path)
         if line is None:
             continue
-        before = [i for i, start in enumerate(starts) if start <= line]
-        if before and before[-1] < len(forms):
-            forms[before[-1]].problems.append(problem)
+        inside = [i for i, (first, last) in enumerate(starts) if first <= line <= last]
+        if inside and inside[-1] < len(forms):
+            forms[inside[-1]].problems.append(problem)
     return forms
 
 
@@ -241,9 +254,10 @@ def live_check(path: Path, form: dict[str, str]) -> dict[str, Any]:
     general: list[dict[str, str]] = []
     for problem in found:
         line = _line_of(problem, path)
-        before = [i for i, start in enumerate(starts) if line is not None and start <= line]
+        inside = [i for i, (first, last) in enumerate(starts)
+                  if line is not None and first <= line <= last]  # fmt: skip
         entry = {"severity": problem.severity, "where": problem.where, "message": problem.message}
-        (by_item.setdefault(before[-1], []) if before else general).append(entry)
+        (by_item.setdefault(inside[-1], []) if inside else general).append(entry)
     return {"items": by_item, "general": general}
 
 

@@ -12,19 +12,31 @@ from urllib.parse import quote
 from ..meeting.model import Language, MeetingFile
 from .base import DOCS, TEXT, PageBase, document
 
+# The shipped house styles (meeting/styles.py) as the form names them.
+STYLE_NAMES = {
+    "referat": "Referat (som Politirådet i Oslo)",
+    "kommunestyre": "Møteprotokoll for kommunestyre",
+    "skjema": "Møtebok på skjema, hver sak på egen side",
+    "formannskap": "Formannskap med PS-, RS- og DS-saker",
+}
+
 
 class Pages(PageBase):
     """Møter, Møte and Forhåndsvisning."""
 
     # -- Møter, Møte --------------------------------------------------------------------------
 
-    def meetings_page(self, *, problem: str | None = None) -> None:
+    def meetings_page(
+        self, *, problem: str | None = None, values: dict[str, str] | None = None
+    ) -> None:
+        """The meetings, and the form for a new body — refilled with what was typed when it
+        was refused."""
         from .meetings import rows
 
         found = rows(self.site.folder, self.site.out_root, self.site.config())
         status = HTTPStatus.BAD_REQUEST if problem else HTTPStatus.OK
         self._render("meetings.html", status, title="Møter", folder=self.site.folder, rows=found,
-                     problem=problem)  # fmt: skip
+                     problem=problem, values=values or {}, styles=STYLE_NAMES)  # fmt: skip
 
     def meeting_page(
         self, *, saved: bool = False, conflict: bool = False, problem: str | None = None
@@ -106,15 +118,26 @@ class Pages(PageBase):
             return
         name, organisation = form.get("name", "").strip(), form.get("organisation", "").strip()
         language: Language = "nn" if form.get("language") == "nn" else "nb"
+        style = form.get("style", "referat")
+        typed = {"name": name, "organisation": organisation, "language": language,
+                 "style": style}  # fmt: skip
         folder = self.site.folder / scaffold.slug(name)
         if not name or not organisation:
-            self.meetings_page(problem="fyll inn navnet på organet og organisasjonen")
+            self.meetings_page(problem="fyll inn navnet på organet og organisasjonen",
+                               values=typed)  # fmt: skip
+            return
+        one_line = all(v.isprintable() for v in (name, organisation))
+        if not one_line or style not in STYLE_NAMES:
+            self.meetings_page(problem="navnet og organisasjonen må være én linje tekst, og "
+                               "stilen en av dem som er listet; ingenting ble skrevet",
+                               values=typed)  # fmt: skip
             return
         if folder.exists():
             self.meetings_page(problem=f"mappen {folder.name} finnes allerede; ingenting ble "
-                               "skrevet")  # fmt: skip
+                               "skrevet", values=typed)  # fmt: skip
             return
-        scaffold.new_body(folder, name=name, organisation=organisation, language=language)
+        scaffold.new_body(folder, name=name, organisation=organisation, language=language,
+                          style=style)  # fmt: skip
         first = scaffold.blank_meeting(folder / f"{dt.date.today():%Y-%m-%d}.toml")
         self._redirect(f"/meeting?file={quote(self._relative(first))}")
 

@@ -1,0 +1,143 @@
+"""#27: what the workbench (and `new`, which it calls) writes is what the secretary typed, in a
+file that loads — never text pasted into TOML, never a file that fails `check` from the start,
+never a change lost between two saves."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import shutil
+import tomllib
+from pathlib import Path
+
+import pytest
+import tomlkit
+from conftest import ROOT
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_web import post_to, site  # noqa: F401 - the fixture
+
+from referatbygg.meeting import scaffold
+from referatbygg.meeting.check import check
+from referatbygg.meeting.load import load_meeting
+from referatbygg.web.server import Site
+
+HOSTILE = ['Rå"det', "A]b # c", "Back\\slash", 'Tre """ sitat', "'enkle' og [[tabell]]"]
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_a_new_body_keeps_the_name_as_typed(site: Site, name: str) -> None:  # noqa: F811
+    """Quotes, brackets, # and backslashes are the name's own: written as a TOML string and
+    read back the same; the body and its first meeting load."""
+    headers = {"Cookie": f"referatbygg_token={site.token}"}
+    form = {"name": name, "organisation": f'{name} "kommune"', "language": "nb"}
+    status, body = post_to(site, "/new-body", form, headers)
+    assert status == 303, body
+    folder = site.folder / scaffold.slug(name)
+    data = tomllib.loads((folder / "organ.toml").read_text(encoding="utf-8"))
+    assert data["name"] == name and data["organisation"] == f'{name} "kommune"'
+    assert set(data) >= {"id", "name", "organisation", "language", "signatories"}
+    (first,) = folder.glob("20*.toml")
+    assert [p for p in check(load_meeting(first)) if p.severity == "error"] == []
+
+
+@pytest.mark.parametrize("name", ["Ny\nlinje", 'x"\n[evil]\nid = "hack', "Tab\u0001kontroll"])
+def test_a_name_that_would_add_keys_is_refused_and_the_form_kept(
+    site: Site,  # noqa: F811
+    name: str,
+) -> None:
+    """A line break (TOML injection) or a control character: refused in Norwegian, nothing
+    written, and the form shows what was typed."""
+    headers = {"Cookie": f"referatbygg_token={site.token}"}
+    before = sorted(p.name for p in site.folder.iterdir())
+    form = {"name": name, "organisation": "Oslo kommune", "language": "nn", "style": "skjema"}
+    status, body = post_to(site, "/new-body", form, headers)
+    assert status == 400, body
+    assert "må være én linje tekst" in body and "ingenting ble skrevet" in body
+    assert sorted(p.name for p in site.folder.iterdir()) == before
+    assert 'value="Oslo kommune"' in body
+    assert f'value="{html.escape(name, quote=True)}"' in body or "&#34;" in body
+    assert '<option value="nn" selected>' in body and '<option value="skjema" selected>' in body
+
+
+def test_new_refuses_a_multi_line_name_on_the_command_line(tmp_path: Path) -> None:
+    from referatbygg import cli
+
+    assert cli.main(["new", str(tmp_path / "b"), "--name", "A\nB"]) != 0
+    assert not (tmp_path / "b").exists()
+
+
+def test_a_problem_after_the_items_is_not_put_under_the_last_item(site: Site) -> None:  # noqa: F811
+    """A finding in [[next_meetings]] (after the items) stands under "Funn utenfor sakene",
+    not under the last item."""
+    from referatbygg.web.editing import items
+    from referatbygg.web.meetings import row
+
+    path = site.folder / "politiradet/2023-01-13.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + '\n[[next_meetings]]\ndate = "2024-01-01"\n', encoding="utf-8")
+    found = row(path, site.out_root, site.config(), own_language=True)
+    assert found.problems, "the string date is an error"
+    forms = items(path, found.problems)
+    assert not any(f.problems for f in forms), [f.problems for f in forms]
+
+
+EXAMPLES = ["politiradet/2023-01-13.toml", "kommunestyret/2025-03-27.toml",
+            "valstyret/2025-06-12.toml", "formannskapet/2026-03-05.toml",
+            "oppvekstutvalet/2026-02-10.toml"]  # fmt: skip
+
+next_meeting = st.fixed_dictionaries(
+    {"days": st.integers(1, 400)},
+    optional={
+        "length": st.integers(0, 3),
+        "start": st.times().map(lambda t: t.replace(second=0, microsecond=0)),
+        "hours": st.integers(1, 8),
+        "note": st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=30),
+    },
+)
+
+
+def _row(meeting_date: dt.date, spec: dict[str, object]) -> str:
+    day = meeting_date + dt.timedelta(days=int(spec["days"]))  # type: ignore[call-overload]
+    out = f"\n[[next_meetings]]\ndate = {day.isoformat()}\n"
+    if spec.get("length"):
+        out += f"end_date = {(day + dt.timedelta(days=int(spec['length']))).isoformat()}\n"  # type: ignore[call-overload]
+    start = spec.get("start")
+    if isinstance(start, dt.time) and start.hour < 16:
+        end = dt.time(start.hour + int(spec.get("hours", 1)), start.minute)  # type: ignore[call-overload]
+        out += f'start = "{start:%H:%M}"\nend = "{end:%H:%M}"\n'
+    if spec.get("note"):
+        import json
+
+        out += f"note = {json.dumps(spec['note'], ensure_ascii=False)}\n"
+    return out
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(rows=st.lists(next_meeting, min_size=0, max_size=4))
+def test_what_new_from_writes_passes_check(
+    tmp_path: Path, example: str, rows: list[dict[str, object]]
+) -> None:
+    """Over the examples and random next-meeting lists: the next meeting loads and has no
+    error, dated as the first next meeting says; the later ones are carried as dates and times,
+    not strings."""
+    place = tmp_path / f"p{abs(hash(str(rows))) % 10**8}"
+    folder = (ROOT / "meetings" / example).parent
+    shutil.copytree(folder, place / folder.name, dirs_exist_ok=True)
+    source = place / example
+    doc = tomlkit.parse(source.read_text(encoding="utf-8"))
+    doc.pop("next_meetings", None)  # start from a file with only the generated ones
+    text = tomlkit.dumps(doc)
+    date = load_meeting(source).data.date
+    text = text.rstrip() + "\n" + "".join(_row(date, r) for r in rows)
+    source.write_text(text, encoding="utf-8")
+    target = source.with_name("neste.toml")
+    scaffold.next_meeting(source, target)
+    made = load_meeting(target)
+    assert [str(p) for p in check(made) if p.severity == "error"] == []
+    if rows:
+        assert made.data.date == date + dt.timedelta(days=int(rows[0]["days"]))  # type: ignore[call-overload]
+        assert len(made.data.next_meetings) == len(rows) - 1
