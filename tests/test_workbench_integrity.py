@@ -141,3 +141,36 @@ def test_what_new_from_writes_passes_check(
     if rows:
         assert made.data.date == date + dt.timedelta(days=int(rows[0]["days"]))  # type: ignore[call-overload]
         assert len(made.data.next_meetings) == len(rows) - 1
+
+
+def test_two_saves_at_once_one_wins_the_other_gets_the_conflict(tmp_path: Path) -> None:
+    """Two saves of the same loaded file at the same moment, ten times: exactly one is written,
+    the other is told of the conflict, and the file holds the winner's change whole."""
+    import threading
+
+    from referatbygg.web.editing import Conflict, digest, save
+
+    shutil.copytree(ROOT / "meetings/politiradet", tmp_path / "p")
+    path = tmp_path / "p/2023-01-13.toml"
+    for trial in range(10):
+        loaded = digest(path)
+        start = threading.Barrier(2)
+        outcome: dict[str, str] = {}
+
+        def one(who: str, title: str, start: threading.Barrier = start, loaded: str = loaded,
+                outcome: dict[str, str] = outcome) -> None:  # fmt: skip
+            start.wait()
+            try:
+                save(path, loaded, {"items.0.title": title})
+                outcome[who] = "saved"
+            except Conflict:
+                outcome[who] = "conflict"
+
+        threads = [threading.Thread(target=one, args=(w, f"{w} {trial}")) for w in "AB"]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert sorted(outcome.values()) == ["conflict", "saved"], outcome
+        winner = next(w for w, o in outcome.items() if o == "saved")
+        assert load_meeting(path).data.items[0].title == f"{winner} {trial}"

@@ -219,10 +219,17 @@ def _multiline(value: str) -> Any:
 
 def save(path: Path, loaded: str, form: dict[str, str]) -> None:
     """Write the form's values into ``path``, keeping everything else; Conflict when the file
-    is no longer the one the form was made from."""
-    if digest(path) != loaded:
-        raise Conflict(path.name)
-    write_atomic(path, applied(path, form).encode("utf-8"))
+    is no longer the one the form was made from.
+
+    The check and the write are one step: a lock (flock) on the file as it is opened is held
+    from the digest check to the rename. A second save waiting on it then finds the file
+    renamed over — another digest — and gets the conflict, never a silent overwrite."""
+    from ..fsutil import locked
+
+    with locked(path):
+        if digest(path) != loaded:
+            raise Conflict(path.name)
+        write_atomic(path, applied(path, form).encode("utf-8"))
 
 
 def live_check(path: Path, form: dict[str, str]) -> dict[str, Any]:
