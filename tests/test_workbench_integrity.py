@@ -174,3 +174,76 @@ def test_two_saves_at_once_one_wins_the_other_gets_the_conflict(tmp_path: Path) 
         assert sorted(outcome.values()) == ["conflict", "saved"], outcome
         winner = next(w for w, o in outcome.items() if o == "saved")
         assert load_meeting(path).data.items[0].title == f"{winner} {trial}"
+
+
+def _loaded(site: Site, file: str) -> tuple[dict[str, str], str, str]:  # noqa: F811
+    import re
+
+    from test_web import get
+
+    _s, _h, body = get(site, f"/meeting?file={file}&token={site.token}")
+    found = re.search(r'name="digest" value="([0-9a-f]+)"', body)
+    assert found is not None, body
+    return {"Cookie": f"referatbygg_token={site.token}"}, found.group(1), body
+
+
+def test_a_conflict_keeps_what_was_typed_and_what_the_other_saved(site: Site) -> None:  # noqa: F811
+    """Two tabs on one meeting: the first saves a title; the second, made from the same
+    version, changes another. The second is told, nothing is lost: its form comes back with
+    the first tab's change and its own, the table names its change; saving again writes both."""
+    import re
+
+    from test_web import post
+
+    file = "politiradet/2023-01-13.toml"
+    headers, loaded, page = _loaded(site, file)
+    first = re.search(r'id="items\.0\.title" name="items\.0\.title" value="([^"]*)"', page)
+    assert first is not None
+    status, _body = post(site, file, {"digest": loaded, "items.0.title": "Fra fane A"}, headers)
+    assert status == 200
+    form_b = {"digest": loaded, "items.0.title": html.unescape(first.group(1)),
+              "items.1.title": "Fra fane B"}  # fmt: skip
+    status, body = post(site, file, form_b, headers)
+    assert status == 409 and "endret på disken" in body
+    assert 'value="Fra fane A"' in body and 'value="Fra fane B"' in body
+    assert re.search(r"Sak 2: Tittel</th><td>[^<]*</td><td>Fra fane B</td>", body), body
+    assert "endret av begge" not in body
+    assert 'data-dirty="1"' in body
+    path = site.folder / file
+    assert load_meeting(path).data.items[1].title != "Fra fane B"  # nothing saved yet
+    again = re.search(r'name="digest" value="([0-9a-f]+)"', body)
+    assert again is not None
+    status, _body = post(site, file, {"digest": again.group(1), "items.0.title": "Fra fane A",
+                                      "items.1.title": "Fra fane B"}, headers)  # fmt: skip
+    assert status == 200
+    titles = [i.title for i in load_meeting(path).data.items[:2]]
+    assert titles == ["Fra fane A", "Fra fane B"]
+
+
+def test_a_field_both_changed_is_marked(site: Site) -> None:  # noqa: F811
+    from test_web import post
+
+    file = "politiradet/2023-01-13.toml"
+    headers, loaded, _page = _loaded(site, file)
+    assert post(site, file, {"digest": loaded, "items.0.title": "A"}, headers)[0] == 200
+    status, body = post(site, file, {"digest": loaded, "items.0.title": "B"}, headers)
+    assert status == 409 and "endret av begge" in body
+    assert 'value="B"' in body  # theirs in the field, the other's in the table
+    assert "<td>A</td><td>B</td>" in body
+
+
+def test_leaving_with_unsaved_changes_asks_first(site: Site) -> None:  # noqa: F811
+    """In Chromium: typing makes the page ask before it is left; saving does not."""
+    from browser import chromium
+
+    driver = chromium()
+    try:
+        driver.get(f"http://127.0.0.1:{site.port}/meeting?file=politiradet/2023-01-13.toml"
+                   f"&token={site.token}")  # fmt: skip
+        ask = ("const e = new Event('beforeunload', {cancelable: true});"
+               "window.dispatchEvent(e); return e.defaultPrevented;")  # fmt: skip
+        assert driver.execute_script(ask) is False
+        driver.find_element("id", "items.0.title").send_keys(" endret")
+        assert driver.execute_script(ask) is True
+    finally:
+        driver.quit()

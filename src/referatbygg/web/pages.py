@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 from ..meeting.model import Language, MeetingFile
 from .base import DOCS, TEXT, PageBase, document
+from .conflict import Merged
 
 # The shipped house styles (meeting/styles.py) as the form names them.
 STYLE_NAMES = {
@@ -39,8 +40,11 @@ class Pages(PageBase):
                      problem=problem, values=values or {}, styles=STYLE_NAMES)  # fmt: skip
 
     def meeting_page(
-        self, *, saved: bool = False, conflict: bool = False, problem: str | None = None
+        self, *, saved: bool = False, conflict: Merged | None = None, problem: str | None = None
     ) -> None:
+        """The form. After a conflict it shows the file as it is now with what the secretary
+        typed on top, and names each of their changes beside the value now on disk."""
+        from .conflict import remember
         from .editing import EDITABLE, GROUPS, ITEM_FIELDS, digest, entries, items
         from .meetings import row
 
@@ -50,13 +54,24 @@ class Pages(PageBase):
         common = self._common(path, "Møte")  # the job first: see _common
         found = row(path, self.site.out_root, self.site.config(), own_language=True)
         forms = items(path, found.problems)
+        fields = entries(path)
+        if conflict is not None:  # what they typed, over the file as it is now
+            for f in forms:
+                f.values = {k: conflict.values.get(f"items.{f.index}.{k}", v)
+                            for k, v in f.values.items()}  # fmt: skip
+            for group in fields.values():
+                for e in group:
+                    e.values = {k: conflict.values.get(f"{e.prefix}.{k}", v)
+                                for k, v in e.values.items()}  # fmt: skip
+        version = digest(path)
+        remember(self.site.cache, path.read_text(encoding="utf-8"), version)
         placed = {id(p) for f in forms for p in f.problems}
         status = HTTPStatus.BAD_REQUEST if problem else HTTPStatus.OK
         self._render(
             "meeting.html", HTTPStatus.CONFLICT if conflict else status,
             **common, state=found.state, items=forms,
-            general=[p for p in found.problems if id(p) not in placed], digest=digest(path),
-            saved=saved, conflict=conflict, item_fields=ITEM_FIELDS, entries=entries(path),
+            general=[p for p in found.problems if id(p) not in placed], digest=version,
+            saved=saved, conflict=conflict, item_fields=ITEM_FIELDS, entries=fields,
             editable=EDITABLE,
             groups=[("attachments", "Vedlegg"), *GROUPS.items()], problem=problem,
             agreement=bool((m := self._loaded(path)) and m.kind == "avtale"),
@@ -72,7 +87,11 @@ class Pages(PageBase):
         try:
             save(path, form.get("digest", ""), form)
         except Conflict:
-            self.meeting_page(conflict=True)
+            from .conflict import merge, recall
+
+            base = recall(self.site.cache, form.get("digest", ""))
+            now = path.read_text(encoding="utf-8")
+            self.meeting_page(conflict=merge(base, now, form))
             return
         self.meeting_page(saved=True)
 

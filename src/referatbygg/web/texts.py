@@ -44,9 +44,15 @@ NN: dict[str, str] = {
     "Fil": "Fil",
     "Status": "Status",
     "Lagret.": "Lagra.",
-    "Filen er endret på disken etter at skjemaet ble lastet. Ingenting ble lagret: last siden "
-    "på nytt og gjør endringen igjen.": "Fila er endra på disken etter at skjemaet vart lasta. "
-    "Ingenting vart lagra: last sida på nytt og gjer endringa igjen.",
+    "Filen ble endret på disken mens du skrev": "Fila vart endra på disken medan du skreiv",
+    "Ingenting ble lagret. Skjemaet viser filen slik den er nå, med endringene dine lagt inn; "
+    "se over og lagre igjen.": "Ingenting vart lagra. Skjemaet viser fila slik ho er no, med "
+    "endringane dine lagde inn; sjå over og lagra igjen.",
+    "Felt": "Felt",
+    "På disken nå": "På disken no",
+    "Din endring": "Endringa di",
+    "endret av begge": "endra av begge",
+    "Du har endringer som ikke er lagret.": "Du har endringar som ikkje er lagra.",
     "Funn utenfor sakene": "Funn utanfor sakene",
     "ingen": "ingen",
     "Feil": "Feil",

@@ -46,8 +46,18 @@
     });
     said.textContent = count ? "Kontroll: " + count + words.found : words.nothing;
   }
+  // Unsaved changes (or, after a conflict, changes kept but not yet saved) are not left
+  // behind without the browser asking first.
+  let dirty = form.dataset.dirty === "1";
   form.addEventListener("input", function () {
+    dirty = true;
     clearTimeout(timer);
     timer = setTimeout(check, 600);
+  });
+  form.addEventListener("submit", function () { dirty = false; });
+  window.addEventListener("beforeunload", function (event) {
+    if (!dirty) return;
+    event.preventDefault();
+    event.returnValue = form.dataset.unsaved || "";
   });
 })();
