@@ -15,7 +15,7 @@ import tomlkit
 from conftest import ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_web import post_to, site  # noqa: F401 - the fixture
+from test_web import post_to, signing_site, site  # noqa: F401 - the fixtures
 
 from referatbygg.meeting import scaffold
 from referatbygg.meeting.check import check
@@ -247,3 +247,91 @@ def test_leaving_with_unsaved_changes_asks_first(site: Site) -> None:  # noqa: F
         assert driver.execute_script(ask) is True
     finally:
         driver.quit()
+
+
+def _raw(site: Site, path: str, headers: dict[str, str], body: bytes = b"") -> int:  # noqa: F811
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", site.port, timeout=20)
+    conn.putrequest("POST", path, skip_host=True)
+    base = {"Host": f"127.0.0.1:{site.port}", "Origin": f"http://127.0.0.1:{site.port}",
+            "Cookie": f"referatbygg_token={site.token}",
+            "Content-Type": "application/x-www-form-urlencoded"}  # fmt: skip
+    for key, value in {**base, **headers}.items():
+        conn.putheader(key, value)
+    conn.endheaders()
+    if body:
+        conn.send(body)
+    status = conn.getresponse().status
+    conn.close()
+    return status
+
+
+@pytest.mark.parametrize(("headers", "status"), [
+    ({"Content-Length": "-1"}, 400),
+    ({"Content-Length": "abc"}, 400),
+    ({"Content-Length": "1e9"}, 400),
+    ({}, 411),
+    ({"Transfer-Encoding": "chunked"}, 411),
+    ({"Content-Length": str(2**40)}, 413),
+])  # fmt: skip
+def test_a_request_body_is_bounded_before_it_is_read(
+    site: Site,  # noqa: F811
+    headers: dict[str, str],
+    status: int,
+) -> None:
+    """A negative, non-numeric or missing length, a chunked body, one over the limit: answered
+    at once, nothing read (the server does not wait for a body that never comes)."""
+    file = "/meeting?file=politiradet/2023-01-13.toml"
+    before = (site.folder / "politiradet/2023-01-13.toml").read_bytes()
+    assert _raw(site, file, headers) == status
+    assert _raw(site, "/check?file=politiradet/2023-01-13.toml", headers) == status
+    assert (site.folder / "politiradet/2023-01-13.toml").read_bytes() == before
+
+
+@pytest.mark.parametrize("name", ["a%00b.toml", "politiradet%2F2023-01-13.toml%00",
+                                  "x" * 5000 + ".toml"])  # fmt: skip
+def test_a_hostile_file_parameter_is_not_found_not_a_crash(site: Site, name: str) -> None:  # noqa: F811
+    from test_web import get
+
+    for page in ("meeting", "preview", "signatures", "archive"):
+        status, _h, _body = get(site, f"/{page}?file={name}&token={site.token}")
+        assert status == 404, (page, status)
+
+
+def test_a_large_upload_is_streamed_to_disk(tmp_path: Path, signing_site: Site) -> None:  # noqa: F811
+    """A 99 MB upload (not a PDF): read 1 MiB at a time to the scratch folder, its field copied
+    out the same way, refused — with the request's Python allocations (client and server
+    threads) peaking far below its size, and nothing left behind."""
+    import http.client
+    import tracemalloc
+
+    server = signing_site
+    boundary = "----referatbygg-stor"
+    head = (f'--{boundary}\r\nContent-Disposition: form-data; name="signert"; '
+            'filename="stor.pdf"\r\nContent-Type: application/pdf\r\n\r\n').encode()  # fmt: skip
+    tail = f"\r\n--{boundary}--\r\n".encode()
+    big = tmp_path / "stor.bin"
+    with big.open("wb") as out:
+        out.write(head + b"GIF89a")
+        for _ in range(99):
+            out.write(b"\0" * 2**20)
+        out.write(tail)
+    tracemalloc.start()
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=120)
+        with big.open("rb") as body:
+            conn.request("POST", "/receive?file=politiradet/2023-01-13.toml", body=body, headers={
+                "Host": f"127.0.0.1:{server.port}", "Origin": f"http://127.0.0.1:{server.port}",
+                "Cookie": f"referatbygg_token={server.token}",
+                "Content-Type": f"multipart/form-data; boundary={boundary}",
+                "Content-Length": str(big.stat().st_size)})  # fmt: skip
+            resp = conn.getresponse()
+            text = resp.read().decode()
+        _now, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert resp.status == 400 and "ikke en PDF" in text
+    assert peak < 24 * 2**20, f"{peak / 2**20:.0f} MiB"
+    assert not [p for p in server.cache.rglob("*") if p.is_file() and p.parent.name in
+                ("opplasting", "innsendt")]  # fmt: skip

@@ -169,15 +169,51 @@ class PageBase:
                 "job": job, "running": bool(job and job.running), "language": language,
                 "_": _}  # fmt: skip
 
-    def _body(self, limit: int) -> bytes | None:
-        """The request's body, or None (answered 413) when it is larger than ``limit``: refused
-        before a byte of it is read."""
-        size = int(self.headers.get("Content-Length") or 0)
+    def _length(self, limit: int) -> int | None:
+        """The body's declared length, or None when it is answered already: 411 without a
+        length (or chunked), 400 for one that is not a whole number of bytes, 413 over
+        ``limit`` — each before a byte of the body is read."""
+        given = self.headers.get("Content-Length")
+        if given is None or self.headers.get("Transfer-Encoding"):
+            self._send(HTTPStatus.LENGTH_REQUIRED, b"Lengden mangler.\n", TEXT)
+            return None
+        if not given.strip().isdigit():  # "-1", "abc", "1e9"
+            self._send(HTTPStatus.BAD_REQUEST, b"Ugyldig lengde.\n", TEXT)
+            return None
+        size = int(given)
         if size > limit:
-            self._send(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, b"Too large\n", TEXT)
+            self._send(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, b"For stor.\n", TEXT)
+            return None
+        return size
+
+    def _body(self, limit: int) -> bytes | None:
+        """The request's body, or None when it was refused (see _length)."""
+        size = self._length(limit)
+        if size is None:
             return None
         data: bytes = self.rfile.read(size)
         return data
+
+    def _body_to_file(self, limit: int) -> Path | None:
+        """The request's body streamed to a file in the scratch folder, 1 MiB at a time (a
+        100 MB upload is never held in memory); None when it was refused."""
+        import secrets
+
+        size = self._length(limit)
+        if size is None:
+            return None
+        folder = self.site.cache / "opplasting"
+        folder.mkdir(mode=0o700, exist_ok=True)
+        path = folder / secrets.token_hex(8)
+        with path.open("wb") as out:
+            left = size
+            while left:
+                chunk = self.rfile.read(min(left, 1 << 20))
+                if not chunk:  # the client stopped sending
+                    break
+                out.write(chunk)
+                left -= len(chunk)
+        return path
 
     def _form(self) -> dict[str, str] | None:
         """The posted form's fields (None, answered 413, when over editing.LIMIT)."""

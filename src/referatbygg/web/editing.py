@@ -88,8 +88,14 @@ def digest(path: Path) -> str:
 def inside(folder: Path, relative: str) -> Path | None:
     """``relative`` as a meeting file inside ``folder``; None for anything else (a path out of
     the folder, not a .toml file, not there)."""
-    path = (folder / relative).resolve()
-    if not path.is_relative_to(folder.resolve()) or path.suffix != ".toml" or not path.is_file():
+    if "\x00" in relative:  # no file system takes it; an answer, not a traceback
+        return None
+    try:
+        path = (folder / relative).resolve()
+        if not path.is_relative_to(folder.resolve()) or path.suffix != ".toml" \
+                or not path.is_file():  # fmt: skip
+            return None
+    except (OSError, ValueError):  # a name too long, a loop of links
         return None
     return path
 

@@ -131,17 +131,27 @@ def _summary(report: VerifyReport, turn: str | None, _: Callable[[str], str]) ->
     return _("Alle har signert, og signaturene er gyldige.")
 
 
-def store_upload(data: bytes, cache: Path) -> Path:
-    """Keep an uploaded file where intake can read it — the server's own scratch folder, never
-    the meeting's outputs — after the checks that need no PDF reader."""
-    if len(data) > UPLOAD_LIMIT:
-        raise UploadRefused(f"filen er for stor (over {UPLOAD_LIMIT // 2**20} MB)")
-    if not data.startswith(b"%PDF-"):
-        raise UploadRefused("filen er ikke en PDF (den begynner ikke med %PDF-)")
+def store_upload(body: Path, content_type: str, cache: Path) -> Path:
+    """Keep the file field ``signert`` of an uploaded form (``body``, on disk) where intake can
+    read it — the server's own scratch folder, never the meeting's outputs — after the checks
+    that need no PDF reader."""
+    from .multipart import copy_field
+
     folder = cache / "innsendt"
     folder.mkdir(mode=0o700, exist_ok=True)
     path = folder / f"{secrets.token_hex(8)}.pdf"
-    path.write_bytes(data)
+    if not copy_field(body, content_type, "signert", path):
+        raise UploadRefused("filen er ikke en PDF (ingen fil ble sendt)")
+    with path.open("rb") as fh:
+        start = fh.read(5)
+    problem = None
+    if path.stat().st_size > UPLOAD_LIMIT:
+        problem = f"filen er for stor (over {UPLOAD_LIMIT // 2**20} MB)"
+    elif start != b"%PDF-":
+        problem = "filen er ikke en PDF (den begynner ikke med %PDF-)"
+    if problem:
+        path.unlink()
+        raise UploadRefused(problem)
     return path
 
 

@@ -5,11 +5,8 @@ signing, archive and check-package, run as background jobs."""
 
 from __future__ import annotations
 
-import email.parser
-import email.policy
 from http import HTTPStatus
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
 from .base import DOCS, TEXT, PageBase, document
@@ -54,15 +51,17 @@ class SigningPages(PageBase):
             self.signatures_page(refused=f"{running.kind} pågår for dette møtet; prøv igjen "
                                  "når den er ferdig")  # fmt: skip
             return
-        body = self._body(signatures.UPLOAD_LIMIT + 2**16)
+        body = self._body_to_file(signatures.UPLOAD_LIMIT + 2**16)
         if body is None:
             return
         try:
-            upload = signatures.store_upload(_uploaded(self.headers, body, "signert"),
+            upload = signatures.store_upload(body, self.headers.get("Content-Type") or "",
                                              self.site.cache)  # fmt: skip
         except signatures.UploadRefused as exc:
+            body.unlink(missing_ok=True)  # before the answer: nothing is left when it arrives
             self.signatures_page(refused=str(exc))
             return
+        body.unlink(missing_ok=True)
         config = self.site.config()
         jobs.start(path, "innsending",
                    lambda say: signatures.take_in(upload, working, config, say))  # fmt: skip
@@ -137,18 +136,3 @@ class SigningPages(PageBase):
         config, out_root = self.site.config(), self.site.out_root
         jobs.start(path, "arkivering", lambda say: packages.make(path, out_root, config, say))
         self._redirect(f"/archive?file={quote(self._relative(path))}")
-
-
-def _uploaded(headers: Any, body: bytes, name: str) -> bytes:
-    """The file field ``name`` of a multipart/form-data body (empty when there is none)."""
-    kind = headers.get("Content-Type") or ""
-    if not kind.startswith("multipart/form-data"):
-        return b""
-    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
-        f"Content-Type: {kind}\r\n\r\n".encode("latin-1") + body
-    )
-    for part in message.iter_parts():
-        if part.get_param("name", header="content-disposition") == name:
-            data = part.get_payload(decode=True)
-            return data if isinstance(data, bytes) else b""
-    return b""
