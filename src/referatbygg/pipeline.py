@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .archive.package import PackageResult, make_package
-from .build import work
+from .build import rounds, work
 from .build.attachments import Attachments
 from .build.layout import (
     attachment_name,
@@ -80,9 +80,11 @@ def build(
     converter_choice: libreoffice.Choice = "auto",
     progress: Progress | None = None,
     root: Path | None = None,
+    new_round: bool = False,
 ) -> BuildResult:
     """Build one meeting (minutes or notice) or agreement into ``out_root/<id>/``. ``root``: the
-    folder tree the meeting's files must lie in (default: its body's folder)."""
+    folder tree the meeting's files must lie in (default: its body's folder). ``new_round``:
+    when the document is signed, keep that round aside (build/rounds.py) and build again."""
     say = progress or (lambda _msg: None)
     say("load")
     meeting = load_meeting(meeting_file, root)
@@ -91,9 +93,19 @@ def build(
         inputs.check_file(template, limit=inputs.ATTACHMENT_LIMIT)
     options = Options(level, pdf, template, kind, draft)
     with locked(lock_for(meeting, out_root)):
-        clean_parts(out_dir_for(meeting, out_root))
-        with work.cleaned_on_failure(out_dir_for(meeting, out_root)):
-            return _build(meeting, out_root, options, converter, converter_choice, say)
+        out = out_dir_for(meeting, out_root)
+        clean_parts(out)
+        kept = None
+        if new_round and pdf and is_signed(main_pdf(meeting, out)):
+            kept = rounds.set_aside(out)
+            say(f"new signing round: the signed document and its outputs kept in {display(kept)}")
+        try:
+            with work.cleaned_on_failure(out):
+                return _build(meeting, out_root, options, converter, converter_choice, say)
+        except BaseException:
+            if kept is not None:
+                rounds.restore(out, kept)
+            raise
 
 
 @dataclass(frozen=True)
@@ -445,9 +457,11 @@ def _run(
     out = out_dir_for(meeting, out_root)
     pdf = main_pdf(meeting, out)
     did: list[str] = []
+    stale = False
     if pdf.is_file() and is_signed(pdf):
         say("build: already signed, kept as it is")
-        if is_stale(meeting, out):
+        stale = is_stale(meeting, out)
+        if stale:
             log.warning("%s changed after %s was built and signed", meeting.source.name, pdf.name)
             say(f"WARNING: {meeting.source.name} or its attachments changed after the signed "
                 f"{pdf.name} was built; it does not show those changes")  # fmt: skip
@@ -465,6 +479,13 @@ def _run(
             say(f"waiting for {f.role}'s signature (no credentials for {f.role} here: "
                 "'referatbygg receive' takes in a file signed elsewhere)")  # fmt: skip
             return RunResult(status(meeting_file, out_root, config, meeting.root), did)
+        if stale:  # a signature now would sign what the minutes no longer say
+            raise InputError(
+                f"{display(meeting.source)} changed after {display(pdf)} was built and signed; "
+                f"{f.role} does not sign a document that does not show the change",
+                hint=f"start a new signing round: referatbygg build --new-round "
+                f"{display(meeting.source)} (the signed file is kept in tidligere/)",
+            )
         say(f"sign: {f.role}")
         pades.sign(pdf, f.role, config, ask=ask)
         did.append(f"sign {f.role}")

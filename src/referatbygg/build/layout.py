@@ -52,5 +52,6 @@ def refuse_if_signed(pdf: Path) -> None:
     if pdf.exists() and is_signed(pdf):
         raise InputError(
             f"{display(pdf)} is already signed; a rebuild would destroy the signatures",
-            hint="move it away first if you really mean to rebuild and sign again",
+            hint="to change signed minutes, start a new signing round: build --new-round "
+            "keeps the signed file and its outputs in tidligere/ and builds again",
         )

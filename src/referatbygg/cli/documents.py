@@ -71,6 +71,13 @@ def add_build(sub: Subparsers, shared: Parents) -> None:
         help="mark every page UTKAST with the build time; never signed or archived "
         "(required while the meeting file says draft = true)",
     )
+    b.add_argument(
+        "--new-round",
+        action="store_true",
+        help="when the minutes are already signed and must change: keep the signed document "
+        "and everything built with it in OUT/<meeting id>/tidligere/<time>/ and build again for "
+        "a new signing round (nothing is deleted; a failed build puts them back)",
+    )
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -81,7 +88,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     was converted, pages per part, validation). When anything is exempt from public access, also
     referat-offentlig.pdf: the public version. An agreement file (kind = "avtale") gives
     avtale.docx/.pdf. Errors stop the build before anything is written; a signed file is never
-    overwritten.
+    overwritten (--new-round keeps it aside and starts a new signing round).
     """
     from ..pipeline import build
 
@@ -96,6 +103,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         converter_choice=args.converter,
         progress=progress(args),
         root=args.root,
+        new_round=args.new_round,
     )
     lines = [str(w) for w in result.warnings] + [f"wrote {result.docx}"]
     if result.pdf and result.validation:

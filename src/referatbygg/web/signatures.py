@@ -49,9 +49,13 @@ class View:
     summary: str = ""  # the verify report in one sentence, in Norwegian
     valid: bool | None = None  # None: nothing signed yet, nothing to judge
     details: list[str] = field(default_factory=list)  # the report's problems and notes
+    changed: list[str] = field(default_factory=list)  # sources changed since the build
 
     @property
     def turn(self) -> Signatory | None:
+        """The next to sign — nobody while the document no longer shows the sources."""
+        if self.changed:
+            return None
         return next((s for s in self.signatories if s.turn), None)
 
 
@@ -73,7 +77,10 @@ def view(meeting: Meeting, out_root: Path, config: Config) -> View:
     # without one is that signature's evidence, not a signatory).
     fields = [f for f in pades.signing_state(pdf) if f.role in people]
     turn = next((f.role for f in fields if not f.signed), None)
-    result = View(meeting, pdf, timestamped=pades.has_document_timestamp(pdf))
+    from ..build.report import changed_sources
+
+    result = View(meeting, pdf, timestamped=pades.has_document_timestamp(pdf),
+                  changed=changed_sources(meeting, out_dir_for(meeting, out_root)))  # fmt: skip
     report = _report(pdf, config) if any(f.signed for f in fields) else None
     by_field = {s.field_name: s for s in report.signatures} if report else {}
     for f in fields:

@@ -51,6 +51,8 @@ class SigningPages(PageBase):
             self.signatures_page(refused=f"{running.kind} pågår for dette møtet; prøv igjen "
                                  "når den er ferdig")  # fmt: skip
             return
+        if self._changed_since_build(path):
+            return
         body = self._body_to_file(signatures.UPLOAD_LIMIT + 2**16)
         if body is None:
             return
@@ -80,12 +82,45 @@ class SigningPages(PageBase):
             self._send(HTTPStatus.NOT_FOUND, b"No such signatory\n", TEXT)
             return
         pdf = document(meeting, self._out_dir(meeting), "referat")
+        if self._changed_since_build(path):
+            return
 
         def work(say: jobs.Say) -> None:
             say(f"signerer som {role}")
             pades.sign(pdf, role, config, ask=None)
 
         jobs.start(path, "signering", work)
+        self._redirect(f"/signatures?file={quote(self._relative(path))}")
+
+    def _changed_since_build(self, path: Path) -> bool:
+        """Refuse (with the page) to take in or make a signature while the meeting's files
+        differ from what the document was built from: it would sign what the minutes no longer
+        say. The page offers a new signing round instead."""
+        from ..build.report import changed_sources
+
+        meeting = self._loaded(path)
+        changed = changed_sources(meeting, self._out_dir(meeting)) if meeting else []
+        if changed:
+            self.signatures_page(refused=f"{', '.join(changed)} er endret etter at dokumentet "
+                                 "ble bygget; ingen signerer før en ny signeringsrunde er "
+                                 "startet")  # fmt: skip
+        return bool(changed)
+
+    def new_round(self) -> None:
+        """A new signing round (``referatbygg build --new-round``): the signed document and
+        its outputs kept in tidligere/, the meeting built again."""
+        from ..pipeline import build
+        from . import jobs
+
+        path = self._readable_meeting()
+        if path is None:
+            return
+        out_root = self.site.out_root
+
+        def work(say: jobs.Say) -> None:
+            build(path, out_root, new_round=True, progress=say)
+
+        jobs.start(path, "bygging av referatet", work)
         self._redirect(f"/signatures?file={quote(self._relative(path))}")
 
     def download(self) -> None:

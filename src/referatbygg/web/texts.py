@@ -48,6 +48,14 @@ NN: dict[str, str] = {
     "Ingenting ble lagret. Skjemaet viser filen slik den er nå, med endringene dine lagt inn; "
     "se over og lagre igjen.": "Ingenting vart lagra. Skjemaet viser fila slik ho er no, med "
     "endringane dine lagde inn; sjå over og lagra igjen.",
+    "Møtet er endret etter at dokumentet ble bygget": "Møtet er endra etter at dokumentet vart "
+    "bygd",
+    "Endret": "Endra",
+    "Dokumentet viser ikke endringen, så ingen signerer det. En ny signeringsrunde bygger møtet på "
+    "nytt; det som er signert til nå, beholdes i mappen tidligere/.": "Dokumentet viser ikkje "
+    "endringa, så ingen signerer det. Ein ny signeringsrunde byggjer møtet på nytt; det som er "
+    "signert til no, vert teke vare på i mappa tidligere/.",
+    "Start ny signeringsrunde": "Start ny signeringsrunde",
     "Felt": "Felt",
     "På disken nå": "På disken no",
     "Din endring": "Endringa di",
