@@ -74,7 +74,8 @@ def test_a_failed_new_round_puts_the_signed_round_back(tmp_path: Path) -> None:
 
 def test_the_page_refuses_to_sign_and_offers_the_new_round(tmp_path: Path) -> None:
     """Signaturer: the change named, no signing offered, "sign here" and an upload refused;
-    the button starts the new round, after which the next signature is offered again."""
+    the button starts the new round, after which the next signature is offered again. A demo
+    signature is shown as a test signature."""
     import time
 
     from test_web import get, post_to
@@ -90,6 +91,9 @@ def test_the_page_refuses_to_sign_and_offers_the_new_round(tmp_path: Path) -> No
         headers = {"Cookie": f"referatbygg_token={site.token}"}
         _s, _h, page = get(site, f"/signatures?file={file}&token={site.token}")
         assert "Start ny signeringsrunde" in page and "Neste signatur" not in page
+        # The demo PKI's signature is a test signature, never "gyldig".
+        assert "testsignatur av" in page and "gyldig signatur" not in page
+        assert "Testsignaturer laget med demo-nøkler" in page
         status_code, body = post_to(site, f"/sign?file={file}", {"role": "politimester"}, headers)
         assert status_code == 400 and "ingen signerer før en ny signeringsrunde" in body
         assert not is_signed(pdf) or pades.signing_state(pdf)[1].signed is False

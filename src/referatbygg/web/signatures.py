@@ -91,11 +91,11 @@ def view(meeting: Meeting, out_root: Path, config: Config) -> View:
         sig = by_field.get(f.role)
         if sig is not None:
             entry.when = _when(sig, meeting.language, _)
-            entry.verdict = _verdict(sig, _)
+            entry.verdict = _verdict(sig, _, config.demo)
         result.signatories.append(entry)
     if report is not None:
         result.valid = report.valid
-        result.summary = _summary(report, turn, _)
+        result.summary = _summary(report, turn, _, config.demo)
         result.details = [*report.problems, *(p for s in report.signatures for p in s.problems)]
     return result
 
@@ -123,16 +123,25 @@ def _when(sig: SignatureReport, language: Language, _: Callable[[str], str]) -> 
     return f"{lang.long_date(at.date(), lang=language)} {_('kl.')} {at:%H.%M}{proved}"
 
 
-def _verdict(sig: SignatureReport, _: Callable[[str], str]) -> str:
+def _verdict(sig: SignatureReport, _: Callable[[str], str], demo: bool = False) -> str:
+    """A signature in plain words; one made with the demo PKI's keys is a test signature, never
+    "gyldig" — it proves the chain works, not that anyone signed."""
     if sig.valid:
         who = f" {_('av')} {sig.holder}" if sig.holder else ""
+        if demo:
+            return f"{_('testsignatur')}{who} ({_('demo-nøkler, ikke en gyldig underskrift')})"
         return f"{_('gyldig signatur')}{who}, {_('nivå')} {sig.pades_level}"
     return f"{_('ikke gyldig')}: " + "; ".join(sig.problems or [_("se rapporten fra verify")])
 
 
-def _summary(report: VerifyReport, turn: str | None, _: Callable[[str], str]) -> str:
+def _summary(
+    report: VerifyReport, turn: str | None, _: Callable[[str], str], demo: bool = False
+) -> str:
     if not report.valid:
         return _("Dokumentet er ikke gyldig signert. Grunnen står under.")
+    if demo:
+        return _("Testsignaturer laget med demo-nøkler: de viser at signeringen virker, men er "
+                 "ingen gyldig underskrift.")  # fmt: skip
     if turn:
         return _("Signaturene så langt er gyldige. Neste som skal signere: {who}.").format(who=turn)
     return _("Alle har signert, og signaturene er gyldige.")

@@ -56,6 +56,11 @@ NN: dict[str, str] = {
     "endringa, så ingen signerer det. Ein ny signeringsrunde byggjer møtet på nytt; det som er "
     "signert til no, vert teke vare på i mappa tidligere/.",
     "Start ny signeringsrunde": "Start ny signeringsrunde",
+    "testsignatur": "testsignatur",
+    "demo-nøkler, ikke en gyldig underskrift": "demo-nøklar, ikkje ei gyldig underskrift",
+    "Testsignaturer laget med demo-nøkler: de viser at signeringen virker, men er ingen gyldig "
+    "underskrift.": "Testsignaturar laga med demo-nøklar: dei viser at signeringa verkar, men er "
+    "inga gyldig underskrift.",
     "Felt": "Felt",
     "På disken nå": "På disken no",
     "Din endring": "Endringa di",
