@@ -335,3 +335,90 @@ def test_a_large_upload_is_streamed_to_disk(tmp_path: Path, signing_site: Site) 
     assert peak < 24 * 2**20, f"{peak / 2**20:.0f} MiB"
     assert not [p for p in server.cache.rglob("*") if p.is_file() and p.parent.name in
                 ("opplasting", "innsendt")]  # fmt: skip
+
+
+def test_a_file_that_is_not_toml_is_fixed_in_the_page(site: Site) -> None:  # noqa: F811
+    """A syntax error: the page shows the text and the error's line, not a 500; text that
+    still does not parse is shown again as typed; fixed text is saved and the form returns."""
+    import re
+
+    from test_web import get
+
+    path = site.folder / "politiradet/2023-01-13.toml"
+    good = path.read_text(encoding="utf-8")
+    broken = good.replace('title = "Dagsorden godkjent"', 'title = "Dagsorden godkjent', 1)
+    path.write_text(broken, encoding="utf-8")
+    file = "politiradet/2023-01-13.toml"
+    headers = {"Cookie": f"referatbygg_token={site.token}"}
+    for page in ("preview", "signatures", "archive"):  # no 500 anywhere
+        assert get(site, f"/{page}?file={file}&token={site.token}")[0] in (200, 303), page
+    status, _h, body = get(site, f"/meeting?file={file}&token={site.token}")
+    assert status == 200 and "Filen kan ikke leses som TOML" in body
+    assert "linje 8" in body and "Dagsorden godkjent" in body
+    digest = re.search(r'name="digest" value="([0-9a-f]+)"', body)
+    assert digest is not None
+    still = broken.replace("Dagsorden godkjent", "Dagsorden godkjent!!")
+    status, body = post_to(site, f"/meeting-text?file={file}",
+                           {"digest": digest.group(1), "text": still}, headers)  # fmt: skip
+    assert status == 400 and "Dagsorden godkjent!!" in body
+    assert path.read_text(encoding="utf-8") == broken
+    status, _body = post_to(site, f"/meeting-text?file={file}",
+                            {"digest": digest.group(1), "text": good}, headers)  # fmt: skip
+    assert status == 303 and path.read_text(encoding="utf-8") == good
+    status, _h, body = get(site, f"/meeting?file={file}&token={site.token}")
+    assert status == 200 and 'id="meeting-form"' in body
+
+
+def test_fixing_the_text_of_a_file_changed_meanwhile_keeps_the_text(site: Site) -> None:  # noqa: F811
+    import re
+
+    from test_web import get
+
+    path = site.folder / "politiradet/2023-01-13.toml"
+    path.write_text(path.read_text(encoding="utf-8") + "\n[[broken\n", encoding="utf-8")
+    file = "politiradet/2023-01-13.toml"
+    _s, _h, body = get(site, f"/meeting?file={file}&token={site.token}")
+    digest = re.search(r'name="digest" value="([0-9a-f]+)"', body)
+    assert digest is not None
+    path.write_text(path.read_text(encoding="utf-8") + "# someone else\n", encoding="utf-8")
+    before = path.read_bytes()
+    status, body = post_to(site, f"/meeting-text?file={file}", {
+        "digest": digest.group(1), "text": "date = 2023-01-13\n# mitt\n"},
+        {"Cookie": f"referatbygg_token={site.token}"})  # fmt: skip
+    assert status == 409 and "# mitt" in body and path.read_bytes() == before
+
+
+def test_the_pages_of_this_round_are_accessible(site: Site) -> None:  # noqa: F811
+    """axe-core in Chromium on the new states: the text page of a file that is not TOML, a
+    conflict with its table, a refused new body with its fields kept."""
+    from browser import axe_violations, chromium
+
+    path = site.folder / "politiradet/2023-01-13.toml"
+    good = path.read_text(encoding="utf-8")
+    driver = chromium()
+    try:
+        base = f"http://127.0.0.1:{site.port}"
+        driver.get(f"{base}/?token={site.token}")
+        driver.find_element("id", "body-name").send_keys("Politiradet")  # the folder exists
+        driver.find_element("id", "body-organisation").send_keys("Oslo kommune")
+        driver.find_element("css selector", "#nytt-organ ~ form button, form[action='/new-body'] "
+                            "button").click()  # fmt: skip
+        assert "finnes allerede" in driver.page_source
+        kept = driver.find_element("id", "body-organisation").get_attribute("value")
+        assert kept == "Oslo kommune"
+        assert axe_violations(driver) == []
+        driver.get(f"{base}/meeting?file=politiradet/2023-01-13.toml")
+        path.write_text(good.replace("Dagsorden godkjent", "Endret i en annen fane"), "utf-8")
+        title = driver.find_element("id", "items.1.title")
+        title.send_keys(" (mitt)")
+        driver.execute_script("window.onbeforeunload = null;")
+        driver.find_element("css selector", "#meeting-form button[type=submit]").click()
+        assert "Filen ble endret på disken mens du skrev" in driver.page_source
+        assert axe_violations(driver) == []
+        path.write_text(good + "\n[[broken\n", encoding="utf-8")
+        driver.get(f"{base}/meeting?file=politiradet/2023-01-13.toml")
+        assert "Filen kan ikke leses som TOML" in driver.page_source
+        assert axe_violations(driver) == []
+    finally:
+        driver.quit()
+        path.write_text(good, encoding="utf-8")

@@ -6,7 +6,9 @@ an output file itself."""
 
 from __future__ import annotations
 
+import re
 from http import HTTPStatus
+from pathlib import Path
 from urllib.parse import quote
 
 from ..meeting.model import Language, MeetingFile
@@ -51,6 +53,8 @@ class Pages(PageBase):
         path = self._meeting_file()
         if path is None:
             return
+        if self._unreadable(path):
+            return
         common = self._common(path, "Møte")  # the job first: see _common
         found = row(path, self.site.out_root, self.site.config(), own_language=True)
         forms = items(path, found.problems)
@@ -94,6 +98,55 @@ class Pages(PageBase):
             self.meeting_page(conflict=merge(base, now, form))
             return
         self.meeting_page(saved=True)
+
+    def _unreadable(self, path: Path, text: str | None = None, conflict: bool = False) -> bool:
+        """A file that is not TOML: the page shows its text with the error's line, to be
+        fixed in place (``text``: what was typed, kept when it still does not parse, or when
+        the file changed meanwhile — ``conflict``)."""
+        import tomllib
+
+        from .editing import digest
+
+        shown = path.read_text(encoding="utf-8", errors="replace") if text is None else text
+        try:
+            tomllib.loads(shown)
+            error = None
+        except tomllib.TOMLDecodeError as exc:
+            error = exc
+        if error is None and not conflict:
+            return False
+        found = re.search(r"\(at line (\d+), column (\d+)\)", str(error or ""))
+        line, column = (int(found.group(1)), int(found.group(2))) if found else (0, 0)
+        lines = shown.splitlines() or [""]
+        status = (HTTPStatus.CONFLICT if conflict else HTTPStatus.BAD_REQUEST if text is not None
+                  else HTTPStatus.OK)  # fmt: skip
+        self._render(
+            "text.html", status, **self._common(path, "Møte"), text=shown, line=line,
+            column=column, reason=str(error or "").split(" (at line")[0],
+            bad_line=lines[max(min(line, len(lines)), 1) - 1], digest=digest(path),
+            conflict=conflict,
+        )  # fmt: skip
+        return True
+
+    def save_text(self) -> None:
+        """The text of a file that was not TOML, fixed in place: written only when it parses
+        (else shown again as typed) and when the file is still the one the page showed."""
+        from ..fsutil import locked, write_atomic
+        from .editing import digest
+
+        path = self._meeting_file()
+        form = self._form() if path is not None else None
+        if path is None or form is None:
+            return
+        text = form.get("text", "").replace("\r\n", "\n")
+        with locked(path):
+            if digest(path) != form.get("digest"):
+                self._unreadable(path, text, conflict=True)  # what was typed, shown again
+                return
+            if self._unreadable(path, text):
+                return
+            write_atomic(path, text.encode("utf-8"))
+        self._redirect(f"/meeting?file={quote(self._relative(path))}")
 
     def check_form(self) -> None:
         """check's findings for the form as it stands in the page, unsaved (as you type)."""

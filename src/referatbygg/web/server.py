@@ -94,7 +94,7 @@ class Handler(Pages, SigningPages, http.server.BaseHTTPRequestHandler):
             "/receive": self.receive_upload, "/sign": self.sign_here,
             "/package": self.make_package, "/check": self.check_form,
             "/new-meeting": self.new_meeting, "/new-body": self.new_body,
-            "/new-round": self.new_round,
+            "/new-round": self.new_round, "/meeting-text": self.save_text,
         }  # fmt: skip
         action = routes.get(urlsplit(self.path).path)
         if action is None:

@@ -61,6 +61,13 @@ NN: dict[str, str] = {
     "Testsignaturer laget med demo-nøkler: de viser at signeringen virker, men er ingen gyldig "
     "underskrift.": "Testsignaturar laga med demo-nøklar: dei viser at signeringa verkar, men er "
     "inga gyldig underskrift.",
+    "Filen kan ikke leses som TOML": "Fila kan ikkje lesast som TOML",
+    "linje": "linje",
+    "kolonne": "kolonne",
+    "Rett teksten her og lagre; skjemaet kommer tilbake når filen kan leses.": "Rett teksten her "
+    "og lagra; skjemaet kjem tilbake når fila kan lesast.",
+    "Møtefilen": "Møtefila",
+    "Feilen er på linje": "Feilen er på linje",
     "Felt": "Felt",
     "På disken nå": "På disken no",
     "Din endring": "Endringa di",
