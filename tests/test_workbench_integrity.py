@@ -422,3 +422,141 @@ def test_the_pages_of_this_round_are_accessible(site: Site) -> None:  # noqa: F8
     finally:
         driver.quit()
         path.write_text(good, encoding="utf-8")
+
+
+def _save(site: Site, file: str, form: dict[str, str]) -> tuple[int, str]:  # noqa: F811
+    from test_web import post
+
+    headers, loaded, _page = _loaded(site, file)
+    return post(site, file, {"digest": loaded, **form}, headers)
+
+
+def test_every_part_of_the_meeting_is_edited_in_the_page(site: Site) -> None:  # noqa: F811
+    """The meeting's date, time, place; an item added and removed; a participant added (a quote
+    in the name), moved and removed; a next meeting and a chair added — each written as TOML
+    values, each file loading with no new error; an addition without what it needs refused with
+    what was typed kept."""
+    file = "politiradet/2023-01-13.toml"
+    path = site.folder / file
+    errors = lambda: [str(p) for p in check(load_meeting(path)) if p.severity == "error"]  # noqa: E731
+    assert errors() == []
+    count = len(load_meeting(path).data.items)
+    status, _b = _save(site, file, {"meeting.0.date": "2023-01-20", "meeting.0.start": "09:00",
+                                    "meeting.0.place": 'Rådhuset, "Store sal"'})  # fmt: skip
+    assert status == 200
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    assert data["date"] == dt.date(2023, 1, 20) and data["start"] == "09:00"
+    assert data["place"] == 'Rådhuset, "Store sal"'
+    # An item without its title: refused, nothing written, the typed values kept in the page.
+    before = path.read_bytes()
+    status, body = _save(site, file, {"action": "add:items", "new.items.text": "Tekst jeg skrev",
+                                      "meeting.0.place": "Et nytt sted"})  # fmt: skip
+    assert status == 400 and "Fyll inn tittel" in body and path.read_bytes() == before
+    assert 'data-dirty="1"' in body  # unsaved: leaving asks first
+    assert "Tekst jeg skrev" in body and 'value="Et nytt sted"' in body
+    status, _b = _save(site, file, {"action": "add:items", "new.items.title": "Eventuelt #2 ]",
+                                    "new.items.text": "- Ingen saker."})  # fmt: skip
+    assert status == 200
+    items = load_meeting(path).data.items
+    assert len(items) == count + 1 and items[-1].title == "Eventuelt #2 ]"
+    assert items[-1].numbers == (max(n for i in items[:-1] for n in i.numbers) + 1,)
+    status, _b = _save(site, file, {"action": f"remove:items.{count}"})
+    assert status == 200 and len(load_meeting(path).data.items) == count
+    # Participants: added, moved up, removed.
+    for name in ('Kari "K" Nordmann', "Ola Nordmann"):
+        status, _b = _save(site, file, {"action": "add:participants.present",
+                                        "new.participants.present.name": name,
+                                        "new.participants.present.party": "Ap"})  # fmt: skip
+        assert status == 200
+    present = load_meeting(path).data.participants.present
+    names = [x.name for x in present]
+    assert names[-2:] == ['Kari "K" Nordmann', "Ola Nordmann"]
+    status, _b = _save(site, file, {"action": f"up:participants.present.{len(names) - 1}"})
+    assert [x.name for x in load_meeting(path).data.participants.present][-2:] == [
+        "Ola Nordmann", 'Kari "K" Nordmann']  # fmt: skip
+    status, _b = _save(site, file, {"action": f"remove:participants.present.{len(names) - 1}"})
+    assert 'Kari "K" Nordmann' not in [x.name for x in load_meeting(path).data.participants.present]
+    status, _b = _save(site, file, {"action": "add:participants.chair",
+                                    "new.participants.chair.name": "Raymond Johansen",
+                                    "new.participants.chair.role": "byrådsleder"})  # fmt: skip
+    assert load_meeting(path).data.participants.chair.name == "Raymond Johansen"  # type: ignore[union-attr]
+    status, _b = _save(site, file, {"action": "add:next_meetings",
+                                    "new.next_meetings.date": "2023-12-14",
+                                    "new.next_meetings.start": "13:30"})  # fmt: skip
+    nxt = load_meeting(path).data.next_meetings[-1]
+    assert nxt.date == dt.date(2023, 12, 14) and nxt.start == dt.time(13, 30)
+    assert errors() == []
+
+
+def test_the_last_item_is_not_removed_and_unknown_actions_are_refused(site: Site) -> None:  # noqa: F811
+    path = site.folder / "politiradet/2023-01-13.toml"
+    for action in ("remove:items.99", "explode:items.0", "up:items.1", "remove:meeting.0"):
+        before = path.read_bytes()
+        status, body = _save(site, "politiradet/2023-01-13.toml", {"action": action})
+        assert status == 400, (action, status)
+        assert path.read_bytes() == before
+    single = 'date = 2023-01-13\n[[items]]\nnumbers = [1]\ntitle = "Eneste"\n'
+    (site.folder / "politiradet/2023-02-01.toml").write_text(single, encoding="utf-8")
+    status, body = _save(site, "politiradet/2023-02-01.toml", {"action": "remove:items.0"})
+    assert status == 400 and "minst én sak" in body
+
+
+def _upload(
+    site: Site,  # noqa: F811
+    file: str,
+    fields: dict[str, str],
+    name: str,
+    data: bytes,
+) -> tuple[int, str]:
+    import http.client
+
+    _h, loaded, _page = _loaded(site, file)
+    boundary = "----referatbygg-vedlegg"
+    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'
+             for k, v in {"digest": loaded, **fields}.items()]  # fmt: skip
+    body = "".join(parts).encode() + (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="vedlegg"; filename="{name}"\r\n'
+        "Content-Type: application/octet-stream\r\n\r\n").encode() + data + \
+        f"\r\n--{boundary}--\r\n".encode()  # fmt: skip
+    conn = http.client.HTTPConnection("127.0.0.1", site.port, timeout=60)
+    conn.request("POST", f"/attach?file={file}", body=body, headers={
+        "Host": f"127.0.0.1:{site.port}", "Origin": f"http://127.0.0.1:{site.port}",
+        "Cookie": f"referatbygg_token={site.token}",
+        "Content-Type": f"multipart/form-data; boundary={boundary}"})  # fmt: skip
+    resp = conn.getresponse()
+    return resp.status, resp.read().decode()
+
+
+def test_an_attachment_is_uploaded_from_the_page(site: Site) -> None:  # noqa: F811
+    """A PDF uploaded to item 5: stored under a safe name in vedlegg/ (never over a file),
+    listed with its title; a file check refuses (an empty PDF, a .exe, no title) leaves
+    nothing behind."""
+    file = "politiradet/2023-01-13.toml"
+    path = site.folder / file
+    pdf = (ROOT / "meetings/politiradet/vedlegg/situasjonsbrief.pdf").read_bytes()
+    status, _body = _upload(site, file, {"title": "Brief \"nr. 2\"", "item": "5"},
+                            "Situasjonsbrief (ny).PDF", pdf)  # fmt: skip
+    assert status == 303, _body
+    meeting = load_meeting(path)
+    added = meeting.data.attachments[-1]
+    assert added.title == 'Brief "nr. 2"' and added.item == 5
+    assert str(added.file) == "vedlegg/situasjonsbrief-ny.pdf"
+    assert (path.parent / added.file).read_bytes() == pdf
+    assert [p for p in check(meeting) if p.severity == "error"] == []
+    status, _body = _upload(site, file, {"title": "Igjen", "item": "5"}, "situasjonsbrief-ny.pdf",
+                            pdf)  # fmt: skip
+    assert status == 303
+    assert str(load_meeting(path).data.attachments[-1].file) == "vedlegg/situasjonsbrief-ny-2.pdf"
+    before = path.read_bytes()
+    files = sorted(p.name for p in (path.parent / "vedlegg").iterdir())
+    for fields, name, data, said in (
+        ({"title": "Tom", "item": "5"}, "tom.pdf", b"%PDF-1.7\n", "vedlegget ble ikke lagt til"),
+        ({"title": "Program", "item": "5"}, "x.exe", b"MZ", "filtypen tas ikke imot"),
+        ({"title": "", "item": "5"}, "a.pdf", pdf, "fyll inn tittel"),
+        ({"title": "Feil sak", "item": "99"}, "a.pdf", pdf, "vedlegget ble ikke lagt til"),
+    ):
+        status, body = _upload(site, file, fields, name, data)
+        assert status == 400 and said in body.lower(), (name, status, body[-600:])
+        assert path.read_bytes() == before
+        assert sorted(p.name for p in (path.parent / "vedlegg").iterdir()) == files
+    assert not list(site.cache.rglob("opplasting/*"))

@@ -16,7 +16,7 @@ from typing import Any
 
 import tomlkit
 
-from .editing import EDITABLE, GROUPS, _get, _shown
+from .editing import EDITABLE, GROUPS, _get, _shown, entries_of
 
 
 def remember(cache: Path, text: str, digest: str) -> None:
@@ -40,7 +40,7 @@ def form_values(text: str) -> dict[str, str]:
     doc: Any = tomlkit.parse(text)
     out = {}
     for group, fields in EDITABLE.items():
-        for index, entry in enumerate(_get(doc, group) or []):
+        for index, entry in enumerate(entries_of(doc, group)):
             for f in fields:
                 out[f"{group}.{index}.{f.path}"] = _shown(_get(entry, f.path), f)
     return out

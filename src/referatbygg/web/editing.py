@@ -5,6 +5,7 @@ since the form was loaded is not overwritten (its digest is in the form)."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -52,11 +53,55 @@ ATTACHMENT_FIELDS = (
     Field("exempt", "Unntatt offentlighet: hjemmel (tom: offentlig)"),
 )
 PERSON_FIELDS = (Field("name", "Navn"), Field("role", "Rolle"), Field("party", "Parti"))
-GROUPS = {"participants.present": "Til stede", "participants.absent": "Forfall"}
+SUBSTITUTE_FIELDS = (*PERSON_FIELDS, Field("for", "Møtte for"))
+MEETING_FIELDS = (
+    Field("date", "Dato (ÅÅÅÅ-MM-DD)", "date"),
+    Field("start", "Fra klokken (TT:MM)", "time"),
+    Field("end", "Til klokken (TT:MM)", "time"),
+    Field("place", "Sted"),
+    Field("number", "Møtenummer"),
+    Field("remarks", "Merknader", "multiline"),
+)
+NEXT_FIELDS = (
+    Field("date", "Dato (ÅÅÅÅ-MM-DD)", "date"),
+    Field("start", "Fra klokken (TT:MM)", "time"),
+    Field("end", "Til klokken (TT:MM)", "time"),
+    Field("note", "Merknad"),
+)
+SIGNATORY_FIELDS = (Field("title", "Tittel"), Field("name", "Navn"),
+                    Field("role", "Rolle-id (a–z, 0–9, _)"))  # fmt: skip
+GROUPS = {
+    "participants.chair": "Møteleder",
+    "participants.present": "Til stede",
+    "participants.absent": "Forfall",
+    "participants.substitutes": "Varamedlemmer",
+    "participants.administration": "Fra administrasjonen",
+    "participants.others": "Andre til stede",
+    "participants.secretary": "Referent",
+}
 # Which entries of the file the form edits, and with what fields (a form key is the entry's
-# path and the field's: "items.3.decision.text", "participants.present.0.name").
-EDITABLE = {"items": ITEM_FIELDS, "attachments": ATTACHMENT_FIELDS,
-            **dict.fromkeys(GROUPS, PERSON_FIELDS)}  # fmt: skip
+# path and the field's: "items.3.decision.text", "participants.present.0.name"; the meeting's
+# own values are the one entry "meeting.0").
+EDITABLE = {"meeting": MEETING_FIELDS, "items": ITEM_FIELDS, "attachments": ATTACHMENT_FIELDS,
+            **dict.fromkeys(GROUPS, PERSON_FIELDS),
+            "participants.substitutes": SUBSTITUTE_FIELDS, "next_meetings": NEXT_FIELDS,
+            "signatories": SIGNATORY_FIELDS}  # fmt: skip
+# What a new entry must have before it is written (the rest is filled in afterwards).
+REQUIRED = {"items": ("title",), "next_meetings": ("date",), "signatories": ("role", "title"),
+            **{group: ("name",) for group in GROUPS}}  # fmt: skip
+
+
+def entries_of(doc: Any, group: str) -> list[Any]:
+    """The entries of ``group`` in the document: a list of tables, the chair's one table, or
+    the document itself for the meeting's own values."""
+    if group == "meeting":
+        return [doc]
+    found = _get(doc, group)
+    if found is None:
+        return []
+    return [found] if hasattr(found, "keys") else list(found)
+
+
 LIMIT = 1 << 20  # a form larger than this is refused before it is read
 
 
@@ -146,7 +191,7 @@ def entries(path: Path) -> dict[str, list[Entry]]:
     for group, fields in EDITABLE.items():
         if group == "items":
             continue
-        for index, entry in enumerate(_get(doc, group) or []):
+        for index, entry in enumerate(entries_of(doc, group)):
             heading = str(entry.get("title") or entry.get("name") or entry.get("role") or "")
             values = {f.path: _shown(_get(entry, f.path), f) for f in fields}
             found.setdefault(group, []).append(Entry(f"{group}.{index}", heading, values))
@@ -211,6 +256,13 @@ def _typed(value: str, f: Field) -> Any:
         return value == "true"
     if f.kind == "int" and value.strip().isdigit():
         return int(value)
+    if f.kind == "date":
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return value  # check names it at its line: "expected a date like 2023-01-13"
+    if f.kind == "time":
+        return value.strip()  # as the files write times: "13:30"
     if f.kind == "multiline" or "\n" in value:
         return _multiline(value)
     return value
@@ -231,11 +283,15 @@ def save(path: Path, loaded: str, form: dict[str, str]) -> None:
     from the digest check to the rename. A second save waiting on it then finds the file
     renamed over — another digest — and gets the conflict, never a silent overwrite."""
     from ..fsutil import locked
+    from .structure import apply
 
     with locked(path):
         if digest(path) != loaded:
             raise Conflict(path.name)
-        write_atomic(path, applied(path, form).encode("utf-8"))
+        doc = applied_doc(path, form)
+        if form.get("action"):  # add, remove or move an entry (structure.py); Refused if not
+            apply(doc, form["action"], form)
+        write_atomic(path, tomlkit.dumps(doc).encode("utf-8"))
 
 
 def live_check(path: Path, form: dict[str, str]) -> dict[str, Any]:
@@ -276,11 +332,16 @@ def live_check(path: Path, form: dict[str, str]) -> dict[str, Any]:
 
 def applied(path: Path, form: dict[str, str]) -> str:
     """The file's text with the form's values put in, everything else as it was."""
+    return tomlkit.dumps(applied_doc(path, form))
+
+
+def applied_doc(path: Path, form: dict[str, str]) -> Any:
+    """The parsed file with the form's values put in."""
     doc: Any = tomlkit.parse(path.read_text(encoding="utf-8"))
     for group, fields in EDITABLE.items():
-        for index, entry in enumerate(_get(doc, group) or []):
+        for index, entry in enumerate(entries_of(doc, group)):
             for f in fields:
                 key = f"{group}.{index}.{f.path}"
                 if key in form:
                     _put(entry, f, form[key].replace("\r\n", "\n"))
-    return tomlkit.dumps(doc)
+    return doc

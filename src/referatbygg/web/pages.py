@@ -42,13 +42,15 @@ class Pages(PageBase):
                      problem=problem, values=values or {}, styles=STYLE_NAMES)  # fmt: skip
 
     def meeting_page(
-        self, *, saved: bool = False, conflict: Merged | None = None, problem: str | None = None
-    ) -> None:
+        self, *, saved: bool = False, conflict: Merged | None = None, problem: str | None = None,
+        typed: dict[str, str] | None = None,
+    ) -> None:  # fmt: skip
         """The form. After a conflict it shows the file as it is now with what the secretary
         typed on top, and names each of their changes beside the value now on disk."""
         from .conflict import remember
-        from .editing import EDITABLE, GROUPS, ITEM_FIELDS, digest, entries, items
+        from .editing import EDITABLE, ITEM_FIELDS, REQUIRED, digest, entries, items
         from .meetings import row
+        from .structure import MOVABLE
 
         path = self._meeting_file()
         if path is None:
@@ -59,14 +61,14 @@ class Pages(PageBase):
         found = row(path, self.site.out_root, self.site.config(), own_language=True)
         forms = items(path, found.problems)
         fields = entries(path)
-        if conflict is not None:  # what they typed, over the file as it is now
-            for f in forms:
-                f.values = {k: conflict.values.get(f"items.{f.index}.{k}", v)
-                            for k, v in f.values.items()}  # fmt: skip
-            for group in fields.values():
-                for e in group:
-                    e.values = {k: conflict.values.get(f"{e.prefix}.{k}", v)
-                                for k, v in e.values.items()}  # fmt: skip
+        # What they typed, over the file as it is now: after a conflict, or a refused action
+        # (nothing was written; nothing typed is lost).
+        overlay = conflict.values if conflict is not None else typed or {}
+        for f in forms:
+            f.values = {k: overlay.get(f"items.{f.index}.{k}", v) for k, v in f.values.items()}
+        for group in fields.values():
+            for e in group:
+                e.values = {k: overlay.get(f"{e.prefix}.{k}", v) for k, v in e.values.items()}
         version = digest(path)
         remember(self.site.cache, path.read_text(encoding="utf-8"), version)
         placed = {id(p) for f in forms for p in f.problems}
@@ -76,13 +78,26 @@ class Pages(PageBase):
             **common, state=found.state, items=forms,
             general=[p for p in found.problems if id(p) not in placed], digest=version,
             saved=saved, conflict=conflict, item_fields=ITEM_FIELDS, entries=fields,
-            editable=EDITABLE,
-            groups=[("attachments", "Vedlegg"), *GROUPS.items()], problem=problem,
+            editable=EDITABLE, required=REQUIRED, movable=MOVABLE, typed=overlay,
+            groups=self._groups(path), problem=problem,
             agreement=bool((m := self._loaded(path)) and m.kind == "avtale"),
         )  # fmt: skip
 
+    def _groups(self, path: Path) -> list[tuple[str, str]]:
+        """The entry groups the form shows, in order: attachments, every participant group,
+        the next meetings, and the meeting's own signatories where the body has them chosen
+        per meeting."""
+        from .editing import GROUPS
+
+        meeting = self._loaded(path)
+        own = meeting is not None and meeting.kind == "referat" \
+            and meeting.body.signatures == "meeting"  # fmt: skip
+        return [("attachments", "Vedlegg"), *GROUPS.items(), ("next_meetings", "Neste møter"),
+                *([("signatories", "Signatarer for dette møtet")] if own else [])]  # fmt: skip
+
     def save_meeting(self) -> None:
         from .editing import Conflict, save
+        from .structure import Refused
 
         path = self._meeting_file()
         form = self._form() if path is not None else None
@@ -90,6 +105,9 @@ class Pages(PageBase):
             return
         try:
             save(path, form.get("digest", ""), form)
+        except Refused as exc:
+            self.meeting_page(problem=str(exc), typed=form)
+            return
         except Conflict:
             from .conflict import merge, recall
 

@@ -22,8 +22,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from ..errors import ReferatbyggError
+from .attaching import AttachPages
 from .base import TEXT, Site
-from .pages import Pages
 from .signing_pages import SigningPages
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,7 @@ STATIC = {
 }
 
 
-class Handler(Pages, SigningPages, http.server.BaseHTTPRequestHandler):
+class Handler(AttachPages, SigningPages, http.server.BaseHTTPRequestHandler):
     site: Site  # set on the class made per server
     server_version = "referatbygg"
 
@@ -95,6 +95,7 @@ class Handler(Pages, SigningPages, http.server.BaseHTTPRequestHandler):
             "/package": self.make_package, "/check": self.check_form,
             "/new-meeting": self.new_meeting, "/new-body": self.new_body,
             "/new-round": self.new_round, "/meeting-text": self.save_text,
+            "/attach": self.attach,
         }  # fmt: skip
         action = routes.get(urlsplit(self.path).path)
         if action is None:
