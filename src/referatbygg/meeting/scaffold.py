@@ -39,10 +39,12 @@ language = "{language}"
 
 # Who signs, in order. Or: signatures = "meeting" (each meeting names them, e.g. members
 # elected at the meeting, with an attestation sentence), or signatures = "none".
-[[signatories]]
-role = "leder"
-title = "{chair}"
-name = "{placeholder}"
+{signatories}"""
+
+SIGNATORY = """[[signatories]]
+role = {role}
+title = {title}
+name = {name}
 """
 
 SCHEMA_FILES = {"body": "organ.schema.json", "meeting": "meeting.schema.json",
@@ -58,7 +60,7 @@ def slug(text: str) -> str:
 
 def new_body(
     folder: Path, *, name: str, organisation: str, language: Language = "nb",
-    style: str = styles.DEFAULT,
+    style: str = styles.DEFAULT, signatories: list[tuple[str, str]] | None = None,
 ) -> Path:  # fmt: skip
     """Write ``folder/organ.toml``, commented, in one of the shipped house styles; refuses to
     overwrite."""
@@ -67,6 +69,22 @@ def new_body(
     target = folder / "organ.toml"
     if target.exists():
         raise InputError(f"{target} exists; new never overwrites a file")
+    chair = "Leder" if language == "nb" else "Leiar"
+    given = [(t.strip(), n.strip()) for t, n in signatories or [] if t.strip() or n.strip()]
+    who = given or [(chair, PLACEHOLDER_NAME)]
+    roles: list[str] = []
+    for title, person in who:
+        for what, value in (("signatory's title", title), ("signatory's name", person)):
+            if not value or not value.isprintable():
+                raise InputError(f"the {what} must be one line of text, not {value!r}")
+        role = slug(title)
+        roles.append(role if role not in roles else f"{role}_{len(roles) + 1}")
+    signing = "\n".join(
+        SIGNATORY.format(role=tomlkit.string(role).as_string(),
+                         title=tomlkit.string(title).as_string(),
+                         name=tomlkit.string(person).as_string())
+        for role, (title, person) in zip(roles, who, strict=True)
+    )  # fmt: skip
     for what, value in (("name", name), ("organisation", organisation)):
         if not value.strip() or any(c in value for c in "\r\n") or not value.isprintable():
             raise InputError(f"the body's {what} must be one line of text, not {value!r}")
@@ -76,8 +94,7 @@ def new_body(
         schema="organ.schema.json", id=slug(name) or "organ", name=name,
         name_value=tomlkit.string(name).as_string(),
         organisation_value=tomlkit.string(organisation).as_string(), language=language,
-        chair="Leder" if language == "nb" else "Leiar", placeholder=PLACEHOLDER_NAME,
-        style=style, style_keys=styles.keys(style, language),
+        signatories=signing, style=style, style_keys=styles.keys(style, language),
     )  # fmt: skip
     _valid_body(text, target)
     folder.mkdir(parents=True, exist_ok=True)

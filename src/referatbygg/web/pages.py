@@ -209,7 +209,7 @@ class Pages(PageBase):
         name, organisation = form.get("name", "").strip(), form.get("organisation", "").strip()
         language: Language = "nn" if form.get("language") == "nn" else "nb"
         style = form.get("style", "referat")
-        typed = {"name": name, "organisation": organisation, "language": language,
+        typed = {**form, "name": name, "organisation": organisation, "language": language,
                  "style": style}  # fmt: skip
         folder = self.site.folder / scaffold.slug(name)
         if not name or not organisation:
@@ -226,8 +226,15 @@ class Pages(PageBase):
             self.meetings_page(problem=f"mappen {folder.name} finnes allerede; ingenting ble "
                                "skrevet", values=typed)  # fmt: skip
             return
+        signers = [(form.get(f"sign{n}_title", "").strip(), form.get(f"sign{n}_name", "").strip())
+                   for n in (1, 2)]  # fmt: skip
+        signers = [(t, n) for t, n in signers if n]  # a title alone names nobody
+        if not all(t for t, _n in signers):
+            self.meetings_page(problem="gi hver som signerer en tittel; ingenting ble skrevet",
+                               values={**typed, **form})  # fmt: skip
+            return
         scaffold.new_body(folder, name=name, organisation=organisation, language=language,
-                          style=style)  # fmt: skip
+                          style=style, signatories=signers)  # fmt: skip
         first = scaffold.blank_meeting(folder / f"{dt.date.today():%Y-%m-%d}.toml")
         self._redirect(f"/meeting?file={quote(self._relative(first))}")
 
