@@ -560,3 +560,28 @@ def test_an_attachment_is_uploaded_from_the_page(site: Site) -> None:  # noqa: F
         assert path.read_bytes() == before
         assert sorted(p.name for p in (path.parent / "vedlegg").iterdir()) == files
     assert not list(site.cache.rglob("opplasting/*"))
+
+
+def test_the_pages_reflow_at_360_pixels(signing_site: Site) -> None:  # noqa: F811
+    """WCAG 1.4.10: at 360 CSS pixels every page reads without scrolling sideways."""
+    from browser import chromium
+
+    server = signing_site
+    driver = chromium()
+    try:
+        driver.set_window_size(360, 800)
+        wide = "return document.documentElement.scrollWidth - document.documentElement.clientWidth;"
+        driver.get(f"http://127.0.0.1:{server.port}/?token={server.token}")
+        for page in ("", "meeting", "preview", "signatures", "archive"):
+            url = f"/{page}?file=politiradet/2023-01-13.toml" if page else "/"
+            driver.get(f"http://127.0.0.1:{server.port}{url}")
+            over = driver.execute_script(wide)
+            culprits = driver.execute_script(
+                "return [...document.querySelectorAll('body *')].filter(e => "
+                "e.getBoundingClientRect().right > 361).slice(0, 5).map(e => e.tagName + '.' + "
+                "e.className + ' ' + (e.id || '') + ' ' + Math.round(e.getBoundingClientRect()"
+                ".right));"
+            )  # fmt: skip
+            assert over <= 0, (page, over, culprits)
+    finally:
+        driver.quit()
