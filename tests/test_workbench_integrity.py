@@ -585,3 +585,24 @@ def test_the_pages_reflow_at_360_pixels(signing_site: Site) -> None:  # noqa: F8
             assert over <= 0, (page, over, culprits)
     finally:
         driver.quit()
+
+
+def test_focus_moves_to_what_an_action_said(site: Site) -> None:  # noqa: F811
+    """After a save, focus is on "Lagret."; after a refused action, on the refusal."""
+    from browser import chromium
+
+    driver = chromium()
+    try:
+        driver.get(f"http://127.0.0.1:{site.port}/meeting?file=politiradet/2023-01-13.toml"
+                   f"&token={site.token}")  # fmt: skip
+        assert driver.execute_script("return document.activeElement.tagName") == "BODY"
+        driver.find_element("css selector", "#meeting-form > p > button").click()
+        focused = driver.execute_script("return document.activeElement.textContent")
+        assert focused == "Lagret.", focused
+        driver.execute_script("window.onbeforeunload = null;")
+        driver.find_element("xpath", "//summary[contains(., 'ny sak')]").click()
+        driver.find_element("css selector", "button[value='add:items']").click()
+        focused = driver.execute_script("return document.activeElement.textContent")
+        assert focused.startswith("Fyll inn tittel"), focused
+    finally:
+        driver.quit()

@@ -33,6 +33,7 @@ STATIC = {
     "app.css": "text/css; charset=utf-8",
     "app.js": "text/javascript; charset=utf-8",
     "check.js": "text/javascript; charset=utf-8",
+    "focus.js": "text/javascript; charset=utf-8",
 }
 
 
