@@ -606,3 +606,60 @@ def test_focus_moves_to_what_an_action_said(site: Site) -> None:  # noqa: F811
         assert focused.startswith("Fyll inn tittel"), focused
     finally:
         driver.quit()
+
+
+def test_the_browser_opens_on_a_one_time_url(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    """The browser's command line (readable by every local user) never carries the token: it
+    gets a one-time URL, which the server exchanges for the cookie once, and then refuses."""
+    import http.client
+    import webbrowser
+    from urllib.parse import urlsplit
+
+    from referatbygg.cli.workbench import open_browser
+
+    opened: list[str] = []
+    monkeypatch.setattr(webbrowser, "open", opened.append)
+    open_browser(site)
+    (address,) = opened
+    assert site.token not in address and "/login?once=" in address
+    target = urlsplit(address)
+    conn = http.client.HTTPConnection("127.0.0.1", site.port, timeout=20)
+    conn.request("GET", f"{target.path}?{target.query}", headers={"Host": target.netloc})
+    resp = conn.getresponse()
+    resp.read()
+    assert resp.status == 303 and resp.getheader("Location") == "/"
+    assert f"referatbygg_token={site.token}" in (resp.getheader("Set-Cookie") or "")
+    conn.request("GET", f"{target.path}?{target.query}", headers={"Host": target.netloc})
+    again = conn.getresponse()
+    again.read()
+    assert again.status == 403 and again.getheader("Set-Cookie") is None
+    for bad in ("", "once=guess", f"once={target.query.split('=')[1]}x"):
+        conn.request("GET", f"/login?{bad}", headers={"Host": target.netloc})
+        answer = conn.getresponse()
+        answer.read()
+        assert answer.status == 403
+
+
+def test_a_stopped_server_leaves_no_scratch_folder(tmp_path: Path) -> None:
+    """SIGTERM (a service manager's stop), like Ctrl-C: the scratch folder is removed."""
+    import signal
+    import subprocess
+    import sys
+    import tempfile
+
+    shutil.copytree(ROOT / "meetings/politiradet", tmp_path / "m/politiradet")
+    before = set(Path(tempfile.gettempdir()).glob("referatbygg-web-*"))
+    proc = subprocess.Popen([sys.executable, "-m", "referatbygg", "serve", str(tmp_path / "m"),
+                             "--no-open", "--out", str(tmp_path / "out")],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().startswith("referatbygg: http://127.0.0.1:")
+        made = set(Path(tempfile.gettempdir()).glob("referatbygg-web-*")) - before
+        assert len(made) == 1
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
+        assert not any(p.exists() for p in made)
+    finally:
+        if proc.poll() is None:
+            proc.kill()

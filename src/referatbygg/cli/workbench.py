@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import ExitCode, InputError
 from .common import Parents, Subparsers, command, say
+
+if TYPE_CHECKING:
+    from ..web.base import Site
 
 
 def add_serve(sub: Subparsers, shared: Parents) -> None:
@@ -36,9 +41,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     say(f"referatbygg: {url(site)}")
     sys.stdout.flush()
     if not args.no_open:
-        import webbrowser
-
-        webbrowser.open(url(site))
+        open_browser(site)
+    # Ctrl-C or a plain kill (SIGTERM, as a service manager stops it): the scratch folder with
+    # page images and uploads not yet taken in is removed either way.
+    signal.signal(signal.SIGTERM, _stop)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -47,3 +53,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
         server.server_close()
         site.close()
     return ExitCode.ok
+
+
+def _stop(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def open_browser(site: Site) -> None:
+    """Open the browser on a one-time URL: the token itself would stand on the browser's command
+    line, which every local user can read."""
+    import webbrowser
+
+    webbrowser.open(site.one_time_url())

@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 import json
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http import HTTPStatus
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,6 +40,9 @@ class Site:
     token: str
     port: int = 0
     cache: Path = Path()  # page images by the PDF's content; uploads before intake
+    # One-time codes for opening the browser without the token on its command line (which
+    # every local user can read): code → when it stops being valid.
+    once: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.cache = Path(tempfile.mkdtemp(prefix="referatbygg-web-"))
@@ -49,6 +52,23 @@ class Site:
         import shutil
 
         shutil.rmtree(self.cache, ignore_errors=True)
+
+    def one_time_url(self, valid_for: float = 120.0) -> str:
+        """A URL that works once, within ``valid_for`` seconds: the server exchanges it for the
+        token's cookie. The browser is opened on this, never on the token itself."""
+        import secrets
+        import time
+
+        code = secrets.token_urlsafe(24)
+        self.once[code] = time.monotonic() + valid_for
+        return f"http://127.0.0.1:{self.port}/login?once={code}"
+
+    def redeem(self, code: str) -> bool:
+        """Whether ``code`` is a one-time code still valid; it is used up either way."""
+        import time
+
+        until = self.once.pop(code, None)
+        return until is not None and time.monotonic() < until
 
     def origins(self) -> set[str]:
         return {f"http://127.0.0.1:{self.port}", f"http://localhost:{self.port}"}

@@ -69,10 +69,30 @@ class Handler(AttachPages, SigningPages, http.server.BaseHTTPRequestHandler):
             self._send(HTTPStatus.FORBIDDEN, b"Forbidden\n", "text/plain; charset=utf-8")
         return not why
 
+    def _login(self) -> None:
+        """/login?once=CODE: a valid one-time code (right Host) is exchanged for the token's
+        cookie and a redirect to the meetings; anything else is refused like any request."""
+        code = parse_qs(urlsplit(self.path).query).get("once", [""])[0]
+        if (self.headers.get("Host") or "") not in self.site.hosts() \
+                or not self.site.redeem(code):  # fmt: skip
+            log.info("refused GET /login: no valid one-time code")
+            self._send(HTTPStatus.FORBIDDEN, b"Forbidden\n", "text/plain; charset=utf-8")
+            return
+        self.send_response(HTTPStatus.SEE_OTHER)
+        self.send_header("Location", "/")
+        self.send_header("Set-Cookie", f"{COOKIE}={self.site.token}; HttpOnly; "
+                         "SameSite=Strict; Path=/")  # fmt: skip
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
     def do_GET(self) -> None:
+        path = urlsplit(self.path).path
+        if path == "/login":  # the one-time URL the browser was opened on
+            self._login()
+            return
         if not self._gate():
             return
-        path = urlsplit(self.path).path
         routes: dict[str, Callable[[], None]] = {
             "/": self.meetings_page, "/meeting": self.meeting_page, "/preview": self.preview_page,
             "/signatures": self.signatures_page, "/archive": self.archive_page,
