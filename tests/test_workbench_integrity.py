@@ -663,3 +663,84 @@ def test_a_stopped_server_leaves_no_scratch_folder(tmp_path: Path) -> None:
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def test_every_save_is_kept_and_can_be_restored(site: Site) -> None:  # noqa: F811
+    """Two saves: the history page lists the file as it was and both saves, with who, when,
+    what and the change; restoring the first version is itself a save, recorded."""
+    import getpass
+
+    from test_web import get, post
+
+    from referatbygg.web.history import versions_of
+
+    file = "politiradet/2023-01-13.toml"
+    path = site.folder / file
+    original = path.read_text(encoding="utf-8")
+    assert _save(site, file, {"items.0.title": "Første endring"})[0] == 200
+    assert _save(site, file, {"action": "add:participants.present",
+                              "new.participants.present.name": "Per Hansen"})[0] == 200  # fmt: skip
+    kept = versions_of(site.folder, path)
+    assert [v.number for v in kept] == [0, 1, 2]
+    assert kept[0].text == original and kept[-1].text == path.read_text(encoding="utf-8")
+    assert [v.what for v in kept[1:]] == ["lagret i skjemaet", "la til: til stede"]
+    assert all(v.who == getpass.getuser() for v in kept)
+    status, _h, page = get(site, f"/history?file={file}&token={site.token}")
+    assert status == 200 and "Versjon 2 (slik filen er nå)" in page
+    assert "+title = &#34;Første endring&#34;" in page or '+title = "Første endring"' in page
+    headers, loaded, _p = _loaded(site, file)
+    status, _body = post_to(site, f"/restore?file={file}", {"version": "0", "digest": loaded},
+                            headers)  # fmt: skip
+    assert status == 303 and path.read_text(encoding="utf-8") == original
+    assert versions_of(site.folder, path)[-1].what == "gjenopprettet versjon 0"
+    # An old page's restore (the file changed since): refused, nothing changed.
+    status, body = post_to(site, f"/restore?file={file}", {"version": "1", "digest": loaded},
+                           headers)  # fmt: skip
+    assert status == 400 and "ble endret mens du så på historikken" in body
+    assert path.read_text(encoding="utf-8") == original
+    # The history is hidden from the meetings list: no meeting there.
+    status, _h, listing = get(site, f"/?token={site.token}")
+    assert ".referatbygg" not in listing
+    assert post(site, file, {"digest": "x"}, headers)[0] == 409
+
+
+def test_a_save_in_a_git_repository_is_a_commit(site: Site) -> None:  # noqa: F811
+    """The meetings folder in a git repository: each save is a commit by the person saving,
+    made with dulwich, naming the file and what was done."""
+    from dulwich import porcelain
+    from dulwich.repo import Repo
+
+    repo = Repo.init(str(site.folder))
+    porcelain.add(repo, paths=[str(site.folder / "politiradet/2023-01-13.toml")])
+    porcelain.commit(repo, message=b"start", author=b"a <a@b>", committer=b"a <a@b>")
+    assert _save(site, "politiradet/2023-01-13.toml", {"items.0.title": "Endret"})[0] == 200
+    head = repo[repo.head()]
+    assert head.message.startswith(b"politiradet/2023-01-13.toml: lagret i skjemaet")
+    assert b"referatbygg.local" in head.author
+    changes = list(porcelain.status(repo).unstaged)
+    assert b"politiradet/2023-01-13.toml" not in changes
+
+
+def test_a_signed_meeting_is_changed_only_as_a_new_version(signing_site: Site) -> None:  # noqa: F811
+    """Once someone signed, a save without "ny versjon" is refused with what was typed kept;
+    with it the change is saved and Signaturer offers the new round."""
+    from referatbygg.signing import pades
+
+    server = signing_site
+    file = "politiradet/2023-01-13.toml"
+    working = server.out_root / "politiradet-2023-01-13/referat.pdf"
+    from referatbygg.config import load_config
+
+    pades.sign(working, "byradsleder", load_config(server.config_file))
+    path = server.folder / file
+    before = path.read_bytes()
+    status, body = _save(server, file, {"items.0.title": "Endret etter signering"})
+    assert status == 400 and "møtet er signert" in body.lower()
+    assert "Endret etter signering" in body and path.read_bytes() == before
+    status, _body = _save(server, file, {"items.0.title": "Endret etter signering",
+                                         "new_version": "1"})  # fmt: skip
+    assert status == 200 and b"Endret etter signering" in path.read_bytes()
+    from test_web import get
+
+    _s, _h, page = get(server, f"/signatures?file={file}&token={server.token}")
+    assert "Start ny signeringsrunde" in page

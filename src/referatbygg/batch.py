@@ -45,14 +45,17 @@ def find_meetings(paths: Iterable[Path]) -> list[Path]:
     """Meeting files in ``paths`` (folders are searched); body and config files are left out.
 
     A file that does not parse is kept: it is a meeting that must be reported as failed, not
-    silently skipped. Hidden files in a folder (an editor's lock or backup, the workbench's
-    trial copy while it checks a form) are not meetings.
+    silently skipped. Hidden files in a folder, and everything in a hidden folder (an editor's
+    lock or backup, the workbench's trial copy while it checks a form, its history of saves)
+    are not meetings.
     """
     found: list[Path] = []
     for path in paths:
         candidates = sorted(path.rglob("*.toml")) if path.is_dir() else [path]
         for file in candidates:
-            if file.name in SKIP or (file != path and file.name.startswith(".")):
+            hidden = file != path and any(part.startswith(".")
+                                          for part in file.relative_to(path).parts)  # fmt: skip
+            if file.name in SKIP or hidden or not file.is_file():
                 continue
             try:
                 data = tomllib.loads(file.read_text(encoding="utf-8"))

@@ -51,7 +51,7 @@ class AttachPages(Pages):
         if body is None:
             return
         try:
-            problem = _store(path, body, self.headers.get("Content-Type") or "")
+            problem = _store(path, body, self.headers.get("Content-Type") or "", self.site.folder)
         finally:
             body.unlink(missing_ok=True)  # before the answer: nothing is left when it arrives
         if problem:
@@ -60,7 +60,7 @@ class AttachPages(Pages):
         self._redirect(f"/meeting?file={quote(self._relative(path))}")
 
 
-def _store(path: Path, body: Path, content_type: str) -> str | None:
+def _store(path: Path, body: Path, content_type: str, history: Path) -> str | None:
     """Keep the uploaded attachment and list it; the reason, in the page's words, when not."""
     from ..fsutil import locked, write_atomic
     from ..meeting.check import check
@@ -109,4 +109,7 @@ def _store(path: Path, body: Path, content_type: str) -> str | None:
             write_atomic(path, before.encode("utf-8"))
             stored.unlink(missing_ok=True)
             return f"vedlegget ble ikke lagt til: {found[0].message}"
+        from .history import record
+
+        record(history, path, before, tomlkit.dumps(doc), f"la til vedlegg: {stored.name}")
     return None

@@ -275,7 +275,7 @@ def _multiline(value: str) -> Any:
     return tomlkit.parse(f'x = """\n{quoted[3:]}\n')["x"]
 
 
-def save(path: Path, loaded: str, form: dict[str, str]) -> None:
+def save(path: Path, loaded: str, form: dict[str, str], history: Path | None = None) -> None:
     """Write the form's values into ``path``, keeping everything else; Conflict when the file
     is no longer the one the form was made from.
 
@@ -288,10 +288,19 @@ def save(path: Path, loaded: str, form: dict[str, str]) -> None:
     with locked(path):
         if digest(path) != loaded:
             raise Conflict(path.name)
+        before = path.read_text(encoding="utf-8")
         doc = applied_doc(path, form)
         if form.get("action"):  # add, remove or move an entry (structure.py); Refused if not
             apply(doc, form["action"], form)
-        write_atomic(path, tomlkit.dumps(doc).encode("utf-8"))
+        after = tomlkit.dumps(doc)
+        if after == before:
+            return
+        write_atomic(path, after.encode("utf-8"))
+        if history is not None:  # who, when, what: kept beside the meetings (history.py)
+            from .history import record
+            from .structure import describe
+
+            record(history, path, before, after, describe(form.get("action", "")))
 
 
 def live_check(path: Path, form: dict[str, str]) -> dict[str, Any]:

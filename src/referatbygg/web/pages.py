@@ -79,9 +79,21 @@ class Pages(PageBase):
             general=[p for p in found.problems if id(p) not in placed], digest=version,
             saved=saved, conflict=conflict, item_fields=ITEM_FIELDS, entries=fields,
             editable=EDITABLE, required=REQUIRED, movable=MOVABLE, typed=overlay,
+            signed=self._signed(path),
             groups=self._groups(path), problem=problem,
             agreement=bool((m := self._loaded(path)) and m.kind == "avtale"),
         )  # fmt: skip
+
+    def _signed(self, path: Path) -> bool:
+        """Whether the meeting's minutes carry a signature: then an edit is a new version."""
+        from ..build.layout import main_pdf
+        from ..pdf.fields import is_signed
+
+        meeting = self._loaded(path)
+        if meeting is None:
+            return False
+        pdf = main_pdf(meeting, self._out_dir(meeting))
+        return pdf.is_file() and is_signed(pdf)
 
     def _groups(self, path: Path) -> list[tuple[str, str]]:
         """The entry groups the form shows, in order: attachments, every participant group,
@@ -103,8 +115,13 @@ class Pages(PageBase):
         form = self._form() if path is not None else None
         if path is None or form is None:
             return
+        if self._signed(path) and form.get("new_version") != "1":
+            self.meeting_page(problem="møtet er signert; kryss av for «ny versjon» for å endre "
+                              "det (en ny signeringsrunde må da startes); ingenting ble lagret",
+                              typed=form)  # fmt: skip
+            return
         try:
-            save(path, form.get("digest", ""), form)
+            save(path, form.get("digest", ""), form, history=self.site.folder)
         except Refused as exc:
             self.meeting_page(problem=str(exc), typed=form)
             return
@@ -151,6 +168,7 @@ class Pages(PageBase):
         (else shown again as typed) and when the file is still the one the page showed."""
         from ..fsutil import locked, write_atomic
         from .editing import digest
+        from .history import record
 
         path = self._meeting_file()
         form = self._form() if path is not None else None
@@ -163,7 +181,9 @@ class Pages(PageBase):
                 return
             if self._unreadable(path, text):
                 return
+            before = path.read_text(encoding="utf-8", errors="replace")
             write_atomic(path, text.encode("utf-8"))
+            record(self.site.folder, path, before, text, "rettet teksten")
         self._redirect(f"/meeting?file={quote(self._relative(path))}")
 
     def check_form(self) -> None:

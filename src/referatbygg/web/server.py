@@ -24,6 +24,7 @@ from urllib.parse import parse_qs, urlsplit
 from ..errors import ReferatbyggError
 from .attaching import AttachPages
 from .base import TEXT, Site
+from .history_pages import HistoryPages
 from .signing_pages import SigningPages
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,7 @@ STATIC = {
 }
 
 
-class Handler(AttachPages, SigningPages, http.server.BaseHTTPRequestHandler):
+class Handler(AttachPages, HistoryPages, SigningPages, http.server.BaseHTTPRequestHandler):
     site: Site  # set on the class made per server
     server_version = "referatbygg"
 
@@ -97,6 +98,7 @@ class Handler(AttachPages, SigningPages, http.server.BaseHTTPRequestHandler):
             "/": self.meetings_page, "/meeting": self.meeting_page, "/preview": self.preview_page,
             "/signatures": self.signatures_page, "/archive": self.archive_page,
             "/job": self.job_state, "/page": self.page_image, "/download": self.download,
+            "/history": self.history_page,
         }  # fmt: skip
         if path.startswith("/static/") and path.removeprefix("/static/") in STATIC:
             name = path.removeprefix("/static/")
@@ -116,7 +118,7 @@ class Handler(AttachPages, SigningPages, http.server.BaseHTTPRequestHandler):
             "/package": self.make_package, "/check": self.check_form,
             "/new-meeting": self.new_meeting, "/new-body": self.new_body,
             "/new-round": self.new_round, "/meeting-text": self.save_text,
-            "/attach": self.attach,
+            "/attach": self.attach, "/restore": self.restore,
         }  # fmt: skip
         action = routes.get(urlsplit(self.path).path)
         if action is None:

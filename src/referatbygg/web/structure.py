@@ -21,6 +21,18 @@ from .editing import EDITABLE, GROUPS, REQUIRED, _put, entries_of
 MOVABLE = {*GROUPS, "signatories", "next_meetings"} - {"participants.chair"}
 
 
+def describe(action: str) -> str:
+    """What a save did, for the history: 'lagret i skjemaet', 'la til: Til stede'."""
+    verb, _, target = action.partition(":")
+    if not verb:
+        return "lagret i skjemaet"
+    group = target if verb == "add" else target.rpartition(".")[0]
+    name = {"items": "sak", "next_meetings": "neste møte", "signatories": "signatar",
+            **GROUPS}.get(group, group)  # fmt: skip
+    words = {"add": "la til", "remove": "fjernet", "up": "flyttet opp", "down": "flyttet ned"}
+    return f"{words.get(verb, verb)}: {name.lower()}"
+
+
 class Refused(Exception):
     """The action cannot be done; the message says why, in the page's words."""
 

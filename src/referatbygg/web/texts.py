@@ -69,6 +69,20 @@ NN: dict[str, str] = {
     "Møtefilen": "Møtefila",
     "Feilen er på linje": "Feilen er på linje",
     "Møtet": "Møtet",
+    "Historikk": "Historikk",
+    "Møtet er signert.": "Møtet er signert.",
+    "En endring lager en ny versjon: det signerte dokumentet beholdes, og en ny signeringsrunde "
+    "må startes under Signaturer.": "Ei endring lagar ein ny versjon: det signerte dokumentet "
+    "vert teke vare på, og ein ny signeringsrunde må startast under Signaturar.",
+    "Ja, jeg lager en ny versjon": "Ja, eg lagar ein ny versjon",
+    "Hver lagring fra arbeidsbenken, med hvem, når og hva som ble endret. Den nyeste står "
+    "først.": "Kvar lagring frå arbeidsbenken, med kven, når og kva som vart endra. Den nyaste "
+    "står først.",
+    "Ingen lagringer fra arbeidsbenken ennå.": "Ingen lagringar frå arbeidsbenken enno.",
+    "Versjon": "Versjon",
+    "slik filen er nå": "slik fila er no",
+    "Endringene": "Endringane",
+    "Gjenopprett versjon": "Gjenopprett versjon",
     "Legg til vedlegg": "Legg til vedlegg",
     "Fil (PDF, DOCX, ODT, PNG eller JPEG)": "Fil (PDF, DOCX, ODT, PNG eller JPEG)",
     "Til sak (nummer)": "Til sak (nummer)",
