@@ -744,3 +744,33 @@ def test_a_signed_meeting_is_changed_only_as_a_new_version(signing_site: Site) -
 
     _s, _h, page = get(server, f"/signatures?file={file}&token={server.token}")
     assert "Start ny signeringsrunde" in page
+
+
+@pytest.mark.parametrize(("line", "language", "said"), [
+    ("build: convert referat to PDF/A", "nb", "gjør referat om til PDF/A"),
+    ("convert attachment 2/3: Situasjonsbrief", "nn",
+     "gjer vedlegg 2 av 3 om til PDF/A: Situasjonsbrief"),
+    ("sign: medlem_1", "nb", "signerer som valgt medlem"),
+    ("archive: bag (SHA-256, SHA-512)", "nb", "pakker og lager sjekksummer"),
+    ("validate PDF/A (veraPDF)", "nn", "kontrollerer PDF/A med veraPDF"),
+    ("something new", "nb", "something new"),
+])  # fmt: skip
+def test_progress_is_said_in_the_pages_language(line: str, language: str, said: str) -> None:
+    from referatbygg.web.progress import norwegian
+
+    assert norwegian(line, language, {"medlem_1": "Valgt medlem"}) == said  # type: ignore[arg-type]
+
+
+def test_every_progress_line_of_a_build_is_norwegian(tmp_path: Path) -> None:
+    """Each line a build and a run say is in the table: no English reaches the page."""
+    from referatbygg.config import load_config
+    from referatbygg.pipeline import run
+    from referatbygg.web.progress import norwegian
+
+    shutil.copytree(ROOT / "meetings/politiradet", tmp_path / "p")
+    lines: list[str] = []
+    run(tmp_path / "p/2023-01-13.toml", tmp_path / "out", load_config(None),
+        progress=lines.append)  # fmt: skip
+    titles = {"byradsleder": "Byrådsleder", "politimester": "Politimester"}
+    untranslated = [x for x in lines if norwegian(x, "nb", titles) in (x, x.split(": ", 1)[-1])]
+    assert lines and untranslated == []

@@ -322,7 +322,17 @@ class Pages(PageBase):
         if path is None:
             return
         job = jobs.get(path)
-        self._json(job.as_dict() if job else {"running": False, "messages": [], "error": None})
+        if job is None:
+            self._json({"running": False, "messages": [], "error": None})
+            return
+        from .progress import norwegian
+
+        meeting = self._loaded(path)
+        language = meeting.language if meeting else "nb"
+        titles = {s.role: s.title for s in meeting.signatories} if meeting else {}
+        data = job.as_dict()
+        data["messages"] = [norwegian(m, language, titles) for m in job.messages[-8:]]
+        self._json(data)
 
     def page_image(self) -> None:
         """Page N of a built document as a PNG (pdftoppm), kept per version of the PDF (its
