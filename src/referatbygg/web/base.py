@@ -143,7 +143,9 @@ class PageBase:
 
         path = inside(self.site.folder, self._query("file"))
         if path is None:
-            self._send(HTTPStatus.NOT_FOUND, b"No such meeting file\n", TEXT)
+            self._send(
+                HTTPStatus.NOT_FOUND, "Fant ingen slik møtefil i møtemappen.\n".encode(), TEXT
+            )
         return path
 
     def _readable_meeting(self) -> Path | None:

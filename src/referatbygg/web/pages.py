@@ -270,7 +270,7 @@ class Pages(PageBase):
             return
         doc = self._query("doc") or "referat"
         if doc not in DOCS:
-            self._send(HTTPStatus.NOT_FOUND, b"No such document\n", TEXT)
+            self._send(HTTPStatus.NOT_FOUND, b"Fant ikke dokumentet.\n", TEXT)
             return
         meeting = self._loaded(path)
         common = self._common(path, "Forhåndsvisning")  # the job first: see _common
@@ -300,7 +300,7 @@ class Pages(PageBase):
             return
         doc = self._query("doc") or "referat"
         if doc not in ("referat", "utkast", "innkalling"):
-            self._send(HTTPStatus.NOT_FOUND, b"No such document\n", TEXT)
+            self._send(HTTPStatus.NOT_FOUND, b"Fant ikke dokumentet.\n", TEXT)
             return
         kind, draft, _public, _label = DOCS[doc]
         out_root = self.site.out_root
@@ -348,7 +348,7 @@ class Pages(PageBase):
         doc, number = self._query("doc") or "referat", self._query("n")
         pdf = document(meeting, self._out_dir(meeting), doc) if meeting and doc in DOCS else None
         if pdf is None or not pdf.is_file() or not number.isdigit():
-            self._send(HTTPStatus.NOT_FOUND, b"No such page\n", TEXT)
+            self._send(HTTPStatus.NOT_FOUND, b"Fant ikke siden.\n", TEXT)
             return
         st = pdf.stat()
         version = hashlib.sha256(f"{pdf}:{st.st_size}:{st.st_mtime_ns}".encode()).hexdigest()
@@ -359,6 +359,6 @@ class Pages(PageBase):
                       number, "-r", "60", "-png", "-singlefile", str(pdf), str(cache)],
                      timeout=60)  # fmt: skip
         if not png.is_file():
-            self._send(HTTPStatus.NOT_FOUND, b"No such page\n", TEXT)
+            self._send(HTTPStatus.NOT_FOUND, b"Fant ikke siden.\n", TEXT)
             return
         self._send(HTTPStatus.OK, png.read_bytes(), "image/png")

@@ -30,6 +30,7 @@ from .signing_pages import SigningPages
 log = logging.getLogger(__name__)
 
 COOKIE = "referatbygg_token"
+NO_ACCESS = "Ingen tilgang: åpne arbeidsbenken med adressen den skrev ut da den startet.\n".encode()
 STATIC = {
     "app.css": "text/css; charset=utf-8",
     "app.js": "text/javascript; charset=utf-8",
@@ -67,7 +68,11 @@ class Handler(AttachPages, HistoryPages, SigningPages, http.server.BaseHTTPReque
         why = self._refused()
         if why:
             log.info("refused %s %s: %s", self.command, self.path, why)
-            self._send(HTTPStatus.FORBIDDEN, b"Forbidden\n", "text/plain; charset=utf-8")
+            self._send(
+                HTTPStatus.FORBIDDEN,
+                NO_ACCESS,
+                "text/plain; charset=utf-8",
+            )
         return not why
 
     def _login(self) -> None:
@@ -77,7 +82,11 @@ class Handler(AttachPages, HistoryPages, SigningPages, http.server.BaseHTTPReque
         if (self.headers.get("Host") or "") not in self.site.hosts() \
                 or not self.site.redeem(code):  # fmt: skip
             log.info("refused GET /login: no valid one-time code")
-            self._send(HTTPStatus.FORBIDDEN, b"Forbidden\n", "text/plain; charset=utf-8")
+            self._send(
+                HTTPStatus.FORBIDDEN,
+                NO_ACCESS,
+                "text/plain; charset=utf-8",
+            )
             return
         self.send_response(HTTPStatus.SEE_OTHER)
         self.send_header("Location", "/")
@@ -107,7 +116,7 @@ class Handler(AttachPages, HistoryPages, SigningPages, http.server.BaseHTTPReque
         elif path in routes:
             self._answer(routes[path])
         else:
-            self._send(HTTPStatus.NOT_FOUND, b"Not found\n", "text/plain; charset=utf-8")
+            self._send(HTTPStatus.NOT_FOUND, b"Fant ikke siden.\n", "text/plain; charset=utf-8")
 
     def do_POST(self) -> None:
         if not self._gate():
@@ -122,7 +131,7 @@ class Handler(AttachPages, HistoryPages, SigningPages, http.server.BaseHTTPReque
         }  # fmt: skip
         action = routes.get(urlsplit(self.path).path)
         if action is None:
-            self._send(HTTPStatus.NOT_FOUND, b"Not found\n", "text/plain; charset=utf-8")
+            self._send(HTTPStatus.NOT_FOUND, b"Fant ikke siden.\n", "text/plain; charset=utf-8")
             return
         self._answer(action)
 

@@ -79,7 +79,7 @@ class SigningPages(PageBase):
         meeting, config = self._loaded(path), self.site.config()
         role = (self._form() or {}).get("role", "")
         if meeting is None or role not in {s.role for s in meeting.signatories}:
-            self._send(HTTPStatus.NOT_FOUND, b"No such signatory\n", TEXT)
+            self._send(HTTPStatus.NOT_FOUND, b"Fant ingen slik signatar.\n", TEXT)
             return
         pdf = document(meeting, self._out_dir(meeting), "referat")
         if self._changed_since_build(path):
@@ -143,7 +143,7 @@ class SigningPages(PageBase):
                 found = packages.view(path, self.site.out_root, self.site.config())
                 target = found.zip if what == "pakke" else found.message_zip
         if target is None or not target.is_file():
-            self._send(HTTPStatus.NOT_FOUND, b"Not there\n", TEXT)
+            self._send(HTTPStatus.NOT_FOUND, b"Fant ikke filen.\n", TEXT)
             return
         name = target.name if target.suffix == ".zip" else f"{target.parent.name}-{target.name}"
         kind = "application/zip" if target.suffix == ".zip" else "application/pdf"
