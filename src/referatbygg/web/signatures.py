@@ -123,6 +123,15 @@ def _when(sig: SignatureReport, language: Language, _: Callable[[str], str]) -> 
     return f"{lang.long_date(at.date(), lang=language)} {_('kl.')} {at:%H.%M}{proved}"
 
 
+# PAdES levels in words a secretary can pass on.
+LEVELS = {
+    "B-B": "uten tidsstempel",
+    "B-T": "med tidsstempel",
+    "B-LT": "med tidsstempel og data for å kontrollere den i mange år",
+    "B-LTA": "med arkivtidsstempel: kan kontrolleres i mange år",
+}
+
+
 def _verdict(sig: SignatureReport, _: Callable[[str], str], demo: bool = False) -> str:
     """A signature in plain words; one made with the demo PKI's keys is a test signature, never
     "gyldig" — it proves the chain works, not that anyone signed."""
@@ -130,7 +139,7 @@ def _verdict(sig: SignatureReport, _: Callable[[str], str], demo: bool = False) 
         who = f" {_('av')} {sig.holder}" if sig.holder else ""
         if demo:
             return f"{_('testsignatur')}{who} ({_('demo-nøkler, ikke en gyldig underskrift')})"
-        return f"{_('gyldig signatur')}{who}, {_('nivå')} {sig.pades_level}"
+        return f"{_('gyldig signatur')}{who} ({_(LEVELS.get(sig.pades_level, sig.pades_level))})"
     return f"{_('ikke gyldig')}: " + "; ".join(sig.problems or [_("se rapporten fra verify")])
 
 

@@ -69,6 +69,12 @@ NN: dict[str, str] = {
     "Møtefilen": "Møtefila",
     "Feilen er på linje": "Feilen er på linje",
     "Møtet": "Møtet",
+    "uten tidsstempel": "utan tidsstempel",
+    "med tidsstempel": "med tidsstempel",
+    "med tidsstempel og data for å kontrollere den i mange år": "med tidsstempel og data for å "
+    "kontrollere henne i mange år",
+    "med arkivtidsstempel: kan kontrolleres i mange år": "med arkivtidsstempel: kan kontrollerast "
+    "i mange år",
     "Historikk": "Historikk",
     "Møtet er signert.": "Møtet er signert.",
     "En endring lager en ny versjon: det signerte dokumentet beholdes, og en ny signeringsrunde "
