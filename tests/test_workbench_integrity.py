@@ -774,3 +774,29 @@ def test_every_progress_line_of_a_build_is_norwegian(tmp_path: Path) -> None:
     titles = {"byradsleder": "Byrådsleder", "politimester": "Politimester"}
     untranslated = [x for x in lines if norwegian(x, "nb", titles) in (x, x.split(": ", 1)[-1])]
     assert lines and untranslated == []
+
+
+def test_a_page_of_the_preview_opens_large_enough_to_read(signing_site: Site) -> None:  # noqa: F811
+    """Each thumbnail links to its page at 120 dpi (about 990 pixels wide for A4)."""
+    import re
+    import struct
+
+    from test_web import get
+
+    server = signing_site
+    file = "politiradet/2023-01-13.toml"
+    _s, _h, page = get(server, f"/preview?file={file}&token={server.token}")
+    link = re.search(r'<a href="(/page\?[^"]*size=stor)"><img [^>]*alt="[^"]*full størrelse"',
+                     page)  # fmt: skip
+    assert link is not None, page[-2000:]
+    cookie = {"Cookie": f"referatbygg_token={server.token}"}
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
+    widths = []
+    for query in (link.group(1).replace("&amp;", "&"),
+                  link.group(1).replace("&amp;", "&").replace("&size=stor", "")):  # fmt: skip
+        conn.request("GET", query, headers={"Host": f"127.0.0.1:{server.port}", **cookie})
+        png = conn.getresponse().read()
+        widths.append(struct.unpack(">I", png[16:20])[0])
+    assert widths[0] >= 900 and widths[1] < 600, widths

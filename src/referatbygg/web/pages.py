@@ -350,13 +350,15 @@ class Pages(PageBase):
         if pdf is None or not pdf.is_file() or not number.isdigit():
             self._send(HTTPStatus.NOT_FOUND, b"Fant ikke siden.\n", TEXT)
             return
+        # A thumbnail, or the page large enough to read (size=stor: 120 dpi, ~990 px wide).
+        dpi = "120" if self._query("size") == "stor" else "60"
         st = pdf.stat()
         version = hashlib.sha256(f"{pdf}:{st.st_size}:{st.st_mtime_ns}".encode()).hexdigest()
-        cache = self.site.cache / f"{version[:16]}-{int(number)}"
+        cache = self.site.cache / f"{version[:16]}-{int(number)}-{dpi}"
         png = cache.with_suffix(".png")
         if not png.is_file():
             proc.run([proc.which("pdftoppm", package="poppler-utils"), "-f", number, "-l",
-                      number, "-r", "60", "-png", "-singlefile", str(pdf), str(cache)],
+                      number, "-r", dpi, "-png", "-singlefile", str(pdf), str(cache)],
                      timeout=60)  # fmt: skip
         if not png.is_file():
             self._send(HTTPStatus.NOT_FOUND, b"Fant ikke siden.\n", TEXT)

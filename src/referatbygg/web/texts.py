@@ -69,6 +69,7 @@ NN: dict[str, str] = {
     "Møtefilen": "Møtefila",
     "Feilen er på linje": "Feilen er på linje",
     "Møtet": "Møtet",
+    "åpne i full størrelse": "opne i full storleik",
     "uten tidsstempel": "utan tidsstempel",
     "med tidsstempel": "med tidsstempel",
     "med tidsstempel og data for å kontrollere den i mange år": "med tidsstempel og data for å "
