@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -38,14 +39,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if not args.folder.is_dir():
         raise InputError(f"{args.folder}: not a folder of meetings")
     server, site = make_server(args.folder, args.out, args.config, args.port)
-    say(f"referatbygg: {url(site)}")
-    sys.stdout.flush()
-    if not args.no_open:
-        open_browser(site)
     # Ctrl-C or a plain kill (SIGTERM, as a service manager stops it): the scratch folder with
-    # page images and uploads not yet taken in is removed either way.
+    # page images and uploads not yet taken in is removed either way. Set before the address
+    # is said: whoever reads it may stop the server at once.
     signal.signal(signal.SIGTERM, _stop)
     try:
+        say(f"referatbygg: {url(site)}")
+        sys.stdout.flush()
+        # LibreOffice starts now, in the background: the first build from the pages is warm.
+        threading.Thread(target=site.warm, name="warm LibreOffice", daemon=True).start()
+        if not args.no_open:
+            open_browser(site)
         server.serve_forever()
     except KeyboardInterrupt:
         say("stopped", sys.stderr)

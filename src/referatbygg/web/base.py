@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import json
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from pathlib import Path
@@ -43,14 +44,35 @@ class Site:
     # One-time codes for opening the browser without the token on its command line (which
     # every local user can read): code → when it stops being valid.
     once: dict[str, float] = field(default_factory=dict)
+    converter: Any = None  # the warm LibreOffice builds share (warm())
 
     def __post_init__(self) -> None:
         self.cache = Path(tempfile.mkdtemp(prefix="referatbygg-web-"))
 
+    def warm(self) -> None:
+        """Keep one LibreOffice server warm for every build the workbench starts (one document
+        at a time, whichever thread asks): a build after an edit then converts in a fraction of
+        a second instead of starting LibreOffice. Started by the first build (or at serve),
+        closed with the site; a server that cannot start leaves builds to their own."""
+        from ..tools import libreoffice
+
+        with _WARMING:
+            if self.converter is None:
+                self.converter = libreoffice.open_converter(warm=True)
+                libreoffice.use(self.converter)
+
     def close(self) -> None:
-        """Remove the scratch folder (page images, uploads not yet taken in)."""
+        """Remove the scratch folder (page images, uploads not yet taken in); stop the warm
+        LibreOffice."""
         import shutil
 
+        with _WARMING:  # a LibreOffice still starting is waited for, then stopped: no orphan
+            if self.converter is not None:
+                from ..tools import libreoffice
+
+                libreoffice.use(None)
+                self.converter.close()
+                self.converter = None
         shutil.rmtree(self.cache, ignore_errors=True)
 
     def one_time_url(self, valid_for: float = 120.0) -> str:
@@ -80,6 +102,9 @@ class Site:
         from ..config import load_config
 
         return load_config(self.config_file)
+
+
+_WARMING = threading.Lock()
 
 
 @functools.cache

@@ -310,6 +310,7 @@ class Pages(PageBase):
         )
 
         def work(say: jobs.Say) -> None:
+            self.site.warm()
             build(path, out_root, kind=kind, draft=draft, progress=say)
 
         jobs.start(path, f"bygging av {what}", work)

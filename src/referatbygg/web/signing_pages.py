@@ -118,6 +118,7 @@ class SigningPages(PageBase):
         out_root = self.site.out_root
 
         def work(say: jobs.Say) -> None:
+            self.site.warm()
             build(path, out_root, new_round=True, progress=say)
 
         jobs.start(path, "bygging av referatet", work)
