@@ -9,6 +9,7 @@ import html
 import shutil
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
 import tomlkit
@@ -392,6 +393,7 @@ def test_the_pages_of_this_round_are_accessible(site: Site) -> None:  # noqa: F8
     """axe-core in Chromium on the new states: the text page of a file that is not TOML, a
     conflict with its table, a refused new body with its fields kept."""
     from browser import axe_violations, chromium
+    from selenium.webdriver.support.ui import WebDriverWait
 
     path = site.folder / "politiradet/2023-01-13.toml"
     good = path.read_text(encoding="utf-8")
@@ -401,9 +403,8 @@ def test_the_pages_of_this_round_are_accessible(site: Site) -> None:  # noqa: F8
         driver.get(f"{base}/?token={site.token}")
         driver.find_element("id", "body-name").send_keys("Politiradet")  # the folder exists
         driver.find_element("id", "body-organisation").send_keys("Oslo kommune")
-        driver.find_element("css selector", "#nytt-organ ~ form button, form[action='/new-body'] "
-                            "button").click()  # fmt: skip
-        assert "finnes allerede" in driver.page_source
+        driver.find_element("css selector", "form[action='/new-body'] button").click()
+        WebDriverWait(driver, 30).until(lambda d: "finnes allerede" in d.page_source)
         kept = driver.find_element("id", "body-organisation").get_attribute("value")
         assert kept == "Oslo kommune"
         assert axe_violations(driver) == []
@@ -413,11 +414,13 @@ def test_the_pages_of_this_round_are_accessible(site: Site) -> None:  # noqa: F8
         title.send_keys(" (mitt)")
         driver.execute_script("window.onbeforeunload = null;")
         driver.find_element("css selector", "#meeting-form button[type=submit]").click()
-        assert "Filen ble endret på disken mens du skrev" in driver.page_source
+        WebDriverWait(driver, 30).until(
+            lambda d: "Filen ble endret på disken mens du skrev" in d.page_source
+        )
         assert axe_violations(driver) == []
         path.write_text(good + "\n[[broken\n", encoding="utf-8")
         driver.get(f"{base}/meeting?file=politiradet/2023-01-13.toml")
-        assert "Filen kan ikke leses som TOML" in driver.page_source
+        WebDriverWait(driver, 30).until(lambda d: "Filen kan ikke leses som TOML" in d.page_source)
         assert axe_violations(driver) == []
     finally:
         driver.quit()
@@ -590,6 +593,10 @@ def test_the_pages_reflow_at_360_pixels(signing_site: Site) -> None:  # noqa: F8
 def test_focus_moves_to_what_an_action_said(site: Site) -> None:  # noqa: F811
     """After a save, focus is on "Lagret."; after a refused action, on the refusal."""
     from browser import chromium
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def focused(driver: Any) -> str:
+        return str(driver.execute_script("return document.activeElement.textContent"))
 
     driver = chromium()
     try:
@@ -597,13 +604,11 @@ def test_focus_moves_to_what_an_action_said(site: Site) -> None:  # noqa: F811
                    f"&token={site.token}")  # fmt: skip
         assert driver.execute_script("return document.activeElement.tagName") == "BODY"
         driver.find_element("css selector", "#meeting-form > p > button").click()
-        focused = driver.execute_script("return document.activeElement.textContent")
-        assert focused == "Lagret.", focused
+        WebDriverWait(driver, 30).until(lambda d: focused(d) == "Lagret.")
         driver.execute_script("window.onbeforeunload = null;")
         driver.find_element("xpath", "//summary[contains(., 'ny sak')]").click()
         driver.find_element("css selector", "button[value='add:items']").click()
-        focused = driver.execute_script("return document.activeElement.textContent")
-        assert focused.startswith("Fyll inn tittel"), focused
+        WebDriverWait(driver, 30).until(lambda d: focused(d).startswith("Fyll inn tittel"))
     finally:
         driver.quit()
 

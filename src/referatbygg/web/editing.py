@@ -8,6 +8,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -275,7 +276,10 @@ def _multiline(value: str) -> Any:
     return tomlkit.parse(f'x = """\n{quoted[3:]}\n')["x"]
 
 
-def save(path: Path, loaded: str, form: dict[str, str], history: Path | None = None) -> None:
+def save(
+    path: Path, loaded: str, form: dict[str, str], history: Path | None = None,
+    change: Callable[[Any], None] | None = None, what: str = "lagret i skjemaet",
+) -> None:  # fmt: skip
     """Write the form's values into ``path``, keeping everything else; Conflict when the file
     is no longer the one the form was made from.
 
@@ -283,24 +287,22 @@ def save(path: Path, loaded: str, form: dict[str, str], history: Path | None = N
     from the digest check to the rename. A second save waiting on it then finds the file
     renamed over — another digest — and gets the conflict, never a silent overwrite."""
     from ..fsutil import locked
-    from .structure import apply
 
     with locked(path):
         if digest(path) != loaded:
             raise Conflict(path.name)
         before = path.read_text(encoding="utf-8")
         doc = applied_doc(path, form)
-        if form.get("action"):  # add, remove or move an entry (structure.py); Refused if not
-            apply(doc, form["action"], form)
+        if change is not None:  # add, remove or move an entry (structure.py); it may refuse
+            change(doc)
         after = tomlkit.dumps(doc)
         if after == before:
             return
         write_atomic(path, after.encode("utf-8"))
         if history is not None:  # who, when, what: kept beside the meetings (history.py)
             from .history import record
-            from .structure import describe
 
-            record(history, path, before, after, describe(form.get("action", "")))
+            record(history, path, before, after, what)
 
 
 def live_check(path: Path, form: dict[str, str]) -> dict[str, Any]:

@@ -109,7 +109,7 @@ class Pages(PageBase):
 
     def save_meeting(self) -> None:
         from .editing import Conflict, save
-        from .structure import Refused
+        from .structure import Refused, apply, describe
 
         path = self._meeting_file()
         form = self._form() if path is not None else None
@@ -121,7 +121,10 @@ class Pages(PageBase):
                               typed=form)  # fmt: skip
             return
         try:
-            save(path, form.get("digest", ""), form, history=self.site.folder)
+            action = form.get("action", "")
+            save(path, form.get("digest", ""), form, history=self.site.folder,
+                 change=(lambda doc: apply(doc, action, form)) if action else None,
+                 what=describe(action))  # fmt: skip
         except Refused as exc:
             self.meeting_page(problem=str(exc), typed=form)
             return
