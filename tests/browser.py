@@ -78,3 +78,18 @@ def replaced(old: Any) -> Any:
         return False
 
     return gone
+
+
+def press(driver: Any, label: str, timeout: float = 400) -> str:
+    """Press the button labelled ``label``, wait for the page after it and for the meeting's
+    job to end (the page reloads itself), then the page's main text."""
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    old = driver.find_element("id", "job")
+    driver.find_element("xpath", f"//button[text()='{label}']").click()
+    WebDriverWait(driver, 60).until(replaced(old))
+    WebDriverWait(driver, timeout, ignored_exceptions=(StaleElementReferenceException,)).until(
+        lambda d: d.find_element("id", "job").get_attribute("data-running") == "false"
+    )
+    return str(driver.find_element("tag name", "main").text)

@@ -363,9 +363,7 @@ def test_in_the_browser_take_in_sign_and_package(signing_site: Site, pki: Any,
     """The whole signing round from the pages: a file signed with the wrong person's
     certificate is refused with the reason; byrådsleder's file from another tool is taken in;
     politimester signs here; the package is made, checked as the archive would, downloaded."""
-    from browser import axe_violations, chromium, replaced, shot
-    from selenium.common.exceptions import StaleElementReferenceException
-    from selenium.webdriver.support.ui import WebDriverWait
+    from browser import axe_violations, chromium, press, shot
     from test_intake import sign_elsewhere
 
     site = signing_site
@@ -373,17 +371,6 @@ def test_in_the_browser_take_in_sign_and_package(signing_site: Site, pki: Any,
     wrong = sign_elsewhere(pki, working, tmp_path / "feil.pdf", "byradsleder", "politimester")
     right = sign_elsewhere(pki, working, tmp_path / "retur.pdf", "byradsleder", "rsasigner")
     cookie = {"Cookie": f"referatbygg_token={site.token}"}
-
-    def press(driver: Any, label: str) -> str:
-        """Press the button, wait for the page after it and for its job to end (the page
-        reloads itself), then the page's main text."""
-        old = driver.find_element("id", "job")
-        driver.find_element("xpath", f"//button[text()='{label}']").click()
-        WebDriverWait(driver, 60).until(replaced(old))
-        WebDriverWait(driver, 300, ignored_exceptions=(StaleElementReferenceException,)).until(
-            lambda d: d.find_element("id", "job").get_attribute("data-running") == "false"
-        )
-        return str(driver.find_element("tag name", "main").text)
 
     driver = chromium()
     try:

@@ -33,8 +33,7 @@ def empty_site(tmp_path: Path) -> Iterator[Site]:
 
 
 def test_the_whole_job_in_the_pages(empty_site: Site, tmp_path: Path) -> None:
-    from browser import axe_violations, chromium, replaced
-    from selenium.common.exceptions import StaleElementReferenceException
+    from browser import axe_violations, chromium, press, replaced
     from selenium.webdriver.support.ui import WebDriverWait
 
     site = empty_site
@@ -48,15 +47,6 @@ def test_the_whole_job_in_the_pages(empty_site: Site, tmp_path: Path) -> None:
         driver.execute_script("window.onbeforeunload = null;")
         driver.find_element("css selector", css).click()
         wait_page(driver, old)
-
-    def press(driver: Any, label: str) -> str:
-        old = driver.find_element("id", "job")
-        driver.find_element("xpath", f"//button[text()='{label}']").click()
-        WebDriverWait(driver, 60).until(replaced(old))
-        WebDriverWait(driver, 400, ignored_exceptions=(StaleElementReferenceException,)).until(
-            lambda d: d.find_element("id", "job").get_attribute("data-running") == "false"
-        )
-        return str(driver.find_element("tag name", "main").text)
 
     def fill(driver: Any, field: str, value: str) -> None:
         element = driver.find_element("id", field)

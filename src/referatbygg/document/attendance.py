@@ -93,7 +93,7 @@ def _substitutes_line(meeting: Meeting, subs: tuple[Substitute, ...]) -> str:
     return ", ".join(one(s) for s in subs)
 
 
-def _groups(meeting: Meeting, m: MeetingFile, default: tuple[str, ...]) -> list[str]:
+def _groups(meeting: Meeting, default: tuple[str, ...]) -> list[str]:
     return list(meeting.body.attendance_groups or default)
 
 
@@ -114,7 +114,7 @@ def lines(meeting: Meeting, m: MeetingFile, only: tuple[str, ...] | None = None)
     """Participants as 'label: names' lines under the heading (the seed's form)."""
     labels, p = meeting.labels, m.participants
     if meeting.body.attendance_by == "organisation" and (only is None or "present" in only):
-        keys = [k for k in _groups(meeting, m, LINE_ORDER) if only is None or k in only]
+        keys = [k for k in _groups(meeting, LINE_ORDER) if only is None or k in only]
         out: list[Row] = []
         for key in keys:
             if key == "present":
@@ -132,7 +132,7 @@ def lines(meeting: Meeting, m: MeetingFile, only: tuple[str, ...] | None = None)
         "others": _line(meeting, p.others),
         "secretary": _line(meeting, p.secretary),
     }
-    keys = [k for k in _groups(meeting, m, LINE_ORDER) if only is None or k in only]
+    keys = [k for k in _groups(meeting, LINE_ORDER) if only is None or k in only]
     return [{"label": labels[k], "text": text[k]} for k in keys if text[k]]
 
 
@@ -163,7 +163,7 @@ def tables(meeting: Meeting, m: MeetingFile) -> list[dict[str, Any]]:
     """Participants as groups of rows ('table': one table each, 'roster': one line each)."""
     labels, p = meeting.labels, m.participants
     chair = (p.chair,) if p.chair else ()
-    keys = _groups(meeting, m, TABLE_ORDER)
+    keys = _groups(meeting, TABLE_ORDER)
     members: dict[str, tuple[Person, ...] | tuple[Substitute, ...]] = {
         "chair": chair,
         "present": p.present if "chair" in keys else chair + p.present,
@@ -189,7 +189,7 @@ def tables(meeting: Meeting, m: MeetingFile) -> list[dict[str, Any]]:
 def status_table(meeting: Meeting, m: MeetingFile) -> list[dict[str, Any]]:
     """Every member in one table, with how they attended: møtt, forfall, møtt for …"""
     labels, p = meeting.labels, m.participants
-    keys = [k for k in _groups(meeting, m, LINE_ORDER) if k in MEMBERS]
+    keys = [k for k in _groups(meeting, LINE_ORDER) if k in MEMBERS]
     rows: list[Row] = []
     for key in keys:
         if key == "chair" and p.chair:
@@ -213,5 +213,5 @@ def context(meeting: Meeting, m: MeetingFile) -> tuple[list[Row], list[dict[str,
     if form == "status":
         others = tuple(k for k in LINE_ORDER if k not in MEMBERS)
         return lines(meeting, m, only=others), status_table(meeting, m)
-    chair = [] if "chair" in _groups(meeting, m, TABLE_ORDER) else lines(meeting, m, ("chair",))
+    chair = [] if "chair" in _groups(meeting, TABLE_ORDER) else lines(meeting, m, ("chair",))
     return chair, tables(meeting, m)

@@ -239,8 +239,8 @@ def context(
     labels = meeting.labels
     date_text = lang.long_date(m.date, lang=lg)
     notice = kind == "innkalling"
-    meta = _meta(meeting, m, labels, notice=notice)
-    people = [] if notice else attendance.context(meeting, m)[1]
+    present_lines, people = ([], []) if notice else attendance.context(meeting, m)
+    meta = _meta(meeting, m, labels, notice=notice) + present_lines
     dates = [lang.next_meeting(n, lg, labels) for n in m.next_meetings]
     items = []
     # The notice went out before the meeting: without the cases added at it (tilleggssaker).
@@ -313,9 +313,8 @@ def _meta(
     meeting: Meeting, m: MeetingFile, labels: dict[str, str], *, notice: bool
 ) -> list[dict[str, str]]:
     """The lines under the heading (or the rows of a form): the body (in a form), date, time,
-    place, number, the cases treated (in a form, or with several series), and the attendance
-    lines the body's form of attendance has. The notice goes out before the meeting: date,
-    time and place only."""
+    place, number, the cases treated (in a form, or with several series); the attendance lines
+    follow them (context). The notice goes out before the meeting: date, time and place only."""
     lg, body = meeting.language, meeting.body
     meta: list[dict[str, str]] = []
     if body.front == "form":
@@ -333,7 +332,7 @@ def _meta(
     if body.front == "form" or body.series:
         key = "case_no" if body.front == "form" and not body.series else "cases_treated"
         meta.append({"label": labels[key], "text": caselist.summary(meeting, m)})
-    return meta + attendance.context(meeting, m)[0]
+    return meta
 
 
 def _attachments(

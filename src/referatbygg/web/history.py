@@ -55,10 +55,12 @@ def record(meetings: Path, path: Path, before: str, after: str, what: str) -> No
     try:
         folder = _folder(meetings, path)
         folder.mkdir(parents=True, exist_ok=True)
-        versions = versions_of(meetings, path)
-        if not versions:
+        logfile = folder / "log.jsonl"
+        # The next number from the log alone: a save never reads the versions before it.
+        kept = len(logfile.read_text(encoding="utf-8").splitlines()) if logfile.is_file() else 0
+        if not kept:
             _keep(folder, 0, before, "slik filen var før første lagring i arbeidsbenken")
-        _keep(folder, len(versions) or 1, after, what)
+        _keep(folder, kept or 1, after, what)
     except OSError as exc:
         log.warning("history of %s not kept: %s", path, exc)
         return
