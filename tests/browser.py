@@ -93,3 +93,18 @@ def press(driver: Any, label: str, timeout: float = 400) -> str:
         lambda d: d.find_element("id", "job").get_attribute("data-running") == "false"
     )
     return str(driver.find_element("tag name", "main").text)
+
+
+def unfold(driver: Any, element_id: str) -> Any:
+    """The element with ``element_id``, after opening each folded section around it (outermost
+    first) by clicking its summary, as a user does; the form folds each item and its parts."""
+    element = driver.find_element("id", element_id)
+    closed = driver.execute_script(
+        "const out = []; for (let e = arguments[0]; e; e = e.parentElement)"
+        " if (e.tagName === 'DETAILS' && !e.open) out.unshift(e.querySelector(':scope > summary'));"
+        " return out;",
+        element,
+    )
+    for summary in closed:
+        summary.click()
+    return element

@@ -180,7 +180,7 @@ def test_only_meeting_files_in_the_folder_are_opened(site: Site, file: str) -> N
 
 
 def test_in_the_browser_edit_an_item_and_see_check_at_the_field(site: Site) -> None:
-    from browser import axe_violations, chromium, shot
+    from browser import axe_violations, chromium, shot, unfold
     from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
@@ -194,7 +194,7 @@ def test_in_the_browser_edit_an_item_and_see_check_at_the_field(site: Site) -> N
         assert axe_violations(driver) == []
         # As you type: check's finding appears at the field before anything is saved.
         before = path.read_bytes()
-        text = driver.find_element("id", "items.2.text")
+        text = unfold(driver, "items.2.text")
         text.send_keys("\n- Nytt punkt om ABCDQ.")
         WebDriverWait(driver, 30).until(lambda d: "ABCDQ" in d.find_element("id", "funn-2").text)
         assert "ikke lagret ennå" in driver.find_element("id", "live-check").text
@@ -210,10 +210,14 @@ def test_in_the_browser_edit_an_item_and_see_check_at_the_field(site: Site) -> N
         assert '\ntext = """\n- Politimesteren orienterte om XYZQW.\n"""\n' in saved
         assert saved.startswith("# Referat fra Politirådet i Oslo, 13. januar 2023.\n")  # kept
         # check's finding sits at the field it concerns, tied to it for screen readers.
-        field = driver.find_element("id", "items.2.text")
+        field = unfold(driver, "items.2.text")
         described = field.get_attribute("aria-describedby")
         assert described
         assert "XYZQW" in driver.find_element("id", described).text
+        # …in the page's words, naming the field, not the TOML path.
+        said = driver.find_element("id", described).text
+        assert "Tekst: «XYZQW» ser ut som en forkortelse" in said, said
+        assert "items" not in said and "abbreviation" not in said
         assert axe_violations(driver) == []
         shot(driver, "workbench-mote")
     finally:
@@ -396,7 +400,10 @@ def test_in_the_browser_take_in_sign_and_package(signing_site: Site, pki: Any,
         before = working.read_bytes()
         driver.find_element("id", "signert").send_keys(str(wrong))
         text = press(driver, "Ta imot signert fil")
-        assert "Innsending stoppet:" in text and "the certificate is Beate Gangås's" in text
+        assert "Innsending stoppet: Signaturen kunne ikke lages eller tas imot." in text
+        assert "the certificate is Beate Gangås's" in text  # intake's reason, marked English
+        reason = driver.find_element("css selector", "#job p.reason")
+        assert reason.get_attribute("lang") == "en" and "Beate" in reason.text
         assert working.read_bytes() == before
         assert axe_violations(driver) == []
         # Byrådsleder's file from another tool: taken in, shown signed, with its time.
@@ -521,14 +528,17 @@ def test_every_phrase_of_the_pages_has_its_nynorsk() -> None:
     name and every state has an entry in texts.NN: nothing falls back to bokmål unseen."""
     import re
 
-    from referatbygg.web import editing, meetings, pages, texts
+    from referatbygg.web import editing, findings, meetings, pages, texts
 
     folder = Path(pages.__file__).parent / "templates"
     said = set()
     for template in folder.glob("*.html"):
         said |= set(re.findall(r"""_\(\s*["']([^"']+)["']\s*\)""", template.read_text("utf-8")))
-    said |= {f.label for fields in editing.EDITABLE.values() for f in fields}
-    said |= {f.group for f in editing.ITEM_FIELDS if f.group}
+    every = [f for fields in (*editing.EDITABLE.values(), *editing.SUBLISTS.values())
+             for f in fields]  # fmt: skip
+    said |= {f.label for f in every} | {f.section for f in every if f.section}
+    said |= {n for f in every for n in f.names} | {f.default for f in every if f.default}
+    said |= set(findings._KEYS.values())
     said |= {label for *_rest, label in pages.DOCS.values()}
     said |= {"Møte", "Forhåndsvisning", "Signaturer", "Arkiv", "Vedlegg", *editing.GROUPS.values()}
     said |= set(meetings.STATES.values())

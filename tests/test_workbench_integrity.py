@@ -72,6 +72,7 @@ def test_a_problem_after_the_items_is_not_put_under_the_last_item(site: Site) ->
     """A finding in [[next_meetings]] (after the items) stands under "Funn utenfor sakene",
     not under the last item."""
     from referatbygg.web.editing import items
+    from referatbygg.web.findings import grouped
     from referatbygg.web.meetings import row
 
     path = site.folder / "politiradet/2023-01-13.toml"
@@ -79,8 +80,12 @@ def test_a_problem_after_the_items_is_not_put_under_the_last_item(site: Site) ->
     path.write_text(text + '\n[[next_meetings]]\ndate = "2024-01-01"\n', encoding="utf-8")
     found = row(path, site.out_root, site.config(), own_language=True)
     assert found.problems, "the string date is an error"
-    forms = items(path, found.problems)
-    assert not any(f.problems for f in forms), [f.problems for f in forms]
+    forms = items(path)
+    by_item, general = grouped(found.problems, "nb", str, {f.index: f.numbers for f in forms})
+    assert not by_item, by_item
+    assert [(s.where, s.text) for s in general] == [
+        ("Neste møte 5 · Dato (ÅÅÅÅ-MM-DD)", "skal være en dato som 2023-01-13, ikke '2024-01-01'")
+    ]
 
 
 EXAMPLES = ["politiradet/2023-01-13.toml", "kommunestyret/2025-03-27.toml",
@@ -235,7 +240,7 @@ def test_a_field_both_changed_is_marked(site: Site) -> None:  # noqa: F811
 
 def test_leaving_with_unsaved_changes_asks_first(site: Site) -> None:  # noqa: F811
     """In Chromium: typing makes the page ask before it is left; saving does not."""
-    from browser import chromium
+    from browser import chromium, unfold
 
     driver = chromium()
     try:
@@ -244,7 +249,7 @@ def test_leaving_with_unsaved_changes_asks_first(site: Site) -> None:  # noqa: F
         ask = ("const e = new Event('beforeunload', {cancelable: true});"
                "window.dispatchEvent(e); return e.defaultPrevented;")  # fmt: skip
         assert driver.execute_script(ask) is False
-        driver.find_element("id", "items.0.title").send_keys(" endret")
+        unfold(driver, "items.0.title").send_keys(" endret")
         assert driver.execute_script(ask) is True
     finally:
         driver.quit()
@@ -392,7 +397,7 @@ def test_fixing_the_text_of_a_file_changed_meanwhile_keeps_the_text(site: Site) 
 def test_the_pages_of_this_round_are_accessible(site: Site) -> None:  # noqa: F811
     """axe-core in Chromium on the new states: the text page of a file that is not TOML, a
     conflict with its table, a refused new body with its fields kept."""
-    from browser import axe_violations, chromium
+    from browser import axe_violations, chromium, unfold
     from selenium.webdriver.support.ui import WebDriverWait
 
     path = site.folder / "politiradet/2023-01-13.toml"
@@ -410,7 +415,7 @@ def test_the_pages_of_this_round_are_accessible(site: Site) -> None:  # noqa: F8
         assert axe_violations(driver) == []
         driver.get(f"{base}/meeting?file=politiradet/2023-01-13.toml")
         path.write_text(good.replace("Dagsorden godkjent", "Endret i en annen fane"), "utf-8")
-        title = driver.find_element("id", "items.1.title")
+        title = unfold(driver, "items.1.title")
         title.send_keys(" (mitt)")
         driver.execute_script("window.onbeforeunload = null;")
         driver.find_element("css selector", "#meeting-form button[type=submit]").click()
@@ -493,7 +498,15 @@ def test_every_part_of_the_meeting_is_edited_in_the_page(site: Site) -> None:  #
 
 def test_the_last_item_is_not_removed_and_unknown_actions_are_refused(site: Site) -> None:  # noqa: F811
     path = site.folder / "politiradet/2023-01-13.toml"
-    for action in ("remove:items.99", "explode:items.0", "up:items.1", "remove:meeting.0"):
+    for action in (
+        "remove:items.99",
+        "explode:items.0",
+        "up:items.99",
+        "remove:meeting.0",
+        "add:items.99.proposals",
+        "remove:items.0.proposals.5",
+        "up:items.0.votes.1",
+    ):
         before = path.read_bytes()
         status, body = _save(site, "politiradet/2023-01-13.toml", {"action": action})
         assert status == 400, (action, status)
@@ -502,6 +515,40 @@ def test_the_last_item_is_not_removed_and_unknown_actions_are_refused(site: Site
     (site.folder / "politiradet/2023-02-01.toml").write_text(single, encoding="utf-8")
     status, body = _save(site, "politiradet/2023-02-01.toml", {"action": "remove:items.0"})
     assert status == 400 and "minst én sak" in body
+
+
+def test_an_item_moves_with_its_number_and_what_refers_to_it(site: Site) -> None:  # noqa: F811
+    """Moving "7 og 8" above 6: it becomes 6 og 7, the other 8, and the attachments that
+    named 7 and 8 name 6 and 7 — they still belong to the same case; check finds nothing new.
+    Items of different series do not trade places."""
+    file = "politiradet/2023-01-13.toml"
+    path = site.folder / file
+    before = load_meeting(path).data
+    assert [x.numbers for x in before.items[5:7]] == [(6,), (7, 8)]
+    status, _b = _save(site, file, {"action": "up:items.6"})
+    assert status == 200
+    after = load_meeting(path).data
+    assert [(x.numbers, x.title) for x in after.items[5:7]] == [
+        ((6, 7), before.items[6].title), ((8,), before.items[5].title)]  # fmt: skip
+    assert [(a.item, a.title) for a in after.attachments] == [
+        (5, "Situasjonsbrief fra politiet"), (6, "Politirådsavtale 2023–2025"),
+        (7, "SaLTo handlingsprogram 2023–2025")]  # fmt: skip
+    assert [str(p) for p in check(load_meeting(path)) if p.severity == "error"] == []
+    status, _b = _save(site, file, {"action": "down:items.5"})  # and back
+    assert load_meeting(path).data.items == before.items
+    assert load_meeting(path).data.attachments == before.attachments
+
+    from conftest import ROOT
+
+    shutil.copytree(ROOT / "meetings/formannskapet", site.folder / "formannskapet")
+    file = "formannskapet/2026-03-05.toml"
+    path = site.folder / file
+    data = load_meeting(path).data
+    pairs = list(zip(data.items, data.items[1:], strict=False))
+    mixed = next(i for i, (a, b) in enumerate(pairs) if a.series != b.series)
+    unmoved = path.read_bytes()
+    status, body = _save(site, file, {"action": f"down:items.{mixed}"})
+    assert status == 400 and "ulike serier" in body and path.read_bytes() == unmoved
 
 
 def _upload(
@@ -716,14 +763,23 @@ def test_a_save_in_a_git_repository_is_a_commit(site: Site) -> None:  # noqa: F8
     from dulwich.repo import Repo
 
     repo = Repo.init(str(site.folder))
-    porcelain.add(repo, paths=[str(site.folder / "politiradet/2023-01-13.toml")])
+    other = site.folder / "politiradet/organ.toml"
+    porcelain.add(repo, paths=[str(site.folder / "politiradet/2023-01-13.toml"), str(other)])
     porcelain.commit(repo, message=b"start", author=b"a <a@b>", committer=b"a <a@b>")
+    # Someone has staged a change of their own: it is theirs to commit, not the workbench's.
+    other.write_text(other.read_text(encoding="utf-8") + "# mitt utkast\n", encoding="utf-8")
+    porcelain.add(repo, paths=[str(other)])
     assert _save(site, "politiradet/2023-01-13.toml", {"items.0.title": "Endret"})[0] == 200
     head = repo[repo.head()]
     assert head.message.startswith(b"politiradet/2023-01-13.toml: lagret i skjemaet")
     assert b"referatbygg.local" in head.author
-    changes = list(porcelain.status(repo).unstaged)
-    assert b"politiradet/2023-01-13.toml" not in changes
+    status = porcelain.status(repo)
+    assert b"politiradet/2023-01-13.toml" not in list(status.unstaged)
+    assert status.staged["modify"] == [b"politiradet/organ.toml"]  # still staged, not committed
+    tree = repo[head.tree]
+    folder = repo[tree[b"politiradet"][1]]
+    assert b"mitt utkast" not in repo[folder[b"organ.toml"][1]].data
+    assert b'"Endret"' in repo[folder[b"2023-01-13.toml"][1]].data
 
 
 def test_a_signed_meeting_is_changed_only_as_a_new_version(signing_site: Site) -> None:  # noqa: F811

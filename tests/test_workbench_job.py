@@ -33,7 +33,7 @@ def empty_site(tmp_path: Path) -> Iterator[Site]:
 
 
 def test_the_whole_job_in_the_pages(empty_site: Site, tmp_path: Path) -> None:
-    from browser import axe_violations, chromium, press, replaced
+    from browser import axe_violations, chromium, press, replaced, unfold
     from selenium.webdriver.support.ui import WebDriverWait
 
     site = empty_site
@@ -79,12 +79,34 @@ def test_the_whole_job_in_the_pages(empty_site: Site, tmp_path: Path) -> None:
         click(driver, "button[value='add:items']")
         assert "Budsjett for 2027" in driver.page_source
         index = len(load_meeting(meeting).data.items) - 1
-        driver.find_element("xpath", f"//fieldset[.//input[@id='items.{index}.title']]"
-                            "//summary").click()  # fmt: skip
+        unfold(driver, f"items.{index}.decision.text")
         fill(driver, f"items.{index}.decision.text", "Rådet tar budsjettet til orientering.")
         driver.find_element("id", f"items.{index}.decision.unanimous").send_keys("ja")
         click(driver, "#meeting-form > p > button[type=submit]")
         assert "Lagret." in driver.page_source
+        # A proposal voted on, and a member disqualified, in the item's folded parts.
+        unfold(driver, f"new.items.{index}.proposals.text")
+        fill(driver, f"new.items.{index}.proposals.text", "Rådet ber om en ny vurdering.")
+        fill(driver, f"new.items.{index}.proposals.by", "Per Hansen")
+        click(driver, f"button[value='add:items.{index}.proposals']")
+        unfold(driver, f"items.{index}.proposals.0.votes.for")
+        fill(driver, f"items.{index}.proposals.0.votes.for", "1")
+        fill(driver, f"items.{index}.proposals.0.votes.against", "2")
+        unfold(driver, f"new.items.{index}.conflicts.name")
+        fill(driver, f"new.items.{index}.conflicts.name", "Kari Nordmann")
+        fill(driver, f"new.items.{index}.conflicts.basis", "fvl. § 6 første ledd bokstav a")
+        click(driver, f"button[value='add:items.{index}.conflicts']")
+        assert axe_violations(driver) == []
+        case = load_meeting(meeting).data.items[index]
+        assert case.proposals[0].votes is not None and case.proposals[0].outcome is False
+        assert case.conflicts[0].name == "Kari Nordmann"
+        # The case moved up one place: it takes the number before it, the other its own.
+        numbers = [x.numbers for x in load_meeting(meeting).data.items]
+        click(driver, f"button[value='up:items.{index}']")
+        index -= 1
+        moved = load_meeting(meeting).data.items
+        assert moved[index].title == "Budsjett for 2027"
+        assert [x.numbers for x in moved] == numbers
         for name in ("Kari Nordmann", "Per Hansen"):
             driver.find_element("xpath", "//summary[contains(., 'til stede')]").click()
             fill(driver, "new.participants.present.name", name)

@@ -6,6 +6,7 @@ was wrong, where (file, line, agenda item, attachment) and what to do. They neve
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import IntEnum
 
 
@@ -53,9 +54,16 @@ class MeetingFileError(InputError):
 
 
 class CheckFailed(ReferatbyggError):
-    """`check` found problems; `problems` lists them (errors and warnings)."""
+    """`check` found problems; `problems` lists them (check's Problem objects), for those who
+    show them otherwise than as the message's lines (the workbench, in Norwegian)."""
 
     exit_code = ExitCode.check_failed
+
+    def __init__(
+        self, message: str, *, hint: str | None = None, problems: Sequence[object] = ()
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.problems = list(problems)
 
 
 class DependencyError(ReferatbyggError):

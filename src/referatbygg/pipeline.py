@@ -204,7 +204,8 @@ def _start(
     if options.template is not None:  # the body's own template: check has said it
         result.warnings += [
             Problem("warning", str(result.template), f"the template's font '{font}' is not "
-                    "installed here; LibreOffice uses another one")
+                    "installed here; LibreOffice uses another one", "template_font",
+                    (("font", font),))
             for font in templates.missing_fonts(result.template)
         ]  # fmt: skip
     return job, result

@@ -96,6 +96,7 @@ class BuildResult:
             "public_pdf": str(self.public_pdf) if self.public_pdf else None,
             "pdfa": self.claim or self.level,
             "pdfa_note": self.claim_note(),
+            "untagged": list(self.untagged),  # the attachments the note names, for a page
             "publish": self.publish(),
             "parts": [
                 {"title": p.title, "first_page": p.first_page + 1, "pages": p.pages}

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Protocol
 
 from ..errors import CheckFailed
 from . import legal
@@ -27,22 +26,56 @@ _WORD = re.compile(r"[^\W\d_]+")
 
 @dataclass(frozen=True)
 class Problem:
+    """One finding. ``message`` is English, as the command line prints it; ``code`` names the
+    kind of problem and ``args`` its values, so that the workbench can say it in the page's
+    language (web/findings.py); ``loc`` is the key path it is about, so that the page can name
+    the field. A file's own errors (schema, TOML) have no code: their text is parsed there."""
+
     severity: Literal["error", "warning"]
     where: str
     message: str
+    code: str = ""
+    args: tuple[tuple[str, str], ...] = ()
+    loc: tuple[str | int, ...] = ()
 
     def __str__(self) -> str:
         return f"{self.where}: {self.severity}: {self.message}"
 
-    def as_dict(self) -> dict[str, str]:
-        return asdict(self)
+    def as_dict(self) -> dict[str, object]:
+        found: dict[str, object] = {"severity": self.severity, "where": self.where,
+                                    "message": self.message}  # fmt: skip
+        if self.code:
+            found |= {"code": self.code, "args": dict(self.args), "loc": list(self.loc)}
+        return found
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> Problem:
+        """A finding as as_dict wrote it (in a build report), for a page to say it again."""
+        args = data.get("args")
+        loc = data.get("loc")
+        return cls(
+            "error" if data.get("severity") == "error" else "warning",
+            str(data.get("where", "")),
+            str(data.get("message", "")),
+            str(data.get("code", "")),
+            tuple((str(k), str(v)) for k, v in args.items()) if isinstance(args, dict) else (),
+            tuple(x if isinstance(x, int) else str(x) for x in loc)
+            if isinstance(loc, list) else (),
+        )  # fmt: skip
+
+    @property
+    def values(self) -> dict[str, str]:
+        return dict(self.args)
 
 
 def file_problems(message: str, where: str) -> list[Problem]:
     """A meeting file's own errors (a MeetingFileError's lines, 'file:line: text') as check's
     findings: reported the same way as the others."""
-    return [Problem("error", *line.split(": ", 1)) if ": " in line
-            else Problem("error", where, line) for line in message.splitlines()]  # fmt: skip
+    found = []
+    for line in message.splitlines():
+        at, _, text = line.partition(": ") if ": " in line else (where, "", line)
+        found.append(Problem("error", at, text))
+    return found
 
 
 def _texts(meeting: Meeting) -> list[tuple[tuple[str | int, ...], str]]:
@@ -78,8 +111,10 @@ def check(meeting: Meeting) -> list[Problem]:
     problems: list[Problem] = []
     where_in = _Locator(src)
 
-    def add(sev: Literal["error", "warning"], loc: tuple[str | int, ...], msg: str) -> None:
-        problems.append(Problem(sev, where_in(loc), msg))
+    def add(sev: Literal["error", "warning"], loc: tuple[str | int, ...], msg: str,
+            code: str = "", **args: object) -> None:  # fmt: skip
+        said = tuple((k, str(v)) for k, v in args.items())
+        problems.append(Problem(sev, where_in(loc), msg, code, said, loc))
 
     seen = _numbering(meeting, add)
     _attachments(meeting, seen, add)
@@ -96,6 +131,9 @@ def check(meeting: Meeting) -> list[Problem]:
                 ("signatory_names", role),
                 f"signatory role '{role}' is not defined by the body "
                 f"({locate(body_src, ('signatories',))}); known roles: {', '.join(sorted(roles))}",
+                "role_unknown",
+                role=role,
+                known=", ".join(sorted(roles)),
             )
     for i, nxt in enumerate(meeting.data.next_meetings):
         if nxt.date <= meeting.data.date:
@@ -103,6 +141,8 @@ def check(meeting: Meeting) -> list[Problem]:
                 "warning",
                 ("next_meetings", i, "date"),
                 f"next meeting {nxt.date} is not after this one",
+                "next_not_after",
+                date=nxt.date,
             )
     _plausible_date(meeting, add)
     _sizes(meeting, add)
@@ -120,11 +160,25 @@ def _attachments(meeting: Meeting, seen: dict[tuple[str, int], int], add: Add) -
     for i, att in enumerate(meeting.data.attachments):
         label = f"attachment '{att.title}' (agenda item {att.item})"
         if meeting.key(att.item) not in seen:
-            add("error", ("attachments", i, "item"), f"{label}: there is no agenda item {att.item}")
+            add(
+                "error",
+                ("attachments", i, "item"),
+                f"{label}: there is no agenda item {att.item}",
+                "attachment_no_item",
+                title=att.title,
+                item=att.item,
+            )
         try:
             inspect(meeting, i)  # what the build will find: the same checks, before any work
         except AttachmentError as exc:
-            add("error", ("attachments", i, "file"), exc.message.split(": ", 1)[-1])
+            add(
+                "error",
+                ("attachments", i, "file"),
+                exc.message.split(": ", 1)[-1],
+                "attachment_file",
+                title=att.title,
+                reason=exc.message.split(": ", 1)[-1],
+            )
 
 
 def _parties_sign(meeting: Meeting, roles: set[str], add: Add) -> None:
@@ -137,6 +191,10 @@ def _parties_sign(meeting: Meeting, roles: set[str], add: Add) -> None:
                     ("parties", i, "signatory"),
                     f"party '{party.name}': signatory role '{party.signatory}' is not defined by "
                     f"the body; known roles: {', '.join(sorted(roles))}",
+                    "party_role",
+                    party=party.name,
+                    role=party.signatory,
+                    known=", ".join(sorted(roles)),
                 )
 
 
@@ -155,6 +213,8 @@ def _abbreviations(meeting: Meeting, add: Add) -> None:
                     loc,
                     f"'{word}' looks like an abbreviation but is not in the abbreviation table "
                     "(add it under [abbreviations], or to the body's known_terms)",
+                    "abbreviation",
+                    word=word,
                 )
 
 
@@ -184,7 +244,9 @@ class _Locator:
         return f"{display(self.path)}:{line}" if line else display(self.path)
 
 
-Add = Callable[[Literal["error", "warning"], tuple[str | int, ...], str], None]
+class Add(Protocol):
+    def __call__(self, sev: Literal["error", "warning"], loc: tuple[str | int, ...], msg: str,
+                 code: str = "", **args: object) -> None: ...  # fmt: skip
 
 
 def _numbering(meeting: Meeting, add: Add) -> dict[tuple[str, int], int]:
@@ -199,21 +261,31 @@ def _numbering(meeting: Meeting, add: Add) -> dict[tuple[str, int], int]:
         if series and series not in declared:
             known = ", ".join(sorted(declared)) or "none"
             add("error", ("items", i, "series"), f"case series '{series}' is not declared by "
-                f"the body ([[series]] in its file; declared: {known})")  # fmt: skip
+                f"the body ([[series]] in its file; declared: {known})", "series_unknown",
+                series=series, known=known)  # fmt: skip
         named = f"{series} " if series else ""
         for n in item.numbers:
             before = last.get(series, 0)
             if (series, n) in seen:
-                add("error", ("items", i, "numbers"), f"agenda number {named}{n} is used twice")
+                add(
+                    "error",
+                    ("items", i, "numbers"),
+                    f"agenda number {named}{n} is used twice",
+                    "number_twice",
+                    number=f"{named}{n}",
+                )
             elif n <= before:
                 add("error", ("items", i, "numbers"), f"agenda number {named}{n} comes after "
                     f"{named}{before} (list items by number; say treated_after = … for an "
-                    "item treated out of order)")  # fmt: skip
+                    "item treated out of order)", "number_order", number=f"{named}{n}",
+                    before=f"{named}{before}")  # fmt: skip
             elif n != before + 1 and not (before == 0 and meeting.body.numbering == "year"):
                 hint = (" (if numbers run through the year, say numbering = \"year\" in the body "
                         "file)" if before == 0 else "")  # fmt: skip
                 add("warning", ("items", i, "numbers"),
-                    f"agenda numbers jump from {named}{before} to {named}{n}{hint}")  # fmt: skip
+                    f"agenda numbers jump from {named}{before} to {named}{n}{hint}",
+                    "number_jump" + ("_first" if hint else ""), number=f"{named}{n}",
+                    before=f"{named}{before}")  # fmt: skip
             seen.setdefault((series, n), i)
             last[series] = max(before, n)
     for i, item in enumerate(meeting.data.items):
@@ -221,10 +293,11 @@ def _numbering(meeting: Meeting, add: Add) -> dict[tuple[str, int], int]:
         if ref is not None:
             if meeting.key(ref) not in seen:
                 add("error", ("items", i, "treated_after"), f"treated_after = {ref!r}, but "
-                    f"there is no agenda item {ref}")  # fmt: skip
+                    f"there is no agenda item {ref}", "treated_after_missing",
+                    ref=ref)  # fmt: skip
             elif seen[meeting.key(ref)] == i:
                 add("error", ("items", i, "treated_after"), "an item cannot be treated after "
-                    "itself")  # fmt: skip
+                    "itself", "treated_after_self")  # fmt: skip
     return seen
 
 
@@ -236,16 +309,19 @@ def _signatures(meeting: Meeting, add: Add, body_src: Path) -> None:
     where = locate(body_src, ("signatures",))
     if mode == "meeting" and not given:
         add("error", ("signatories",), f"the body's signatories are chosen per meeting "
-            f"({where}), but this meeting lists no [[signatories]]")  # fmt: skip
+            f"({where}), but this meeting lists no [[signatories]]",
+            "signatories_missing")  # fmt: skip
     elif mode != "meeting" and given:
         add("error", ("signatories",), f"this meeting lists [[signatories]], but the body "
             f"{'signs with its own' if mode == 'body' else 'has no signatures'} ({where}); set "
-            "signatures = \"meeting\" in the body file, or remove them here")  # fmt: skip
+            "signatures = \"meeting\" in the body file, or remove them here",
+            "signatories_not_here" if mode == "body" else "signatories_none")  # fmt: skip
     for i, s in enumerate(given):
         if not s.name:  # not demanded: a secretary would write "NN", which no certificate says
             add("warning", ("signatories", i, "name"), f"signatory '{s.role}' has no name: "
                 "who signs is then not checked against a person (only against a pin for the "
-                "role in referatbygg.toml, if any); name them when the minutes do")  # fmt: skip
+                "role in referatbygg.toml, if any); name them when the minutes do",
+                "signatory_no_name", title=s.title)  # fmt: skip
 
 
 def _attendance(meeting: Meeting, numbers: dict[tuple[str, int], int], add: Add) -> None:
@@ -263,36 +339,42 @@ def _attendance(meeting: Meeting, numbers: dict[tuple[str, int], int], add: Add)
                 n = getattr(person, key)
                 if n is not None and meeting.key(n) not in numbers:
                     add("error", (*loc, key), f"{person.who}: {key} = {n!r}, but there is no "
-                        f"agenda item {n}")  # fmt: skip
+                        f"agenda item {n}", "attendance_" + key, who=person.who,
+                        ref=n)  # fmt: skip
             _items_exist(meeting, person.who, person.items, (*loc, "items"), numbers, add)
             if person.items and (person.arrived_at or person.left_after):
                 add("warning", loc, f"{person.who}: items names the items they took part in; "
-                    "arrived_at and left_after say it again")  # fmt: skip
+                    "arrived_at and left_after say it again", "items_and_times",
+                    who=person.who)  # fmt: skip
     absent = {x.who for x in p.absent}
     there = {x.who for x in ((p.chair,) if p.chair else ())} | {x.who for x in p.present}
     if p.chair and p.chair.who in {x.who for x in p.present}:
         add("warning", ("participants", "present"), f"{p.chair.who} is the chair and listed "
-            "among those present as well: the chair is counted once")  # fmt: skip
+            "among those present as well: the chair is counted once", "chair_present",
+            who=p.chair.who)  # fmt: skip
     for i, person in enumerate(p.absent):
         if person.who in there:
             add("warning", ("participants", "absent", i), f"{person.who} is listed both as "
-                "present and as absent")  # fmt: skip
+                "present and as absent", "present_absent", who=person.who)  # fmt: skip
     for i, sub in enumerate(p.substitutes):
         loc = ("participants", "substitutes", i, "items")
         _items_exist(meeting, sub.name, sub.items, loc, numbers, add)
         if not sub.for_:
             add("warning", ("participants", "substitutes", i), f"{sub.name}: whom they met for "
-                "is not given; minutes normally say it (for = …)")  # fmt: skip
+                "is not given; minutes normally say it (for = …)", "substitute_no_for",
+                who=sub.name)  # fmt: skip
         elif absent and sub.for_ not in absent:
             add("warning", ("participants", "substitutes", i, "for"), f"{sub.name} met for "
-                f"{sub.for_}, who is not listed as absent (forfall)")  # fmt: skip
+                f"{sub.for_}, who is not listed as absent (forfall)",
+                "substitute_for_present", who=sub.name, for_=sub.for_)  # fmt: skip
     names = {x.who for _, people in groups for x in people} | {s.name for s in p.substitutes}
     if len(names) > (1 if p.chair else 0):
         for i, item in enumerate(meeting.data.items):
             for j, c in enumerate(item.conflicts):
                 if c.name not in names:
                     add("warning", ("items", i, "conflicts", j, "name"), f"{c.name} is declared "
-                        "disqualified but is not among the participants")  # fmt: skip
+                        "disqualified but is not among the participants",
+                        "conflict_not_participant", who=c.name)  # fmt: skip
     _votes_fit(meeting, add)
 
 
@@ -301,7 +383,14 @@ def _items_exist(meeting: Meeting, who: str, refs: tuple[int | str, ...],
                  add: Add) -> None:  # fmt: skip
     for n in refs:
         if meeting.key(n) not in numbers:
-            add("error", loc, f"{who}: items lists {n!r}, but there is no agenda item {n}")
+            add(
+                "error",
+                loc,
+                f"{who}: items lists {n!r}, but there is no agenda item {n}",
+                "items_missing",
+                who=who,
+                ref=n,
+            )
 
 
 def _votes_fit(meeting: Meeting, add: Add) -> None:
@@ -324,12 +413,14 @@ def _votes_fit(meeting: Meeting, add: Add) -> None:
             if total > len(there):
                 add("warning", ("items", i, *loc), f"agenda item {ref}: {total} votes, but the "
                     f"attendance has {len(there)} member(s) there for it (in the order of "
-                    "treatment)")  # fmt: skip
+                    "treatment)", "votes_too_many", ref=ref, total=total,
+                    there=len(there))  # fmt: skip
             gone = [n for n in (*v.for_names, *v.against_names, *v.blank_names)
                     if n not in there]  # fmt: skip
             if gone:
                 add("warning", ("items", i, *loc), f"agenda item {ref}: {', '.join(gone)} "
-                    "voted, but the attendance does not have them there for it")  # fmt: skip
+                    "voted, but the attendance does not have them there for it",
+                    "voter_not_there", ref=ref, names=", ".join(gone))  # fmt: skip
 
 
 def _closed_decided(meeting: Meeting, add: Add) -> None:
@@ -338,7 +429,8 @@ def _closed_decided(meeting: Meeting, add: Add) -> None:
     for i, item in enumerate(meeting.data.items):
         if item.closed and item.kind == "sak" and not item.decision and not item.no_business:
             add("warning", ("items", i, "closed"), f"agenda item {item.numbers[0]} was treated "
-                "behind closed doors but records no decision (decision = …)")  # fmt: skip
+                "behind closed doors but records no decision (decision = …)",
+                "closed_no_decision", ref=item.numbers[0])  # fmt: skip
 
 
 def _legal_bases(meeting: Meeting, add: Add) -> None:
@@ -356,7 +448,7 @@ def _legal_bases(meeting: Meeting, add: Add) -> None:
             else:
                 add("warning", ("items", i, "conflicts", j), f"{c.name}: the legal basis of the "
                     "disqualification is not given; minutes cite it, e.g. 'fvl. § 6 første ledd "
-                    "bokstav a' (basis = …)")  # fmt: skip
+                    "bokstav a' (basis = …)", "conflict_no_basis", who=c.name)  # fmt: skip
         for b in item.blocks:
             inner = [b] if isinstance(b, Paragraph) else getattr(b, "bullets", [])
             found += [(("items", i, "text"), x.exempt, ()) for x in inner if x.exempt]
@@ -366,7 +458,8 @@ def _legal_bases(meeting: Meeting, add: Add) -> None:
     for loc, basis, expect in found:
         problem = legal.basis_problem(basis, expect)
         if problem:
-            add("warning", loc, f"legal basis {problem}")
+            code, english, values = problem
+            add("warning", loc, f"legal basis {english}", code, basis=basis, **values)
 
 
 def _parties(meeting: Meeting) -> set[str]:
@@ -388,15 +481,18 @@ def _look(meeting: Meeting, problems: list[Problem], body_src: Path) -> None:
     logo = meeting.logo_file()
     if logo is not None:
         if logo.path is None:
-            problems.append(Problem("error", where, f"logo: {logo.problem}"))
+            problems.append(Problem("error", where, f"logo: {logo.problem}", "logo_file",
+                                    (("reason", str(logo.problem)),)))  # fmt: skip
         else:
             head = logo.path.read_bytes()[:512]
             if not (head.startswith(b"\x89PNG") or b"<svg" in head):
-                problems.append(Problem("error", where, "logo: not a PNG or SVG image"))
+                problems.append(Problem("error", where, "logo: not a PNG or SVG image",
+                                        "logo_format"))  # fmt: skip
     template = templates.find(body_src.parent, "avtale" if meeting.kind == "avtale" else "referat")
     for font in templates.missing_fonts(template):
         problems.append(Problem("warning", str(template), f"the template's font '{font}' is not "
-                                "installed here; LibreOffice will use another one"))  # fmt: skip
+                                "installed here; LibreOffice will use another one",
+                                "template_font", (("font", font),)))  # fmt: skip
 
 
 def _placeholders(meeting: Meeting, problems: list[Problem], add: Add, body_src: Path) -> None:
@@ -406,23 +502,37 @@ def _placeholders(meeting: Meeting, problems: list[Problem], add: Add, body_src:
     for i, s in enumerate(meeting.body.signatories):
         if s.name == PLACEHOLDER_NAME:
             where = locate(body_src, ("signatories", i, "name"))
-            problems.append(Problem("warning", where, f"signatory '{s.role}': the name {said}"))
+            problems.append(Problem("warning", where, f"signatory '{s.role}': the name {said}",
+                                    "placeholder_name", (("title", s.title),)))  # fmt: skip
     if isinstance(meeting.data, AgreementFile):
         return
     for i, s in enumerate(meeting.data.signatories):
         if s.name == PLACEHOLDER_NAME:
-            add("warning", ("signatories", i, "name"), f"signatory '{s.role}': the name {said}")
+            add(
+                "warning",
+                ("signatories", i, "name"),
+                f"signatory '{s.role}': the name {said}",
+                "placeholder_name",
+                title=s.title,
+            )
 
 
 def _plausible_date(meeting: Meeting, add: Add) -> None:
     when = meeting.data.date
     today = dt.date.today()
     if when.year < 1900 or when > today + dt.timedelta(days=3 * 365):
-        add("warning", ("date",), f"the date {when} is far from today; is it a typo?")
+        add(
+            "warning",
+            ("date",),
+            f"the date {when} is far from today; is it a typo?",
+            "date_far",
+            date=when,
+        )
     signed = getattr(meeting.data, "signing_date", None)
     if signed is not None and signed < when:
         add("warning", ("signing_date",), f"signing_date {signed} is before the meeting "
-            f"({when}); minutes are signed on the day or after")  # fmt: skip
+            f"({when}); minutes are signed on the day or after", "signing_before",
+            signed=signed, date=when)  # fmt: skip
 
 
 def _sizes(meeting: Meeting, add: Add) -> None:
@@ -433,20 +543,28 @@ def _sizes(meeting: Meeting, add: Add) -> None:
         if longest > PARAGRAPH_MAX:
             add("error", loc, f"a paragraph of {longest:,} characters: LibreOffice cannot lay "
                 f"out paragraphs over {PARAGRAPH_MAX:,} characters in reasonable time; split it "
-                "with blank lines, or attach the text as a document")  # fmt: skip
+                "with blank lines, or attach the text as a document", "paragraph_too_long",
+                length=longest, max=PARAGRAPH_MAX)  # fmt: skip
         elif longest > PARAGRAPH_WARN:
             add("warning", loc, f"a paragraph of {longest:,} characters makes the build slow; "
-                "split it with blank lines")  # fmt: skip
+                "split it with blank lines", "paragraph_long", length=longest)  # fmt: skip
     if total > TEXT_WARN:
-        add("warning", (), f"{total:,} characters of text: the build will take minutes")
+        add(
+            "warning",
+            (),
+            f"{total:,} characters of text: the build will take minutes",
+            "text_long",
+            length=total,
+        )
     count = len(meeting.abbreviations)
     if count > ABBREVIATIONS_MAX:
         add("error", ("abbreviations",), f"{count:,} abbreviations: the table would run to "
             f"{count // 45:,} pages and take minutes to build; at most "
-            f"{ABBREVIATIONS_MAX:,}")  # fmt: skip
+            f"{ABBREVIATIONS_MAX:,}", "abbreviations_too_many", count=count,
+            max=ABBREVIATIONS_MAX)  # fmt: skip
     elif count > ABBREVIATIONS_WARN:
         add("warning", ("abbreviations",), f"{count:,} abbreviations make the build slow "
-            "(10,000 took 45 s)")  # fmt: skip
+            "(10,000 took 45 s)", "abbreviations_many", count=count)  # fmt: skip
 
 
 def require_clean(meeting: Meeting) -> list[Problem]:
@@ -455,6 +573,8 @@ def require_clean(meeting: Meeting) -> list[Problem]:
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise CheckFailed(
-            "\n".join(str(p) for p in errors), hint="run 'referatbygg check' for all problems"
+            "\n".join(str(p) for p in errors),
+            hint="run 'referatbygg check' for all problems",
+            problems=errors,
         )
     return problems

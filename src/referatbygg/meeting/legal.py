@@ -80,25 +80,30 @@ def references(basis: str) -> tuple[list[Reference], list[str]]:
     return found, unknown
 
 
-def basis_problem(basis: str, expect: tuple[str, ...] = ()) -> str | None:
-    """Why ``basis`` does not look like a legal basis, or None. ``expect``: statute sections one
-    of which it should cite, e.g. ("kml:11-5", "koml:31") for a closed meeting."""
+def basis_problem(
+    basis: str, expect: tuple[str, ...] = ()
+) -> tuple[str, str, dict[str, str]] | None:
+    """Why ``basis`` does not look like a legal basis — (kind, English text, values), for the
+    command line and for a translation — or None. ``expect``: statute sections one of which it
+    should cite, e.g. ("kml:11-5", "koml:31") for a closed meeting."""
     found, unknown = references(basis)
     known = ", ".join(s.short for s in STATUTES.values())
     if not found and not unknown:
-        return (f"'{basis}' cites no statute section; minutes cite e.g. 'offl. § 13 jf. fvl. § 13 "
-                f"første ledd nr. 1' (known: {known})")  # fmt: skip
+        return ("basis_none", f"'{basis}' cites no statute section; minutes cite e.g. 'offl. § 13 "
+                f"jf. fvl. § 13 første ledd nr. 1' (known: {known})", {"known": known})  # fmt: skip
     if unknown:
-        return f"'{basis}' cites {', '.join(unknown)}"
+        return ("basis_unknown", f"'{basis}' cites {', '.join(unknown)}",
+                {"unknown": "; ".join(unknown)})  # fmt: skip
     if expect and not any(f"{r.statute}:{r.section}" in expect for r in found):
         wanted = " or ".join(f"{STATUTES[e.split(':')[0]].short} § {e.split(':')[1]}"
                              for e in expect)  # fmt: skip
-        return f"'{basis}' does not cite {wanted}"
+        return "basis_not_cited", f"'{basis}' does not cite {wanted}", {"wanted": wanted}
     if expect == CLOSED and not _PARAGRAPH.search(basis):
         # The Sivilombudet's standing criticism of closed meetings: the minutes must show
         # which ground of the provision closed it.
-        return (f"'{basis}' does not say which ledd and bokstav of the provision closed the "
-                "meeting, e.g. 'kml. § 11-5 andre ledd bokstav a'")  # fmt: skip
+        return ("basis_no_ledd", f"'{basis}' does not say which ledd and bokstav of the "
+                "provision closed the meeting, e.g. 'kml. § 11-5 andre ledd bokstav a'",
+                {})  # fmt: skip
     return None
 
 

@@ -212,9 +212,16 @@ class PageBase:
         meeting = self._loaded(path)
         language = meeting.language if meeting else "nb"
         _ = translator(language)
+        said: list[Any] = []
+        if job is not None and job.problems:
+            from .findings import say
+
+            numbers = {i: ", ".join(map(str, x.numbers))
+                       for i, x in enumerate(meeting.data.items)} if meeting else {}  # fmt: skip
+            said = [say(p, language, _, numbers) for p in job.problems]
         return {"title": f"{_(page)} – {path.stem}", "page": page, "file": self._relative(path),
                 "job": job, "running": bool(job and job.running), "language": language,
-                "_": _}  # fmt: skip
+                "_": _, "job_findings": said}  # fmt: skip
 
     def _length(self, limit: int) -> int | None:
         """The body's declared length, or None when it is answered already: 411 without a

@@ -21,40 +21,116 @@ from ..meeting.check import Problem
 
 @dataclass(frozen=True)
 class Field:
-    """One editable value: its path under the entry ("decision.votes.for"), its label, and how it
-    is written — text, multi-line text, a whole number, yes/no, or one of ``choices``."""
+    """One editable value: its path under the entry ("decision.votes.for"), its label, how it is
+    written, and the folded section of the form it is shown in ("" for the open part).
+
+    Kinds: text, multiline, int, date, time, bool (yes/no, absent = no), tristate (yes, no, or
+    not said — absent), choice (one of ``choices``, shown as ``names``), ref (an agenda item:
+    5 or "RS 2"), refs (several, comma-separated), lines (a list of texts, one per line)."""
 
     path: str
     label: str
-    kind: str = "text"  # "text", "multiline", "int", "bool", "choice"
+    kind: str = "text"
     choices: tuple[str, ...] = ()
+    section: str = ""
+    names: tuple[str, ...] = ()  # how the page shows each of ``choices``
+    default: str = ""  # what an empty choice means, as the page says it
 
     @property
-    def group(self) -> str:
-        """Where the form shows it: with the item, or folded under Vedtak or Offentlighet."""
-        return {"decision": "Vedtak og stemmer", "exempt": "Offentlighet"}.get(
-            self.path.split(".")[0], ""
-        )
+    def options(self) -> list[tuple[str, str]]:
+        return list(zip(self.choices, self.names or self.choices, strict=True))
 
 
+_D, _C, _N, _L, _O = ("Vedtak og stemmer", "Saksopplysninger", "Nummer og rekkefølge",
+                      "Lukket møte", "Offentlighet")  # fmt: skip
 ITEM_FIELDS = (
     Field("title", "Tittel"),
-    Field("kind", "Type", "choice", ("sak", "orientering")),
+    Field("kind", "Type", "choice", ("sak", "orientering"), names=("sak", "orientering")),
     Field("presenter", "Orientering ved"),
     Field("text", "Tekst", "multiline"),
-    Field("decision.text", "Vedtak", "multiline"),
-    Field("decision.unanimous", "Enstemmig", "bool"),
-    Field("decision.votes.for", "Stemmer for", "int"),
-    Field("decision.votes.against", "Stemmer mot", "int"),
-    Field("decision.votes.blank", "Blanke stemmer", "int"),
-    Field("exempt", "Unntatt offentlighet: hjemmel (tom: offentlig)"),
+    Field("decision.text", "Vedtak", "multiline", section=_D),
+    Field("decision.unanimous", "Enstemmig", "bool", section=_D),
+    Field("decision.votes.for", "Stemmer for", "int", section=_D),
+    Field("decision.votes.against", "Stemmer mot", "int", section=_D),
+    Field("decision.votes.blank", "Blanke stemmer", "int", section=_D),
+    Field("decision.votes.for_names", "Stemte for (ett navn per linje)", "lines", section=_D),
+    Field("decision.votes.against_names", "Stemte mot (ett navn per linje)", "lines", section=_D),
+    Field(
+        "decision.note",
+        "Merknad til vedtaket (dissens, protokolltilførsel)",
+        "multiline",
+        section=_D,
+    ),
+    Field(
+        "closed.basis",
+        "Hjemmel for lukket møte (f.eks. kml. § 11-5 andre ledd bokstav a)",
+        section=_L,
+    ),
+    Field("closed.public_title", "Tittel utad", section=_L),
+    Field("closed.decision", "Vedtak utad", "multiline", section=_L),
+    Field("case.archive_ref", "Arkivsak (f.eks. 23/1234)", section=_C),
+    Field("case.handler", "Saksbehandler", section=_C),
+    Field("case.class_code", "Arkivkode", section=_C),
+    Field("case.object", "Objekt (f.eks. gnr. 12/3)", section=_C),
+    Field("case.decided_by", "Avgjøres av", section=_C),
+    Field("case.route", "Saksgang (én linje per organ og dato)", "lines", section=_C),
+    Field("series", "Serie (tom: hovedserien)", section=_N),
+    Field("added", "Tilleggssak (meldt på møtet)", "bool", section=_N),
+    Field("treated_after", "Behandlet etter sak", "ref", section=_N),
+    Field("no_business", "Ingen saker", "bool", section=_N),
+    Field("next_meetings", "Vis neste møter under saken", "bool", section=_N),
+    Field("exempt", "Unntatt offentlighet: hjemmel (tom: offentlig)", section=_O),
 )
+_VOTES = (
+    Field("votes.for", "Stemmer for", "int", section="Stemmer"),
+    Field("votes.against", "Stemmer mot", "int", section="Stemmer"),
+    Field("votes.blank", "Blanke stemmer", "int", section="Stemmer"),
+)
+PROPOSAL_FIELDS = (
+    Field("kind", "Slags forslag", "choice",
+          ("forslag", "innstilling", "tilråding", "endringsforslag", "tilleggsforslag")),
+    Field("by", "Fremmet av"),
+    Field("party", "Parti"),
+    Field("text", "Forslaget", "multiline"),
+    Field("unanimous", "Enstemmig", "bool", section="Stemmer"),
+    *_VOTES,
+    Field("adopted", "Vedtatt", "tristate", section="Stemmer", default="etter stemmene"),
+)  # fmt: skip
+CONFLICT_FIELDS = (
+    Field("name", "Navn"),
+    Field("party", "Parti"),
+    Field("basis", "Hjemmel (f.eks. fvl. § 6 første ledd bokstav a)"),
+    Field("declared", "Erklært", "choice", ("body", "self"),
+          names=("inhabil av organet", "inhabil selv")),
+    Field("stepped_out", "Fratrådte", "tristate", section="Mer", default="ja"),
+    Field("replaced_by", "Erstattet av", section="Mer"),
+)  # fmt: skip
+# Lists inside each agenda item: form keys "items.3.proposals.1.text".
+SUBLISTS = {"proposals": PROPOSAL_FIELDS, "conflicts": CONFLICT_FIELDS}
 ATTACHMENT_FIELDS = (
     Field("title", "Tittel"),
+    Field("item", "Til sak", "ref"),
     Field("exempt", "Unntatt offentlighet: hjemmel (tom: offentlig)"),
 )
-PERSON_FIELDS = (Field("name", "Navn"), Field("role", "Rolle"), Field("party", "Parti"))
-SUBSTITUTE_FIELDS = (*PERSON_FIELDS, Field("for", "Møtte for"))
+_MORE = "Mer"
+PERSON_FIELDS = (
+    Field("name", "Navn"),
+    Field("role", "Rolle"),
+    Field("party", "Parti"),
+    Field("organisation", "Organisasjon", section=_MORE),
+    Field("arrived", "Kom klokken (TT:MM)", "time", section=_MORE),
+    Field("left", "Gikk klokken (TT:MM)", "time", section=_MORE),
+    Field("arrived_at", "Kom til sak", "ref", section=_MORE),
+    Field("left_after", "Gikk etter sak", "ref", section=_MORE),
+    Field("items", "Bare med i sakene (f.eks. 3, 4, RS 2)", "refs", section=_MORE),
+)
+SUBSTITUTE_FIELDS = (
+    Field("name", "Navn"),
+    Field("role", "Rolle"),
+    Field("party", "Parti"),
+    Field("for", "Møtte for"),
+    Field("items", "Bare med i sakene (f.eks. 3, 4, RS 2)", "refs", section=_MORE),
+)
 MEETING_FIELDS = (
     Field("date", "Dato (ÅÅÅÅ-MM-DD)", "date"),
     Field("start", "Fra klokken (TT:MM)", "time"),
@@ -89,7 +165,23 @@ EDITABLE = {"meeting": MEETING_FIELDS, "items": ITEM_FIELDS, "attachments": ATTA
             "signatories": SIGNATORY_FIELDS}  # fmt: skip
 # What a new entry must have before it is written (the rest is filled in afterwards).
 REQUIRED = {"items": ("title",), "next_meetings": ("date",), "signatories": ("role", "title"),
+            "proposals": ("text",), "conflicts": ("name",),
             **{group: ("name",) for group in GROUPS}}  # fmt: skip
+_SUBLIST = re.compile(r"items\.(\d+)\.(proposals|conflicts)")
+
+
+def fields_of(group: str) -> tuple[Field, ...] | None:
+    """The fields of ``group``: one of EDITABLE, or a list inside an item ("items.3.proposals");
+    None for anything else."""
+    if group in EDITABLE:
+        return EDITABLE[group]
+    found = _SUBLIST.fullmatch(group)
+    return SUBLISTS[found.group(2)] if found else None
+
+
+def required_of(group: str) -> tuple[str, ...] | None:
+    found = _SUBLIST.fullmatch(group)
+    return REQUIRED.get(found.group(2) if found else group)
 
 
 def entries_of(doc: Any, group: str) -> list[Any]:
@@ -115,7 +207,9 @@ class ItemForm:
     index: int
     numbers: str
     values: dict[str, str]
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[Any] = field(default_factory=list)  # as the page says them (findings.Said)
+    lists: dict[str, list[Entry]] = field(default_factory=dict)  # its proposals, conflicts
+    series: str = ""
 
 
 @dataclass
@@ -146,42 +240,20 @@ def inside(folder: Path, relative: str) -> Path | None:
     return path
 
 
-def _item_lines(text: str) -> list[tuple[int, int]]:
-    """The lines (1-based, first and last) each [[items]] entry spans: from its header to the
-    line before the next header that is not one of its own sub-tables."""
-    lines = text.splitlines()
-    spans: list[tuple[int, int]] = []
-    for n, line in enumerate(lines, start=1):
-        header = re.match(r"\s*\[\[?\s*([A-Za-z0-9_.\s\"']+?)\s*\]\]?\s*(#.*)?$", line)
-        if not header:
-            continue
-        name = re.sub(r"\s+", "", header.group(1))
-        if name.startswith("items."):
-            continue  # the item's own sub-tables: [items.decision], [[items.proposals]]
-        if spans and spans[-1][1] == len(lines):
-            spans[-1] = (spans[-1][0], n - 1)  # the next item, or a table after the items
-        if re.match(r"\s*\[\[\s*items\s*\]\]", line):
-            spans.append((n, len(lines)))
-    return spans
-
-
-def items(path: Path, problems: list[Problem]) -> list[ItemForm]:
-    """Each agenda item's editable fields, with the problems `check` found on its lines."""
-    text = path.read_text(encoding="utf-8")
-    doc = tomlkit.parse(text)
-    starts = _item_lines(text)
+def items(path: Path) -> list[ItemForm]:
+    """Each agenda item's editable fields (its findings are put in by the page: findings.py)."""
+    doc = tomlkit.parse(path.read_text(encoding="utf-8"))
     forms = []
     for index, item in enumerate(doc.get("items", [])):
         numbers = ", ".join(str(n) for n in item.get("numbers", []))
         values = {f.path: _shown(_get(item, f.path), f) for f in ITEM_FIELDS}
-        forms.append(ItemForm(index, numbers, values))
-    for problem in problems:
-        line = _line_of(problem, path)
-        if line is None:
-            continue
-        inside = [i for i, (first, last) in enumerate(starts) if first <= line <= last]
-        if inside and inside[-1] < len(forms):
-            forms[inside[-1]].problems.append(problem)
+        lists = {sub: [Entry(f"items.{index}.{sub}.{j}",
+                             str(entry.get("name") or entry.get("by") or ""),
+                             {f.path: _shown(_get(entry, f.path), f) for f in fields})
+                       for j, entry in enumerate(item.get(sub, []))]
+                 for sub, fields in SUBLISTS.items()}  # fmt: skip
+        series = str(item.get("series") or "")
+        forms.append(ItemForm(index, numbers, values, lists=lists, series=series))
     return forms
 
 
@@ -215,14 +287,11 @@ def _shown(value: Any, f: Field) -> str:
         return ""
     if f.kind == "bool":
         return "true" if value is True else ""
+    if f.kind == "tristate" and isinstance(value, bool):
+        return "true" if value else "false"
+    if f.kind in ("lines", "refs") and isinstance(value, list):
+        return ("\n" if f.kind == "lines" else ", ").join(str(x) for x in value)
     return str(value)
-
-
-def _line_of(problem: Problem, path: Path) -> int | None:
-    match = re.match(r"(.*):(\d+)$", problem.where)
-    if not match or Path(match.group(1)).name != path.name:
-        return None
-    return int(match.group(2))
 
 
 def _put(entry: Any, f: Field, value: str) -> None:
@@ -255,6 +324,16 @@ def _typed(value: str, f: Field) -> Any:
     at its field (nothing is silently changed)."""
     if f.kind == "bool":
         return value == "true"
+    if f.kind == "tristate" and value in ("true", "false"):
+        return value == "true"
+    if f.kind == "ref":
+        return _ref(value)
+    if f.kind in ("lines", "refs"):
+        parts = value.splitlines() if f.kind == "lines" else value.split(",")
+        found = [p.strip() for p in parts if p.strip()]
+        array = tomlkit.array()
+        array.extend([_ref(p) for p in found] if f.kind == "refs" else found)
+        return array
     if f.kind == "int" and value.strip().isdigit():
         return int(value)
     if f.kind == "date":
@@ -267,6 +346,12 @@ def _typed(value: str, f: Field) -> Any:
     if f.kind == "multiline" or "\n" in value:
         return _multiline(value)
     return value
+
+
+def _ref(value: str) -> int | str:
+    """An agenda item as the files name it: 5, or "RS 2"."""
+    value = value.strip()
+    return int(value) if value.isdigit() else value
 
 
 def _multiline(value: str) -> Any:
@@ -305,11 +390,10 @@ def save(
             record(history, path, before, after, what)
 
 
-def live_check(path: Path, form: dict[str, str]) -> dict[str, Any]:
+def live_check(path: Path, form: dict[str, str]) -> list[Problem]:
     """What ``check`` would find if the form were saved now, without saving it: the text is
     written to a hidden file beside the meeting (its body file and attachments are found as for
-    the real one; hidden files are no meetings to the rest of the tool) and removed at once.
-    Returns the findings by item index, and those outside the items."""
+    the real one; hidden files are no meetings to the rest of the tool) and removed at once."""
     import secrets
 
     from ..errors import ReferatbyggError
@@ -326,19 +410,9 @@ def live_check(path: Path, form: dict[str, str]) -> dict[str, Any]:
             found = file_problems(exc.message, trial.name)
     finally:
         trial.unlink(missing_ok=True)
-    found = [dataclasses.replace(p, where=p.where.replace(trial.name, path.name),
-                                 message=p.message.replace(trial.name, path.name))
-             for p in found]  # fmt: skip
-    starts = _item_lines(text)
-    by_item: dict[int, list[dict[str, str]]] = {}
-    general: list[dict[str, str]] = []
-    for problem in found:
-        line = _line_of(problem, path)
-        inside = [i for i, (first, last) in enumerate(starts)
-                  if line is not None and first <= line <= last]  # fmt: skip
-        entry = {"severity": problem.severity, "where": problem.where, "message": problem.message}
-        (by_item.setdefault(inside[-1], []) if inside else general).append(entry)
-    return {"items": by_item, "general": general}
+    return [dataclasses.replace(p, where=p.where.replace(trial.name, path.name),
+                                message=p.message.replace(trial.name, path.name))
+            for p in found]  # fmt: skip
 
 
 def applied(path: Path, form: dict[str, str]) -> str:
@@ -349,7 +423,10 @@ def applied(path: Path, form: dict[str, str]) -> str:
 def applied_doc(path: Path, form: dict[str, str]) -> Any:
     """The parsed file with the form's values put in."""
     doc: Any = tomlkit.parse(path.read_text(encoding="utf-8"))
-    for group, fields in EDITABLE.items():
+    groups = [*EDITABLE, *(f"items.{i}.{sub}" for i in range(len(entries_of(doc, "items")))
+                           for sub in SUBLISTS)]  # fmt: skip
+    for group in groups:
+        fields = fields_of(group) or ()
         for index, entry in enumerate(entries_of(doc, group)):
             for f in fields:
                 key = f"{group}.{index}.{f.path}"

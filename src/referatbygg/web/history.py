@@ -18,6 +18,7 @@ import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..fsutil import write_atomic
 
@@ -103,9 +104,11 @@ def diff(old: str, new: str, name: str) -> str:
 
 
 def _commit(meetings: Path, path: Path, what: str) -> None:
-    """A commit of ``path`` when the meetings folder lies in a git repository."""
+    """A commit of ``path`` — and of nothing else — when the meetings folder lies in a git
+    repository: the commit's tree is HEAD's with this one file's new content, so what someone
+    else has staged stays staged and out of the workbench's commit; the index entry of this
+    file is brought up to date, so that git does not show the save as a change undone."""
     try:
-        from dulwich import porcelain
         from dulwich.errors import NotGitRepository
         from dulwich.repo import Repo
     except ImportError:  # pragma: no cover - a dependency; only without it
@@ -116,11 +119,57 @@ def _commit(meetings: Path, path: Path, what: str) -> None:
         return
     try:
         with repo:
-            root = Path(repo.path).resolve()
-            relative = path.resolve().relative_to(root)
-            porcelain.add(repo, paths=[str(root / relative)])
-            person = f"{who_saves()} <{who_saves()}@referatbygg.local>".encode()
-            porcelain.commit(repo, message=f"{relative}: {what} (referatbygg)".encode(),
-                             author=person, committer=person)  # fmt: skip
+            _commit_one(repo, path, what)
     except Exception as exc:  # the save stands; the failed commit is said in the log
         log.warning("git commit of %s failed: %s", path, exc)
+
+
+def _commit_one(repo: Any, path: Path, what: str) -> None:
+    import time
+
+    from dulwich.index import index_entry_from_stat
+    from dulwich.objects import Blob, Commit
+
+    root = Path(repo.path).resolve()
+    relative = path.resolve().relative_to(root)
+    data = path.read_bytes()
+    blob = Blob.from_string(data)
+    repo.object_store.add_object(blob)
+    try:
+        head: Any = repo.head()
+    except KeyError:  # a repository without a commit yet
+        head = None
+    base = repo[head].tree if head is not None else None
+    tree = _tree_with(repo.object_store, base, [p.encode() for p in relative.parts], blob.id)
+    if base == tree:
+        return  # the file in HEAD is this content already
+    person = f"{who_saves()} <{who_saves()}@referatbygg.local>".encode()
+    commit = Commit()
+    commit.tree, commit.parents = tree, [head] if head is not None else []
+    commit.author = commit.committer = person
+    commit.author_time = commit.commit_time = int(time.time())
+    offset = -time.timezone if not time.localtime().tm_isdst else -time.altzone
+    commit.author_timezone = commit.commit_timezone = offset
+    commit.encoding = b"UTF-8"
+    commit.message = f"{relative}: {what} (referatbygg)\n".encode()
+    repo.object_store.add_object(commit)
+    if not repo.refs.set_if_equals(b"HEAD", head, commit.id):
+        raise RuntimeError("HEAD moved while committing")  # another commit won; ours is not made
+    index = repo.open_index()
+    index[relative.as_posix().encode()] = index_entry_from_stat(path.stat(), blob.id)
+    index.write()
+
+
+def _tree_with(store: Any, tree_id: Any, parts: list[bytes], blob_id: Any) -> Any:
+    """The id of the tree ``tree_id`` with the file at ``parts`` set to ``blob_id``."""
+    from dulwich.objects import Tree
+
+    tree = store[tree_id].copy() if tree_id is not None else Tree()
+    name = parts[0]
+    if len(parts) == 1:
+        tree.add(name, 0o100644, blob_id)
+    else:
+        sub = tree[name][1] if name in tree else None
+        tree.add(name, 0o040000, _tree_with(store, sub, parts[1:], blob_id))
+    store.add_object(tree)
+    return tree.id

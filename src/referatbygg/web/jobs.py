@@ -24,6 +24,8 @@ class Job:
     running: bool = True
     error: str | None = None
     hint: str | None = None  # what to do about the error, when the library says
+    failure: str = ""  # the error's class ("CheckFailed"): what the page says it was
+    problems: list[Any] = field(default_factory=list)  # check's findings, when check stopped it
     result: Any = None  # what the work returned, for the page that shows it
 
     def as_dict(self) -> dict[str, object]:
@@ -54,11 +56,35 @@ def start(file: Path, kind: str, work: Callable[[Say], Any]) -> Job:
             job.result = work(job.messages.append)
             job.messages.append("ferdig")
         except ReferatbyggError as exc:
-            job.error, job.hint = exc.message, exc.hint
+            job.error, job.hint, job.failure = exc.message, exc.hint, _kind(exc)
+            job.problems = _findings(exc, file)
         except Exception as exc:  # reported on the page, like the CLI's internal error
-            job.error = f"intern feil: {type(exc).__name__}: {exc}"
+            job.error = f"{type(exc).__name__}: {exc}"
         finally:
             job.running = False
 
     threading.Thread(target=run, name=f"{kind} {file.name}", daemon=True).start()
     return job
+
+
+def _findings(exc: ReferatbyggError, file: Path) -> list[Any]:
+    """check's findings in an error: those it stopped the work for, or a file's own errors."""
+    from ..errors import CheckFailed, MeetingFileError
+    from ..meeting.check import file_problems
+
+    if isinstance(exc, CheckFailed):
+        return list(exc.problems)
+    if isinstance(exc, MeetingFileError):
+        return file_problems(exc.message, file.name)
+    return []
+
+
+def _kind(exc: ReferatbyggError) -> str:
+    """The kind of error as the page tells them apart: the library's own class it is of
+    (IntakeRefused is a SigningError, AttachmentError an InputError)."""
+    from .. import errors
+
+    for cls in type(exc).__mro__:
+        if cls.__module__ == errors.__name__:
+            return cls.__name__
+    return type(exc).__name__

@@ -24,6 +24,21 @@ STYLE_NAMES = {
 }
 
 
+def _opened(action: str, count: int) -> set[int]:
+    """The agenda items the form shows unfolded after ``action``: the item it changed, where
+    that item is now ("up:items.3" → 2), or a new one (the last)."""
+    verb, _, target = action.partition(":")
+    if target == "items":
+        return {count - 1}
+    found = re.match(r"items\.(\d+)", target)
+    if not found:
+        return set()
+    index = int(found.group(1))
+    if target == f"items.{index}":
+        index += {"up": -1, "down": 1}.get(verb, 0)
+    return {index} if 0 <= index < count else set()
+
+
 class Pages(PageBase):
     """Møter, Møte and Forhåndsvisning."""
 
@@ -43,12 +58,13 @@ class Pages(PageBase):
 
     def meeting_page(
         self, *, saved: bool = False, conflict: Merged | None = None, problem: str | None = None,
-        typed: dict[str, str] | None = None,
+        typed: dict[str, str] | None = None, action: str = "",
     ) -> None:  # fmt: skip
         """The form. After a conflict it shows the file as it is now with what the secretary
         typed on top, and names each of their changes beside the value now on disk."""
         from .conflict import remember
-        from .editing import EDITABLE, ITEM_FIELDS, REQUIRED, digest, entries, items
+        from .editing import EDITABLE, ITEM_FIELDS, REQUIRED, SUBLISTS, digest, entries, items
+        from .findings import grouped
         from .meetings import row
         from .structure import MOVABLE
 
@@ -59,26 +75,32 @@ class Pages(PageBase):
             return
         common = self._common(path, "Møte")  # the job first: see _common
         found = row(path, self.site.out_root, self.site.config(), own_language=True)
-        forms = items(path, found.problems)
+        forms = items(path)
+        by_item, general = grouped(found.problems, common["language"], common["_"],
+                                   {f.index: f.numbers for f in forms})  # fmt: skip
+        for f in forms:
+            f.problems = by_item.get(f.index, [])
         fields = entries(path)
         # What they typed, over the file as it is now: after a conflict, or a refused action
         # (nothing was written; nothing typed is lost).
         overlay = conflict.values if conflict is not None else typed or {}
+        opened = _opened(action or overlay.get("action", ""), len(forms))
         for f in forms:
             f.values = {k: overlay.get(f"items.{f.index}.{k}", v) for k, v in f.values.items()}
+            fields[f"items.{f.index}"] = [e for sub in f.lists.values() for e in sub]
         for group in fields.values():
             for e in group:
                 e.values = {k: overlay.get(f"{e.prefix}.{k}", v) for k, v in e.values.items()}
         version = digest(path)
         remember(self.site.cache, path.read_text(encoding="utf-8"), version)
-        placed = {id(p) for f in forms for p in f.problems}
         status = HTTPStatus.BAD_REQUEST if problem else HTTPStatus.OK
         self._render(
             "meeting.html", HTTPStatus.CONFLICT if conflict else status,
             **common, state=found.state, items=forms,
-            general=[p for p in found.problems if id(p) not in placed], digest=version,
+            general=general, digest=version,
             saved=saved, conflict=conflict, item_fields=ITEM_FIELDS, entries=fields,
             editable=EDITABLE, required=REQUIRED, movable=MOVABLE, typed=overlay,
+            sublists=SUBLISTS, opened=opened,
             signed=self._signed(path),
             groups=self._groups(path), problem=problem,
             agreement=bool((m := self._loaded(path)) and m.kind == "avtale"),
@@ -135,7 +157,7 @@ class Pages(PageBase):
             now = path.read_text(encoding="utf-8")
             self.meeting_page(conflict=merge(base, now, form))
             return
-        self.meeting_page(saved=True)
+        self.meeting_page(saved=True, action=action)
 
     def _unreadable(self, path: Path, text: str | None = None, conflict: bool = False) -> bool:
         """A file that is not TOML: the page shows its text with the error's line, to be
@@ -191,13 +213,28 @@ class Pages(PageBase):
 
     def check_form(self) -> None:
         """check's findings for the form as it stands in the page, unsaved (as you type)."""
+        import tomlkit
+
         from .editing import live_check
+        from .findings import grouped
+        from .texts import translator
 
         path = self._meeting_file()
         form = self._form() if path is not None else None
         if path is None or form is None:
             return
-        self._json(live_check(path, form))
+        meeting = self._loaded(path)
+        language = meeting.language if meeting else "nb"
+        try:
+            entries = tomlkit.parse(path.read_text(encoding="utf-8")).get("items", [])
+        except (tomlkit.exceptions.ParseError, OSError):  # then no item names
+            entries = []
+        numbers = {
+            i: ", ".join(str(n) for n in x.get("numbers", [])) for i, x in enumerate(entries)
+        }
+        by_item, general = grouped(live_check(path, form), language, translator(language), numbers)
+        self._json({"items": {str(i): [s.as_dict() for s in found] for i, found in by_item.items()},
+                    "general": [s.as_dict() for s in general]})  # fmt: skip
 
     def new_meeting(self) -> None:
         """The meeting after this one (``referatbygg new --from``): named for its date, the
@@ -288,8 +325,17 @@ class Pages(PageBase):
             from ..build.layout import stem
 
             report = read(report_path(out, stem(meeting, kind, draft)))
+        warnings = []
+        if report is not None and isinstance(report.get("warnings"), list):
+            from ..meeting.check import Problem
+            from .findings import say
+
+            numbers = {i: ", ".join(map(str, x.numbers))
+                       for i, x in enumerate(meeting.data.items)} if meeting else {}  # fmt: skip
+            warnings = [say(Problem.from_dict(w), common["language"], common["_"], numbers)
+                        for w in report["warnings"] if isinstance(w, dict)]  # fmt: skip
         self._render(
-            "preview.html", **common, doc=doc, docs=DOCS,
+            "preview.html", **common, doc=doc, docs=DOCS, warnings=warnings,
             label=DOCS[doc][3], available=available, pages=pages, report=report,
             agreement=bool(meeting and meeting.kind == "avtale"),
         )  # fmt: skip

@@ -1,8 +1,8 @@
 """The workbench's words in nynorsk. The pages are written in bokmål and say every phrase
 through ``_()``; a meeting of a nynorsk body (``language = "nn"`` in organ.toml) gets these
 instead. A phrase missing here stays bokmål — tests/test_web.py checks that none is missing.
-The library's own messages (check's findings, intake's reasons) are English, as on the command
-line, and are not translated here."""
+check's findings are said in nynorsk by findings.py; intake's reasons are English, as on the
+command line."""
 
 from __future__ import annotations
 
@@ -236,6 +236,86 @@ NN: dict[str, str] = {
     "Last ned": "Last ned",
     "Arkivpakken": "Arkivpakken",
     "Fiks Arkiv-meldingen": "Fiks Arkiv-meldinga",
+    # the item form's sections and the findings' field names (editing.py, findings.py)
+    "(uten tittel)": "(utan tittel)",
+    "Arkivkode": "Arkivkode",
+    "Arkivsak (f.eks. 23/1234)": "Arkivsak (t.d. 23/1234)",
+    "Avgjøres av": "Vert avgjort av",
+    "Bare med i sakene (f.eks. 3, 4, RS 2)": "Berre med i sakene (t.d. 3, 4, RS 2)",
+    "Behandlet etter sak": "Handsama etter sak",
+    "Deltakere": "Deltakarar",
+    "Erklært": "Erklært",
+    "Erstattet av": "Erstatta av",
+    "Forkortelser": "Forkortingar",
+    "Forslag": "Forslag",
+    "Forslaget": "Forslaget",
+    "Fratrådte": "Fråtredde",
+    "Fremmet av": "Fremja av",
+    "Gikk etter sak": "Gjekk etter sak",
+    "Gikk klokken (TT:MM)": "Gjekk klokka (TT:MM)",
+    "Hjemmel (f.eks. fvl. § 6 første ledd bokstav a)": "Heimel (t.d. fvl. § 6 første ledd "
+    "bokstav a)",
+    "Hjemmel for lukket møte (f.eks. kml. § 11-5 andre ledd bokstav a)": "Heimel for lukka "
+    "møte (t.d. kml. § 11-5 andre ledd bokstav a)",
+    "Hver sak er foldet sammen; åpne den for å skrive. Saker med funn er åpne.": "Kvar sak er "
+    "falda saman; opne henne for å skrive. Saker med funn er opne.",
+    "Ingen saker": "Ingen saker",
+    "Inhabilitet": "Ugildskap",
+    "Kom klokken (TT:MM)": "Kom klokka (TT:MM)",
+    "Kom til sak": "Kom til sak",
+    "Lukket møte": "Lukka møte",
+    "Mer": "Meir",
+    "Merknad til vedtaket (dissens, protokolltilførsel)": "Merknad til vedtaket (dissens, "
+    "protokolltilførsel)",
+    "Nummer og rekkefølge": "Nummer og rekkjefølgje",
+    "Objekt (f.eks. gnr. 12/3)": "Objekt (t.d. gnr. 12/3)",
+    "Organets fil": "Fila til organet",
+    "Organisasjon": "Organisasjon",
+    "Saksbehandler": "Sakshandsamar",
+    "Saksgang (én linje per organ og dato)": "Saksgang (éi line per organ og dato)",
+    "Saksnummer": "Saksnummer",
+    "Saksopplysninger": "Saksopplysningar",
+    "Serie": "Serie",
+    "Serie (tom: hovedserien)": "Serie (tom: hovudserien)",
+    "Signatarer": "Signatarar",
+    "Signeringsdato": "Signeringsdato",
+    "Slags forslag": "Slag forslag",
+    "Stemmer": "Røyster",
+    "Stemte for (ett navn per linje)": "Røysta for (eitt namn per line)",
+    "Stemte mot (ett navn per linje)": "Røysta mot (eitt namn per line)",
+    "Til sak": "Til sak",
+    "Tilleggssak (meldt på møtet)": "Tilleggssak (meld på møtet)",
+    "Tittel utad": "Tittel utetter",
+    "Vedtak utad": "Vedtak utetter",
+    "Vedtatt": "Vedteke",
+    "Vis neste møter under saken": "Vis neste møte under saka",
+    "etter stemmene": "etter røystene",
+    "funn": "funn",
+    "inhabil av organet": "ugild av organet",
+    "inhabil selv": "ugild sjølv",
+    "orientering": "orientering",
+    "sak": "sak",
+    "ikke 2a med PDF/UA-1: uten struktur (umerket PDF)": "ikkje 2a med PDF/UA-1: utan "
+    "struktur (umerkt PDF)",
+    # job.html: why the work stopped
+    "Arbeidet stoppet.": "Arbeidet stoppa.",
+    "Møtefilen har feil. Rett dem under Møte og bygg igjen.": "Møtefila har feil. Rett dei "
+    "under Møte og bygg på nytt.",
+    "En fil kan ikke brukes slik den er.": "Ei fil kan ikkje brukast slik ho er.",
+    "Et verktøy som trengs, mangler på denne maskinen.": "Eit verktøy som trengst, manglar på "
+    "denne maskina.",
+    "Et dokument kunne ikke gjøres om til PDF.": "Eit dokument kunne ikkje gjerast om til PDF.",
+    "Signaturen kunne ikke lages eller tas imot.": "Signaturen kunne ikkje lagast eller takast "
+    "imot.",
+    "Dokumentet besto ikke kontrollen.": "Dokumentet stod ikkje kontrollen.",
+    "Arkivpakken kunne ikke lages.": "Arkivpakken kunne ikkje lagast.",
+    "Resultatet kan ikke skrives: disken er full, skrivebeskyttet, eller tilgangen mangler.": (
+        "Resultatet kan ikkje skrivast: disken er full, skriveverna, eller tilgangen manglar."
+    ),
+    "En intern feil i referatbygg; det som var laget fra før, er urørt.": "Ein intern feil i "
+    "referatbygg; det som var laga frå før, er urørt.",
+    "Den tekniske meldingen (engelsk)": "Den tekniske meldinga (engelsk)",
+    "Grunnen, slik verktøyet sier den (engelsk)": "Grunnen, slik verktøyet seier han (engelsk)",
 }
 
 

@@ -10,7 +10,8 @@
     const res = await fetch(box.dataset.url, { credentials: "same-origin" });
     const job = await res.json();
     const starting = nn ? "startar …" : "starter …";
-    text.textContent = job.error ? "Feil: " + job.error : (job.messages.slice(-1)[0] || starting);
+    // An error is said by the page that loads next, in its words; here only that it stopped.
+    text.textContent = job.error ? (box.dataset.stopped || "") : (job.messages.slice(-1)[0] || starting);
     if (job.running) { setTimeout(poll, 1000); } else { window.location.reload(); }
   }
   setTimeout(poll, 500);

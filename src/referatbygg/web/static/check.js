@@ -19,7 +19,11 @@
       const li = document.createElement("li");
       li.className = p.severity;
       li.textContent = (p.severity === "error" ? words.error : words.warning) +
-        (general ? p.where + ": " : "") + p.message;
+        (p.where ? p.where + ": " : "");
+      const text = document.createElement("span");
+      text.textContent = p.text;
+      if (p.english) text.lang = "en";  // no translation: read as English, not as Norwegian
+      li.append(text);
       return li;
     });
     if (general && !items.length) {
