@@ -145,3 +145,15 @@ def test_a_build_stopped_by_check_says_why_in_the_page_s_words(site: Site) -> No
     assert "Møtefilen har feil. Rett dem under Møte og bygg igjen." in page
     assert "Sak 2 · Saksnummer: <span>saksnummer 2 er brukt to ganger</span>" in page, page
     assert "agenda number" not in page and "items[" not in page
+
+
+def test_the_meetings_page_lists_findings_in_norwegian(site: Site) -> None:  # noqa: F811
+    from test_web import get
+
+    _s, _h, page = get(site, f"/?token={site.token}")
+    assert (
+        "Fra klokken (TT:MM): <span>skal være et klokkeslett som 13:30, ikke &#39;13.30&#39;"
+        in page
+    )
+    assert "Sak 1: <span>ukjent nøkkel «body»" in page, page
+    assert "expected a time" not in page and "unknown key" not in page

@@ -389,6 +389,8 @@ def say(
         parsed = _parse_key(key) if rest else None
         if parsed is not None:
             loc, message = parsed, rest
+            if rest.startswith("unknown key"):  # where it stands, not the key nobody knows
+                loc = loc[:-1]
     where = field_name(loc, tr, items or {}) if loc else ""
     if problem.code in CODES:
         nb, nn = CODES[problem.code]

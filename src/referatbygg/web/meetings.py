@@ -12,6 +12,7 @@ from ..document import lang
 from ..errors import ReferatbyggError
 from ..meeting.check import Problem, check, file_problems
 from ..meeting.load import load_meeting
+from .findings import Said, say
 
 STATES = {
     "draft": "utkast", "built": "bygget", "waiting": "venter på {who}", "timestamped":
@@ -32,6 +33,12 @@ class Row:
     next_step: str
     problems: list[Problem] = field(default_factory=list)
     rel: str = ""  # the file's path in the meetings folder, for links
+    numbers: dict[int, str] = field(default_factory=dict)  # each item's numbers, as shown
+
+    @property
+    def said(self) -> list[Said]:
+        """The findings in bokmål, as the Møter page lists them (it lists every body)."""
+        return [say(p, "nb", str, self.numbers) for p in self.problems]
 
     @property
     def errors(self) -> int:
@@ -85,4 +92,5 @@ def row(file: Path, out_root: Path, config: Config, *, own_language: bool = Fals
     else:
         state = _(STATES["draft"])
     step = NEXT.get(st.next_step.split(" ")[0], st.next_step)
-    return Row(file, meeting.body.name, title, state, step, problems)
+    numbers = {i: ", ".join(map(str, x.numbers)) for i, x in enumerate(meeting.data.items)}
+    return Row(file, meeting.body.name, title, state, step, problems, numbers=numbers)
