@@ -96,9 +96,10 @@ def receive(
         stage.write_bytes(data)
         try:
             say(f"check {expected}'s signature")
-            report = _check(stage, base, expected, config, working)
+            report, repaired = _check(stage, base, expected, config, working)
             say("validation data and timestamp")
-            intake = Intake(expected, working, _long_term(stage, expected, report, config), report)
+            added = [*repaired, *_long_term(stage, expected, report, config)]
+            intake = Intake(expected, working, added, report)
             _still_valid(stage, expected, config, working)
             if working.read_bytes() != base:
                 raise SigningError(
@@ -124,14 +125,18 @@ def _same_document(data: bytes, base: bytes, working: Path, who: str) -> None:
     if not data.startswith(base):
         raise IntakeRefused(
             f"{who}: the returned file is not the document sent for signing: it does not begin "
-            f"with the {len(base)} bytes of {display(working)} (the PDF tool saved a new file "
-            "instead of adding a signature to this one)",
+            f"with the {len(base)} bytes of {display(working)} (the document was saved again, "
+            "not appended to: the PDF tool wrote a new file instead of adding a signature to "
+            "this one)",
             hint="ask the signatory to sign the file as sent, with the tool's signing function "
             "(not 'save as' or 'print to PDF'), and send it back unchanged",
         )
 
 
-def _check(stage: Path, base: bytes, role: str, config: Config, working: Path) -> VerifyReport:
+def _check(
+    stage: Path, base: bytes, role: str, config: Config, working: Path
+) -> tuple[VerifyReport, list[str]]:
+    """The verdict on the returned file, and what was put right in its PDF/A (repair.py)."""
     tr = trust(config)
     report = verify(stage, tr.roots, level=None, complete=False, pins=config.pins(),
                     others=tr.others, signers=expected_signers_of(working))  # fmt: skip
@@ -163,18 +168,57 @@ def _check(stage: Path, base: bytes, role: str, config: Config, working: Path) -
         _certification(reader, role, first=not earlier)
     checked = pdfa.validate(stage)
     before = pdfa.flavours_claimed(working)[0]
-    if not checked.valid or checked.claimed != before:
-        raise IntakeRefused(
-            f"{role}: the PDF tool broke the document's {before} while signing: {checked.summary}",
-            hint="sign with a tool that adds the signature as an incremental update and leaves "
-            "the rest of the file alone",
-        )
-    return report
+    if checked.valid and checked.claimed == before:
+        return report, []
+    return report, _repair(stage, base_revisions - 1, role, before, checked, config)
+
+
+def _repair(stage: Path, base_revision: int, role: str, before: str, checked: pdfa.PdfaReport,
+            config: Config) -> list[str]:  # fmt: skip
+    """Put right, after the signature, what the signing tool did to the catalog and metadata
+    (repair.py), then prove it: veraPDF passes the claimed part, pyHanko's own validation finds
+    every signature whole and every later change allowed, and so does our policy. What is left
+    is refused with its reason in plain words."""
+    from . import reasons, repair
+
+    restored = repair.restore(stage.read_bytes(), base_revision)
+    if restored.changes:
+        trial = stage.with_name(stage.stem + "-rettet.pdf")
+        trial.write_bytes(restored.data)
+        try:
+            again = pdfa.validate(trial)
+        finally:
+            trial.unlink(missing_ok=True)
+        if again.valid and again.claimed == before:
+            found = repair.prove(restored.data, trust(config).context)
+
+            if found:  # the policy said yes above; a bug here would show as this
+                raise IntakeRefused(
+                    f"{role}: the document's {before} could not be put right without "
+                    f"touching a signature: {'; '.join(found)}"
+                )
+            stage.write_bytes(restored.data)
+            with stage.open("rb") as fh:
+                _nothing_else(PdfFileReader(fh, strict=True), base_revision, role)
+            return [f"{before} put right after the signature: " + "; ".join(restored.changes)]
+        checked = again  # what the repair could not put right
+    part = before.split(" + ")[0]
+    said, advice = reasons.explain(checked.findings, part)
+    if checked.claimed != before and not checked.findings:
+        said = [f"the file no longer claims {before} (it claims {checked.claimed})"]
+    raise IntakeRefused(
+        f"{role}: the signature is valid, but the signing tool broke the document's {before} "
+        f"in a way that cannot be put right after it: {'; '.join(said)}",
+        hint=f"ask {role} to {advice}",
+    )
 
 
 # What a refusal asks of the signatory, by what verify found (the first that matches): a
 # certificate nobody trusts is the first thing to mend, whose it is the next.
 _HINTS = (
+    (("was added after the document was built",),
+     "ask {role} to sign in the signature field the document has for them ('{role}'), not in a "
+     "new one"),
     (("trusted root", "expired", "not yet valid", "revoked", "too weak", "may not be used"),
      "ask {role} to sign with a valid certificate from an issuer this archive trusts (a "
      "current eID or company certificate, SHA-256)"),

@@ -77,6 +77,26 @@ def _compare(then: Any, now: Any, out: Changes, when: str) -> None:
     _info(then, now, out, when)
     _xmp(then, now, out, when)
     _output_intents(then, now, out, when)
+    _declared(then, now, out, when)
+
+
+def _declared(then: Any, now: Any, out: Changes, when: str) -> None:
+    """The PDF version and extensions the catalog declares: a signing tool may change them
+    (pyHanko declares PDF 2.0 for ECDSA keys) and intake may put them back after it
+    (signing/repair.py); either is said, so that the archive sees it."""
+    for key, what in (("/Version", "declared PDF version"), ("/Extensions", "extensions")):
+        old, new = then.root.get(key), now.root.get(key)
+        if _digest(old) != _digest(new):
+            shown = [_shown(x) for x in (old, new)]
+            out.notes.append(f"the catalog's {what} changed {when}: {shown[0]} → {shown[1]}")
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "none"
+    if isinstance(value, generic.DictionaryObject):
+        return ", ".join(sorted(str(k).lstrip("/") for k in value)) or "none"
+    return str(value).lstrip("/")
 
 
 def _info(then: Any, now: Any, out: Changes, when: str) -> None:
