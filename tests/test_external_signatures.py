@@ -44,6 +44,12 @@ def _cli(holder: str, *, embedded: bool) -> Make:
                                                 pdfa_stamp=embedded)  # fmt: skip
 
 
+def _invisible(pki: CertPki, src: Path, dst: Path) -> Path:
+    """pyHanko's command line with a field name the document does not have: it makes a new,
+    invisible signature field — how a tool signs "without a stamp"."""
+    return sign_elsewhere(pki, src, dst, "Usynlig", "byradsleder", pdfa_stamp=False)
+
+
 def _new_field(pki: CertPki, src: Path, dst: Path) -> Path:
     return sign_with_edit(pki, src, dst, "Signatur1", attacks.own_nothing)
 
@@ -125,6 +131,9 @@ CORPUS: dict[str, tuple[Make, str, tuple[str, ...]]] = {
     "cli-rsa-default-stamp": (_cli("rsasigner", embedded=False), "refused",
                               ("the signature's appearance uses the font Courier without "
                                "embedding it (page ",)),
+    "cli-ecdsa-invisible": (_invisible, "refused", ("the signature field 'Usynlig' was added "
+                                                    "after the document was built",
+                                                    "not in a new one")),
     "api-new-field": (_new_field, "refused", ("the signature field 'Signatur1' was added after "
                                               "the document was built", "not in a new one")),
     "api-saved-again": (_saved_again, "refused", ("the document was saved again, not appended "
