@@ -84,7 +84,7 @@ def test_a_problem_after_the_items_is_not_put_under_the_last_item(site: Site) ->
     by_item, general = grouped(found.problems, "nb", str, {f.index: f.numbers for f in forms})
     assert not by_item, by_item
     assert [(s.where, s.text) for s in general] == [
-        ("Neste møte 5 · Dato (ÅÅÅÅ-MM-DD)", "skal være en dato som 2023-01-13, ikke '2024-01-01'")
+        ("Neste møte 5 · Dato", "skal være en dato som 2023-01-13, ikke '2024-01-01'")
     ]
 
 
@@ -861,3 +861,17 @@ def test_a_page_of_the_preview_opens_large_enough_to_read(signing_site: Site) ->
         png = conn.getresponse().read()
         widths.append(struct.unpack(">I", png[16:20])[0])
     assert widths[0] >= 900 and widths[1] < 600, widths
+
+
+def test_an_item_s_own_numbers_are_edited_in_the_form(site: Site) -> None:  # noqa: F811
+    """ "7, 8" in the field is written as numbers = [7, 8]; a number that is not one stays text
+    for check, which names the field in the page's words."""
+    file = "politiradet/2023-01-13.toml"
+    path = site.folder / file
+    status, _b = _save(site, file, {"items.10.numbers": "13, 14"})
+    assert status == 200
+    assert tomllib.loads(path.read_text("utf-8"))["items"][10]["numbers"] == [13, 14]
+    status, body = _save(site, file, {"items.10.numbers": "tretten"})
+    assert status == 200
+    assert tomllib.loads(path.read_text("utf-8"))["items"][10]["numbers"] == "tretten"
+    assert "Saksnummer: <span>skal være en liste</span>" in body, body

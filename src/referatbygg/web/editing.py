@@ -26,7 +26,8 @@ class Field:
 
     Kinds: text, multiline, int, date, time, bool (yes/no, absent = no), tristate (yes, no, or
     not said — absent), choice (one of ``choices``, shown as ``names``), ref (an agenda item:
-    5 or "RS 2"), refs (several, comma-separated), lines (a list of texts, one per line)."""
+    5 or "RS 2"), refs (several, comma-separated), numbers (an item's own numbers: "7, 8"),
+    lines (a list of texts, one per line)."""
 
     path: str
     label: str
@@ -74,6 +75,7 @@ ITEM_FIELDS = (
     Field("case.object", "Objekt (f.eks. gnr. 12/3)", section=_C),
     Field("case.decided_by", "Avgjøres av", section=_C),
     Field("case.route", "Saksgang (én linje per organ og dato)", "lines", section=_C),
+    Field("numbers", "Saksnummer (flere: 7, 8)", "numbers", section=_N),
     Field("series", "Serie (tom: hovedserien)", section=_N),
     Field("added", "Tilleggssak (meldt på møtet)", "bool", section=_N),
     Field("treated_after", "Behandlet etter sak", "ref", section=_N),
@@ -289,7 +291,7 @@ def _shown(value: Any, f: Field) -> str:
         return "true" if value is True else ""
     if f.kind == "tristate" and isinstance(value, bool):
         return "true" if value else "false"
-    if f.kind in ("lines", "refs") and isinstance(value, list):
+    if f.kind in ("lines", "refs", "numbers") and isinstance(value, list):
         return ("\n" if f.kind == "lines" else ", ").join(str(x) for x in value)
     return str(value)
 
@@ -328,6 +330,13 @@ def _typed(value: str, f: Field) -> Any:
         return value == "true"
     if f.kind == "ref":
         return _ref(value)
+    if f.kind == "numbers":
+        parts = [p.strip() for p in value.split(",") if p.strip()]
+        if not parts or not all(p.isdigit() for p in parts):
+            return value  # check names it: "expected a list"
+        array = tomlkit.array()
+        array.extend(int(p) for p in parts)
+        return array
     if f.kind in ("lines", "refs"):
         parts = value.splitlines() if f.kind == "lines" else value.split(",")
         found = [p.strip() for p in parts if p.strip()]

@@ -451,6 +451,7 @@ def field_name(loc: tuple[str | int, ...], tr: Translate, items: Mapping[int, st
         label = fields.get(path) or _KEYS.get(path)
         if label is None and len(rest) > 1:
             label = fields.get(".".join(str(p) for p in rest[:-1]))
-        parts.append(tr(label or _KEYS.get(str(rest[0]), str(rest[0]))))
+        # The label without its hint: "Dato", not "Dato (ÅÅÅÅ-MM-DD)".
+        parts.append(tr(label or _KEYS.get(str(rest[0]), str(rest[0]))).split(" (")[0])
         break
     return " · ".join(parts)

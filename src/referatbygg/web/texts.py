@@ -274,6 +274,7 @@ NN: dict[str, str] = {
     "Saksbehandler": "Sakshandsamar",
     "Saksgang (én linje per organ og dato)": "Saksgang (éi line per organ og dato)",
     "Saksnummer": "Saksnummer",
+    "Saksnummer (flere: 7, 8)": "Saksnummer (fleire: 7, 8)",
     "Saksopplysninger": "Saksopplysningar",
     "Serie": "Serie",
     "Serie (tom: hovedserien)": "Serie (tom: hovudserien)",
