@@ -295,3 +295,27 @@ def test_stamp_in_the_documents_font_stays_pdfa(tmp_path: Path, built_seed: Path
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout
     assert "DejaVuSans" in fonts
     assert pdfa.validate(pdf).valid
+
+
+def test_each_archived_attachment_says_its_title_and_language(built_seed: Path) -> None:
+    """Ghostscript leaves "Untitled", "UnknownApplication" and no /Lang; each attachment file
+    carries its title from the meeting file and the body's language instead, in /Info and XMP
+    alike — and the agreement's title has no word joiner (U+2060) in its metadata."""
+    import pikepdf
+
+    from referatbygg.meeting.load import load_meeting
+    from referatbygg.pdf import pdfa, xmp
+
+    meeting = load_meeting(SEED)
+    files = sorted((built_seed.parent / "vedlegg").glob("*.pdf"))
+    assert len(files) == len(meeting.data.attachments)
+    for file, att in zip(files, meeting.data.attachments, strict=True):
+        with pikepdf.open(file) as pdf:
+            packet = xmp.properties(pdf.Root.Metadata.read_bytes())
+            assert str(pdf.docinfo.get("/Title")) == att.title, file.name
+            assert str(pdf.Root.get("/Lang")) == "nb-NO", file.name
+            raw = pdf.Root.Metadata.read_bytes()
+        assert att.title in packet["dc:title"], (file.name, packet.get("dc:title"))
+        assert b"Untitled" not in raw and b"UnknownApplication" not in raw and "\u2060" not in (
+            raw.decode("utf-8"))  # fmt: skip
+        assert pdfa.validate(file).valid, file.name

@@ -144,7 +144,7 @@ def _set_language(tpl: DocxTemplate, tag: str) -> None:
 def _fixed_properties(tpl: DocxTemplate, meeting: Meeting, title: str) -> None:
     stamp = dt.datetime.combine(meeting.data.date, dt.time(12, 0))
     props = tpl.docx.core_properties
-    props.title = title
+    props.title = title.replace(lang.JOINER, "")  # metadata: no line to keep together
     props.subject = meeting.body.name
     props.author = meeting.body.organisation
     props.last_modified_by = "referatbygg"

@@ -80,7 +80,7 @@ def convert_attachment(
     originals: frozenset[int] = frozenset(),
 ) -> Converted:
     """Convert attachment number ``index`` of ``meeting`` into ``work``; returns the PDF/A."""
-    from . import pdfa, tagging
+    from . import pdfa, tagging, titles
     from .sanitize import active_content
 
     att = meeting.data.attachments[index]
@@ -100,6 +100,8 @@ def convert_attachment(
     else:
         _image(meeting, index, src, out, level, work)
     tagged = kind in ("docx", "odt", "avtale") and level.startswith("2")  # LibreOffice tags
+    if kind not in ("docx", "odt", "avtale"):  # Ghostscript's: "Untitled", no language
+        titles.name_document(out, att.title, lang.BCP47[meeting.language])
     if tagged:
         tagging.finish_converted(out, lang.BCP47[meeting.language], att.title)
     pdfa.normalise(out, level)

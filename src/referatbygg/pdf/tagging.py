@@ -27,6 +27,8 @@ from typing import Any
 import pikepdf
 from pikepdf import Array, Dictionary, Name
 
+from .titles import with_language, with_title
+
 log = logging.getLogger(__name__)
 
 PAINT = {"S", "s", "f", "F", "f*", "B", "B*", "b", "b*", "sh", "Do", "INLINE IMAGE"}
@@ -69,9 +71,9 @@ def finish_converted(path: Path, language: str, title: str | None = None) -> boo
             return False
         marked = sum(_mark_artifacts(pdf, page) for page in pdf.pages)
         xmp = pdf.Root.Metadata.read_bytes().decode("utf-8")
-        new = _with_language(_with_ua_schema(xmp), language)
+        new = with_language(_with_ua_schema(xmp), language)
         if title and "<dc:title>" not in new:
-            new = _with_title(new, title)
+            new = with_title(new, title)
             pdf.docinfo[Name.Title] = pikepdf.String(title)  # Info and XMP agree
             prefs = pdf.Root.get("/ViewerPreferences") or Dictionary()
             prefs.DisplayDocTitle = True
@@ -113,24 +115,6 @@ def _with_ua_schema(xmp: str) -> str:
     if "pdfuaid" not in xmp or "http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>" in xmp:
         return xmp
     return xmp.replace("</rdf:RDF>", UA_SCHEMA + "</rdf:RDF>", 1)
-
-
-def _with_language(xmp: str, language: str) -> str:
-    if "<dc:language>" in xmp or "<dc:title>" not in xmp:
-        return xmp
-    entry = f"<dc:language><rdf:Bag><rdf:li>{language}</rdf:li></rdf:Bag></dc:language>\n   "
-    return xmp.replace("<dc:title>", entry + "<dc:title>", 1)
-
-
-def _with_title(xmp: str, title: str) -> str:
-    from xml.sax.saxutils import escape
-
-    entry = (
-        '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">'
-        f'<dc:title><rdf:Alt><rdf:li xml:lang="x-default">{escape(title)}</rdf:li></rdf:Alt>'
-        "</dc:title></rdf:Description>\n  "
-    )
-    return xmp.replace("</rdf:RDF>", entry + "</rdf:RDF>", 1)
 
 
 def without_ua_claim(xmp: str) -> str:
