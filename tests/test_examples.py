@@ -221,3 +221,24 @@ def assert_in_order(text: str, parts: list[str]) -> None:
         at = text.find(part, at)
         assert at >= 0, (part, text)
         at += len(part)
+
+
+def test_a_nynorsk_body_s_signatures_speak_nynorsk(done: Path, tmp_path: Path) -> None:
+    """The stamp of a demo signature and the hidden timestamp field's description in nynorsk:
+    "ikkje gyldig", "usynleg" — read from the stamp as drawn (annotations flattened by qpdf, text by
+    pdftotext), not from what referatbygg meant to write."""
+    import pikepdf
+
+    pdf = done / "valstyret-2025-06-12/referat.pdf"
+    with pikepdf.open(pdf) as doc:
+        alts = [str(o.Alt) for o in doc.objects
+                if isinstance(o, pikepdf.Dictionary) and "/Alt" in o]  # fmt: skip
+        doc.flatten_annotations("all")
+        flat = tmp_path / "flat.pdf"
+        doc.save(flat)
+    assert "Dokumenttidsstempel (usynleg)" in alts, alts  # the Form element's alternate text
+    assert not [a for a in alts if "usynlig" in a]
+    text = subprocess.run(["pdftotext", str(flat), "-"], capture_output=True, text=True,
+                          check=True).stdout  # fmt: skip
+    assert "TESTSIGNATUR – ikkje gyldig" in text, text[-2000:]
+    assert "ikke gyldig" not in text

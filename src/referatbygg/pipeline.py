@@ -264,7 +264,8 @@ def _to_pdf(job: _Job, result: BuildResult, conv: Converter, attachments: Attach
     fields = meeting.signatories if job.final else None
     merged = assemble.merge(body, result.attachments, result.pdf, level, fields,
                             accessible=not job.options.draft,
-                            title=_title(meeting, job.options))  # fmt: skip
+                            title=_title(meeting, job.options),
+                            language=meeting.language)  # fmt: skip
     result.parts, result.claim, result.untagged = merged.parts, merged.claim, merged.untagged
     assemble.require_parts(result.pdf, result.attachments)
     if result.claim == "2a":

@@ -78,6 +78,7 @@ class BuildResult:
         return {
             "meeting": self.meeting.id,
             "body": self.meeting.body.id,
+            "language": self.meeting.language,  # the stamp's words: bokmål or nynorsk
             "template": str(self.template) if self.template else None,
             # What signing needs from the document: the stamp in the text's font, the place.
             "body_font": templates.body_font(self.template) if self.template else None,

@@ -61,6 +61,7 @@ def merge(
     *,
     accessible: bool = True,
     title: str = "Referat",
+    language: str = "nb",
 ) -> Merged:
     """Write the merged PDF/A to ``dst`` (atomically), with empty signature fields for
     ``signatories`` and the final timestamp (none at all when ``signatories`` is None: notices,
@@ -106,7 +107,8 @@ def merge(
         if level.startswith("2"):
             titles = {s.role: f"Signatur: {s.title} {s.name or ''}".strip()
                       for s in signatories or ()}  # fmt: skip
-            titles[TIMESTAMP_FIELD] = "Dokumenttidsstempel (usynlig)"
+            titles[TIMESTAMP_FIELD] = ("Dokumenttidsstempel (usynleg)" if language == "nn"
+                                       else "Dokumenttidsstempel (usynlig)")  # fmt: skip
             claim, untagged = _claim(tmp, tagged, untagged, titles, accessible)
     return Merged(parts, claim, untagged)
 

@@ -109,7 +109,15 @@ def sign(
         right_person(role, person, creds, config, outside=expected is not None)
         signer = _signer(role, index, field, config, tr, creds, built)
         params = {
-            "status": "TESTSIGNATUR – ikke gyldig" if tr.demo else "Signert digitalt",
+            "status": (
+                (
+                    "TESTSIGNATUR – ikkje gyldig"
+                    if built.get("language") == "nn"
+                    else "TESTSIGNATUR – ikke gyldig"
+                )
+                if tr.demo
+                else "Signert digitalt"
+            ),
             "signer": creds.cert.subject.native.get("common_name", ""),
             "title": field.title,
             "when": f"{lang.oslo_now()} (norsk tid)",
