@@ -81,31 +81,61 @@ def parts(doc, var: str) -> None:
 
 def voted(doc, style: str, label: str) -> None:
     """A proposal or decision: the bold label and the first paragraph, the paragraphs after it,
-    the outcome of the vote (and who voted how)."""
+    the outcome of the vote (and who voted how). With an outcome, the text keeps with it: a
+    vote line never stands alone at the top of a page, away from what was voted on."""
+    para(doc, "{%p if part.outcome %}")
+    _voted_text(doc, f"{style} holdt", label)
+    para(doc, "{{ part.outcome }} {{ part.names }}", style)
+    para(doc, "{%p else %}")
+    _voted_text(doc, style, label)
+    para(doc, "{%p endif %}")
+
+
+def _voted_text(doc, style: str, label: str) -> None:
     p = para(doc, style=style)
     p.add_run(label).bold = True
     p.add_run("{{ part.text }}")
     para(doc, "{%p for line in part.more %}")
     para(doc, "{{ line }}", style)
     para(doc, "{%p endfor %}")
-    para(doc, "{%p if part.outcome %}")
-    para(doc, "{{ part.outcome }} {{ part.names }}", style)
-    para(doc, "{%p endif %}")
 
 
-def loop_table(doc, loop: str, cells: list[str], widths: list[float]):
-    """A table whose middle row repeats with docxtpl's {%tr %} tags."""
-    table = doc.add_table(rows=3, cols=len(cells))
+SMALL_TABLE = 6  # rows: a table this short is kept on one page (no row left alone on a page)
+
+
+def loop_table(doc, loop: str, cells: list[str], widths: list[float], *, keep: bool = True):
+    """A table whose middle row repeats with docxtpl's {%tr %} tags. With ``keep``, a short
+    table (fewer than SMALL_TABLE rows) is kept on one page: its rows but the last keep with
+    the next (LibreOffice and Word move such a table whole rather than split it); a longer one
+    may break between rows, never inside one."""
+    body = [cells, cells] if keep else [cells]
+    table = doc.add_table(rows=len(body) + (5 if keep else 2), cols=len(cells))
     table.alignment = WD_TABLE_ALIGNMENT.LEFT
-    table.rows[0].cells[0].text = f"{{%tr for {loop} %}}"
-    for cell, text, width in zip(table.rows[1].cells, cells, widths, strict=True):
-        cell.text = text
-        cell.width = Cm(width)
-    table.rows[2].cells[0].text = "{%tr endfor %}"
+    tags = [f"{{%tr for {loop} %}}"]
+    if keep:
+        tags += [f"{{%tr if loop.length < {SMALL_TABLE} and not loop.last %}}", "{%tr else %}",
+                 "{%tr endif %}"]  # fmt: skip
+    tags.append("{%tr endfor %}")
+    rows = list(table.rows)
+    tag_rows = [rows[0], rows[1], rows[3], rows[5], rows[6]] if keep else [rows[0], rows[2]]
+    for row, tag in zip(tag_rows, tags, strict=True):
+        row.cells[0].text = tag
+    for index, row in enumerate(body_rows(table)):
+        row._tr.get_or_add_trPr().append(parse_xml(f"<w:cantSplit {nsdecls('w')}/>"))
+        for cell, text, width in zip(row.cells, cells, widths, strict=True):
+            cell.text = text
+            cell.width = Cm(width)
+            cell.paragraphs[0].paragraph_format.keep_with_next = keep and index == 0
     table.autofit = False
     for column, width in zip(table.columns, widths, strict=True):
         column.width = Cm(width)  # the grid, which LibreOffice follows
     return table
+
+
+def body_rows(table) -> list:
+    """The rows that hold content, not template tags."""
+    return [row for row in table.rows
+            if not any("{%tr" in cell.text for cell in row.cells)]  # fmt: skip
 
 
 def new_document() -> Document:
@@ -129,6 +159,10 @@ def new_document() -> Document:
     # A decision stands out with a dark bar; a proposal, which may fall, with a light one.
     ruled_style(doc, "Vedtak", bar=18, color="5A6B7C", before=6)
     ruled_style(doc, "Forslag", bar=6, color="A0AAB4", before=4)
+    for name in ("Vedtak", "Forslag"):  # the text of what was voted on, kept with the vote
+        held = styles.add_style(f"{name} holdt", WD_STYLE_TYPE.PARAGRAPH)
+        held.base_style = styles[name]
+        held.paragraph_format.keep_with_next = True
     # A case on its own page: Heading 1 that begins a page (outline level 1, so it is tagged
     # and listed as a heading like any other).
     sak = styles.add_style("Sak ny side", WD_STYLE_TYPE.PARAGRAPH)
@@ -143,6 +177,9 @@ def new_document() -> Document:
     merknad.base_style = styles["Normal"]
     merknad.font.italic = True
     merknad.font.size = Pt(9.5)
+    # A note under a case heading (a disqualification, "behandlet etter …") stays with the
+    # text after it, as the heading does.
+    merknad.paragraph_format.keep_with_next = True
     # The signature block: every paragraph keeps with the next, so the block stays together.
     tekst = styles.add_style("Signaturtekst", WD_STYLE_TYPE.PARAGRAPH)
     tekst.base_style = styles["Normal"]
@@ -263,7 +300,8 @@ def form_table(doc, loop: str, var: str):
     header."""
     table = loop_table(doc, loop, [f"{{{{ {var}.label }}}}", f"{{{{ {var}.text }}}}"], [4.2, 11.8])
     table.style = doc.styles["Table Grid"]
-    table.rows[1].cells[0].paragraphs[0].runs[0].bold = True
+    for row in body_rows(table):
+        row.cells[0].paragraphs[0].runs[0].bold = True
     return table
 
 
@@ -274,9 +312,11 @@ def header_row(table, texts: list[str]) -> None:
     table._tbl.remove(row._tr)
     table._tbl.insert(table._tbl.index(table.rows[0]._tr), row._tr)
     row._tr.get_or_add_trPr().append(parse_xml(f"<w:tblHeader {nsdecls('w')}/>"))
+    row._tr.get_or_add_trPr().append(parse_xml(f"<w:cantSplit {nsdecls('w')}/>"))
     for cell, text in zip(row.cells, texts, strict=True):
         cell.text = text
         cell.paragraphs[0].runs[0].bold = True
+        cell.paragraphs[0].paragraph_format.keep_with_next = True  # never alone at a page foot
 
 
 ANCHOR = "sig_anchor"  # docxpost.py names each copy sig_<role>; no template syntax in names
@@ -314,9 +354,8 @@ def signature_block(doc) -> None:
     para(doc, "{%p if signed_note %}")
     para(doc, "{{ signed_note }}", "Signaturtekst")
     para(doc, "{%p else %}")
-    table = loop_table(doc, "row in signature_rows", ["", ""], [8.0, 8.0])
-    row = table.rows[1]
-    row._tr.get_or_add_trPr().append(parse_xml(f"<w:cantSplit {nsdecls('w')}/>"))
+    table = loop_table(doc, "row in signature_rows", ["", ""], [8.0, 8.0], keep=False)
+    (row,) = body_rows(table)
     signatory_cell(row.cells[0], "left")
     signatory_cell(row.cells[1], "right")
     para(doc, "{%p endif %}")
@@ -415,7 +454,8 @@ def minutes() -> Document:
     para(doc, "{%p if abbreviations %}")
     para(doc, "{{ labels.abbreviations }}", "Heading 1")
     table = loop_table(doc, "a in abbreviations", ["{{ a.short }}", "{{ a.long }}"], [3.2, 12.8])
-    table.rows[1].cells[0].paragraphs[0].runs[0].bold = True
+    for row in body_rows(table):
+        row.cells[0].paragraphs[0].runs[0].bold = True
     header_row(table, ["{{ labels.abbreviation }}", "{{ labels.meaning }}"])
     para(doc, "{%p endif %}")
 

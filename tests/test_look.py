@@ -3,6 +3,7 @@ whole; the outline; drafts; A4 pages; the agreement copy; templates that survive
 
 from __future__ import annotations
 
+import itertools
 import shutil
 import subprocess
 import zipfile
@@ -319,3 +320,86 @@ def test_each_archived_attachment_says_its_title_and_language(built_seed: Path) 
         assert b"Untitled" not in raw and b"UnknownApplication" not in raw and "\u2060" not in (
             raw.decode("utf-8"))  # fmt: skip
         assert pdfa.validate(file).valid, file.name
+
+
+def _pages(pdf: Path) -> list[list[str]]:
+    """Each page's text lines (pdftotext, layout kept), blank lines and the footer left out."""
+    count = len(PdfReader(pdf).pages)
+    out = []
+    for n in range(1, count + 1):
+        text = subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), "-layout", str(pdf), "-"],
+                              capture_output=True, text=True, check=True).stdout  # fmt: skip
+        lines = [x.strip() for x in text.splitlines() if x.strip()]
+        out.append([x for x in lines if " – Side " not in x])
+    return out
+
+
+FIRST_PAGE = 14  # filler paragraphs that leave the decision near the first page's foot
+
+
+def test_a_vote_line_or_a_short_table_is_never_left_alone_at_a_page_break(tmp_path: Path) -> None:
+    """Sixteen versions of one meeting, each a line longer before its last case, so that the
+    page break sweeps over the decision with its vote line and the five-row abbreviation table
+    after it. Rendered with LibreOffice, read back with pdftotext: no page begins with a vote
+    line (its decision is on the page before it), the table's rows and its header are on one
+    page (a table of fewer than six rows is not split), and no page ends with a case heading or
+    the table's header alone."""
+    from referatbygg.document.render import render_docx
+    from referatbygg.meeting.load import load_meeting
+
+    folder = tmp_path / "m"
+    folder.mkdir()
+    (folder / "organ.toml").write_text('id = "testutvalget"\nname = "Testutvalget"\n'
+                                       'organisation = "Testkommune"\nsignatures = "none"\n',
+                                       encoding="utf-8")  # fmt: skip
+    for n in range(16):
+        filler = "\n\n".join(f"Avsnitt {i}: tekst som fyller om lag én linje i protokollen."
+                             for i in range(FIRST_PAGE + n))  # fmt: skip
+        path = folder / f"2023-02-{n + 1:02d}.toml"
+        path.write_text(
+            f'''date = 2023-02-{n + 1:02d}
+remarks = """
+{filler}
+"""
+
+[[items]]
+numbers = [1]
+title = "Budsjett"
+text = "Saken ble drøftet."
+
+[items.decision]
+text = "Budsjettet vedtas som foreslått, med de endringene som kom fram i møtet."
+votes = {{ for = 5, against = 2 }}
+
+[abbreviations]
+ROS = "Risiko- og sårbarhetsanalyse"
+SFO = "Skolefritidsordningen"
+NAV = "Arbeids- og velferdsforvaltningen"
+PPT = "Pedagogisk-psykologisk tjeneste"
+KDS = "Kommunedirektørens stab"
+''',
+            encoding="utf-8",
+        )
+        (tmp_path / f"v{n:02d}.docx").write_bytes(render_docx(load_meeting(path)))
+    profile = (tmp_path / "profil").as_uri()
+    subprocess.run(["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to",
+                    "pdf", "--outdir", str(tmp_path / "pdf"),
+                    *sorted(str(p) for p in tmp_path.glob("v*.docx"))],
+                   check=True, capture_output=True, timeout=300)  # fmt: skip
+    pdfs = sorted((tmp_path / "pdf").glob("v*.pdf"))
+    assert len(pdfs) == 16
+    breaks = 0
+    for pdf in pdfs:
+        pages = _pages(pdf)
+        for before, page in itertools.pairwise(pages):
+            assert not page[0].startswith("Vedtatt med"), (pdf.name, before[-3:], page[:3])
+            assert before[-1] not in ("Forkortelse Betydning",) and not before[-1].startswith(
+                ("1. Budsjett", "Forkortelse")), (pdf.name, before[-3:])  # fmt: skip
+        words = ("Vedtak:", "Vedtatt med", "Forkortelse", "KDS", "NAV", "PPT", "ROS", "SFO")
+        at = {word: next(i for i, p in enumerate(pages) if any(x.startswith(word) for x in p))
+              for word in words}  # fmt: skip
+        assert at["Vedtak:"] == at["Vedtatt med"], (pdf.name, at)
+        assert len({at[w] for w in words[2:]}) == 1, (pdf.name, at)  # the table on one page
+        breaks += len(pages) > 1 and any(p[0].startswith(("Vedtak", "Forkortelse", "1. Budsjett"))
+                                         for p in pages[1:])  # fmt: skip
+    assert breaks, "the sweep never put a break at the decision or the table: nothing was tested"

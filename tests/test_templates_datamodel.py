@@ -49,7 +49,8 @@ def used(kind: str) -> tuple[set[str], set[str]]:
             continue
         ast = jinja2.Environment().parse(tpl.patch_xml(xml))
         top |= jinja2.meta.find_undeclared_variables(ast)
-        attrs |= {n.attr for n in ast.find_all(nodes.Getattr)}
+        attrs |= {n.attr for n in ast.find_all(nodes.Getattr)  # Jinja's own loop.length: not ours
+                  if not (isinstance(n.node, nodes.Name) and n.node.name == "loop")}  # fmt: skip
     return top, attrs
 
 
