@@ -4,6 +4,7 @@ the results."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import os
@@ -365,3 +366,31 @@ def test_packaged_stamp_font_covers_the_stamp_characters() -> None:
     assert [c for c in pdfasafe.STAMP_CHARS if c not in cmap] == []
     assert font["head"].unitsPerEm == 1000
     assert "Open Font License" in (pdfasafe.stamp_font().parent / "OFL.txt").read_text()
+
+
+def test_the_stamp_is_drawn_at_a_readable_size_with_its_status_set_off(signed: Path) -> None:
+    """Each signature's stamp, read from its appearance stream: the text at 8 pt as drawn
+    (every scaling on the way multiplied in: pyHanko's default margins once drew it at 5.25
+    pt), inside the field, and the status line followed by an empty line."""
+    import pikepdf
+
+    with pikepdf.open(signed) as pdf:
+        stamps = [f for f in pdf.Root.AcroForm.Fields
+                  if str(f.get("/T")) in ("byradsleder", "politimester")]  # fmt: skip
+        assert len(stamps) == 2
+        for field in stamps:
+            scale, y, sizes, rows = 1.0, 0.0, [], []
+            for operands, operator in pikepdf.parse_content_stream(field.AP.N):
+                op = str(operator)
+                if op == "cm":
+                    scale *= float(operands[0])
+                elif op == "Tf":
+                    sizes.append(float(operands[1]) * scale)
+                elif op == "Td":
+                    y += float(operands[1])
+                elif op in ("TJ", "Tj"):
+                    rows.append(y)
+            assert sizes and min(sizes) >= 7.0, (str(field.T), sizes)
+            # Four lines of text; the status set off from the rest by an empty line.
+            gaps = [a - b for a, b in itertools.pairwise(rows)]
+            assert len(rows) == 4 and gaps[0] == 2 * gaps[1] == 2 * gaps[2], rows

@@ -36,6 +36,7 @@ from ..pdf.pdfa import cidset_bytes, present_cids
 
 FONT = Path(__file__).parents[1] / "fonts" / "NotoSans-stamp.ttf"  # unitsPerEm 1000, æøå
 FONT_SIZE = 8
+LEADING = 9  # five lines: 45 pt, in a 52 pt field less 3 pt above and below
 
 
 @contextlib.contextmanager
@@ -143,15 +144,26 @@ def _prepared(family: str) -> Path | None:
 
 
 def stamp_style(family: str | None = None) -> TextStampStyle:
+    """The stamp: the status ("Signert digitalt", or the test notice) set off from who, as
+    what and when by an empty line; drawn at FONT_SIZE, not shrunk to fit. pyHanko puts 10 pt
+    of margin round a text box by default and then scales the box into the field: in a 52 pt
+    field that drew 8 pt text at 5.25 pt. The box has no margin of its own here; the stamp's
+    margins are the only ones, and five lines at LEADING fit the field's height."""
     font = CidSetFontFactory(str(stamp_font(family)), font_size=FONT_SIZE)
     return TextStampStyle(
-        stamp_text="%(status)s\n%(signer)s\n%(title)s\n%(when)s",
-        text_box_style=TextBoxStyle(font=font, font_size=FONT_SIZE, leading=FONT_SIZE + 3),
-        # The text at the left, centred in height, with the same margin all round.
+        stamp_text="%(status)s\n\n%(signer)s\n%(title)s\n%(when)s",
+        text_box_style=TextBoxStyle(
+            font=font, font_size=FONT_SIZE, leading=LEADING,
+            box_layout_rule=layout.SimpleBoxLayoutRule(
+                x_align=layout.AxisAlignment.ALIGN_MIN, y_align=layout.AxisAlignment.ALIGN_MID,
+                margins=layout.Margins(0, 0, 0, 0),
+            ),
+        ),  # fmt: skip
+        # The text at the left, centred in height.
         inner_content_layout=layout.SimpleBoxLayoutRule(
             x_align=layout.AxisAlignment.ALIGN_MIN,
             y_align=layout.AxisAlignment.ALIGN_MID,
-            margins=layout.Margins(left=7, right=7, top=5, bottom=5),
+            margins=layout.Margins(left=6, right=6, top=3, bottom=3),
         ),
         border_width=1,
     )
