@@ -152,3 +152,21 @@ secretary = [{ name = "Siv Dahl" }]
         "Nestleder",
     ):
         assert expected in content
+
+
+def test_a_notice_names_an_agreement_signed_on_its_own_by_its_title() -> None:
+    """After the agreement was signed as a document of its own, the notice's attachment list
+    still names it ("Politirådsavtale 2023–2025 (signert original …)"), not only the note;
+    an exempt attachment is still named by its legal basis alone."""
+    from referatbygg.document.minutes import _attachments
+    from referatbygg.meeting.load import load_meeting
+
+    meeting = load_meeting(SEED)
+    labels = meeting.labels
+    index = next(i for i, a in enumerate(meeting.data.attachments)
+                 if str(a.file).endswith(".toml"))  # fmt: skip
+    title = meeting.data.attachments[index].title
+    for notice in (True, False):
+        data = meeting.data
+        listed = _attachments(meeting, data, labels, "internal", notice, frozenset({index}))  # type: ignore[arg-type]
+        assert title in listed[index] and labels["original_archived"] in listed[index], listed

@@ -348,7 +348,7 @@ def _attachments(
         if index in originals and not note:
             note = labels["original_archived"]
         ref = lang.item_ref(meeting, a.item)
-        if note and (variant == "public" or notice):
+        if withheld and (variant == "public" or notice):  # the reason, never the title
             attachments.append(f"{ref} – {note}")
         else:
             attachments.append(f"{ref} – {a.title}" + (f" ({note})" if note else ""))
