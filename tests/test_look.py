@@ -403,3 +403,31 @@ KDS = "Kommunedirektørens stab"
         breaks += len(pages) > 1 and any(p[0].startswith(("Vedtak", "Forkortelse", "1. Budsjett"))
                                          for p in pages[1:])  # fmt: skip
     assert breaks, "the sweep never put a break at the decision or the table: nothing was tested"
+
+
+def test_the_document_title_is_a_heading(built_seed: Path) -> None:
+    """The title paragraph ("Referat fra …", LibreOffice's Title style) is tagged as the first
+    heading (Title → H1), so a screen reader's list of headings begins with it; it was a
+    paragraph (Title → P)."""
+    import pikepdf
+
+    with pikepdf.open(built_seed) as pdf:
+        roles = pdf.Root.StructTreeRoot.RoleMap
+        assert roles.get("/Title") == pikepdf.Name.H1
+        assert _first_heading(pdf.Root.StructTreeRoot, roles) == "/Title"
+
+
+def _first_heading(element: object, roles: object) -> str | None:
+    """The structure type of the first element that maps to H1, depth first."""
+    import pikepdf
+
+    kids = element.get("/K")  # type: ignore[attr-defined]
+    for kid in kids if isinstance(kids, pikepdf.Array) else [kids] if kids is not None else []:
+        if not isinstance(kid, pikepdf.Dictionary) or "/S" not in kid:
+            continue
+        if roles.get(str(kid.S), kid.S) == pikepdf.Name.H1:  # type: ignore[attr-defined]
+            return str(kid.S)
+        found = _first_heading(kid, roles)
+        if found is not None:
+            return found
+    return None

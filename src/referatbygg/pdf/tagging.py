@@ -70,6 +70,11 @@ def finish_converted(path: Path, language: str, title: str | None = None) -> boo
         if not is_tagged(pdf):
             return False
         marked = sum(_mark_artifacts(pdf, page) for page in pdf.pages)
+        roles = pdf.Root.StructTreeRoot.get("/RoleMap")
+        if roles is not None and roles.get("/Title") == Name.P:
+            # LibreOffice maps the Title paragraph style to P; it is the document's title, its
+            # first heading (PDF 1.7 has no Title structure type).
+            roles[Name("/Title")] = Name.H1
         xmp = pdf.Root.Metadata.read_bytes().decode("utf-8")
         new = with_language(_with_ua_schema(xmp), language)
         if title and "<dc:title>" not in new:
