@@ -218,12 +218,14 @@ def new_document() -> Document:
     for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
         fonts.set(qn(attr), FONT)
 
-    # Footer: "<body> – referat <date>     Side X av Y"
+    # Footer: "<body> – referat <date>     Side X av Y" — without the page numbers in a copy
+    # inside the minutes, which number every page themselves.
     footer = sec.footer.paragraphs[0]
-    footer.text = "{{ footer }} – {{ labels.page }} "
+    footer.text = "{{ footer }}{% if page_numbers %} – {{ labels.page }} "
     footer._p.append(field("PAGE"))
     footer.add_run(" {{ labels.of }} ")
     footer._p.append(field("NUMPAGES"))
+    footer.add_run("{% endif %}")
     for run in footer.runs:
         run.font.size = Pt(8.5)
 

@@ -431,3 +431,27 @@ def _first_heading(element: object, roles: object) -> str | None:
         if found is not None:
             return found
     return None
+
+
+def test_an_agreement_copied_into_the_minutes_does_not_number_its_own_pages(
+    built_seed: Path,
+) -> None:
+    """The minutes number their own pages ("Side 1 av 4"); the agreement copied in after them
+    showed "Side 1 av 1" of its own inside that numbering. Its footer names it, unnumbered."""
+    import json
+    import re
+
+    report = json.loads((built_seed.parent / "build-report.json").read_text(encoding="utf-8"))
+    part = next(p for p in report["parts"] if "avtale" in p["title"].lower())
+    numbered = re.compile(r"Side \d+ av \d+")
+    assert numbered.search(_page_text(built_seed, 1))  # the minutes' own pages are numbered
+    for number in range(part["first_page"], part["first_page"] + part["pages"]):
+        text = _page_text(built_seed, number)
+        assert not numbered.search(text), (number, text[-300:])
+        assert "Avtale – Politirådsavtale 2023–2025" in text.replace("\u2060", ""), text[-300:]
+
+
+def _page_text(pdf: Path, number: int) -> str:
+    """Page ``number`` (1-based) as pdftotext reads it, footer included."""
+    args = ["pdftotext", "-f", str(number), "-l", str(number), "-layout", str(pdf), "-"]
+    return subprocess.run(args, capture_output=True, text=True, check=True).stdout

@@ -54,6 +54,7 @@ def _finish(
 ) -> dict[str, Any]:
     """Public and draft marks on title, footer and header."""
     ctx.setdefault("copy_note", "")
+    ctx.setdefault("page_numbers", variant != "copy")  # a copy is numbered by the minutes
     if variant == "public":
         ctx["title"] += f" ({labels['public']})"
         ctx["footer"] += f" ({labels['public']})"
