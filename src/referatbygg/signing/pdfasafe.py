@@ -153,12 +153,15 @@ def stamp_style(family: str | None = None) -> TextStampStyle:
     return TextStampStyle(
         stamp_text="%(status)s\n\n%(signer)s\n%(title)s\n%(when)s",
         text_box_style=TextBoxStyle(
-            font=font, font_size=FONT_SIZE, leading=LEADING,
+            font=font,
+            font_size=FONT_SIZE,
+            leading=LEADING,
             box_layout_rule=layout.SimpleBoxLayoutRule(
-                x_align=layout.AxisAlignment.ALIGN_MIN, y_align=layout.AxisAlignment.ALIGN_MID,
+                x_align=layout.AxisAlignment.ALIGN_MIN,
+                y_align=layout.AxisAlignment.ALIGN_MID,
                 margins=layout.Margins(0, 0, 0, 0),
             ),
-        ),  # fmt: skip
+        ),
         # The text at the left, centred in height.
         inner_content_layout=layout.SimpleBoxLayoutRule(
             x_align=layout.AxisAlignment.ALIGN_MIN,
