@@ -875,3 +875,11 @@ def test_an_item_s_own_numbers_are_edited_in_the_form(site: Site) -> None:  # no
     assert status == 200
     assert tomllib.loads(path.read_text("utf-8"))["items"][10]["numbers"] == "tretten"
     assert "Saksnummer: <span>skal være en liste</span>" in body, body
+
+
+def test_each_folded_item_is_named_as_the_minutes_print_it(site: Site) -> None:  # noqa: F811
+    """A folded item's one line is its heading in the minutes — an orientering without a title
+    is "3. Orientering fra politimesteren", not "(uten tittel)"."""
+    _headers, _digest, page = _loaded(site, "politiradet/2023-01-13.toml")
+    assert "<summary>3. Orientering fra politimesteren</summary>" in page, page[:3000]
+    assert "(uten tittel)" not in page

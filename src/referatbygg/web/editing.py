@@ -212,6 +212,7 @@ class ItemForm:
     problems: list[Any] = field(default_factory=list)  # as the page says them (findings.Said)
     lists: dict[str, list[Entry]] = field(default_factory=dict)  # its proposals, conflicts
     series: str = ""
+    heading: str = ""  # as the minutes print it ("3. Orientering fra politimesteren"), if known
 
 
 @dataclass

@@ -78,8 +78,13 @@ class Pages(PageBase):
         forms = items(path)
         by_item, general = grouped(found.problems, common["language"], common["_"],
                                    {f.index: f.numbers for f in forms})  # fmt: skip
+        meeting = self._loaded(path)
         for f in forms:
             f.problems = by_item.get(f.index, [])
+            if meeting is not None and f.index < len(meeting.data.items):
+                from ..document.minutes import heading
+
+                f.heading = heading(meeting, meeting.data.items[f.index], "internal")
         fields = entries(path)
         # What they typed, over the file as it is now: after a conflict, or a refused action
         # (nothing was written; nothing typed is lost).
