@@ -32,9 +32,6 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 
 from .pdfasafe import metadata_frozen
 
-# Catalog entries restored as the document sent had them (a missing one is removed again).
-RESTORED = ("/Version",)
-
 
 @dataclass(frozen=True)
 class Restored:
@@ -52,36 +49,31 @@ def restore(data: bytes, base_revision: int) -> Restored:
     with metadata_frozen():  # pyHanko's writer would rewrite XMP and Info itself
         writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
         root = writer.root
-        for key in RESTORED:
-            now = root.raw_get(key) if key in root else None
-            if _same(reader, now, old_root.raw_get(key) if key in old_root else None,
-                     base_revision):  # fmt: skip
-                continue
-            if key in old_root:
-                root[generic.pdf_name(key)] = _copy(writer, old_root[key])
+        version = old_root.get("/Version")
+        if root.get("/Version") != version:
+            if version is None:
+                del root["/Version"]
             else:
-                del root[key]
-            changes.append(_WORDS[key])
+                root[generic.pdf_name("/Version")] = version
+            changes.append("the catalog's /Version as the document had it (PDF 1.7, not 2.0)")
         extensions = _pdf17_extensions(root.get("/Extensions"))
-        if extensions is not root.get("/Extensions"):
+        if extensions is not None:
             root[generic.pdf_name("/Extensions")] = extensions
             changes.append("the registration of a PDF 2.0 extension (ISO 32002) removed")
         old_xmp = old_root.raw_get("/Metadata") if "/Metadata" in old_root else None
-        if old_xmp is not None and not _same(reader, root.raw_get("/Metadata")
-                                             if "/Metadata" in root else None, old_xmp,
-                                             base_revision):  # fmt: skip
-            xmp = old_xmp.get_object()
+        now_xmp = root.raw_get("/Metadata") if "/Metadata" in root else None
+        if old_xmp is not None and not _same(reader, now_xmp, old_xmp, base_revision):
             stream = generic.StreamObject(
                 {generic.pdf_name("/Type"): generic.pdf_name("/Metadata"),
                  generic.pdf_name("/Subtype"): generic.pdf_name("/XML")},
-                stream_data=xmp.data,
+                stream_data=old_xmp.get_object().data,
             )  # fmt: skip
             root[generic.pdf_name("/Metadata")] = writer.add_object(stream)
             changes.append("the XMP metadata as the document had it")
         old_info = old_trailer.raw_get("/Info") if "/Info" in old_trailer else None
         now_info = reader.trailer.raw_get("/Info") if "/Info" in reader.trailer else None
         if old_info is not None and not _same(reader, now_info, old_info, base_revision):
-            writer.set_info(writer.add_object(_copy(writer, old_info.get_object())))
+            writer.set_info(writer.add_object(writer.import_object(old_info.get_object())))
             changes.append("the document information (/Info) as the document had it")
         if not changes:
             return Restored(data, ())
@@ -91,26 +83,14 @@ def restore(data: bytes, base_revision: int) -> Restored:
     return Restored(out.getvalue(), tuple(changes))
 
 
-_WORDS = {"/Version": "the catalog's /Version as the document had it (PDF 1.7, not 2.0)"}
-
-
 def _same(reader: PdfFileReader, now: Any, before: Any, base_revision: int) -> bool:
-    """Whether a catalog value is what it was in ``base_revision``: the same direct value, or
-    the same references to objects no later revision rewrote."""
-    if now is None or before is None:
-        return now is None and before is None
-    if isinstance(now, generic.IndirectObject) or isinstance(before, generic.IndirectObject):
-        if not (isinstance(now, generic.IndirectObject)
-                and isinstance(before, generic.IndirectObject)):  # fmt: skip
-            return False
-        if now.reference != before.reference:
-            return False
-        return _unchanged(reader, now, base_revision)
-    if isinstance(now, generic.ArrayObject) and isinstance(before, generic.ArrayObject):
-        return len(now) == len(before) and all(
-            _same(reader, a, b, base_revision) for a, b in zip(now, before, strict=True)
-        )
-    return bool(now == before)
+    """Whether a reference (to the XMP packet, to /Info) is the one ``base_revision`` had, to
+    objects no later revision rewrote."""
+    if not isinstance(now, generic.IndirectObject) or not isinstance(
+        before, generic.IndirectObject
+    ):
+        return False
+    return now.reference == before.reference and _unchanged(reader, now, base_revision)
 
 
 def _unchanged(reader: PdfFileReader, ref: generic.IndirectObject, base_revision: int) -> bool:
@@ -136,32 +116,20 @@ def _unchanged(reader: PdfFileReader, ref: generic.IndirectObject, base_revision
     return True
 
 
-def _copy(writer: IncrementalPdfFileWriter, value: Any) -> Any:
-    """``value`` (from an earlier revision of the same file) as new objects of this update."""
-    if isinstance(value, (generic.DictionaryObject, generic.ArrayObject, generic.IndirectObject)):
-        return writer.import_object(value)
-    return value
-
-
 def _pdf17_extensions(extensions: Any) -> Any:
     """The /Extensions dictionary without developer extensions based on PDF 2.0 (pyHanko
-    registers ISO/TS 32002 for ECDSA keys), perhaps empty; the same object when nothing goes."""
+    registers ISO/TS 32002 for ECDSA keys), perhaps empty; None when nothing goes."""
     if not isinstance(extensions, generic.DictionaryObject):
-        return extensions
-    kept = generic.DictionaryObject()
+        return None
+    kept, dropped = generic.DictionaryObject(), False
     for key, value in extensions.items():
-        entries = list(value) if isinstance(value, generic.ArrayObject) else [value]
+        many = isinstance(value, generic.ArrayObject)
+        entries = list(value) if many else [value]
         ok = [e for e in entries if not _pdf20(e)]
-        if not ok:
-            continue
-        kept[key] = ok[0] if not isinstance(value, generic.ArrayObject) else \
-            generic.ArrayObject(ok)  # fmt: skip
-    if len(kept) == len(extensions) and all(
-        not isinstance(v, generic.ArrayObject) or len(v) == len(kept[k])
-        for k, v in extensions.items()
-    ):
-        return extensions
-    return kept
+        dropped = dropped or len(ok) < len(entries)
+        if ok:
+            kept[key] = generic.ArrayObject(ok) if many else ok[0]
+    return kept if dropped else None
 
 
 def _pdf20(entry: Any) -> bool:
