@@ -47,8 +47,6 @@ def with_language(xmp: str, language: str) -> str:
 
 
 def with_title(xmp: str, title: str) -> str:
-    from xml.sax.saxutils import escape
-
     entry = (
         '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">'
         f'<dc:title><rdf:Alt><rdf:li xml:lang="x-default">{escape(title)}</rdf:li></rdf:Alt>'

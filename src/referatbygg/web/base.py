@@ -214,11 +214,9 @@ class PageBase:
         _ = translator(language)
         said: list[Any] = []
         if job is not None and job.problems:
-            from .findings import say
+            from .findings import item_numbers, say
 
-            numbers = {i: ", ".join(map(str, x.numbers))
-                       for i, x in enumerate(meeting.data.items)} if meeting else {}  # fmt: skip
-            said = [say(p, language, _, numbers) for p in job.problems]
+            said = [say(p, language, _, item_numbers(meeting)) for p in job.problems]
         return {"title": f"{_(page)} – {path.stem}", "page": page, "file": self._relative(path),
                 "job": job, "running": bool(job and job.running), "language": language,
                 "_": _, "job_findings": said}  # fmt: skip

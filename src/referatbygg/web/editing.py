@@ -331,19 +331,12 @@ def _typed(value: str, f: Field) -> Any:
         return value == "true"
     if f.kind == "ref":
         return _ref(value)
-    if f.kind == "numbers":
-        parts = [p.strip() for p in value.split(",") if p.strip()]
-        if not parts or not all(p.isdigit() for p in parts):
-            return value  # check names it: "expected a list"
-        array = tomlkit.array()
-        array.extend(int(p) for p in parts)
-        return array
-    if f.kind in ("lines", "refs"):
+    if f.kind in ("lines", "refs", "numbers"):
         parts = value.splitlines() if f.kind == "lines" else value.split(",")
         found = [p.strip() for p in parts if p.strip()]
-        array = tomlkit.array()
-        array.extend([_ref(p) for p in found] if f.kind == "refs" else found)
-        return array
+        if f.kind == "numbers" and not (found and all(p.isdigit() for p in found)):
+            return value  # check names it: "expected a list"
+        return array_of([p if f.kind == "lines" else _ref(p) for p in found])
     if f.kind == "int" and value.strip().isdigit():
         return int(value)
     if f.kind == "date":
@@ -356,6 +349,13 @@ def _typed(value: str, f: Field) -> Any:
     if f.kind == "multiline" or "\n" in value:
         return _multiline(value)
     return value
+
+
+def array_of(values: list[Any]) -> Any:
+    """``values`` as a TOML array, written inline as the files write lists."""
+    array = tomlkit.array()
+    array.extend(values)
+    return array
 
 
 def _ref(value: str) -> int | str:

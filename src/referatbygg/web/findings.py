@@ -15,8 +15,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from ..meeting.check import Problem
-from ..meeting.model import Language
+from ..meeting.model import Language, Meeting
 from .editing import EDITABLE, GROUPS, SUBLISTS
+from .texts import Phrases, by_pattern
 
 Translate = Callable[[str], str]
 
@@ -234,7 +235,7 @@ CODES: dict[str, tuple[str, str]] = {
 }
 
 # Schema errors and attachment reasons, as text: (pattern, bokmål, nynorsk); groups as {0}, {1}.
-_PHRASES: list[tuple[str, str, str]] = [
+_PHRASES: Phrases = [
     (r"required key '(.+)' is missing", "mangler «{0}»", "manglar «{0}»"),
     (
         r"unknown key '(.+?)' \(did you mean '(.+?)'\?\); allowed here: .*",
@@ -339,10 +340,30 @@ _KEYS = {
 }  # fmt: skip
 
 
+def item_numbers(meeting: Meeting | None) -> dict[int, str]:
+    """Each agenda item's numbers as the form shows them ("7, 8"), by index."""
+    if meeting is None:
+        return {}
+    return {i: ", ".join(map(str, x.numbers)) for i, x in enumerate(meeting.data.items)}
+
+
 def item_of(problem: Problem) -> int | None:
     """The index of the agenda item a finding is about, if any."""
-    loc = problem.loc or (_parse_key(problem.message.partition(": ")[0]) or ())
+    loc, _message = _located(problem)
     return loc[1] if len(loc) > 1 and loc[0] == "items" and isinstance(loc[1], int) else None
+
+
+def _located(problem: Problem) -> tuple[tuple[str | int, ...], str]:
+    """The key path a finding is about and its text: check's own say it; a file's schema
+    error begins with it ("items[4].decision.votes.for: expected …"). An unknown key is
+    placed where it stands, not at the key nobody knows."""
+    if problem.code:
+        return problem.loc, problem.message
+    key, _, rest = problem.message.partition(": ")
+    parsed = _parse_key(key) if rest else None
+    if parsed is None:
+        return problem.loc, problem.message
+    return (parsed[:-1] if rest.startswith("unknown key") else parsed), rest
 
 
 def grouped(
@@ -383,14 +404,7 @@ def say(
     problem: Problem, language: Language, tr: Translate, items: Mapping[int, str] | None = None
 ) -> Said:
     """``problem`` in the page's words. ``items``: item index → its numbers as shown ("5")."""
-    loc, message = problem.loc, problem.message
-    if not problem.code:
-        key, _, rest = message.partition(": ")
-        parsed = _parse_key(key) if rest else None
-        if parsed is not None:
-            loc, message = parsed, rest
-            if rest.startswith("unknown key"):  # where it stands, not the key nobody knows
-                loc = loc[:-1]
+    loc, message = _located(problem)
     where = field_name(loc, tr, items or {}) if loc else ""
     if problem.code in CODES:
         nb, nn = CODES[problem.code]
@@ -402,11 +416,8 @@ def say(
 
 
 def _phrase(text: str, language: Language) -> str:
-    for pattern, nb, nn in _PHRASES:
-        found = re.fullmatch(pattern, text, flags=re.DOTALL)
-        if found:
-            return (nb if language == "nb" else nn).format(*found.groups())
-    return text
+    found = by_pattern(_PHRASES, text, language)
+    return found[0].format(*found[1]) if found else text
 
 
 def _parse_key(key: str) -> tuple[str | int, ...] | None:

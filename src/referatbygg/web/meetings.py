@@ -12,7 +12,7 @@ from ..document import lang
 from ..errors import ReferatbyggError
 from ..meeting.check import Problem, check, file_problems
 from ..meeting.load import load_meeting
-from .findings import Said, say
+from .findings import Said, item_numbers, say
 
 STATES = {
     "draft": "utkast", "built": "bygget", "waiting": "venter på {who}", "timestamped":
@@ -92,5 +92,5 @@ def row(file: Path, out_root: Path, config: Config, *, own_language: bool = Fals
     else:
         state = _(STATES["draft"])
     step = NEXT.get(st.next_step.split(" ")[0], st.next_step)
-    numbers = {i: ", ".join(map(str, x.numbers)) for i, x in enumerate(meeting.data.items)}
-    return Row(file, meeting.body.name, title, state, step, problems, numbers=numbers)
+    return Row(file, meeting.body.name, title, state, step, problems,
+               numbers=item_numbers(meeting))  # fmt: skip

@@ -62,6 +62,7 @@ class Pages(PageBase):
     ) -> None:  # fmt: skip
         """The form. After a conflict it shows the file as it is now with what the secretary
         typed on top, and names each of their changes beside the value now on disk."""
+        from ..document.minutes import heading
         from .conflict import remember
         from .editing import EDITABLE, ITEM_FIELDS, REQUIRED, SUBLISTS, digest, entries, items
         from .findings import grouped
@@ -82,8 +83,6 @@ class Pages(PageBase):
         for f in forms:
             f.problems = by_item.get(f.index, [])
             if meeting is not None and f.index < len(meeting.data.items):
-                from ..document.minutes import heading
-
                 f.heading = heading(meeting, meeting.data.items[f.index], "internal")
         fields = entries(path)
         # What they typed, over the file as it is now: after a conflict, or a refused action
@@ -108,7 +107,7 @@ class Pages(PageBase):
             sublists=SUBLISTS, opened=opened,
             signed=self._signed(path),
             groups=self._groups(path), problem=problem,
-            agreement=bool((m := self._loaded(path)) and m.kind == "avtale"),
+            agreement=bool(meeting and meeting.kind == "avtale"),
         )  # fmt: skip
 
     def _signed(self, path: Path) -> bool:
@@ -220,7 +219,7 @@ class Pages(PageBase):
         """check's findings for the form as it stands in the page, unsaved (as you type)."""
         import tomlkit
 
-        from .editing import live_check
+        from .editing import items, live_check
         from .findings import grouped
         from .texts import translator
 
@@ -230,13 +229,10 @@ class Pages(PageBase):
             return
         meeting = self._loaded(path)
         language = meeting.language if meeting else "nb"
-        try:
-            entries = tomlkit.parse(path.read_text(encoding="utf-8")).get("items", [])
+        try:  # from the file as saved: it may hold errors that keep it from loading
+            numbers = {f.index: f.numbers for f in items(path)}
         except (tomlkit.exceptions.ParseError, OSError):  # then no item names
-            entries = []
-        numbers = {
-            i: ", ".join(str(n) for n in x.get("numbers", [])) for i, x in enumerate(entries)
-        }
+            numbers = {}
         by_item, general = grouped(live_check(path, form), language, translator(language), numbers)
         self._json({"items": {str(i): [s.as_dict() for s in found] for i, found in by_item.items()},
                     "general": [s.as_dict() for s in general]})  # fmt: skip
@@ -333,10 +329,9 @@ class Pages(PageBase):
         warnings = []
         if report is not None and isinstance(report.get("warnings"), list):
             from ..meeting.check import Problem
-            from .findings import say
+            from .findings import item_numbers, say
 
-            numbers = {i: ", ".join(map(str, x.numbers))
-                       for i, x in enumerate(meeting.data.items)} if meeting else {}  # fmt: skip
+            numbers = item_numbers(meeting)
             warnings = [say(Problem.from_dict(w), common["language"], common["_"], numbers)
                         for w in report["warnings"] if isinstance(w, dict)]  # fmt: skip
         self._render(

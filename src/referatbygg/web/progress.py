@@ -8,9 +8,10 @@ from __future__ import annotations
 import re
 
 from ..meeting.model import Language
+from .texts import Phrases, by_pattern
 
 # (pattern, bokmål, nynorsk); groups are put in as {0}, {1}
-_LINES: list[tuple[str, str, str]] = [
+_LINES: Phrases = [
     (r"load", "leser møtefilen", "les møtefila"),
     (r"check", "kontrollerer møtet", "kontrollerer møtet"),
     (r"render docx", "lager Word-dokumentet", "lagar Word-dokumentet"),
@@ -69,10 +70,9 @@ def norwegian(line: str, language: Language, titles: dict[str, str]) -> str:
     """``line`` in the page's language; ``titles``: role id → title ("medlem_1" → "Valgt
     medlem"). Prefixes the library adds ("build: ", "archive: ", "intake: ") are dropped."""
     text = re.sub(r"^(build|archive|intake): ", "", line)
-    for pattern, nb, nn in _LINES:
-        found = re.fullmatch(pattern, text)
-        if found:
-            groups = found.groups()
-            role0 = titles.get(groups[0], groups[0]).lower() if groups else ""
-            return (nb if language == "nb" else nn).format(*groups, role0=role0)
-    return text
+    found = by_pattern(_LINES, text, language)
+    if found is None:
+        return text
+    phrase, groups = found
+    role0 = titles.get(groups[0], groups[0]).lower() if groups else ""
+    return phrase.format(*groups, role0=role0)

@@ -19,7 +19,7 @@ from typing import Any
 import tomlkit
 
 from ..meeting.vocab import ref_key
-from .editing import GROUPS, _get, _put, entries_of, fields_of, required_of
+from .editing import GROUPS, _get, _put, array_of, entries_of, fields_of, required_of
 
 MOVABLE = {*GROUPS, "signatories", "next_meetings", "items"} - {"participants.chair"}
 
@@ -157,8 +157,8 @@ def _renumber(doc: Any, first: int) -> None:
     pool = sorted(old_a + old_b)
     new_b, new_a = pool[: len(old_b)], pool[len(old_b) :]
     moved = dict(zip(old_a + old_b, new_a + new_b, strict=True))
-    a["numbers"] = _array(new_a)
-    b["numbers"] = _array(new_b)
+    a["numbers"] = array_of(new_a)
+    b["numbers"] = array_of(new_b)
 
     declared = {str(x.get("series")) for x in items if x.get("series")}
 
@@ -190,10 +190,4 @@ def _renumber(doc: Any, first: int) -> None:
                 if key in person:
                     person[key] = follow(person[key])
             if "items" in person:
-                person["items"] = _array([follow(r) for r in person["items"]])
-
-
-def _array(values: list[Any]) -> Any:
-    array = tomlkit.array()
-    array.extend(values)
-    return array
+                person["items"] = array_of([follow(r) for r in person["items"]])

@@ -6,6 +6,7 @@ command line."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from ..meeting.model import Language
@@ -318,6 +319,20 @@ NN: dict[str, str] = {
     "Den tekniske meldingen (engelsk)": "Den tekniske meldinga (engelsk)",
     "Grunnen, slik verktøyet sier den (engelsk)": "Grunnen, slik verktøyet seier han (engelsk)",
 }
+
+
+Phrases = list[tuple[str, str, str]]  # (pattern of the English text, bokmål, nynorsk)
+
+
+def by_pattern(table: Phrases, text: str, language: Language) -> tuple[str, tuple[str, ...]] | None:
+    """The phrase (in ``language``) of the first pattern that matches all of ``text``, and the
+    pattern's groups to put into it; None when none matches. The library's English lines —
+    progress, schema errors — said in the page's words."""
+    for pattern, nb, nn in table:
+        found = re.fullmatch(pattern, text, flags=re.DOTALL)
+        if found:
+            return (nb if language == "nb" else nn), found.groups()
+    return None
 
 
 def translator(language: Language) -> Callable[[str], str]:
