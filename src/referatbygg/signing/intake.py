@@ -187,20 +187,19 @@ def _repair(stage: Path, base_revision: int, role: str, before: str, checked: pd
         trial.write_bytes(restored.data)
         try:
             again = pdfa.validate(trial)
+            if again.valid and again.claimed == before:
+                found = repair.prove(restored.data, trust(config).context)
+                if found:  # the policy said yes above; a bug here would show as this
+                    raise IntakeRefused(
+                        f"{role}: the document's {before} could not be put right without "
+                        f"touching a signature: {'; '.join(found)}"
+                    )
+                with trial.open("rb") as fh:
+                    _nothing_else(PdfFileReader(fh, strict=True), base_revision, role)
+                trial.replace(stage)
+                return [f"{before} put right after the signature: " + "; ".join(restored.changes)]
         finally:
             trial.unlink(missing_ok=True)
-        if again.valid and again.claimed == before:
-            found = repair.prove(restored.data, trust(config).context)
-
-            if found:  # the policy said yes above; a bug here would show as this
-                raise IntakeRefused(
-                    f"{role}: the document's {before} could not be put right without "
-                    f"touching a signature: {'; '.join(found)}"
-                )
-            stage.write_bytes(restored.data)
-            with stage.open("rb") as fh:
-                _nothing_else(PdfFileReader(fh, strict=True), base_revision, role)
-            return [f"{before} put right after the signature: " + "; ".join(restored.changes)]
         checked = again  # what the repair could not put right
     part = before.split(" + ")[0]
     said, advice = reasons.explain(checked.findings, part)
