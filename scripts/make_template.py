@@ -173,6 +173,15 @@ def new_document() -> Document:
     liste = styles.add_style("Namneliste", WD_STYLE_TYPE.PARAGRAPH)
     liste.base_style = styles["Normal"]
     liste.paragraph_format.space_after = Pt(0)
+    # A notice's agenda and attachment list: lines of a list, not headings with nothing under
+    # them (pdf/retag.py makes each run of them a list, L → LI → LBody, after LibreOffice).
+    saksliste = styles.add_style("Saksliste", WD_STYLE_TYPE.PARAGRAPH)
+    saksliste.base_style = styles["Normal"]
+    saksliste.font.bold = True
+    saksliste.font.size = Pt(11.5)
+    saksliste.paragraph_format.space_before = Pt(4)
+    vedleggsliste = styles.add_style("Vedleggsliste", WD_STYLE_TYPE.PARAGRAPH)
+    vedleggsliste.base_style = styles["Normal"]
     merknad = styles.add_style("Merknad", WD_STYLE_TYPE.PARAGRAPH)
     merknad.base_style = styles["Normal"]
     merknad.font.italic = True
@@ -484,13 +493,13 @@ def notice() -> Document:
     agenda_table(doc)
     para(doc, "{%p else %}")
     para(doc, "{%p for item in items %}")
-    para(doc, "{{ item.heading }}", "Heading 2")
+    para(doc, "{{ item.heading }}", "Saksliste")
     para(doc, "{%p endfor %}")
     para(doc, "{%p endif %}")
     para(doc, "{%p if attachments %}")
     para(doc, "{{ labels.notice_attachments }}:", "Heading 2")
     para(doc, "{%p for a in attachments %}")
-    para(doc, "{{ a }}")
+    para(doc, "{{ a }}", "Vedleggsliste")
     para(doc, "{%p endfor %}")
     para(doc, "{%p endif %}")
     return doc

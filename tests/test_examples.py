@@ -242,3 +242,55 @@ def test_a_nynorsk_body_s_signatures_speak_nynorsk(done: Path, tmp_path: Path) -
                           check=True).stdout  # fmt: skip
     assert "TESTSIGNATUR – ikkje gyldig" in text, text[-2000:]
     assert "ikke gyldig" not in text
+
+
+@pytest.mark.parametrize(
+    "meeting_id", ["kommunestyret-2025-03-27", "valstyret-2025-06-12", "formannskapet-2026-03-05"]
+)
+def test_every_published_file_passes_pdfua(done: Path, meeting_id: str) -> None:
+    """What goes on the website (build report ``publish``: the minutes — their public version
+    where something is exempt — and each attachment that is not), signed and timestamped as
+    published: PDF/UA-1 and PDF/A-2a by veraPDF, nothing exempt among it, nothing left out."""
+    import json
+
+    from referatbygg.tools import verapdf
+
+    report = json.loads((done / meeting_id / "build-report.json").read_text(encoding="utf-8"))
+    published = [Path(p) for p in report["publish"]]
+    assert report["not_published"] == []
+    assert published[0] == Path(report["public_pdf"] or report["pdf"])
+    assert published[0].name == ("referat-offentlig.pdf" if report["public_pdf"] else "referat.pdf")
+    for path in published:
+        for flavour in ("ua1", "2a"):
+            assert [r.label for r in verapdf.validate(path, flavour).rules] == [], (path, flavour)
+    if meeting_id.startswith("kommunestyret"):  # one attachment open, one closed (PS 28)
+        assert [p.name for p in published[1:]] == ["01-pkt25-tilstandsrapport-nordby-skole.pdf"]
+
+
+def test_the_logo_figure_holds_its_image(done: Path) -> None:
+    """The kommunestyre's logo: a Figure with its alternative text whose marked content draws
+    the image (LibreOffice left the Figure empty and the image an artifact)."""
+    import pikepdf
+
+    pdf_path = done / "kommunestyret-2025-03-27" / "referat-offentlig.pdf"
+    with pikepdf.open(pdf_path) as pdf:
+        queue, figures = [pdf.Root.StructTreeRoot], []
+        while queue:
+            kids = queue.pop().get("/K")
+            for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+                if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+                    queue.append(kid)
+                    figures += [kid] if kid.S == "/Figure" else []
+        assert [str(f.Alt) for f in figures] == ["Logo: Eksempel kommune"]
+        figure = figures[0]
+        drawn, inside = [], None
+        for ins in pikepdf.parse_content_stream(figure.Pg):
+            op = str(ins.operator)
+            if op == "BDC" and ins.operands[0] == "/Figure":
+                inside = int(ins.operands[1].MCID)
+            elif op == "EMC":
+                inside = None
+            elif op == "Do" and inside == int(figure.K):
+                drawn.append(ins.operands[0])
+        xobjects = figure.Pg.Resources.XObject
+        assert len(drawn) == 1 and xobjects[drawn[0]].Subtype == "/Image"

@@ -29,7 +29,7 @@ PROFILE = ArchiveProfile(
     organisation_number="958935420",
     utvalg={"politiradet": "PR"},
     access_codes={"offl.": "UO", "offl. § 24": "24"},
-    format_codes={"PDF/A-2b": "RA-PDF"},
+    format_codes={"PDF/A-2b": "RA-PDF", "PDF/A-2a": "RA-PDF"},
 )
 CONFIG = load_config(None).model_copy(update={"archive": PROFILE})
 AGREEMENT = SEED.parent / "avtaler/politiradsavtale-2023-2025.toml"
@@ -105,7 +105,7 @@ def test_the_seed_as_a_message(tmp_path: Path) -> None:
     signed = root.find("a:registrering/a:dokumentbeskrivelse/a:dokumentobjekt", NS)
     assert signed is not None
     assert signed.findtext("a:format/m:kode", namespaces=NS) == "RA-PDF"  # the profile's code
-    assert signed.findtext("a:formatDetaljer", namespaces=NS) == "PAdES B-LTA, PDF/A-2b"
+    assert signed.findtext("a:formatDetaljer", namespaces=NS) == "PAdES B-LTA, PDF/A-2a"
     note = root.findtext("a:registrering/a:merknad/a:merknadstekst", namespaces=NS) or ""
     assert "Signert av" in note and "(Byrådsleder)" in note and "(Politimester)" in note
     assert "Verifisert" in note and "gyldig" in note

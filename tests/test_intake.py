@@ -170,8 +170,9 @@ def test_signature_that_breaks_pdfa_is_refused(meeting: tuple[Path, Path], pki: 
     returned = sign_elsewhere(pki, working, tmp_path / "r.pdf", "byradsleder", "rsasigner",
                               pdfa_stamp=False)  # fmt: skip
     message = refused(working, returned, config, "byradsleder: the signature is valid, but the "
-                      "signing tool broke the document's PDF/A-2b", "the signature's appearance "
-                      "uses the font Courier without embedding it")  # fmt: skip
+                      "signing tool broke the document's PDF/A-2a + PDF/UA-1",
+                      "the signature's appearance uses the font Courier without embedding "
+                      "it")  # fmt: skip
     assert "font is embedded" in message  # what to do: another appearance, invisible, or here
 
 

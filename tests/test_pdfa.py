@@ -130,8 +130,8 @@ def test_pdf_2_0_declared_fails(seed: BuildResult, tmp_path: Path) -> None:
 
 
 def test_untagged_file_fails_pdfua(seed: BuildResult) -> None:
-    """An attachment converted by Ghostscript has no structure: PDF/UA-1 names the rule."""
-    untagged = seed.attachments[0].pdf
+    """A PDF without structure (the seed attachment's source): PDF/UA-1 names the rule."""
+    untagged = ROOT / "meetings/politiradet/vedlegg/situasjonsbrief.pdf"
     assert "/StructTreeRoot" not in PdfReader(untagged).root_object
     report = pdfa.validate(untagged, "ua1")
     assert not report.valid

@@ -198,7 +198,7 @@ def _start(
     final = not options.draft and options.kind == "referat"
     job = _Job(meeting, options, out, scratch, stage, name, final, say)
     result = BuildResult(meeting, out, out / f"{name}.docx", level=options.level, warnings=warnings,
-                         sources=start)  # fmt: skip
+                         sources=start, draft=options.draft, final=final)  # fmt: skip
     kind = "avtale" if meeting.kind == "avtale" else options.kind
     result.template = templates.find(meeting.body_source.parent, kind, options.template)
     if options.template is not None:  # the body's own template: check has said it
@@ -305,8 +305,9 @@ def _public_version(
     conv.convert(docx, plain, level)
     _finish_converted(plain, job.meeting, level)
     result.public_pdf = job.stage / f"{job.name}-offentlig.pdf"
-    if assemble.merge(plain, [], result.public_pdf, level).claim == "2a":
-        tagging.settle(result.public_pdf)
+    result.public_claim = assemble.merge(plain, [], result.public_pdf, level).claim
+    if result.public_claim == "2a":
+        result.public_claim = "2a" if tagging.settle(result.public_pdf)[0] else "2b"
 
 
 def _validate(job: _Job, result: BuildResult) -> None:

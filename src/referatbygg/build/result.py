@@ -49,6 +49,9 @@ class BuildResult:
     untagged: list[str] = field(default_factory=list)  # attachments that keep it from level a
     accessibility_note: str | None = None  # why PDF/UA-1 failed where every page was tagged
     template: Path | None = None  # the Word template it was built with
+    draft: bool = False
+    final: bool = False  # signed minutes or agreement: each attachment is also kept on its own
+    public_claim: str = ""  # the public version's PDF/A level: 2a (with PDF/UA-1) or 2b
     sources: Sources | None = None  # what it read, fixed when it started
 
     def claim_note(self) -> str | None:
@@ -57,18 +60,32 @@ class BuildResult:
             return f"PDF/A-2b, not 2a with PDF/UA-1: {self.accessibility_note}"
         if not self.untagged or not self.level.startswith("2"):
             return None
-        return (
-            f"PDF/A-2b, not 2a with PDF/UA-1: {', '.join(self.untagged)} "
-            f"{'has' if len(self.untagged) == 1 else 'have'} no structure (untagged PDF)"
+        why = {f"Vedlegg – {c.label}": c.accessibility_note for c in self.attachments}
+        return "PDF/A-2b, not 2a with PDF/UA-1: " + "; ".join(
+            f"{name}: {why.get(name) or 'no structure (untagged PDF)'}" for name in self.untagged
         )
 
-    def publish(self) -> list[str]:
-        """What goes on the website when something is exempt: the public version and the
-        attachments that are not exempt."""
-        if self.public_pdf is None:
+    def publication(self) -> list[tuple[Path, str | None]]:
+        """What goes on the website (offentleglova, uu-forskriften), each with why it cannot
+        (None: it may): the minutes — their public version where something is exempt — and
+        each attachment that is not exempt, as its own file. Only what passes PDF/UA-1 (and
+        its PDF/A part) is published; drafts are not published at all."""
+        if self.pdf is None or self.draft:
             return []
-        shown = [str(c.pdf) for c in self.attachments if not self.meeting.withheld(c.attachment)]
-        return [str(self.public_pdf), *shown]
+        minutes = self.public_pdf or self.pdf
+        claim = self.public_claim if self.public_pdf else self.claim
+        found: list[tuple[Path, str | None]] = [
+            (minutes, None if claim == "2a" else self.claim_note() or "not PDF/UA-1"),
+        ]
+        for c in self.attachments if self.final else ():  # only final minutes keep them apart
+            if self.meeting.withheld(c.attachment):
+                continue
+            why = None if c.accessible else c.accessibility_note or "no structure (untagged PDF)"
+            found.append((c.pdf, why))
+        return found
+
+    def publish(self) -> list[str]:
+        return [str(path) for path, why in self.publication() if why is None]
 
     @property
     def valid(self) -> bool:
@@ -99,6 +116,10 @@ class BuildResult:
             "pdfa_note": self.claim_note(),
             "untagged": list(self.untagged),  # the attachments the note names, for a page
             "publish": self.publish(),
+            # What could go on the website but is not accessible, and why.
+            "not_published": [
+                {"file": str(path), "reason": why} for path, why in self.publication() if why
+            ],
             "parts": [
                 {"title": p.title, "first_page": p.first_page + 1, "pages": p.pages}
                 for p in self.parts
@@ -112,6 +133,8 @@ class BuildResult:
                     "pages": c.pages,
                     "removed": c.removed,
                     "scaled_to_a4": c.scaled_to_a4,
+                    "accessible": c.accessible,  # PDF/A-2a and PDF/UA-1 by veraPDF
+                    "accessibility_note": c.accessibility_note,  # why not
                     "pdfa": str(c.pdf),
                 }
                 for c in self.attachments

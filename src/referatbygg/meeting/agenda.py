@@ -215,6 +215,10 @@ class Attachment(Strict):
     title: NonEmpty
     file: Path = Field(description="Relative to the meeting file (an agreement's .toml too).")
     exempt: Exempt = Field(default=None, description="Legal basis when the attachment is exempt.")
+    alt: Text | None = Field(
+        default=None, description="What an image attachment (PNG, JPEG) shows, read aloud by "
+        "screen readers; without it the image is not published as accessible.",
+    )  # fmt: skip
 
 
 class NextMeeting(Strict):

@@ -169,7 +169,7 @@ def _attachments(meeting: Meeting, seen: dict[tuple[str, int], int], add: Add) -
                 item=att.item,
             )
         try:
-            inspect(meeting, i)  # what the build will find: the same checks, before any work
+            found = inspect(meeting, i)  # what the build will find: the same checks, first
         except AttachmentError as exc:
             add(
                 "error",
@@ -178,6 +178,16 @@ def _attachments(meeting: Meeting, seen: dict[tuple[str, int], int], add: Add) -
                 "attachment_file",
                 title=att.title,
                 reason=exc.message.split(": ", 1)[-1],
+            )
+            continue
+        if found.kind in ("png", "jpeg") and not att.alt:
+            add(
+                "warning",
+                ("attachments", i, "alt"),
+                f"{label}: an image without an alternative text (alt) cannot be read by a "
+                "screen reader; it is not published as accessible",
+                "attachment_alt",
+                title=att.title,
             )
 
 

@@ -174,8 +174,10 @@ class Body(Strict):
         default=None, description="A PNG or SVG beside organ.toml, shown above the title."
     )
     attachment_pages: Literal["as-is", "A4"] = Field(
-        default="as-is", description="A4: attachment pages of other sizes are scaled to A4."
-    )
+        default="A4", description="A4: attachment pages of other sizes are scaled to A4 (the "
+        "default); as-is: each keeps its size. Either way the page is scaled to leave room for "
+        "the band naming the attachment at its foot.",
+    )  # fmt: skip
     recommendation: Literal["before", "after"] = Field(
         default="before",
         description="Where the recommendation (innstilling, tilråding) stands: before the case "

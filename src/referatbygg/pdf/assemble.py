@@ -22,7 +22,7 @@ from ..fsutil import atomic_path
 from ..meeting.model import Signatory
 from ..tools.libreoffice import PdfaLevel
 from .convert import Converted
-from .fields import TIMESTAMP_FIELD, add_signature_fields
+from .fields import TIMESTAMP_FIELD, add_signature_fields, user_name
 from .pdfa import add_cidsets, set_claim
 from .tagging import TaggedPart, finish_merged, without_ua_claim
 
@@ -105,8 +105,7 @@ def merge(
             writer.write(fh)
         claim: str = level
         if level.startswith("2"):
-            titles = {s.role: f"Signatur: {s.title} {s.name or ''}".strip()
-                      for s in signatories or ()}  # fmt: skip
+            titles = {s.role: user_name(s.title, s.name) for s in signatories or ()}
             titles[TIMESTAMP_FIELD] = ("Dokumenttidsstempel (usynleg)" if language == "nn"
                                        else "Dokumenttidsstempel (usynlig)")  # fmt: skip
             claim, untagged = _claim(tmp, tagged, untagged, titles, accessible)

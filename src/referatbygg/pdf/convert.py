@@ -29,7 +29,8 @@ from ..meeting.attachments import (
     read_pdf,
 )
 from ..meeting.model import Attachment, Meeting
-from .pages import fit_a4
+from .band import Band
+from .titles import JOINER
 
 if TYPE_CHECKING:  # the converter is handed in
     from ..tools.libreoffice import Converter, PdfaLevel
@@ -80,7 +81,7 @@ def convert_attachment(
     originals: frozenset[int] = frozenset(),
 ) -> Converted:
     """Convert attachment number ``index`` of ``meeting`` into ``work``; returns the PDF/A."""
-    from . import pdfa, tagging, titles
+    from . import band, pdfa, tagging, titles
     from .sanitize import active_content
 
     att = meeting.data.attachments[index]
@@ -100,21 +101,57 @@ def convert_attachment(
     else:
         _image(meeting, index, src, out, level, work)
     tagged = kind in ("docx", "odt", "avtale") and level.startswith("2")  # LibreOffice tags
+    why_not: str | None = None
     if kind not in ("docx", "odt", "avtale"):  # Ghostscript's: "Untitled", no language
         titles.name_document(out, att.title, lang.BCP47[meeting.language])
+        if level.startswith("2"):  # kept as it was, or tagged here
+            tagged, why_not = _autotag(out, kind, att.alt)
     if tagged:
         tagging.finish_converted(out, lang.BCP47[meeting.language], att.title)
     pdfa.normalise(out, level)
-    scaled = 0
-    if meeting.body.attachment_pages == "A4":
-        scaled = fit_a4(out)
-    accessible, why_not = tagging.settle(out) if tagged else (False, None)
+    scaled = band.place(out, _band(meeting, index), a4=meeting.body.attachment_pages == "A4")
+    accessible = False
+    if tagged:
+        accessible, why_not = tagging.settle(out)
     reader = PdfReader(out)
     left = active_content(reader)
     if left:
         raise fail(meeting, index, f"active content survived conversion: {', '.join(left)}")
     return Converted(index, att, src, kind, out, len(reader.pages), removed, accessible, why_not,
                      lang.item_ref(meeting, att.item), scaled)  # fmt: skip
+
+
+def _autotag(path: Path, kind: Kind, alt: str | None) -> tuple[bool, str | None]:
+    """Give an attachment without structure one (pdf/autotag.py): (tagged, why not)."""
+    import pikepdf
+
+    from .autotag import NotTaggable, tag
+    from .tagging import is_tagged
+
+    with pikepdf.open(path) as pdf:
+        if is_tagged(pdf):
+            return True, None
+    if kind in ("png", "jpeg") and not alt:
+        return False, "an image attachment needs an alternative text (alt in the meeting file)"
+    try:
+        tag(path, alt)
+    except NotTaggable as exc:
+        return False, str(exc)
+    return True, None
+
+
+def _band(meeting: Meeting, index: int) -> Band:
+    """What the band at the foot of the attachment's pages says."""
+    att = meeting.data.attachments[index]
+    labels = meeting.labels
+    basis = meeting.withheld(att)
+    ref = lang.item_ref(meeting, att.item) or f"{labels['item_short']} {att.item}"
+    return Band(
+        f"{labels['attachments']} {index + 1} – {ref} – {att.title.replace(JOINER, '')}",
+        labels["page"],
+        labels["of"],
+        f"{labels['exempt']} {basis}" if basis else None,
+    )
 
 
 def _pdf(
@@ -133,8 +170,28 @@ def _pdf(
     clean = work / f"vedlegg-{index + 1:02d}.clean.pdf"
     with clean.open("wb") as fh:
         writer.write(fh)
-    _ghostscript(meeting, index, clean, out, level)
+    if level.startswith("2") and _accessible_as_is(clean):
+        clean.replace(out)  # its own structure, roles, language and alternative texts kept
+    else:
+        _ghostscript(meeting, index, clean, out, level)
     return removed
+
+
+def _accessible_as_is(path: Path) -> bool:
+    """A tagged PDF/A-2 that veraPDF passes for its PDF/A part and PDF/UA-1 (one of this
+    tool's own notices, a document exported for accessibility): Ghostscript would drop its
+    structure tree, so it is taken as it is (active content already removed)."""
+    import pikepdf
+
+    from . import pdfa, tagging
+
+    with pikepdf.open(path) as pdf:
+        if not (tagging.is_tagged(pdf) and tagging.claims_ua(pdf)):
+            return False
+    report = pdfa.validate(path)
+    return (
+        report.valid and report.checked[:1] in (["2a"], ["2b"], ["2u"]) and "ua1" in report.checked
+    )
 
 
 def _image(

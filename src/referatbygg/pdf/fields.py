@@ -114,8 +114,10 @@ def add_signature_fields(
             )
         top = anchor.top - STAMP_GAP  # the anchor is the top-left of the stamp area
         rect = (anchor.left, top - STAMP_HEIGHT, anchor.left + STAMP_WIDTH, top)
-        # /TU: the title users see; /TM: the signatory's name (for the demo certificate).
-        refs.append(_field(writer, anchor.page, s.role, s.title, rect, s.name or ""))
+        # /TU: what users and screen readers are told — role and person, so that two
+        # "Valgt medlem" fields differ; /TM: the signatory's name (for the demo certificate).
+        refs.append(_field(writer, anchor.page, s.role, user_name(s.title, s.name), rect,
+                           s.name or ""))  # fmt: skip
     last = len(writer.pages) - 1
     refs.append(_field(writer, last, TIMESTAMP_FIELD, "Dokumenttidsstempel", (0, 0, 0, 0)))
     writer.root_object[NameObject("/AcroForm")] = DictionaryObject(
@@ -130,6 +132,23 @@ def is_signed(pdf: Path) -> bool:
     except Exception:  # unreadable: not ours to judge here, and not signed by us
         return False
     return any(f.get("/FT") == "/Sig" and f.get("/V") is not None for f in fields.values())
+
+
+SIGNATURE = "Signatur: "
+
+
+def user_name(title: str, name: str | None) -> str:
+    """The field's /TU: "Signatur: Valgt medlem Kari Holm"."""
+    return f"{SIGNATURE}{title} {name or ''}".strip()
+
+
+def _title(tu: str, name: str) -> str:
+    """The signatory's title back from /TU (fields made before /TU named the person hold the
+    title alone)."""
+    if not tu.startswith(SIGNATURE):
+        return tu
+    tu = tu[len(SIGNATURE) :]
+    return tu[: -len(name)].rstrip() if name and tu.endswith(" " + name) else tu
 
 
 @dataclass(frozen=True)
@@ -148,12 +167,7 @@ def signature_fields(reader: PdfReader) -> list[SigField]:
         field = ref.get_object()
         if field.get("/FT") != "/Sig" or field.get("/T") == TIMESTAMP_FIELD:
             continue
-        out.append(
-            SigField(
-                str(field["/T"]),
-                str(field.get("/TU", field["/T"])),
-                str(field.get("/TM", "")),
-                field.get("/V") is not None,
-            )
-        )
+        name = str(field.get("/TM", ""))
+        title = _title(str(field.get("/TU", field["/T"])), name)
+        out.append(SigField(str(field["/T"]), title, name, field.get("/V") is not None))
     return out

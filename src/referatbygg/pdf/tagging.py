@@ -27,6 +27,7 @@ from typing import Any
 import pikepdf
 from pikepdf import Array, Dictionary, Name
 
+from .retag import put_right
 from .titles import with_language, with_title
 
 log = logging.getLogger(__name__)
@@ -70,6 +71,7 @@ def finish_converted(path: Path, language: str, title: str | None = None) -> boo
         if not is_tagged(pdf):
             return False
         marked = sum(_mark_artifacts(pdf, page) for page in pdf.pages)
+        labels, figures = put_right(pdf)  # bullets as labels, the logo's Figure its image
         roles = pdf.Root.StructTreeRoot.get("/RoleMap")
         if roles is not None and roles.get("/Title") == Name.P:
             # LibreOffice maps the Title paragraph style to P; it is the document's title, its
@@ -85,7 +87,8 @@ def finish_converted(path: Path, language: str, title: str | None = None) -> boo
             pdf.Root.ViewerPreferences = prefs
         if new != xmp:
             pdf.Root.Metadata.write(new.encode("utf-8"))
-        log.info("%s: %d drawing(s) marked as artifacts", path.name, marked)
+        log.info("%s: %d drawing(s) marked as artifacts, %d list label(s), %d figure(s) given "
+                 "their image", path.name, marked, labels, figures)  # fmt: skip
         pdf.save(path)
     return True
 
@@ -120,6 +123,19 @@ def _with_ua_schema(xmp: str) -> str:
     if "pdfuaid" not in xmp or "http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>" in xmp:
         return xmp
     return xmp.replace("</rdf:RDF>", UA_SCHEMA + "</rdf:RDF>", 1)
+
+
+def with_ua_claim(xmp: str) -> str:
+    """The PDF/UA-1 identification (and its extension schema), as LibreOffice writes it."""
+    if "pdfuaid:part" not in xmp:
+        xmp = xmp.replace(
+            "</rdf:RDF>",
+            '<rdf:Description rdf:about="" '
+            'xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">'
+            "<pdfuaid:part>1</pdfuaid:part></rdf:Description>\n  </rdf:RDF>",
+            1,
+        )
+    return _with_ua_schema(xmp)
 
 
 def without_ua_claim(xmp: str) -> str:
@@ -195,6 +211,29 @@ def finish_merged(
                 untagged.append(part.title)
     _widgets(pdf, document, widget_titles)
     return Grafted(not untagged, untagged)
+
+
+SIGNATURE_PLACE = "/Signaturfelt"  # the template's paragraph style for a signature's place
+
+
+def _signature_places(document: Any, count: int) -> list[Any]:
+    """The minutes' own signature places (the template's "Signaturfelt" paragraphs, one per
+    signatory, in signing order) — none when their number is not ``count``: then the fields
+    stand at the end of the structure rather than in the wrong cells."""
+    found: list[Any] = []
+
+    def walk(elem: Any) -> None:  # in document order
+        kids = elem.get("/K")
+        for kid in kids if isinstance(kids, Array) else [kids]:
+            if not isinstance(kid, Dictionary) or "/S" not in kid or Name.Part == kid.S:
+                continue  # attachments' structure is theirs
+            if kid.S == SIGNATURE_PLACE:
+                found.append(kid)
+            else:
+                walk(kid)
+
+    walk(document)
+    return found if len(found) == count else []
 
 
 def _top(root: Any) -> Any:
@@ -321,10 +360,13 @@ def _append(kids: object, new: Any) -> Any:
 
 
 def _widgets(pdf: pikepdf.Pdf, document: Any, titles: dict[str, str]) -> None:
-    """Each widget annotation in a Form element with alternative text; pages with annotations
-    take their tab order from the structure."""
+    """Each widget annotation in a Form element with alternative text — a signatory's in the
+    signature table's cell made for it, so that it is read there, beside the name; pages with
+    annotations take their tab order from the structure."""
     root = pdf.Root.StructTreeRoot
     key = _next_key(root)
+    places = _signature_places(document, len(titles) - 1)  # every title but the timestamp's
+    order = list(titles)
     for page in pdf.pages:
         annots = page.obj.get("/Annots")
         if not annots:
@@ -335,11 +377,13 @@ def _widgets(pdf: pikepdf.Pdf, document: Any, titles: dict[str, str]) -> None:
                 continue
             name = str(annot.get("/T", ""))
             alt = titles.get(name, str(annot.get("/TU", name)))
+            index = order.index(name) if name in order else len(places)
+            parent = places[index] if index < len(places) else document
             form = pdf.make_indirect(Dictionary(
-                Type=Name.StructElem, S=Name.Form, P=document, Alt=pikepdf.String(alt),
+                Type=Name.StructElem, S=Name.Form, P=parent, Alt=pikepdf.String(alt),
                 K=Dictionary(Type=Name.OBJR, Obj=annot, Pg=page.obj),
             ))  # fmt: skip
-            document.K = _append(document.get("/K"), form)
+            parent.K = _append(parent.get("/K"), form)
             annot.StructParent = key
             root.ParentTree.Nums.append(key)
             root.ParentTree.Nums.append(form)

@@ -29,10 +29,11 @@ def name_document(path: Path, title: str, language: str) -> None:
         if "<dc:title>" not in new:
             new = with_title(new, title)
         new = re.sub(r"\s*<xmp:CreatorTool>UnknownApplication</xmp:CreatorTool>", "", new)
-        new = with_language(new, language)
+        new = with_language(new, str(pdf.Root.get("/Lang", language)))
         pdf.Root.Metadata.write(new.encode("utf-8"))
         pdf.docinfo[Name.Title] = pikepdf.String(title)
-        pdf.Root.Lang = pikepdf.String(language)
+        if "/Lang" not in pdf.Root:  # a document in another language says so itself
+            pdf.Root.Lang = pikepdf.String(language)
         prefs = pdf.Root.get("/ViewerPreferences") or pikepdf.Dictionary()
         prefs.DisplayDocTitle = True
         pdf.Root.ViewerPreferences = prefs

@@ -24,7 +24,7 @@ from pathlib import Path
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel
-from pyhanko.sign.fields import MDPPerm
+from pyhanko.sign.fields import MDPPerm, SigFieldSpec, append_signature_field
 from pyhanko.sign.signers.pdf_signer import PdfTimeStamper
 from pyhanko.sign.validation import add_validation_info
 
@@ -298,15 +298,21 @@ def _long_term(stage: Path, role: str, report: VerifyReport, config: Config) -> 
         if new.timestamp is None:
             stamped = io.BytesIO()
             field = f"{TIMESTAMP_FIELD}-{role}"
+            writer = IncrementalPdfFileWriter(io.BytesIO(out.getvalue()), strict=False)
+            # Its invisible field on the last page, beside the final timestamp's, whose page
+            # already takes its tab order from the structure (PDF/UA-1 7.18.3); pyHanko's own
+            # choice, the first page, has none.
+            append_signature_field(writer, SigFieldSpec(sig_field_name=field, on_page=-1))
             PdfTimeStamper(tr.timestamper, field_name=field).timestamp_pdf(
-                IncrementalPdfFileWriter(io.BytesIO(out.getvalue()), strict=False), "sha256",
-                validation_context=tr.context, output=stamped,
+                writer, "sha256", validation_context=tr.context, output=stamped,
             )  # fmt: skip
             out = stamped
             added.append(f"document timestamp ({field}): the signature had none")
     stage.write_bytes(out.getvalue())
-    if not pdfa.validate(stage).valid:  # ours: a bug if it happens, never a silent pass
-        raise SigningError(f"{role}: adding validation data broke PDF/A; nothing was taken in")
+    checked = pdfa.validate(stage)
+    if not checked.valid:  # ours: a bug if it happens, never a silent pass
+        raise SigningError(f"{role}: adding validation data broke PDF/A ({checked.summary}); "
+                           "nothing was taken in")  # fmt: skip
     return added
 
 

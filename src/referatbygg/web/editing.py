@@ -113,6 +113,7 @@ ATTACHMENT_FIELDS = (
     Field("title", "Tittel"),
     Field("item", "Til sak", "ref"),
     Field("exempt", "Unntatt offentlighet: hjemmel (tom: offentlig)"),
+    Field("alt", "Alternativ tekst (hva bildet viser)"),
 )
 _MORE = "Mer"
 PERSON_FIELDS = (

@@ -39,6 +39,12 @@ CODES: dict[str, tuple[str, str]] = {
         "vedlegget «{title}» kan ikke brukes: {reason}",
         "vedlegget «{title}» kan ikkje brukast: {reason}",
     ),
+    "attachment_alt": (
+        "bildevedlegget «{title}» har ingen alternativ tekst (alt); en skjermleser kan ikke lese "
+        "det, og det publiseres ikke som tilgjengelig",
+        "biletvedlegget «{title}» har ingen alternativ tekst (alt); ein skjermlesar kan ikkje "
+        "lese det, og det blir ikkje publisert som tilgjengeleg",
+    ),
     "party_role": (
         "parten «{party}» signerer i rollen «{role}», som organet ikke har; kjente roller: {known}",
         "parten «{party}» signerer i rolla «{role}», som organet ikkje har; kjende roller: {known}",
@@ -413,6 +419,27 @@ def say(
     plain = re.sub(r" \((agenda item|attachment) [^()]*\)$", "", message)
     text = _phrase(plain, language)
     return Said(problem.severity, where, text, english=text == plain)
+
+
+# Why a file of the publication set is not accessible (build report ``not_published``).
+_NOT_ACCESSIBLE: Phrases = [
+    (r"page (\d+) has no text \(a scanned page needs OCR first\)",
+     "side {0} har ingen tekst (en skannet side må tekstgjenkjennes først)",
+     "side {0} har ingen tekst (ei skanna side må tekstattkjennast først)"),
+    (r"an image attachment needs an alternative text \(alt in the meeting file\)",
+     "bildevedlegget trenger en alternativ tekst (alt i møtefilen)",
+     "biletvedlegget treng ein alternativ tekst (alt i møtefila)"),
+    (r"page (\d+) uses optional content \(layers\)",
+     "side {0} bruker valgfritt innhold (lag)", "side {0} bruker valfritt innhald (lag)"),
+    (r"no structure \(untagged PDF\)", "uten struktur (umerket PDF)",
+     "utan struktur (umerkt PDF)"),
+]  # fmt: skip
+
+
+def not_accessible(reason: str, language: Language) -> tuple[str, bool]:
+    """Why a file is not published, in the page's words: (text, still English)."""
+    found = by_pattern(_NOT_ACCESSIBLE, reason, language)
+    return (found[0].format(*found[1]), False) if found else (reason, True)
 
 
 def _phrase(text: str, language: Language) -> str:

@@ -334,8 +334,16 @@ class Pages(PageBase):
             numbers = item_numbers(meeting)
             warnings = [say(Problem.from_dict(w), common["language"], common["_"], numbers)
                         for w in report["warnings"] if isinstance(w, dict)]  # fmt: skip
+        hidden = []  # what could go on the website but is not accessible, and why
+        if report is not None and isinstance(report.get("not_published"), list):
+            from .findings import not_accessible
+
+            for entry in report["not_published"]:
+                if isinstance(entry, dict):
+                    why, english = not_accessible(str(entry.get("reason")), common["language"])
+                    hidden.append((str(entry.get("file", "")).rsplit("/", 1)[-1], why, english))
         self._render(
-            "preview.html", **common, doc=doc, docs=DOCS, warnings=warnings,
+            "preview.html", **common, doc=doc, docs=DOCS, warnings=warnings, hidden=hidden,
             label=DOCS[doc][3], available=available, pages=pages, report=report,
             agreement=bool(meeting and meeting.kind == "avtale"),
         )  # fmt: skip

@@ -145,6 +145,7 @@ NN: dict[str, str] = {
     "Stemmer for": "Røyster for",
     "Stemmer mot": "Røyster mot",
     "Blanke stemmer": "Blanke røyster",
+    "Alternativ tekst (hva bildet viser)": "Alternativ tekst (kva biletet viser)",
     "Unntatt offentlighet: hjemmel (tom: offentlig)": "Unnateke offentlegheit: heimel (tom: "
     "offentleg)",
     "Navn": "Namn",
@@ -162,6 +163,8 @@ NN: dict[str, str] = {
     "signatarane, opningssakene. Inga fil blir skriven over.",
     "Nytt møte etter dette": "Nytt møte etter dette",
     # preview.html
+    "Ikke publisert: ikke universelt utformet (PDF/UA-1)": "Ikkje publisert: ikkje universelt "
+    "utforma (PDF/UA-1)",
     "Bygg referatet": "Bygg referatet",
     "Bygg avtalen": "Bygg avtalen",
     "Bygg utkast": "Bygg utkast",
@@ -297,8 +300,7 @@ NN: dict[str, str] = {
     "inhabil selv": "ugild sjølv",
     "orientering": "orientering",
     "sak": "sak",
-    "ikke 2a med PDF/UA-1: uten struktur (umerket PDF)": "ikkje 2a med PDF/UA-1: utan "
-    "struktur (umerkt PDF)",
+    "ikke 2a med PDF/UA-1 på grunn av": "ikkje 2a med PDF/UA-1 på grunn av",
     # job.html: why the work stopped
     "Arbeidet stoppet.": "Arbeidet stoppa.",
     "Møtefilen har feil. Rett dem under Møte og bygg igjen.": "Møtefila har feil. Rett dei "
