@@ -409,3 +409,19 @@ def test_signature_fields_are_read_in_their_cells_by_role_and_person(built_seed:
             assert str(form.Alt) == str(fields[role].TU)
             assert form.P.S == "/Signaturfelt" and form.P.P.S == "/TD"
         assert str(by_field["Dokumenttidsstempel"].Alt) == "Dokumenttidsstempel (usynlig)"
+
+
+def test_a_notice_warns_of_an_item_without_a_title(tmp_path: Path) -> None:
+    """The valstyre's first item has no title ("Sak 1" and its text in the minutes): its notice
+    would list a bare number, so the build says so, at the item's line — and the minutes do not
+    warn."""
+    from conftest import ROOT
+
+    meeting = ROOT / "meetings/valstyret/2025-06-12.toml"
+    notice = build(meeting, tmp_path / "n", kind="innkalling", pdf=False)
+    found = [w for w in notice.warnings if w.code == "notice_untitled"]
+    assert [(w.where.rsplit("/", 1)[-1], dict(w.args)) for w in found] == [
+        ("2025-06-12.toml:20", {"item": "Sak 1"})
+    ]
+    minutes = build(meeting, tmp_path / "m", pdf=False)
+    assert not [w for w in minutes.warnings if w.code == "notice_untitled"]

@@ -201,6 +201,8 @@ def _start(
                          sources=start, draft=options.draft, final=final)  # fmt: skip
     kind = "avtale" if meeting.kind == "avtale" else options.kind
     result.template = templates.find(meeting.body_source.parent, kind, options.template)
+    if kind == "innkalling":  # minutes may say "Sak 1" and its text; a notice has only that
+        result.warnings += _untitled(meeting)
     if options.template is not None:  # the body's own template: check has said it
         result.warnings += [
             Problem("warning", str(result.template), f"the template's font '{font}' is not "
@@ -209,6 +211,21 @@ def _start(
             for font in templates.missing_fonts(result.template)
         ]  # fmt: skip
     return job, result
+
+
+def _untitled(meeting: Meeting) -> list[Problem]:
+    """A notice lists each agenda item by number and title; one without a title is a bare
+    number there, which tells the members nothing (nothing is made up in its place)."""
+    from .meeting.load import locate
+
+    return [
+        Problem("warning", locate(meeting.source, ("items", i)), f"the notice lists "
+                f"'{lang.case_numbers(meeting, item.numbers, item.series)}' by its number alone: "
+                "the item has no title", "notice_untitled",
+                (("item", lang.case_numbers(meeting, item.numbers, item.series)),), ("items", i))
+        for i, item in enumerate(meeting.data.items)
+        if not item.title and not (item.kind == "orientering" and item.presenter)
+    ]  # fmt: skip
 
 
 def _render(job: _Job, result: BuildResult, originals: frozenset[int]) -> Callable[..., bytes]:

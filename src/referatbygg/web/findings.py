@@ -39,6 +39,10 @@ CODES: dict[str, tuple[str, str]] = {
         "vedlegget «{title}» kan ikke brukes: {reason}",
         "vedlegget «{title}» kan ikkje brukast: {reason}",
     ),
+    "notice_untitled": (
+        "innkallingen viser «{item}» bare med nummeret: saken har ingen tittel",
+        "innkallinga viser «{item}» berre med nummeret: saka har ingen tittel",
+    ),
     "attachment_alt": (
         "bildevedlegget «{title}» har ingen alternativ tekst (alt); en skjermleser kan ikke lese "
         "det, og det publiseres ikke som tilgjengelig",
