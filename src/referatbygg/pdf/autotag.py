@@ -15,9 +15,10 @@ What it does, page by page, on the content stream Ghostscript wrote:
   as an artifact;
 * writes the structure tree (Document → P, Figure), the parent tree and /MarkInfo.
 
-What it cannot do is said instead: a page without text (a scan: no OCR here), optional content,
-an image attachment without an alternative text. The result is judged by veraPDF (PDF/A-2a and
-PDF/UA-1) like every other file; only a file that passes is called accessible.
+What it cannot do is said instead: a page without text (a scan in which OCR, pdf/ocr.py, found
+none), optional content, an image attachment without an alternative text. The result is judged
+by veraPDF (PDF/A-2a and PDF/UA-1) like every other file; only a file that passes is called
+accessible.
 """
 
 from __future__ import annotations
@@ -82,7 +83,7 @@ def _page(pdf: pikepdf.Pdf, page: pikepdf.Page, number: int, alt: str | None) ->
     if not any(u.kind == "text" for u in units) and not (
         alt and any(u.kind == "figure" for u in units)
     ):
-        raise NotTaggable(f"page {number} has no text (a scanned page needs OCR first)")
+        raise NotTaggable(f"page {number} has no text, and OCR found none in it")
     pitch = _pitches(units)
     elements: list[_Paragraph] = []
     out: list[Any] = []

@@ -54,7 +54,8 @@ class Converted:
     accessible: bool = False  # tagged, and PDF/A-2a and PDF/UA-1 by veraPDF
     accessibility_note: str | None = None  # why not, when it was tagged but failed
     ref: str = ""  # its agenda item as the minutes refer to it: "Pkt. 5", "PS 25/25"
-    scaled_to_a4: int = 0  # pages of another size scaled onto A4 (attachment_pages = "A4")
+    scaled_to_a4: int = 0  # pages whose size changed (onto A4, or turned as shown)
+    ocr_pages: list[int] = field(default_factory=list)  # scanned pages read by Tesseract
 
     @property
     def label(self) -> str:
@@ -89,8 +90,9 @@ def convert_attachment(
     src, kind = found.path, found.kind
     out = work / f"vedlegg-{index + 1:02d}.pdf"
     removed: list[str] = []
+    read: list[int] = []
     if kind == "pdf":
-        removed = _pdf(meeting, index, src, out, level, work)
+        removed, read = _pdf(meeting, index, src, out, level, work)
     elif kind == "avtale":
         _agreement(meeting, index, src, out, level, work, converter, index in originals)
     elif kind in ("docx", "odt"):
@@ -118,7 +120,7 @@ def convert_attachment(
     if left:
         raise fail(meeting, index, f"active content survived conversion: {', '.join(left)}")
     return Converted(index, att, src, kind, out, len(reader.pages), removed, accessible, why_not,
-                     lang.item_ref(meeting, att.item), scaled)  # fmt: skip
+                     lang.item_ref(meeting, att.item), scaled, read)  # fmt: skip
 
 
 def _autotag(path: Path, kind: Kind, alt: str | None) -> tuple[bool, str | None]:
@@ -156,7 +158,10 @@ def _band(meeting: Meeting, index: int) -> Band:
 
 def _pdf(
     meeting: Meeting, index: int, src: Path, out: Path, level: PdfaLevel, work: Path
-) -> list[str]:
+) -> tuple[list[str], list[int]]:
+    """Active content removed; Ghostscript's PDF/A (scanned pages read by OCR first), or the
+    file itself when it is accessible already. Returns (what was removed, pages read by OCR)."""
+    from . import ocr
     from .sanitize import sanitize
 
     reader = read_pdf(meeting, index, src)
@@ -172,9 +177,15 @@ def _pdf(
         writer.write(fh)
     if level.startswith("2") and _accessible_as_is(clean):
         clean.replace(out)  # its own structure, roles, language and alternative texts kept
-    else:
-        _ghostscript(meeting, index, clean, out, level)
-    return removed
+        return removed, []
+    read = []
+    if level.startswith("2"):  # scanned pages: a text layer first, to tag
+        try:
+            read = ocr.searchable(clean, work)
+        except ConversionError as exc:
+            raise fail(meeting, index, str(exc)) from None
+    _ghostscript(meeting, index, clean, out, level)
+    return removed, read
 
 
 def _accessible_as_is(path: Path) -> bool:

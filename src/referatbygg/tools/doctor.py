@@ -110,6 +110,12 @@ def _rsvg() -> str:
     return f"{rsvg.version()} ({rsvg.rsvg()})"
 
 
+def _tesseract() -> str:
+    from . import tesseract
+
+    return f"{tesseract.version()} ({tesseract.tesseract()})"
+
+
 def _python_package(name: str) -> Callable[[], str]:
     return lambda: f"{name} {importlib.metadata.version(name)}"
 
@@ -135,6 +141,8 @@ def examine() -> list[Finding]:
                "pip install referatbygg"),
         _probe("rsvg-convert", "a body's SVG logo (PNG logos need nothing)", _rsvg,
                f"{APT} librsvg2-bin", required=False),
+        _probe("Tesseract", "scanned attachment pages read (OCR, Norwegian) so they can be tagged",
+               _tesseract, f"{APT} tesseract-ocr tesseract-ocr-nor", required=False),
         _probe("SoftHSM2", "PKCS#11 signing tests and demos (a token's own module otherwise)",
                _softhsm, f"{APT} softhsm2", required=False),
     ]  # fmt: skip

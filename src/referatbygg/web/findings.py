@@ -427,9 +427,9 @@ def say(
 
 # Why a file of the publication set is not accessible (build report ``not_published``).
 _NOT_ACCESSIBLE: Phrases = [
-    (r"page (\d+) has no text \(a scanned page needs OCR first\)",
-     "side {0} har ingen tekst (en skannet side må tekstgjenkjennes først)",
-     "side {0} har ingen tekst (ei skanna side må tekstattkjennast først)"),
+    (r"page (\d+) has no text, and OCR found none in it",
+     "side {0} har ingen tekst, og tekstgjenkjenning fant ingen",
+     "side {0} har ingen tekst, og tekstattkjenning fann ingen"),
     (r"an image attachment needs an alternative text \(alt in the meeting file\)",
      "bildevedlegget trenger en alternativ tekst (alt i møtefilen)",
      "biletvedlegget treng ein alternativ tekst (alt i møtefila)"),
