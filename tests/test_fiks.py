@@ -230,3 +230,51 @@ def test_a_damaged_message_is_named(tmp_path: Path, damage: str) -> None:
                 "changed file": "referat.docx differs from arkivmelding.xml",
                 "in a folder": "dir/referat.pdf is not a file name alone"}[damage]  # fmt: skip
     assert any(expected in p for p in report.problems), report.problems
+
+
+@pytest.mark.parametrize(
+    ("bases", "code", "hjemmel"),
+    [
+        # Taushetsplikt first, whatever the order and however long the other keys are.
+        (["offl. § 24 tredje ledd", "offl. § 13 jf. fvl. § 13"], "13", "offl. § 13 jf. fvl. § 13"),
+        (["offl. § 13, jf. politiregisterloven § 24", "offl. § 24"], "13",
+         "offl. § 13, jf. politiregisterloven § 24"),
+        # Closing the meeting is not the basis for withholding: offentleglova's section is.
+        (["kml. § 11-5 andre ledd bokstav a, jf. offl. § 25"], "UO", "offl. § 25"),
+        (["offl. § 26 første ledd bokstav a", "offl. § 24 tredje ledd"], "UO",
+         "offl. § 26 første ledd bokstav a"),
+        (["offl. § 24 tredje ledd"], "24", "offl. § 24 tredje ledd"),
+    ],
+)  # fmt: skip
+def test_mixed_bases_give_the_strictest_code_and_that_basis_alone(
+    bases: list[str], code: str, hjemmel: str
+) -> None:
+    profile = PROFILE.model_copy(
+        update={"access_codes": {"offl.": "UO", "offl. § 13": "13", "offl. § 24": "24"}}
+    )
+    assert arkivmelding.withholding(bases, profile) == (code, hjemmel)
+
+
+def test_mixed_bases_in_the_message(tmp_path: Path) -> None:
+    """An item exempt under § 24 and a paragraph under taushetsplikt (§ 13): the minutes are
+    coded 13 with offl. § 13 as their skjermingshjemmel — before, the longest key matching the
+    joined bases won, here by key order § 24."""
+    meeting = copy_seed(tmp_path, ('title = "Mortensrud – økt tilstedeværelse av politi"\n',
+                                   'title = "Mortensrud – økt tilstedeværelse av politi"\n'
+                                   'exempt = "offl. § 24 tredje ledd"\n'))  # fmt: skip
+    text = meeting.read_text(encoding="utf-8").replace(
+        'file = "vedlegg/situasjonsbrief.pdf"\n',
+        'file = "vedlegg/situasjonsbrief.pdf"\nexempt = "offl. § 13 jf. fvl. § 13"\n',
+    )
+    meeting.write_text(text, encoding="utf-8")
+    mixed = CONFIG.model_copy(update={"archive": PROFILE.model_copy(update={
+        "access_codes": {"offl.": "UO", "offl. § 24": "24", "offl. § 13": "13"}})})  # fmt: skip
+    result = run(meeting, tmp_path / "out", mixed)
+    assert result.package is not None
+    _folder, root = message(result.package)
+    codes = skjermet(root)
+    main = next(t for t in codes if t.startswith("Referat –") and "offentlig" not in t)
+    assert codes[main] == "13"
+    first = root.find(".//a:dokumentbeskrivelse/a:skjerming", NS)
+    assert first is not None
+    assert first.findtext("a:skjermingshjemmel", namespaces=NS) == "offl. § 13 jf. fvl. § 13"

@@ -141,7 +141,8 @@ class ArchiveProfile(Strict):
         default_factory=lambda: dict(DEFAULT_ACCESS_CODES),
         description="The archive's access code (tilgangsrestriksjon) per legal basis: keys are "
         "a law ('offl.') or a section ('offl. § 13'), the most specific that the basis names "
-        "wins; a basis none of them names stops the archiving.",
+        "wins; of several bases the strictest (offl. § 13 before the other sections) is coded; "
+        "a basis none of them names stops the archiving.",
     )
     agreement_journalposttype: str = Field(
         default="X",

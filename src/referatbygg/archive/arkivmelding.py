@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -139,7 +140,6 @@ JOURNALPOSTTYPER = {
 def access_code(basis: str, profile: ArchiveProfile) -> str:
     """The archive's tilgangsrestriksjon for a legal basis, from its profile: the most specific
     key the basis names ('offl. § 13' before 'offl.'); PackageError when none does."""
-    import re
 
     def named(key: str) -> bool:
         pattern = re.escape(key).replace(r"\ ", r"\s*")
@@ -155,14 +155,44 @@ def access_code(basis: str, profile: ArchiveProfile) -> str:
     return profile.access_codes[found[0]]
 
 
+# A reference to a section of offentleglova, with what narrows it ("tredje ledd", "nr. 2",
+# "bokstav a") and what it points on to ("jf. fvl. § 13") — the basis for withholding.
+_OFFL = re.compile(
+    r"offl\.\s*§\s*(\d+)[a-z]?"
+    r"(?:\s+(?:første|andre|tredje|fjerde|femte|sjette|fyrste)\s+ledd)?"
+    r"(?:\s+(?:nr\.\s*\d+|bokstav\s+[a-zæøå]))?"
+    r"(?:\s*,?\s*jf\.\s*(?!offl\.)[^;,]+?(?=\s*(?:[;,]|$)))?",
+    re.IGNORECASE,
+)
+TAUSHETSPLIKT = 13  # offl. § 13: what a duty of confidentiality forbids to give out
+
+
+def withholding(bases: list[str], profile: ArchiveProfile) -> tuple[str, str]:
+    """(access code, skjermingshjemmel) for content exempt on ``bases``: each basis's
+    reference to offentleglova (a basis that closes a meeting, "kml. § 11-5 …, jf. offl. § 25",
+    is withheld under offl. § 25), ranked by strictness — a duty of confidentiality (§ 13)
+    before the exemptions (§§ 14–26), those before the law in general — and the strictest
+    alone given, with its code; PackageError when the profile has no code for it."""
+    found: list[tuple[int, str]] = []
+    for basis in bases:
+        refs = [(m.group(0).strip(), int(m.group(1))) for m in _OFFL.finditer(basis)]
+        if not refs:
+            found.append((3, basis.strip()))  # no section of offentleglova named: as written
+        for text, section in refs:
+            found.append((0 if section == TAUSHETSPLIKT else 1, text))
+    _rank, basis = min(found, key=lambda f: f[0])  # the first of the strictest, in order
+    return access_code(basis, profile), basis
+
+
 def _skjerming(parent: etree._Element, basis: str, profile: ArchiveProfile) -> None:
     """Skjerming with the archive's access code and the legal basis, on the element that
-    holds the exempt content."""
+    holds the exempt content (``basis``: the bases, "; " between them, the strictest given)."""
+    code, hjemmel = withholding(basis.split("; "), profile)
     el = _sub(parent, "skjerming")
     restriction = _sub(el, "tilgangsrestriksjon")
-    _sub(restriction, "kode", access_code(basis, profile), MDK)
-    _sub(restriction, "beskrivelse", f"Unntatt offentlighet, {basis}", MDK)
-    _sub(el, "skjermingshjemmel", basis)
+    _sub(restriction, "kode", code, MDK)
+    _sub(restriction, "beskrivelse", f"Unntatt offentlighet, {hjemmel}", MDK)
+    _sub(el, "skjermingshjemmel", hjemmel)
 
 
 def _key(parent: etree._Element, tag: str, system: str, key: str, ns: str = NS) -> None:
