@@ -278,3 +278,27 @@ def test_mixed_bases_in_the_message(tmp_path: Path) -> None:
     first = root.find(".//a:dokumentbeskrivelse/a:skjerming", NS)
     assert first is not None
     assert first.findtext("a:skjermingshjemmel", namespaces=NS) == "offl. § 13 jf. fvl. § 13"
+
+
+def test_a_nynorsk_body_s_message_speaks_nynorsk(tmp_path: Path) -> None:
+    """The valstyre (nynorsk) with a case under taushetsplikt: its public version is filed as
+    "(offentleg versjon)" and the restriction says "Unnateke offentlegheit" — not bokmål."""
+    from conftest import ROOT
+
+    folder = tmp_path / "valstyret"
+    shutil.copytree(ROOT / "meetings/valstyret", folder)
+    meeting = folder / "2025-06-12.toml"
+    text = meeting.read_text(encoding="utf-8")
+    title = 'title = "Klage på manntalet"\n'
+    assert title in text
+    meeting.write_text(text.replace(title, title + 'exempt = "offl. § 13 jf. fvl. § 13"\n'),
+                       encoding="utf-8")  # fmt: skip
+    result = run(meeting, tmp_path / "out", CONFIG)
+    assert result.package is not None
+    _folder, root = message(result.package)
+    titles = [d.findtext("a:tittel", namespaces=NS) or "" for d in documents(root)]
+    assert any(t.endswith("(offentleg versjon)") for t in titles), titles
+    assert not any("offentlig" in t for t in titles), titles
+    described = root.findtext(".//a:skjerming/a:tilgangsrestriksjon/m:beskrivelse",
+                              namespaces=NS)  # fmt: skip
+    assert described == "Unnateke offentlegheit, offl. § 13 jf. fvl. § 13"

@@ -187,7 +187,7 @@ def _collect(meeting: Meeting, out_dir: Path, staging: Path) -> tuple[str, list[
     if public.is_file():  # the published version, exempt parts left out
         shutil.copyfile(public, docs / public.name)
         documents.append(Document(
-            f"{title} (offentlig versjon)", False, kind,
+            f"{title} ({meeting.labels['public']})", False, kind,  # nb/nn, as the document
             [DocFile(f"dokumenter/{public.name}", docs / public.name, "O", fmt_of(public))],
             None, "offentlig",
         ))  # fmt: skip
