@@ -18,8 +18,8 @@ from referatbygg import cli
 from referatbygg.document import templatecheck
 from referatbygg.document.lang import JOINER, NBSP, nobreak
 from referatbygg.meeting import templates
+from referatbygg.pdf.band import A4
 from referatbygg.pdf.fields import TIMESTAMP_FIELD
-from referatbygg.pdf.pages import A4
 from referatbygg.pipeline import build
 
 HEADING = "Underskrifter"

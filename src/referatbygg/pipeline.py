@@ -49,7 +49,7 @@ from .errors import InputError, PackageError, ValidationError
 from .fsutil import clean_parts, locked
 from .meeting import inputs, templates
 from .meeting.check import Problem, require_clean
-from .meeting.load import display, load_meeting
+from .meeting.load import display, load_meeting, locate
 from .meeting.model import Meeting
 from .pdf import assemble, pages, pdfa, tagging
 from .pdf.convert import signed_originals
@@ -216,16 +216,17 @@ def _start(
 def _untitled(meeting: Meeting) -> list[Problem]:
     """A notice lists each agenda item by number and title; one without a title is a bare
     number there, which tells the members nothing (nothing is made up in its place)."""
-    from .meeting.load import locate
-
-    return [
-        Problem("warning", locate(meeting.source, ("items", i)), f"the notice lists "
-                f"'{lang.case_numbers(meeting, item.numbers, item.series)}' by its number alone: "
-                "the item has no title", "notice_untitled",
-                (("item", lang.case_numbers(meeting, item.numbers, item.series)),), ("items", i))
-        for i, item in enumerate(meeting.data.items)
-        if not item.title and not (item.kind == "orientering" and item.presenter)
-    ]  # fmt: skip
+    found = []
+    for i, item in enumerate(meeting.data.items):
+        if item.title or (item.kind == "orientering" and item.presenter):
+            continue
+        number = lang.case_numbers(meeting, item.numbers, item.series)
+        said = f"the notice lists '{number}' by its number alone: the item has no title"
+        where = locate(meeting.source, ("items", i))
+        found.append(
+            Problem("warning", where, said, "notice_untitled", (("item", number),), ("items", i))
+        )
+    return found
 
 
 def _render(job: _Job, result: BuildResult, originals: frozenset[int]) -> Callable[..., bytes]:

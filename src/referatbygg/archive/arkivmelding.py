@@ -184,20 +184,15 @@ def withholding(bases: list[str], profile: ArchiveProfile) -> tuple[str, str]:
     return access_code(basis, profile), basis
 
 
-# The restriction's description, in the body's written standard.
-EXEMPT = {"nb": "Unntatt offentlighet", "nn": "Unnateke offentlegheit"}
-
-
-def _skjerming(
-    parent: etree._Element, basis: str, profile: ArchiveProfile, language: str = "nb"
-) -> None:
+def _skjerming(parent: etree._Element, basis: str, profile: ArchiveProfile, withheld: str) -> None:
     """Skjerming with the archive's access code and the legal basis, on the element that
-    holds the exempt content (``basis``: the bases, "; " between them, the strictest given)."""
+    holds the exempt content (``basis``: the bases, "; " between them, the strictest given;
+    ``withheld``: the body's words for it, "Unntatt offentlighet")."""
     code, hjemmel = withholding(basis.split("; "), profile)
     el = _sub(parent, "skjerming")
     restriction = _sub(el, "tilgangsrestriksjon")
     _sub(restriction, "kode", code, MDK)
-    _sub(restriction, "beskrivelse", f"{EXEMPT.get(language, EXEMPT['nb'])}, {hjemmel}", MDK)
+    _sub(restriction, "beskrivelse", f"{withheld}, {hjemmel}", MDK)
     _sub(el, "skjermingshjemmel", hjemmel)
 
 
@@ -372,7 +367,7 @@ def _document(
     _code(desc, "tilknyttetRegistreringSom", "tilknyttetregistreringsom", "H" if doc.main else "V")
     _sub(desc, "dokumentnummer", str(number))
     if doc.exempt:
-        _skjerming(desc, doc.exempt, ctx.profile, meeting.language)
+        _skjerming(desc, doc.exempt, ctx.profile, meeting.labels["withheld"])
     for f in doc.files:
         obj = _sub(desc, "dokumentobjekt")
         _sub(obj, "versjonsnummer", "1")

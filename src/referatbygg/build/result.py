@@ -17,6 +17,8 @@ from ..pdf.convert import Converted
 from ..tools.libreoffice import PdfaLevel
 from .report import Sources, source_digest, sources
 
+UNTAGGED = "no structure (untagged PDF)"  # why an attachment is not accessible, unless said
+
 
 @dataclass(frozen=True)
 class Options:
@@ -62,7 +64,7 @@ class BuildResult:
             return None
         why = {f"Vedlegg – {c.label}": c.accessibility_note for c in self.attachments}
         return "PDF/A-2b, not 2a with PDF/UA-1: " + "; ".join(
-            f"{name}: {why.get(name) or 'no structure (untagged PDF)'}" for name in self.untagged
+            f"{name}: {why.get(name) or UNTAGGED}" for name in self.untagged
         )
 
     def publication(self) -> list[tuple[Path, str | None]]:
@@ -80,7 +82,7 @@ class BuildResult:
         for c in self.attachments if self.final else ():  # only final minutes keep them apart
             if self.meeting.withheld(c.attachment):
                 continue
-            why = None if c.accessible else c.accessibility_note or "no structure (untagged PDF)"
+            why = None if c.accessible else c.accessibility_note or UNTAGGED
             found.append((c.pdf, why))
         return found
 

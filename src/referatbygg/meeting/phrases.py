@@ -92,6 +92,7 @@ LABELS: dict[Language, dict[str, str]] = {
         "meaning": "Betydning",
         "next_meetings": "Neste møter",
         "exempt": "Unntatt offentlighet, jf.",
+        "withheld": "Unntatt offentlighet",  # the archive's restriction, before its basis
         "built": "bygget",
         "agenda": "Saksliste",
         "notice_attachments": "Vedlegg som legges fram",
@@ -145,6 +146,7 @@ LABELS: dict[Language, dict[str, str]] = {
         "meaning": "Tyding",
         "next_meetings": "Neste møte",
         "exempt": "Unnateke offentlegheit, jf.",
+        "withheld": "Unnateke offentlegheit",
         "built": "bygd",
         "agenda": "Sakliste",
         "notice_attachments": "Vedlegg som blir lagde fram",

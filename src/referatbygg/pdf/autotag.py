@@ -24,6 +24,7 @@ accessible.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +61,8 @@ class _Paragraph:
 def tag(path: Path, alt: str | None = None) -> None:
     """In place: give the untagged file at ``path`` a structure. ``alt``: the alternative text
     of its images (an image attachment's, from the meeting file). Raises :class:`NotTaggable`
-    with the reason when that cannot be done faithfully (nothing is written then)."""
+    with the reason when that cannot be done faithfully (nothing is written then). A file that
+    has a structure (kept as it came) is left as it is."""
     with pikepdf.open(path, allow_overwriting_input=True) as pdf:
         if is_tagged(pdf):
             return
@@ -87,6 +89,7 @@ def _page(pdf: pikepdf.Pdf, page: pikepdf.Page, number: int, alt: str | None) ->
     pitch = _pitches(units)
     elements: list[_Paragraph] = []
     out: list[Any] = []
+    mcids = 0  # the page's marked-content ids given so far
     open_: object = None  # the element whose marked content is open, or "art"
     last: _Unit | None = None
     for unit in units:
@@ -117,9 +120,9 @@ def _page(pdf: pikepdf.Pdf, page: pikepdf.Page, number: int, alt: str | None) ->
                 out.append(([Name.Artifact], Operator("BMC")))
             else:
                 assert isinstance(target, _Paragraph)
-                mcid = sum(len(e.mcids) for e in elements)
-                target.mcids.append(mcid)
-                out.append(([Name("/" + target.kind), Dictionary(MCID=mcid)], Operator("BDC")))
+                target.mcids.append(mcids)
+                out.append(([Name("/" + target.kind), Dictionary(MCID=mcids)], Operator("BDC")))
+                mcids += 1
             open_ = target
         out += unit.ops
     if open_ is not None:
@@ -174,7 +177,7 @@ def _units(ops: list[Any], page: pikepdf.Page) -> list[_Unit]:
     xobjects = page.obj.get("/Resources", Dictionary()).get("/XObject", Dictionary())
     for ins in ops:
         name = str(ins.operator)
-        args = [float(a) if _is_num(a) else a for a in ins.operands]
+        args = [float(a) if isinstance(a, (int, Decimal)) else a for a in ins.operands]
         if in_text:
             if name == "ET":
                 if pending:
@@ -238,14 +241,6 @@ def _units(ops: list[Any], page: pikepdf.Page) -> list[_Unit]:
     if pending:
         units.append(_Unit("state", pending))
     return units
-
-
-def _is_num(value: object) -> bool:
-    try:
-        float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return False
-    return not isinstance(value, (pikepdf.Name, pikepdf.String, pikepdf.Array))
 
 
 def _xobject_kind(xobject: Any) -> str:

@@ -20,6 +20,8 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name
 
 from .bandfont import BandFont, embed
+from .retag import page_parents
+from .tagging import is_tagged, next_key, top_element
 
 A4 = (595.276, 841.89)  # pt
 BAND = 18.0  # pt kept free at the head of every page
@@ -96,9 +98,8 @@ def _fit(pdf: pikepdf.Pdf, page: pikepdf.Page, a4: bool) -> tuple[float, float, 
         "q " + " ".join(f"{v:.5f}" for v in matrix) + " cm "
         f"{x0:.3f} {y0:.3f} {w0:.3f} {h0:.3f} re W n\n"
     ).encode())  # fmt: skip
-    page.contents_coalesce()
-    page.obj.Contents = Array([before, page.obj.Contents, pikepdf.Stream(pdf, b"\nQ\n")])
-    page.contents_coalesce()
+    page.contents_add(before, prepend=True)
+    page.contents_add(pikepdf.Stream(pdf, b"\nQ\n"))
     for annot in page.obj.get("/Annots", []):
         if "/Rect" in annot:
             annot.Rect = _moved(annot.Rect, matrix)
@@ -166,15 +167,12 @@ def _heading_target(pdf: pikepdf.Pdf) -> Any:
     """The element the heading goes first into (the tagged file's top element), or None when
     the file is not tagged or its parent tree is not one flat list (then the band of every
     page is an artifact)."""
-    mark = pdf.Root.get("/MarkInfo")
-    root = pdf.Root.get("/StructTreeRoot")
-    if root is None or not (mark and mark.get("/Marked")):
+    if not is_tagged(pdf):
         return None
-    tree = root.get("/ParentTree")
+    tree = pdf.Root.StructTreeRoot.get("/ParentTree")
     if tree is None or "/Nums" not in tree or "/Kids" in tree:
         return None
-    kids = root.get("/K")
-    top = kids[0] if isinstance(kids, Array) else kids
+    top = top_element(pdf.Root.StructTreeRoot)
     return top if isinstance(top, Dictionary) else None
 
 
@@ -184,21 +182,15 @@ def _heading_mark(pdf: pikepdf.Pdf, page: pikepdf.Page, top: Any) -> int | None:
     if top is None:
         return None
     root = pdf.Root.StructTreeRoot
-    nums = root.ParentTree.Nums
-    entries = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
-    given = page.obj.get("/StructParents")
-    if given is None:
-        key = max([int(root.get("/ParentTreeNextKey", 0)), *(k + 1 for k in entries)])
+    if "/StructParents" not in page.obj:  # a page with nothing tagged yet
+        key = next_key(root)
         page.obj.StructParents = key
-        nums.append(key)
-        nums.append(pdf.make_indirect(Array()))
+        root.ParentTree.Nums.append(key)
+        root.ParentTree.Nums.append(pdf.make_indirect(Array()))
         root.ParentTreeNextKey = key + 1
-        entries[key] = nums[len(nums) - 1]
-    else:
-        key = int(given)
-    if key not in entries or not isinstance(entries[key], Array):
+    parents = page_parents(root, page.obj)
+    if not isinstance(parents, Array):
         return None
-    parents = entries[key]
     mcid = len(parents)
     heading = pdf.make_indirect(Dictionary(
         Type=Name.StructElem, S=Name.H1, P=top, Pg=page.obj, K=mcid,

@@ -29,15 +29,13 @@ from ..meeting.attachments import (
     read_pdf,
 )
 from ..meeting.model import Attachment, Meeting
-from .band import Band
+from .band import A4, Band
 from .titles import JOINER
 
 if TYPE_CHECKING:  # the converter is handed in
     from ..tools.libreoffice import Converter, PdfaLevel
 
 log = logging.getLogger(__name__)
-
-A4 = (595.28, 841.89)  # points
 
 
 @dataclass
@@ -52,7 +50,7 @@ class Converted:
     pages: int
     removed: list[str] = field(default_factory=list)
     accessible: bool = False  # tagged, and PDF/A-2a and PDF/UA-1 by veraPDF
-    accessibility_note: str | None = None  # why not, when it was tagged but failed
+    accessibility_note: str | None = None  # why not: what could not be tagged, or what failed
     ref: str = ""  # its agenda item as the minutes refer to it: "Pkt. 5", "PS 25/25"
     scaled_to_a4: int = 0  # pages whose size changed (onto A4, or turned as shown)
     ocr_pages: list[int] = field(default_factory=list)  # scanned pages read by Tesseract
@@ -124,15 +122,10 @@ def convert_attachment(
 
 
 def _autotag(path: Path, kind: Kind, alt: str | None) -> tuple[bool, str | None]:
-    """Give an attachment without structure one (pdf/autotag.py): (tagged, why not)."""
-    import pikepdf
-
+    """Give an attachment without structure one (pdf/autotag.py; one kept as it was has its
+    own): (tagged, why not)."""
     from .autotag import NotTaggable, tag
-    from .tagging import is_tagged
 
-    with pikepdf.open(path) as pdf:
-        if is_tagged(pdf):
-            return True, None
     if kind in ("png", "jpeg") and not alt:
         return False, "an image attachment needs an alternative text (alt in the meeting file)"
     try:
@@ -143,7 +136,7 @@ def _autotag(path: Path, kind: Kind, alt: str | None) -> tuple[bool, str | None]
 
 
 def _band(meeting: Meeting, index: int) -> Band:
-    """What the band at the foot of the attachment's pages says."""
+    """What the band at the head of the attachment's pages says."""
     att = meeting.data.attachments[index]
     labels = meeting.labels
     basis = meeting.withheld(att)

@@ -48,7 +48,7 @@ def _elements(root: Any) -> list[Any]:
     return found
 
 
-def _parents(root: Any, page: Any) -> Any:
+def page_parents(root: Any, page: Any) -> Any:
     """The parent tree's array for ``page``'s marked content (None when it has none)."""
     key = page.get("/StructParents")
     nums = root.ParentTree.Nums
@@ -107,7 +107,7 @@ def _labels(pdf: pikepdf.Pdf, root: Any, elements: list[Any]) -> int:
             short[page.objgen] = _short_marks(page)
         if int(first) not in short[page.objgen]:
             continue
-        parents = _parents(root, page)
+        parents = page_parents(root, page)
         if parents is None or int(first) >= len(parents):
             continue
         label = pdf.make_indirect(Dictionary(Type=Name.StructElem, S=Name.Lbl, P=li, Pg=page,
@@ -157,7 +157,7 @@ def _figures(pdf: pikepdf.Pdf, root: Any, elements: list[Any]) -> int:
         page = figure.get("/Pg")
         if figure.get("/S") != "/Figure" or figure.get("/K") is not None or page is None:
             continue
-        parents = _parents(root, page)
+        parents = page_parents(root, page)
         if parents is None:
             continue
         mcid = len(parents)

@@ -202,7 +202,7 @@ def finish_merged(
     if not is_tagged(pdf):
         return Grafted(False, untagged)
     root = pdf.Root.StructTreeRoot
-    document = _top(root)
+    document = top_element(root)
     for part in parts:
         with pikepdf.open(part.source) as attachment:
             if is_tagged(attachment):
@@ -236,12 +236,14 @@ def _signature_places(document: Any, count: int) -> list[Any]:
     return found if len(found) == count else []
 
 
-def _top(root: Any) -> Any:
+def top_element(root: Any) -> Any:
+    """The structure tree's first element (LibreOffice's Document)."""
     kids = root.K
     return kids[0] if isinstance(kids, Array) else kids
 
 
-def _next_key(root: Any) -> int:
+def next_key(root: Any) -> int:
+    """The next free key of the parent tree."""
     nums = root.ParentTree.Nums
     keys = [int(nums[i]) for i in range(0, len(nums), 2)]
     return max([int(root.get("/ParentTreeNextKey", 0)), *(k + 1 for k in keys)], default=0)
@@ -324,7 +326,7 @@ def _renumber(
     renumbered into the merged file's parent tree, pointing at the copied elements."""
     their_nums = theirs.ParentTree.Nums
     parents = {int(their_nums[i]): their_nums[i + 1] for i in range(0, len(their_nums), 2)}
-    key = _next_key(root)
+    key = next_key(root)
     for i in range(min(part.pages, len(attachment.pages))):
         old = attachment.pages[i].obj.get("/StructParents")
         if old is None or int(old) not in parents:
@@ -364,7 +366,7 @@ def _widgets(pdf: pikepdf.Pdf, document: Any, titles: dict[str, str]) -> None:
     signature table's cell made for it, so that it is read there, beside the name; pages with
     annotations take their tab order from the structure."""
     root = pdf.Root.StructTreeRoot
-    key = _next_key(root)
+    key = next_key(root)
     places = _signature_places(document, len(titles) - 1)  # every title but the timestamp's
     order = list(titles)
     for page in pdf.pages:
