@@ -19,7 +19,7 @@ from textcompare import plain
 from referatbygg import verify
 from referatbygg.archive import arkivmelding
 from referatbygg.archive.check import check_package
-from referatbygg.config import load_config
+from referatbygg.config import ArchiveProfile, load_config
 from referatbygg.errors import InputError, SigningError
 from referatbygg.pdf import pdfa
 from referatbygg.pipeline import build, run
@@ -27,7 +27,10 @@ from referatbygg.signing import pades
 from referatbygg.signing.trust import trust
 
 AGREEMENT = SEED.parent / "avtaler/politiradsavtale-2023-2025.toml"
-CONFIG = load_config(None)
+# The receiving archive's code for exempt content: the archive's to give, no default.
+CONFIG = load_config(None).model_copy(
+    update={"archive": ArchiveProfile(access_codes={"offl.": "UO"})}
+)
 
 
 def text_of(pdf: Path) -> str:
@@ -129,14 +132,14 @@ def test_arkivmelding_marks_the_exemptions(exempt_build: tuple[Path, Path]) -> N
     )
     assert descs[0].findtext("a:skjerming/a:tilgangsrestriksjon/m:kode", namespaces=ns) == "UO"
     variants = [v.text for v in descs[0].iterfind(".//a:variantformat/m:kode", ns)]
-    assert variants == ["S", "P"]  # signed, production format
-    # The public version is a document of its own, public.
-    assert descs[1].find("a:skjerming", ns) is None
-    assert [v.text for v in descs[1].iterfind(".//a:variantformat/m:kode", ns)] == ["O"]
-    assert descs[2].findtext("a:skjerming/a:skjermingshjemmel", namespaces=ns) == (
+    # Signed, production format, and the public version as the document's public variant
+    # (Noark's O, "dokument hvor deler av innholdet er skjermet"): the profile's default.
+    assert variants == ["S", "P", "O"]
+    assert len(descs) == 3  # the minutes and the two attachments
+    assert descs[1].findtext("a:skjerming/a:skjermingshjemmel", namespaces=ns) == (
         "offl. § 13 jf. fvl. § 13"
     )
-    assert descs[3].find("a:skjerming", ns) is None
+    assert descs[2].find("a:skjerming", ns) is None
     assert (bag / "data/dokumenter/referat-offentlig.pdf").is_file()
 
 

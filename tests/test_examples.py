@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 import shutil
 import subprocess
 import zipfile
@@ -52,7 +53,15 @@ def done(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (unsigned / "organ.toml").write_text('signatures = "none"\n' + body, encoding="utf-8")
     shutil.copy(place / "meetings/valstyret/2025-06-12.toml", unsigned / "2025-06-12.toml")
     for folder, name in [*EXAMPLES.items(), ("valstyret_usignert", "2025-06-12.toml")]:
-        code, text = main("run", "-q", place / "meetings" / folder / name, "--out", place / "out")
+        code, text = main(
+            "run",
+            "-q",
+            place / "meetings" / folder / name,
+            "--out",
+            place / "out",
+            "--config",
+            place / "meetings/referatbygg.toml",
+        )  # the archive's profile
         assert code == 0, text
     return place / "out"
 
@@ -139,6 +148,87 @@ def test_closed_case_in_the_public_version_and_the_archive(done: Path) -> None:
     # Withheld under offl. § 25, not under the provision for closing the meeting (kml. § 11-5).
     bases = [e.text or "" for e in xml.iter(f"{{{NS}}}skjermingshjemmel")]
     assert bases and set(bases) == {"offl. § 25"}
+
+
+def arkivmelding_of(done: Path, meeting_id: str) -> etree._Element:
+    """The Fiks Arkiv message's arkivmelding.xml, as the Fiks IO client sends it."""
+    folder = done / meeting_id / "pakke" / f"{meeting_id}.fiks-arkiv"
+    return etree.fromstring((folder / "arkivmelding.xml").read_bytes())
+
+
+# Where a kode is from: the V1 code list of its element (the archive's own codes — format,
+# tilgangsrestriksjon — have no list).
+LISTS = {"dokumenttype": "dokumenttype", "dokumentstatus": "dokumentstatus",
+         "tilknyttetRegistreringSom": "tilknyttetregistreringsom", "variantformat":
+         "variantformat", "funksjon": "moetedeltakerfunksjon", "moetedokumenttype":
+         "moeteregistreringstype", "journalposttype": "journalposttype", "journalstatus":
+         "journalstatus", "korrespondanseparttype": "korrespondanseparttype", "merknadstype":
+         "merknadstype"}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("meeting_id", "mode"),
+    [("kommunestyret-2025-03-27", "moetemappe"), ("formannskapet-2026-03-05", "moetemappe"),
+     ("oppvekstutvalet-2026-02-10", "case"), ("valstyret-2025-06-12", "year")],
+)  # fmt: skip
+def test_each_filing_mode_s_message(done: Path, meeting_id: str, mode: str) -> None:
+    """Each body's minutes filed as its archive profile says — møtemappe with the meeting's
+    own number; a journal post into the case the body names, classified, with its unit; a
+    journal post into the body's case of the year — each message valid against V1, every
+    code from its V1 list, and each item's own case referred to by its saksnummer."""
+    from referatbygg.archive import arkivmelding
+    from referatbygg.archive.codes import code_list
+
+    xml = arkivmelding_of(done, meeting_id)
+    assert arkivmelding.schema_errors(etree.tostring(xml)) == []
+    checked = 0
+    for el in xml.iter():
+        name = etree.QName(el).localname
+        if name in LISTS:
+            value = el.findtext(f"{{{MDK}}}kode")
+            assert value in code_list(LISTS[name]), (name, value)
+            checked += 1
+    assert checked > 10
+    xsi = "{http://www.w3.org/2001/XMLSchema-instance}type"
+    reg = xml.find(f"{{{NS}}}registrering")
+    folder = xml.find(f"{{{NS}}}mappe")
+    assert reg is not None
+    parent = reg.find(f"{{{NS}}}referanseForelderMappe")
+    assert parent is not None
+    if mode == "moetemappe":
+        assert folder is not None and folder.get(xsi) == "moetemappe"
+        assert reg.get(xsi) == "moetedokument"
+        number = {"kommunestyret-2025-03-27": "2/2025", "formannskapet-2026-03-05": "3/2026"}
+        assert folder.findtext(f"{{{NS}}}moetenummer") == number[meeting_id]
+    elif mode == "case":
+        assert folder is None and reg.get(xsi) == "journalpost"
+        assert parent.findtext(f"{{{MDK}}}saksnummer/{{{MDK}}}saksaar") == "2026"
+        assert parent.findtext(f"{{{MDK}}}saksnummer/{{{MDK}}}sakssekvensnummer") == "12"
+        assert reg.findtext(f"{{{NS}}}klassifikasjon/{{{NS}}}klasseID") == "033"
+        assert reg.findtext(f"{{{NS}}}journalenhet") == "SENTRAL"
+        party = reg.find(f"{{{NS}}}korrespondansepart")
+        assert party is not None
+        assert party.findtext(f"{{{NS}}}korrespondanseparttype/{{{MDK}}}kode") == "IA"
+        assert party.findtext(f"{{{NS}}}administrativEnhet/{{{MDK}}}navn") == (
+            "Politisk sekretariat"
+        )
+    else:
+        assert folder is not None and folder.get(xsi) == "saksmappe"
+        assert folder.findtext(f"{{{NS}}}tittel") == "Valstyret – Møtebok 2025"
+        assert reg.get(xsi) == "journalpost" and xml.find(f".//{{{NS}}}moetenummer") is None
+    # Each item's own case (its archive_ref) referred to by its saksnummer.
+    meeting = {"kommunestyret-2025-03-27": "kommunestyret/2025-03-27.toml",
+               "formannskapet-2026-03-05": "formannskapet/2026-03-05.toml",
+               "oppvekstutvalet-2026-02-10": "oppvekstutvalet/2026-02-10.toml",
+               "valstyret-2025-06-12": "valstyret/2025-06-12.toml"}[meeting_id]  # fmt: skip
+    text = (ROOT / "meetings" / meeting).read_text(encoding="utf-8")
+    refs = sorted({r.split("-")[0] for r in re.findall(r'archive_ref = "([^"]+)"', text)})
+    referred = sorted(
+        f"{int(k.findtext(f'{{{MDK}}}saksaar') or 0) % 100:02d}/"
+        f"{k.findtext(f'{{{MDK}}}sakssekvensnummer')}"
+        for k in reg.iter(f"{{{MDK}}}saksnummer") if k.getparent() is not parent
+    )  # fmt: skip
+    assert referred == refs
 
 
 def test_nynorsk_minutes_read_as_nynorsk(done: Path) -> None:

@@ -27,6 +27,7 @@ from referatbygg.signing.trust import trust
 NS = {"a": arkivmelding.NS, "m": arkivmelding.MDK}
 PROFILE = ArchiveProfile(
     organisation_number="958935420",
+    archived_by="Silje Brun",
     utvalg={"politiradet": "PR"},
     access_codes={"offl.": "UO", "offl. § 24": "24"},
     format_codes={"PDF/A-2b": "RA-PDF", "PDF/A-2a": "RA-PDF"},
@@ -73,16 +74,22 @@ def skjermet(root: etree._Element) -> dict[str, str | None]:
     }
 
 
-def keys_throughout(root: etree._Element) -> None:
-    system = "referatbygg 958935420"
+def keys_throughout(root: etree._Element, organisation: str = "958935420") -> list[str]:
+    """Every mappe, registrering and document has its own external key, under the
+    organisation's number; the registrering names its parent. The keys, in that order."""
     holders = [root.find("a:mappe", NS), root.find("a:registrering", NS), *documents(root)]
+    keys = []
     for holder in holders:
-        assert holder is not None
+        if holder is None:
+            continue  # filed into a case by its number: no mappe of its own
         key = holder.find("a:referanseEksternNoekkel", NS)
-        assert key is not None and key.findtext("m:fagsystem", namespaces=NS) == system
-        assert key.findtext("m:noekkel", namespaces=NS)
-    parent = root.find("a:registrering/a:referanseForelderMappe/m:referanseEksternNoekkel", NS)
-    assert parent is not None and parent.findtext("m:noekkel", namespaces=NS)
+        assert key is not None and key.findtext("m:fagsystem", namespaces=NS) == "referatbygg"
+        keys.append(key.findtext("m:noekkel", namespaces=NS) or "")
+    assert len(set(keys)) == len(keys), keys  # the registrering and its main document differ
+    assert all(k.startswith(f"{organisation}/") for k in keys), keys
+    parent = root.find("a:registrering/a:referanseForelderMappe", NS)
+    assert parent is not None and len(parent)
+    return keys
 
 
 def test_the_seed_as_a_message(tmp_path: Path) -> None:
@@ -97,22 +104,60 @@ def test_the_seed_as_a_message(tmp_path: Path) -> None:
         assert sorted(zf.namelist()) == names
     evidence = json.loads((result.package.bag / "data/bevis/verify-referat.json").read_text())
     assert evidence["file"] == "dokumenter/referat.pdf"  # the packed file, not a staging path
-    keys_throughout(root)
+    keys = keys_throughout(root)
+    own = "958935420/politiradet-2023-01-13/referat"
+    assert keys == ["958935420/politiradet/referat/2023", own,
+                    *[f"{own}/dokument/{k}" for k in ("referat", "vedlegg-1", "vedlegg-2",
+                                                      "vedlegg-3")]]  # fmt: skip
     assert root.find("a:registrering/a:skjerming", NS) is None
     assert set(skjermet(root).values()) == {None}  # nothing exempt in the seed
-    assert root.findtext("a:mappe/a:utvalg/m:identifikator", namespaces=NS) == "PR"
-    assert root.findtext("a:mappe/a:moetenummer", namespaces=NS) == "1/2023"
+    # The council numbers no meetings: its minutes are a journal post (X) in its case of the
+    # year, found or made by the archive by its key — no møtenummer made up.
+    xsi = "{http://www.w3.org/2001/XMLSchema-instance}type"
+    folder = root.find("a:mappe", NS)
+    assert folder is not None and folder.get(xsi) == "saksmappe"
+    assert folder.find("a:systemID", NS) is None  # the archive's own, found by the key
+    assert folder.findtext("a:tittel", namespaces=NS) == "Politirådet i Oslo – Referat 2023"
+    assert root.find(".//a:moetenummer", NS) is None
+    reg = root.find("a:registrering", NS)
+    assert reg is not None and reg.get(xsi) == "journalpost"
+    assert reg.findtext("a:journalposttype/m:kode", namespaces=NS) == "X"
+    assert reg.findtext("a:dokumentetsDato", namespaces=NS) == "2023-01-13"
+    assert reg.findtext("a:opprettetAv", namespaces=NS) == "Silje Brun"  # who archived
     signed = root.find("a:registrering/a:dokumentbeskrivelse/a:dokumentobjekt", NS)
     assert signed is not None
     assert signed.findtext("a:format/m:kode", namespaces=NS) == "RA-PDF"  # the profile's code
     assert signed.findtext("a:formatDetaljer", namespaces=NS) == "PAdES B-LTA, PDF/A-2a"
-    note = root.findtext("a:registrering/a:merknad/a:merknadstekst", namespaces=NS) or ""
-    assert "Signert av" in note and "(Byrådsleder)" in note and "(Politimester)" in note
-    assert "Verifisert" in note and "gyldig" in note
+    names = [f.text for f in root.iter(f"{{{arkivmelding.NS}}}filnavn")]
+    assert "politiradet-2023-01-13-referat.pdf" in names and len(set(names)) == len(names)
+    # Each signature an archive note (merknadstype MA) on the signed document: signer, role,
+    # issuer, level; then the verification.
+    main = documents(root)[0]
+    notes = main.findall("a:merknad", NS)
+    assert {n.findtext("a:merknadstype/m:kode", namespaces=NS) for n in notes} == {"MA"}
+    texts = [n.findtext("a:merknadstekst", namespaces=NS) or "" for n in notes]
+    assert texts[0].startswith("Signert av Raymond Johansen (Byrådsleder) ")
+    assert "sertifikat utstedt av referatbygg TEST" in texts[0]
+    assert texts[-1].startswith("Signaturene verifisert") and "gyldig" in texts[-1]
+    # The same record as Noark's elektroniskSignatur, for Fiks Arkiv V2, in the evidence.
+    record = json.loads((result.package.bag / "data/bevis/signaturer-referat.json").read_text())
+    assert [s["signatar"] for s in record["signaturer"]] == ["Raymond Johansen", "Beate Gangås"]
+    assert {s["elektroniskSignaturVerifisert"]["kode"] for s in record["signaturer"]} == {"V"}
+    # Attachments are written by whom the meeting file says, else the body.
+    authors = [d.findtext("a:forfatter", namespaces=NS) for d in documents(root)[1:]]
+    assert authors == ["Oslo politidistrikt", "Politirådet i Oslo", "Politirådet i Oslo"]
+    # BagIt 1.0 (RFC 8493), and the bag names the record it holds.
+    assert (result.package.bag / "bagit.txt").read_text().startswith("BagIt-Version: 1.0\n")
+    info = (result.package.bag / "bag-info.txt").read_text(encoding="utf-8")
+    assert "External-Identifier: 958935420/politiradet-2023-01-13/referat" in info
+    meta = json.loads((folder_path := result.package.message / "melding.json").read_text())
+    assert meta["meldingstype"] == arkivmelding.MESSAGE_TYPE and meta["ttl"] == 48 * 3600_000
+    assert meta["klientMeldingId"] and folder_path.is_file()
 
 
 def test_the_agreement_is_a_journal_post_the_minutes_refer_to(tmp_path: Path) -> None:
-    """The agreement: a journal post (X) in a case file, its parties as parts and authors; the
+    """The agreement: an outgoing journal post (U) in a case file, its parties as parts and
+    authors, the other party (the police district) its recipient (korrespondansepart EM); the
     minutes that adopted it refer to its record by external key and systemID."""
     out = tmp_path / "out"
     result = run(AGREEMENT, out, CONFIG)
@@ -123,7 +168,11 @@ def test_the_agreement_is_a_journal_post_the_minutes_refer_to(tmp_path: Path) ->
     assert root.find("a:mappe", NS).get(xsi) == "saksmappe"  # type: ignore[union-attr]
     reg = root.find("a:registrering", NS)
     assert reg is not None and reg.get(xsi) == "journalpost"
-    assert reg.findtext("a:journalposttype/m:kode", namespaces=NS) == "X"
+    assert reg.findtext("a:journalposttype/m:kode", namespaces=NS) == "U"
+    party = reg.find("a:korrespondansepart", NS)
+    assert party is not None and len(reg.findall("a:korrespondansepart", NS)) == 1
+    assert party.findtext("a:korrespondanseparttype/m:kode", namespaces=NS) == "EM"
+    assert party.findtext("a:korrespondansepartNavn", namespaces=NS) == "Oslo politidistrikt"
     assert [p.text for p in reg.findall("a:part/a:partNavn", NS)] == [
         "Oslo kommune", "Oslo politidistrikt"]  # fmt: skip
     authors = [a.text for a in reg.findall("a:forfatter", NS)]
@@ -136,7 +185,7 @@ def test_the_agreement_is_a_journal_post_the_minutes_refer_to(tmp_path: Path) ->
     assert ref is not None
     assert ref.findtext("m:systemID", namespaces=NS) == agreement_id
     assert ref.findtext("m:referanseEksternNoekkel/m:noekkel", namespaces=NS) == (
-        "politiradet-politiradsavtale-2023-2025/avtale"
+        "958935420/politiradet-politiradsavtale-2023-2025/avtale"
     )
 
 
@@ -151,8 +200,12 @@ def test_an_exempt_item_restricts_the_signed_minutes_only(tmp_path: Path) -> Non
     codes = skjermet(root)
     main = next(t for t in codes if t.startswith("Referat –") and "offentlig" not in t)
     assert codes[main] == "24"  # the profile's code for offl. § 24
-    assert [t for t, c in codes.items() if c] == [main]  # the public version, attachments: public
-    assert any("(offentlig versjon)" in t for t in codes)
+    assert [t for t, c in codes.items() if c] == [main]  # the attachments: public
+    # The public version is the minutes' own public variant (O), not a document of its own.
+    variants = [o.findtext("a:variantformat/m:kode", namespaces=NS)
+                for o in documents(root)[0].findall("a:dokumentobjekt", NS)]  # fmt: skip
+    assert variants == ["S", "P", "O"]
+    assert not any("offentlig" in t for t in codes)
     basis = root.findtext(".//a:skjerming/a:skjermingshjemmel", namespaces=NS)
     assert basis == "offl. § 24 tredje ledd"
 
@@ -281,8 +334,9 @@ def test_mixed_bases_in_the_message(tmp_path: Path) -> None:
 
 
 def test_a_nynorsk_body_s_message_speaks_nynorsk(tmp_path: Path) -> None:
-    """The valstyre (nynorsk) with a case under taushetsplikt: its public version is filed as
-    "(offentleg versjon)" and the restriction says "Unnateke offentlegheit" — not bokmål."""
+    """The valstyre (nynorsk) with a case under taushetsplikt: its public version, filed as a
+    document of its own (the profile says so), is "(offentleg versjon)" and the restriction
+    says "Unnateke offentlegheit" — not bokmål."""
     from conftest import ROOT
 
     folder = tmp_path / "valstyret"
@@ -293,7 +347,10 @@ def test_a_nynorsk_body_s_message_speaks_nynorsk(tmp_path: Path) -> None:
     assert title in text
     meeting.write_text(text.replace(title, title + 'exempt = "offl. § 13 jf. fvl. § 13"\n'),
                        encoding="utf-8")  # fmt: skip
-    result = run(meeting, tmp_path / "out", CONFIG)
+    own = CONFIG.model_copy(update={"archive": PROFILE.model_copy(
+        update={"public_version": "document", "access_codes": {"offl.": "UO"},
+                "organisation_number": None})})  # fmt: skip  # Fjordvik's own, in its body file
+    result = run(meeting, tmp_path / "out", own)
     assert result.package is not None
     _folder, root = message(result.package)
     titles = [d.findtext("a:tittel", namespaces=NS) or "" for d in documents(root)]
@@ -302,3 +359,7 @@ def test_a_nynorsk_body_s_message_speaks_nynorsk(tmp_path: Path) -> None:
     described = root.findtext(".//a:skjerming/a:tilgangsrestriksjon/m:beskrivelse",
                               namespaces=NS)  # fmt: skip
     assert described == "Unnateke offentlegheit, offl. § 13 jf. fvl. § 13"
+    notes = [n.text or "" for n in root.iter(f"{{{arkivmelding.NS}}}merknadstekst")]
+    assert notes[0].startswith("Signert av Solveig Haugland (Leiar) ")
+    assert "sertifikat utferda av" in notes[0] and "tryggleiksnivå ikkje oppgitt" in notes[0]
+    assert notes[-1].startswith("Signaturane verifiserte ")

@@ -157,11 +157,15 @@ def test_bag_info_names_another_meeting(package: PackageResult, tmp_path: Path) 
     bag, _message = copy(package, tmp_path)
     info = bag / "bag-info.txt"
     info.write_text(info.read_text(encoding="utf-8").replace(
-        "External-Identifier: politiradet-2023-01-13", "External-Identifier: politiradet-2023-02-10"
+        "External-Identifier: 958935420/politiradet-2023-01-13/referat",
+        "External-Identifier: 958935420/politiradet-2023-02-10/referat",
     ), encoding="utf-8")  # fmt: skip
     rebag(bag)
-    assert ("bag-info.txt names the meeting politiradet-2023-02-10, arkivmelding.xml files "
-            "politiradet-2023-01-13") in problems(bag)  # fmt: skip
+    said = (
+        "bag-info.txt names the record 958935420/politiradet-2023-02-10/referat, "
+        "arkivmelding.xml files 958935420/politiradet-2023-01-13/referat"
+    )
+    assert said in problems(bag)
 
 
 def test_evidence_naming_other_signers(package: PackageResult, tmp_path: Path) -> None:

@@ -528,7 +528,7 @@ def test_every_phrase_of_the_pages_has_its_nynorsk() -> None:
     name and every state has an entry in texts.NN: nothing falls back to bokmål unseen."""
     import re
 
-    from referatbygg.web import editing, findings, meetings, pages, texts
+    from referatbygg.web import editing, findings, meetings, packages, pages, texts
 
     folder = Path(pages.__file__).parent / "templates"
     said = set()
@@ -541,7 +541,7 @@ def test_every_phrase_of_the_pages_has_its_nynorsk() -> None:
     said |= set(findings._KEYS.values())
     said |= {label for *_rest, label in pages.DOCS.values()}
     said |= {"Møte", "Forhåndsvisning", "Signaturer", "Arkiv", "Vedlegg", *editing.GROUPS.values()}
-    said |= set(meetings.STATES.values())
+    said |= set(meetings.STATES.values()) | set(packages.STANDINGS)
     for module in ("pages.py", "signing_pages.py"):
         source = (Path(pages.__file__).parent / module).read_text("utf-8")
         said |= set(re.findall(r'jobs\.start\([^"]*"([^"{]+)"', source))
@@ -549,6 +549,41 @@ def test_every_phrase_of_the_pages_has_its_nynorsk() -> None:
     missing = sorted(p for p in said if p not in texts.NN)
     assert missing == []
     assert len(said) > 100
+
+
+def test_the_archive_page_says_where_the_meeting_stands_with_the_archive(tmp_path: Path) -> None:
+    """The archive's answer (archive/record.py) on the Arkiv page, in the body's language:
+    written and waiting, refused with the archive's reason, archived with its numbers."""
+    from conftest import ROOT
+
+    from referatbygg.archive import record
+
+    folder = tmp_path / "meetings"
+    shutil.copytree(ROOT / "meetings/valstyret", folder / "valstyret")
+    out = tmp_path / "out" / "valstyret-2025-06-12"
+    out.mkdir(parents=True)
+    sent = {"klientMeldingId": "m1", "meldingstype": "no.ks.fiks.arkiv.v1.arkivering."
+            "arkivmelding.opprett", "written": "2025-06-20T10:00:00+02:00"}  # fmt: skip
+    server, site = make_server(folder, tmp_path / "out")
+    serve_in_thread(server)
+    try:
+        url = f"/archive?file=valstyret/2025-06-12.toml&token={site.token}"
+        for answers, archive, said in [
+            ([], {}, "Arkivet har ikkje svart på melding laga 2025-06-20T10:00:00+02:00"),
+            ([{"klientMeldingId": "m1", "outcome": "error", "text": "Ukjent utval"}], {},
+             "Arkivet avviste melding: Ukjent utval"),
+            ([{"klientMeldingId": "m1", "outcome": "archived"}],
+             {"mappe": {"saksnummer": "2025/40"}, "registrering": {
+                 "systemID": "s-1", "journalnummer": "2025/612"}},
+             "Arkivert: sak 2025/40, journalpost 2025/612, systemID s-1"),
+        ]:  # fmt: skip
+            record.write(out, record.Record([sent], answers, archive))
+            status, _h, body = get(site, url)
+            assert status == 200 and said in body, body[-3000:]
+    finally:
+        server.shutdown()
+        server.server_close()
+        site.close()
 
 
 def test_a_nynorsk_body_gets_nynorsk_pages(tmp_path: Path) -> None:

@@ -61,6 +61,7 @@ def test_the_whole_job_in_the_pages(empty_site: Site, tmp_path: Path) -> None:
         # A new body, with who signs.
         fill(driver, "body-name", "Eldrerådet")
         fill(driver, "body-organisation", "Nordby kommune")
+        fill(driver, "body-organisation-number", "310900060")  # synthetic (Tenor); invented
         fill(driver, "sign1-title", "Leder")
         fill(driver, "sign1-name", "Kari Nordmann")
         fill(driver, "sign2-title", "Sekretær")

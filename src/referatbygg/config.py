@@ -9,13 +9,16 @@ the environment variable the config names, or asked for at a prompt.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, model_validator
 
+from .meeting.filing import Journalposttype, OrgNumber
 from .meeting.load import read_toml, validate
 from .meeting.model import RoleId, Strict
-from .verify.identity import Pin
+
+if TYPE_CHECKING:  # the signing stack is not loaded to read a configuration (check reads it)
+    from .verify.identity import Pin
 
 Level = Literal["B-T", "B-LT", "B-LTA"]
 DEFAULT_FILE = Path("referatbygg.toml")
@@ -118,37 +121,52 @@ class SigningConfig(Strict):
     )
 
 
-# The receiving archive's access code (tilgangsrestriksjon) per legal basis, unless its profile
-# says otherwise. Noark leaves the codes to each archive; "UO" (unntatt offentlighet) is the
-# Noark 4 code most municipal archives still keep for "exempt under offentleglova".
-DEFAULT_ACCESS_CODES = {"offl.": "UO"}
-
-
 class ArchiveProfile(Strict):
-    """What the receiving archive expects: its identifiers and its code values."""
+    """What the receiving archive expects: its identifiers and its code values. Where each
+    body's minutes are filed is the body's (its ``[archive]``)."""
 
-    organisation_number: str | None = Field(
-        default=None, pattern=r"^\d{9}$",
-        description="The organisation's number in Enhetsregisteret (9 digits): names the "
-        "system in every external key (referanseEksternNoekkel).",
-    )  # fmt: skip
+    organisation_number: OrgNumber | None = Field(
+        default=None,
+        description="The organisation's number in Enhetsregisteret (9 digits), for bodies "
+        "whose file does not give it: names the organisation in every external key "
+        "(referanseEksternNoekkel); archiving needs it.",
+    )
     utvalg: dict[str, str] = Field(
         default_factory=dict,
         description="The archive's identifier of each body (utvalg), by body id; a body not "
         "listed is identified by its id.",
     )
     access_codes: dict[str, str] = Field(
-        default_factory=lambda: dict(DEFAULT_ACCESS_CODES),
+        default_factory=dict,
         description="The archive's access code (tilgangsrestriksjon) per legal basis: keys are "
         "a law ('offl.') or a section ('offl. § 13'), the most specific that the basis names "
         "wins; of several bases the strictest (offl. § 13 before the other sections) is coded; "
-        "a basis none of them names stops the archiving.",
+        "exempt content whose basis none of them names is not archived. No default: the codes "
+        "are the archive's.",
     )
-    agreement_journalposttype: str = Field(
-        default="X",
-        description="Journalposttype of an agreement's journal post (Noark: X, organinternt "
-        "dokument uten oppfølging; N, for oppfølging; U, utgående).",
+    agreement_journalposttype: Journalposttype = Field(
+        default="U",
+        description="Journalposttype of an agreement's journal post (Noark: U, utgående — the "
+        "signed agreement goes to the other parties, the korrespondanseparter; I, inngående; "
+        "N or X, organinternt).",
     )
+    public_version: Literal["variant", "document"] = Field(
+        default="variant",
+        description="The public version of exempt minutes: 'variant', a file of the minutes' "
+        "own document (variantformat O, Noark's 'dokument hvor deler av innholdet er "
+        "skjermet'); 'document', a document of its own in the registration.",
+    )
+    archived_by: str | None = Field(
+        default=None, description="Who archives (opprettetAv): default the user running it."
+    )
+    fiks_io_account: str | None = Field(
+        default=None, pattern=r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$",
+        description="The receiving archive's Fiks IO account (a UUID), for the Fiks IO client.",
+    )  # fmt: skip
+    ttl_hours: int = Field(
+        default=48, ge=1, le=24 * 14,
+        description="How long Fiks IO keeps the message for the archive (hours).",
+    )  # fmt: skip
     format_codes: dict[str, str] = Field(
         default_factory=dict,
         description="The archive's format code per format ('PDF/A-2b' = 'RA-PDF', 'DOCX' = "
@@ -172,6 +190,8 @@ class Config(Strict):
 
     def pins(self) -> dict[str, Pin]:
         """The identity pins by role, for verify."""
+        from .verify.identity import Pin
+
         return {
             role: Pin(s.identity.name, s.identity.organisation_id, s.identity.fingerprint)
             for role, s in self.signers.items()

@@ -134,3 +134,26 @@ def locked(path: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def replace_folder(staging: Path, folder: Path) -> None:
+    """Put the finished ``staging`` folder in place of ``folder``: the old one is moved aside
+    first and removed after, so there is always a whole one."""
+    old = folder.with_name(f".{folder.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    if folder.exists():
+        folder.rename(old)
+    staging.rename(folder)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def write_zip(folder: Path, target: Path, inside: Path | None = None) -> Path:
+    """Every file below ``folder`` into the zip ``target``, atomically: under ``inside``, or
+    flat (file names alone, the top of ``folder``)."""
+    import zipfile
+
+    with atomic_path(target) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
+        for file in sorted(folder.rglob("*") if inside else folder.iterdir()):
+            if file.is_file():
+                zf.write(file, inside / file.relative_to(folder) if inside else file.name)
+    return target

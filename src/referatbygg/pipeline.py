@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .archive import record as archive_record
 from .archive.package import PackageResult, make_package
 from .build import rounds, work
 from .build.attachments import Attachments
@@ -386,6 +387,8 @@ class Status:
     next_step: str
     stale: bool = False  # the sources changed after the (signed) document was built
     unchecked: bool = False  # a signature made elsewhere was saved over the file, not taken in
+    archive: str | None = None  # what was sent to the archive and what it answered
+    archived: dict[str, object] | None = None  # the archive's identities, from its receipt
 
     def as_dict(self) -> dict[str, object]:
         data = dict(self.__dict__)
@@ -422,8 +425,9 @@ def status(meeting_file: Path, out_root: Path, config: Config, root: Path | None
         step = "archive"
     else:
         step = "done"
+    dealt = archive_record.read(out)
     return Status(meeting.id, out, built, signed, waiting, timestamped, package, step, stale,
-                  unchecked)  # fmt: skip
+                  unchecked, dealt.summary(), dealt.archive or None)  # fmt: skip
 
 
 @dataclass
@@ -534,8 +538,9 @@ def make_archive(
             + (" and signed" if pdf.is_file() and is_signed(pdf) else "")
             + ": the document does not show the changes, and its metadata would not match it; "
             "nothing was packaged",
-            hint="put the files back as they were when it was built, or move "
-            f"{display(out)} away, then build and sign again",
+            hint="put the files back as they were when it was built, or start a new signing "
+            f"round: 'referatbygg build --new-round {display(meeting.source)}' (the archive's "
+            "records of the meeting stay the same), then sign again",
         )
     tr = trust(config)
     return make_package(

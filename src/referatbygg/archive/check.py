@@ -26,7 +26,7 @@ from .. import verify
 from ..errors import PackageError, ValidationError
 from ..meeting.load import display
 from ..pdf import pdfa
-from . import arkivmelding, meaning, zipsafe
+from . import arkivmelding, meaning, parts, updates, zipsafe
 from .arkivmelding import MESSAGE_TYPE
 
 
@@ -71,11 +71,10 @@ def check_package(
             _signatures(report, verdict, signed.name)
             meaning.agrees(bag_dir, xml, signed, verdict, report.problems, report.checked)
         _check_pdfa(data, report, judge)
-        key = meaning.folder_key(xml)
+        key = arkivmelding.record_key(xml)
     stem = path.name.removesuffix(".zip")
-    for beside in (path.with_name(f"{stem}.fiks-arkiv"), path.with_name(f"{stem}.fiks-arkiv.zip")):
-        if beside.exists():
-            check_message(beside, report, judge, key=key)
+    for beside in sorted(path.parent.glob(f"{stem}.fiks-arkiv*")):
+        check_message(beside, report, judge, key=key)
     report.ok = not report.problems
     return report
 
@@ -204,13 +203,19 @@ def _check_pdfa(data: Path, report: PackageReport, judge: _Judge, label: str = "
             report.problems.append(f"{rel}: not valid PDF/A: {result.summary}")
 
 
+# Each message's XML file, by the Fiks Arkiv message type that melding.json gives.
+PAYLOADS = {MESSAGE_TYPE: "arkivmelding.xml", updates.UPDATE: updates.UPDATE_FILE,
+            updates.NEW_FILE: updates.NEW_FILE_FILE}  # fmt: skip
+
+
 def _is_message(path: Path) -> bool:
-    """A Fiks Arkiv message (arkivmelding.xml at its top), not a bag."""
+    """A Fiks Arkiv message (melding.json, or arkivmelding.xml, at its top), not a bag."""
+    tops = {"melding.json", *PAYLOADS.values()}
     if path.is_dir():
-        return (path / "arkivmelding.xml").is_file() and not (path / "bagit.txt").exists()
+        return any((path / t).is_file() for t in tops) and not (path / "bagit.txt").exists()
     if zipfile.is_zipfile(path):
         with zipfile.ZipFile(path) as zf:
-            return "arkivmelding.xml" in zf.namelist()
+            return bool(tops & set(zf.namelist()))
     return False
 
 
@@ -236,6 +241,18 @@ def check_message(
             except PackageError as exc:
                 report.problems.append(f"{label}: {exc.message.split(': ', 1)[-1]}")
                 return
+        try:
+            kind = json.loads((folder / "melding.json").read_text(encoding="utf-8"))["meldingstype"]
+        except (OSError, ValueError, KeyError, TypeError):
+            kind = MESSAGE_TYPE if (folder / "arkivmelding.xml").is_file() else None
+        if kind not in PAYLOADS:
+            report.problems.append(f"{label}: melding.json gives no Fiks Arkiv message type this "
+                                   f"package can hold ({', '.join(PAYLOADS)})")  # fmt: skip
+            return
+        if kind != MESSAGE_TYPE:
+            _later_message(folder, kind, report, label, key)
+            _check_pdfa(folder, report, judge, label)
+            return
         xml_path = folder / "arkivmelding.xml"
         if not xml_path.is_file():
             report.problems.append(f"{label}: arkivmelding.xml is missing")
@@ -243,9 +260,10 @@ def check_message(
         xml = xml_path.read_bytes()
         if not _message_files(folder, xml, report, label):
             return
-        if key is not None and meaning.folder_key(xml) != key:
+        filed = arkivmelding.record_key(xml)
+        if key is not None and filed != key:
             report.problems.append(f"{label}: its arkivmelding.xml files another meeting "
-                                   f"({meaning.folder_key(xml)}) than the bag ({key})")  # fmt: skip
+                                   f"({filed}) than the bag ({key})")  # fmt: skip
         signed = meaning.signed_original(folder, xml, report.problems, label=label)
         if signed is not None:
             verdict = judge.verify(signed, xml)
@@ -260,31 +278,59 @@ def _message_files(folder: Path, xml: bytes, report: PackageReport, label: str) 
     arkivmelding.xml does not validate (then nothing more in it is relied on)."""
     errors = arkivmelding.schema_errors(xml)
     report.problems += [f"{label}: arkivmelding.xml: {e}" for e in errors]
-    try:
-        kind = json.loads((folder / "melding.json").read_text(encoding="utf-8"))["meldingstype"]
-    except (OSError, ValueError, KeyError, TypeError):
-        kind = None
-    if kind != MESSAGE_TYPE:
-        report.problems.append(f"{label}: melding.json does not give the message type "
-                               f"{MESSAGE_TYPE}")  # fmt: skip
     before = len(report.problems)
-    named = set()
-    for ref, checksum, size in arkivmelding.listed_files(xml):
-        named.add(ref)
-        file = folder / ref
-        if "/" in ref or not file.is_file():
-            report.problems.append(f"{label}: arkivmelding.xml names {ref}, which is not a "
-                                   "file of the message")  # fmt: skip
-            continue
-        if arkivmelding.sha256_file(file) != checksum or file.stat().st_size != size:
-            report.problems.append(f"{label}: {ref} differs from arkivmelding.xml")
-    extra = sorted(p.name for p in folder.iterdir()
-                   if p.name not in named | {"arkivmelding.xml", "melding.json"})  # fmt: skip
-    report.problems += [f"{label}: {name} is not named in arkivmelding.xml" for name in extra]
+    _files_named(folder, arkivmelding.listed_files(xml), "arkivmelding.xml", report, label)
     if len(report.problems) == before and not errors:
         report.checked.append(f"{label}: Fiks Arkiv message ({MESSAGE_TYPE}): every file "
                               "named, every name a file, same checksums")  # fmt: skip
     return not errors
+
+
+def _files_named(
+    folder: Path, listed: list[tuple[str, str, int]], name: str, report: PackageReport,
+    label: str,
+) -> None:  # fmt: skip
+    """Every file the message's XML (``name``) lists is a file of the message, by its name
+    alone, with the checksum and size given; and every file of the message is listed."""
+    named = set()
+    for ref, checksum, size in listed:
+        named.add(ref)
+        file = folder / ref
+        if "/" in ref or not file.is_file():
+            report.problems.append(f"{label}: {name} names {ref}, which is not a file of the "
+                                   "message")  # fmt: skip
+        elif arkivmelding.sha256_file(file) != checksum or file.stat().st_size != size:
+            report.problems.append(f"{label}: {ref} differs from {name}")
+    extra = sorted(p.name for p in folder.iterdir() if p.name not in named | {name, "melding.json"})
+    report.problems += [f"{label}: {n} is not named in {name}" for n in extra]
+
+
+def _later_message(
+    folder: Path, kind: str, report: PackageReport, label: str, key: str | None
+) -> None:
+    """An update of the registrering the archive made, or a new version of one of its
+    documents: valid against its V1 schema, about the bag's record (its key), every file it
+    names there with the same checksum and size, nothing else."""
+    name = PAYLOADS[kind]
+    try:
+        xml = (folder / name).read_bytes()
+    except OSError:
+        report.problems.append(f"{label}: {name} is missing")
+        return
+    schema = updates.UPDATE_SCHEMA if kind == updates.UPDATE else updates.NEW_FILE_SCHEMA
+    errors = parts.schema_errors(xml, schema)
+    report.problems += [f"{label}: {name}: {e}" for e in errors]
+    if errors:
+        return
+    before = len(report.problems)
+    about = updates.about(xml)
+    own = key is None or about == key or about.startswith(f"{key}/dokument/")
+    if not own:
+        report.problems.append(f"{label}: {name} is about {about}, not the bag's record {key}")
+    _files_named(folder, updates.listed_files(xml), name, report, label)
+    if len(report.problems) == before:
+        report.checked.append(f"{label}: Fiks Arkiv message ({kind}) about {about}: valid, "
+                              "every file named, same checksums")  # fmt: skip
 
 
 def _signatures(report: PackageReport, signatures: verify.VerifyReport, name: str) -> None:

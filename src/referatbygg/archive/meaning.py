@@ -26,13 +26,7 @@ from pypdf import PdfReader
 
 from .. import verify
 from ..document.lang import long_date
-from .arkivmelding import MDK, NS, listed_files
-
-
-def folder_key(xml: bytes) -> str | None:
-    """The external key of the mappe arkivmelding.xml files (the meeting's id)."""
-    found = etree.fromstring(xml).find(f"{{{NS}}}mappe/{{{NS}}}referanseEksternNoekkel")
-    return found.findtext(f"{{{MDK}}}noekkel") if found is not None else None
+from .arkivmelding import MDK, NS, RB, listed_files, record_key
 
 
 def signed_original(root: Path, xml: bytes, problems: list[str], label: str = "") -> Path | None:
@@ -64,10 +58,10 @@ def agrees(
     before = len(problems)
     ref = signed.relative_to(bag / "data")
     problems += shows(xml, signed, verdict, str(ref))
-    key = folder_key(xml)
+    key = record_key(xml)
     stated = _bag_info(bag).get("External-Identifier")
     if stated != key:
-        problems.append(f"bag-info.txt names the meeting {stated}, arkivmelding.xml files {key}")
+        problems.append(f"bag-info.txt names the record {stated}, arkivmelding.xml files {key}")
     problems += _evidence(bag / "data", ref, _signers(verdict))
     problems += _built_from(bag / "data", ref, signed)
     listed = {ref for ref, _sha, _size in listed_files(xml)}
@@ -108,10 +102,19 @@ def _bag_info(bag: Path) -> dict[str, str]:
 
 
 def _title(xml: bytes, signed: Path, ref: str) -> list[str]:
-    """A meeting's minutes are titled with the body's name and the meeting's date."""
+    """A meeting's minutes are titled with the body's name and the meeting's date: in a
+    møtemappe as its utvalg and møtedato give them, in a journal post as its title ("Referat –
+    Politirådet i Oslo 2023-01-13") and the document's date."""
     doc = etree.fromstring(xml)
     body = doc.findtext(f".//{{{NS}}}utvalg/{{{MDK}}}navn")
     date = doc.findtext(f".//{{{NS}}}moetedato")
+    if not body:  # minutes filed as a journal post: the body and date our metadata give
+        body = doc.findtext(f".//{{{RB}}}utvalgsnavn")
+        date = doc.findtext(f".//{{{RB}}}moetedato")
+        main = doc.find(f"{{{NS}}}registrering/{{{NS}}}dokumentbeskrivelse")
+        kind = main.findtext(f"{{{NS}}}dokumenttype/{{{MDK}}}kode") if main is not None else None
+        if kind == "PROTOKOLL" and (not body or not date):
+            return [f"arkivmelding.xml does not say whose minutes of which day {ref} is"]
     if not body or not date:
         return []  # an agreement: a case file, no meeting
     try:
@@ -134,7 +137,7 @@ def _noted_signers(xml: bytes, signers: list[tuple[str, str]]) -> list[str]:
     doc = etree.fromstring(xml)
     text = "\n".join(t.text or "" for t in doc.iter(f"{{{NS}}}merknadstekst"))
     noted = sorted(
-        line.removeprefix("Signert av ").rsplit(" (", 1)[0]
+        line.removeprefix("Signert av ").split(" (", 1)[0]
         for line in text.splitlines()
         if line.startswith("Signert av ")
     )

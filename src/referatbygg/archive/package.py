@@ -23,13 +23,13 @@ from __future__ import annotations
 import concurrent.futures
 import dataclasses
 import datetime as dt
+import hashlib
 import json
 import logging
 import shutil
 import tempfile
-import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -40,13 +40,14 @@ from ..build import report as build_report
 from ..config import ArchiveProfile
 from ..document import lang
 from ..errors import PackageError
-from ..fsutil import atomic_path
+from ..fsutil import replace_folder, write_zip
 from ..meeting.load import display
 from ..meeting.model import Meeting
 from ..pdf import pdfa
 from ..pdf.fields import signature_fields
-from . import arkivmelding, identities
-from .arkivmelding import MESSAGE_TYPE, DocFile, Document
+from . import arkivmelding, fiksio, identities, record, updates
+from .arkivmelding import Note
+from .parts import DocFile, Document
 
 log = logging.getLogger(__name__)
 
@@ -59,10 +60,16 @@ class PackageResult:
     zip: Path
     files: int
     message: Path | None = None  # the Fiks Arkiv message folder (and .zip beside it)
+    kinds: list[str] = field(default_factory=list)  # the message types written
+    messages: list[Path] = field(default_factory=list)  # every message folder, main first
 
     def as_dict(self) -> dict[str, Any]:
         return {"bag": str(self.bag), "zip": str(self.zip), "files": self.files,
-                "fiks_arkiv": str(self.message) if self.message else None}  # fmt: skip
+                "fiks_arkiv": str(self.message) if self.message else None,
+                "fiks_arkiv_messages": [
+                    {"folder": str(p), "meldingstype": k}
+                    for p, k in zip(self.messages, self.kinds, strict=True)
+                ]}  # fmt: skip
 
 
 def missing_for_archive(pdf: Path, need_timestamp: bool = True) -> list[str]:
@@ -115,48 +122,81 @@ def make_package(
             f"{meeting.id} cannot be archived yet: missing {', '.join(missing)}",
             hint="sign with 'referatbygg sign', then 'referatbygg timestamp'",
         )
+    profile = profile or ArchiveProfile()
+    ready(meeting, profile)
     now = now or dt.datetime.now(dt.UTC).astimezone()
     target = out_dir / "pakke"
     target.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{meeting.id}.", dir=target))
     try:
         say("collect documents")
-        title, documents = _collect(meeting, out_dir, staging)
+        title, documents = _collect(meeting, out_dir, staging, profile)
         say("evidence: signatures and PDF/A")
         who = {s.role: s.name for s in meeting.signatories}  # as the meeting's files say
         report = _evidence(staging, name, roots, signature_level, pins, others, who)
+        _json(staging / "bevis" / f"signaturer-{name}.json", signature_record(report, now))
         _build_record(meeting, out_dir, staging)
         say("arkivmelding.xml")
         documents[0] = dataclasses.replace(
             documents[0], details=f"PAdES {report.level}, {documents[0].files[0].fmt}"
         )
         ids = identities.assign(out_dir, {d.key: d.files[0].sha256 for d in documents})
-        ctx = arkivmelding.Context(ids, profile or ArchiveProfile(),
-                                   signed_lines(meeting, report, now), authors(meeting),
-                                   adopted(meeting, out_dir.parent))  # fmt: skip
+        number = identities.organisation_number(
+            meeting.body.organisation_number, profile.organisation_number, meeting.body.id
+        )
+        keys = identities.Keys(number, meeting.id, meeting.kind)
+        ctx = arkivmelding.Context(
+            ids, keys, profile, meeting.body.archive, signature_notes(meeting, report, now),
+            authors(meeting), adopted(meeting, out_dir.parent, keys), archived_by(profile),
+        )  # fmt: skip
         xml = arkivmelding.build(meeting, documents, now, ctx)
         errors = arkivmelding.schema_errors(xml)
         if errors:  # a bug in referatbygg, not in the user's input
             raise PackageError("arkivmelding.xml does not validate: " + "; ".join(errors))
         (staging / "arkivmelding.xml").write_bytes(xml)
-        message = arkivmelding.build(meeting, documents, now, dataclasses.replace(ctx, flat=True))
+        messages = _messages(meeting, documents, now, dataclasses.replace(ctx, flat=True),
+                             out_dir)  # fmt: skip
         say("bag (SHA-256, SHA-512)")
-        _bag(meeting, staging, title, now)
+        _bag(meeting, staging, title, now, keys.registration)
         bag = target / meeting.id
-        _swap(staging, bag)
+        replace_folder(staging, bag)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     say("zip")
-    archive = _zip(bag, target / f"{meeting.id}.zip", Path(meeting.id))
+    archive = write_zip(bag, target / f"{meeting.id}.zip", Path(meeting.id))
     say("Fiks Arkiv message")
-    payload = fiks_payload(target, meeting.id, message, documents, bag / "data")
-    return PackageResult(bag, archive, sum(len(d.files) for d in documents), payload)
+    folders = fiksio.hand_off(target, meeting.id, messages, bag / "data", profile, out_dir, now,
+                              arkivmelding.folder_key(xml))  # fmt: skip
+    return PackageResult(bag, archive, sum(len(d.files) for d in documents), folders[0],
+                         [m.kind for m in messages], folders)  # fmt: skip
 
 
-def _collect(meeting: Meeting, out_dir: Path, staging: Path) -> tuple[str, list[Document]]:
+def _messages(
+    meeting: Meeting, documents: list[Document], now: dt.datetime, ctx: arkivmelding.Context,
+    out_dir: Path,
+) -> list[updates.Message]:  # fmt: skip
+    """What goes to the archive: the create message the first time; once the archive has
+    answered with its identities, an update of its registrering and a new version of each
+    document that changed."""
+    found = record.read(out_dir)
+    if found.registration_id is None:
+        xml = arkivmelding.build(meeting, documents, now, ctx)
+        return [updates.Message(arkivmelding.MESSAGE_TYPE, "arkivmelding.xml", xml, documents,
+                                ctx.keys.registration)]  # fmt: skip
+    return [
+        updates.update(meeting, ctx, found.archive),
+        *updates.new_versions(documents, found.archived_digests(), found.archive, ctx),
+    ]
+
+
+def _collect(
+    meeting: Meeting, out_dir: Path, staging: Path, profile: ArchiveProfile
+) -> tuple[str, list[Document]]:
     """The documents copied into the payload, each described for arkivmelding: the signed
-    original (and its production format and sources), the public version, the attachments."""
+    original (and its production format and sources), the public version, the attachments.
+    Each file is offered under a name of its own (filnavn: the meeting's id and the file), so
+    the archive never holds two 'referat.pdf'."""
     name, pdf = meeting.kind, out_dir / f"{meeting.kind}.pdf"
     docs = staging / "dokumenter"
     (docs / "vedlegg").mkdir(parents=True)
@@ -166,10 +206,16 @@ def _collect(meeting: Meeting, out_dir: Path, staging: Path) -> tuple[str, list[
     shutil.copyfile(out_dir / f"{name}.docx", prod / f"{name}.docx")
     for src in (meeting.source, meeting.body_source):
         shutil.copyfile(src, prod / "kilde" / src.name)
+
+    def named(path: str) -> str:
+        return f"{meeting.id}-{Path(path).name}"
+
     files = [
-        DocFile(f"dokumenter/{name}.pdf", docs / f"{name}.pdf", "S", fmt_of(pdf)),
-        DocFile(f"produksjon/{name}.docx", prod / f"{name}.docx", "P", "DOCX"),
-    ]
+        DocFile(f"dokumenter/{name}.pdf", docs / f"{name}.pdf", "S", fmt_of(pdf),
+                named(f"{name}.pdf")),
+        DocFile(f"produksjon/{name}.docx", prod / f"{name}.docx", "P", "DOCX",
+                named(f"{name}.docx")),
+    ]  # fmt: skip
     if meeting.kind == "avtale":
         title, kind = meeting.data.title or name, "AVTALE"
     else:
@@ -179,23 +225,30 @@ def _collect(meeting: Meeting, out_dir: Path, staging: Path) -> tuple[str, list[
             "PROTOKOLL",
         )
     # Skjerming on the signed original when it holds exempt content — its text, or an
-    # exempt attachment merged into it — and nowhere else: the public version is its own
-    # document, public.
+    # exempt attachment merged into it. The public version, exempt parts left out, is the
+    # same document's public variant (O), or a public document of its own, as the profile says.
     bases = meeting.exempt_bases()
-    documents = [Document(title, True, kind, files, "; ".join(bases) or None, name)]
     public = out_dir / f"{name}-offentlig.pdf"
-    if public.is_file():  # the published version, exempt parts left out
+    extra: list[Document] = []
+    if public.is_file():
         shutil.copyfile(public, docs / public.name)
-        documents.append(Document(
-            f"{title} ({meeting.labels['public']})", False, kind,  # nb/nn, as the document
-            [DocFile(f"dokumenter/{public.name}", docs / public.name, "O", fmt_of(public))],
-            None, "offentlig",
-        ))  # fmt: skip
-    return title, documents + _attachments(meeting, out_dir, docs)
+        variant = DocFile(f"dokumenter/{public.name}", docs / public.name, "O", fmt_of(public),
+                          named(public.name))  # fmt: skip
+        if profile.public_version == "variant":
+            files.append(variant)
+        else:
+            extra.append(Document(
+                f"{title} ({meeting.labels['public']})", False, kind,  # nb/nn, as the document
+                [variant], None, "offentlig", authors=tuple(authors(meeting)),
+            ))  # fmt: skip
+    main = Document(title, True, kind, files, "; ".join(bases) or None, name,
+                    authors=tuple(authors(meeting)))  # fmt: skip
+    return title, [main, *extra, *_attachments(meeting, out_dir, docs)]
 
 
 def _attachments(meeting: Meeting, out_dir: Path, docs: Path) -> list[Document]:
-    """Each attachment as a document of its own, PDF/A, exempt where the meeting says so."""
+    """Each attachment as a document of its own, PDF/A, exempt where the meeting says so,
+    written by whom the meeting file says (else the body)."""
     attachments = sorted((out_dir / "vedlegg").glob("*.pdf"))
     if len(attachments) != len(meeting.data.attachments):
         raise PackageError(
@@ -210,8 +263,9 @@ def _attachments(meeting: Meeting, out_dir: Path, docs: Path) -> list[Document]:
         documents.append(
             Document(f"{lang.item_ref(meeting, att.item)} – {att.title}", False, "VEDLEGG", [
                 DocFile(f"dokumenter/vedlegg/{src.name}", docs / "vedlegg" / src.name, "A",
-                        fmt_of(src))
-            ], exempt=meeting.withheld(att), key=f"vedlegg-{number}")
+                        fmt_of(src), f"{meeting.id}-vedlegg-{src.name}")
+            ], exempt=meeting.withheld(att), key=f"vedlegg-{number}",
+               authors=(att.author or meeting.body.name,))
         )  # fmt: skip
     return documents
 
@@ -265,84 +319,126 @@ def _build_record(meeting: Meeting, out_dir: Path, staging: Path) -> None:
     })  # fmt: skip
 
 
-def _bag(meeting: Meeting, staging: Path, title: str, now: dt.datetime) -> None:
+def _bag(meeting: Meeting, staging: Path, title: str, now: dt.datetime, key: str) -> None:
+    """The payload made a BagIt 1.0 bag (RFC 8493): bag-info names the organisation and the
+    record's external key (what the archive files it under)."""
     bag_info = {
         "Source-Organization": meeting.body.organisation,
-        "External-Identifier": meeting.id,
+        "External-Identifier": key,
         "External-Description": title,
         "Bag-Software-Agent": f"referatbygg {__version__}",
         "Bagging-Date": now.date().isoformat(),
     }
     bagit.make_bag(str(staging), bag_info, checksums=["sha256", "sha512"])
+    rfc8493(staging)
 
 
-def _zip(folder: Path, target: Path, inside: Path | None = None) -> Path:
-    """Every file below ``folder`` into the zip ``target``, atomically: under ``inside``, or
-    flat (the Fiks Arkiv message: file names alone)."""
-    with atomic_path(target) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
-        for file in sorted(folder.rglob("*") if inside else folder.iterdir()):
-            if file.is_file():
-                zf.write(file, inside / file.relative_to(folder) if inside else file.name)
-    return target
+def rfc8493(bag: Path) -> None:
+    """Declare the bag BagIt 1.0: bagit-python (1.9) writes 0.97, whose layout RFC 8493 kept;
+    the declaration and the tag manifests' lines for it are made again."""
+    (bag / "bagit.txt").write_bytes(b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n")
+    for manifest in sorted(bag.glob("tagmanifest-*.txt")):
+        alg = manifest.stem.removeprefix("tagmanifest-")
+        lines = []
+        for line in manifest.read_text(encoding="utf-8").splitlines():
+            _digest, name = line.split(" ", 1)
+            digest = hashlib.new(alg, (bag / name.strip()).read_bytes()).hexdigest()
+            lines.append(f"{digest} {name.strip()}\n")
+        manifest.write_text("".join(lines), encoding="utf-8")
 
 
-def fiks_payload(
-    target: Path, meeting_id: str, xml: bytes, documents: list[Document], data: Path
-) -> Path:
-    """The Fiks Arkiv message: ``arkivmelding.xml`` and the files it names, each by its name
-    alone, side by side — what a Fiks IO client puts into the message's ASiC-E container —
-    and ``melding.json`` with the message type. Written beside the bag as a folder and a zip."""
-    folder = target / f"{meeting_id}.fiks-arkiv"
-    staging = Path(tempfile.mkdtemp(prefix=f".{meeting_id}.fiks.", dir=target))
-    try:
-        names = []
-        for doc in documents:
-            for f in doc.files:
-                flat = Path(f.path).name
-                if flat in names:  # our own naming makes them unique; never overwrite one
-                    raise PackageError(f"two files named {flat} in the Fiks Arkiv message")
-                names.append(flat)
-                shutil.copyfile(data / f.path, staging / flat)
-        (staging / "arkivmelding.xml").write_bytes(xml)
-        _json(staging / "melding.json", {"meldingstype": MESSAGE_TYPE,
-                                         "filer": ["arkivmelding.xml", *names]})  # fmt: skip
-        _swap(staging, folder)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    _zip(folder, folder.with_name(f"{folder.name}.zip"))
-    return folder
-
-
-def _swap(staging: Path, folder: Path) -> None:
-    """Put the finished ``staging`` folder in place of ``folder``: the old one is moved aside
-    first and removed after, so there is always a whole one."""
-    old = folder.with_name(f".{folder.name}.old")
-    shutil.rmtree(old, ignore_errors=True)
-    if folder.exists():
-        folder.rename(old)
-    staging.rename(folder)
-    shutil.rmtree(old, ignore_errors=True)
-
-
-def signed_lines(meeting: Meeting, report: verify.VerifyReport, now: dt.datetime) -> list[str]:
-    """The archive note: who signed, as whom, when, and what verification found."""
+def signature_notes(meeting: Meeting, report: verify.VerifyReport, now: dt.datetime) -> list[Note]:
+    """The archive notes on the signed document (V1 has no elektroniskSignatur), in the body's
+    language: one per signature — signer, the role they signed as, when (by the timestamp),
+    the certificate's issuer and assurance level — and the verification: when, by what, the
+    result."""
+    say = meeting.labels
     titles = {s.role: s.title for s in meeting.signatories}
-    lines = []
+    notes = []
     for sig in report.signatures:
         when = sig.timestamp or sig.signing_time or "?"
-        if sig.kind == "signature":
-            who = sig.holder or sig.signer
-            lines.append(f"Signert av {who} ({titles.get(sig.field_name, sig.field_name)}) {when}")
-        else:
-            lines.append(f"Dokumenttidsstempel {when}")
-    verdict = "gyldig" if report.valid else "ikke gyldig"
-    lines.append(f"Verifisert {now.isoformat(timespec='seconds')}: {verdict}, PAdES {report.level}"
-                 + (" (TESTSIGNATURER)" if report.test_signatures else ""))  # fmt: skip
-    return lines
+        if sig.kind != "signature":
+            notes.append(Note(say["note_timestamp"].format(when=when)))
+            continue
+        level = (say["note_level"].format(level=sig.assurance) if sig.assurance
+                 else say["note_no_level"])  # fmt: skip
+        notes.append(Note(say["note_signature"].format(
+            who=sig.holder or sig.signer, title=titles.get(sig.field_name, sig.field_name),
+            when=when, issuer=sig.issuer or say["note_unknown"], level=level,
+            pades=sig.pades_level, verdict=say["note_valid" if sig.valid else "note_invalid"],
+        )))  # fmt: skip
+    verdict = say["note_valid" if report.valid else "note_invalid"]
+    notes.append(Note(say["note_verified"].format(
+        when=now.isoformat(timespec="seconds"), tool=f"referatbygg {__version__}",
+        verdict=verdict, level=report.level,
+    ) + (" (TESTSIGNATURER)" if report.test_signatures else "")))  # fmt: skip
+    return notes
 
 
-def adopted(meeting: Meeting, out_root: Path) -> list[tuple[str, str | None]]:
+def signature_record(report: verify.VerifyReport, now: dt.datetime) -> dict[str, Any]:
+    """The signatures as Noark 5's elektroniskSignatur records them (Fiks Arkiv V2 carries
+    it; V1 only the notes): per signature its assurance level and verification, with who
+    signed, the issuer and the time — ready for the V2 message, kept in the evidence now."""
+    from .codes import code
+
+    verified = now.isoformat(timespec="seconds")
+    entries = []
+    for sig in report.signatures:
+        if sig.kind != "signature":
+            continue
+        entry: dict[str, Any] = {
+            "signatar": sig.holder or sig.signer, "rolle": sig.field_name,
+            "utsteder": sig.issuer, "signert": sig.timestamp or sig.signing_time,
+            "elektroniskSignaturVerifisert": dict(zip(("kode", "beskrivelse"),
+                code("elektronisksignaturverifisert", "V" if sig.valid else "I"), strict=True)),
+            "verifisertDato": verified, "verifisertAv": f"referatbygg {__version__}",
+            "padesNivaa": sig.pades_level,
+        }  # fmt: skip
+        if sig.assurance:
+            kode, beskrivelse = code("elektronisksignatursikkerhetsnivaa", sig.assurance)
+            entry["elektroniskSignaturSikkerhetsnivaa"] = {"kode": kode, "beskrivelse": beskrivelse}
+        entries.append(entry)
+    return {"dokument": f"dokumenter/{Path(report.file).name}", "signaturer": entries,
+            "testsignaturer": report.test_signatures}  # fmt: skip
+
+
+def archived_by(profile: ArchiveProfile) -> str:
+    """opprettetAv: the profile's archivist, else the person running this (their full name
+    from the system's user database, else their login)."""
+    if profile.archived_by:
+        return profile.archived_by
+    import getpass
+    import pwd
+
+    try:
+        login = getpass.getuser()
+        full = pwd.getpwnam(login).pw_gecos.split(",")[0].strip()
+    except (KeyError, OSError):
+        return "referatbygg"
+    return full or login
+
+
+def ready(meeting: Meeting, profile: ArchiveProfile) -> None:
+    """What the archive needs, asked before any work: the organisation number, the meeting's
+    number for a møtemappe, an access code for every exempt basis."""
+    identities.organisation_number(meeting.body.organisation_number,
+                                   profile.organisation_number, meeting.body.id)  # fmt: skip
+    if meeting.kind != "avtale" and meeting.body.archive.filing == "moetemappe":
+        arkivmelding.meeting_number(meeting)
+    bases = meeting.exempt_bases()
+    if bases:
+        from .codes import withholding
+
+        withholding(bases, profile)
+        for att in meeting.data.attachments:
+            basis = meeting.withheld(att)
+            if basis:
+                withholding(basis.split("; "), profile)
+
+
+def adopted(
+    meeting: Meeting, out_root: Path, keys: identities.Keys
+) -> list[tuple[str, str | None]]:
     """The agreements among the minutes' attachments, as references to their own records: the
     external key always, the systemID once the agreement has been packaged here."""
     if meeting.kind == "avtale":
@@ -356,7 +452,7 @@ def adopted(meeting: Meeting, out_root: Path) -> list[tuple[str, str | None]]:
             system_id = str(ids["registrering"])
         except (OSError, ValueError, KeyError, TypeError):
             system_id = None
-        found.append((f"{agreement_id}/avtale", system_id))
+        found.append((keys.agreement(agreement_id), system_id))
     return found
 
 

@@ -12,7 +12,11 @@ import datetime as dt
 from pathlib import Path
 
 ROUNDS = "tidligere"
-KEEP = {ROUNDS, "work"}  # not part of a round: earlier rounds, the build's scratch folder
+# Not part of a round: earlier rounds, the build's scratch folder, and the meeting's identities
+# in the archive (archive/identities.py, archive/record.py) — the archive's records of the
+# meeting stay the same records when its minutes are signed anew, and are updated, not
+# made again.
+KEEP = {ROUNDS, "work", "arkiv-id.json", "arkiv-svar.json"}
 
 
 def set_aside(out: Path) -> Path:

@@ -10,7 +10,7 @@ from .common import Parents, Subparsers, command, emit, pdf_file, progress
 
 
 def add_check(sub: Subparsers, shared: Parents) -> None:
-    c = command(sub, cmd_check, shared.common, shared.rooted)
+    c = command(sub, cmd_check, shared.common, shared.cfg, shared.rooted)
     c.add_argument("meeting", type=Path, help="the meeting's TOML file")
 
 
@@ -19,10 +19,12 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     Read a meeting file (and its body file) and report every problem found: invalid keys and
     values, duplicate or out-of-order agenda numbers, missing attachment files, unknown
-    signatory roles, abbreviations missing from the table. Exits 3 on errors.
+    signatory roles, abbreviations missing from the table; and what the archive will need
+    that neither the files nor the archive profile give. Exits 3 on errors.
     """
+    from ..config import load_config
     from ..errors import MeetingFileError
-    from ..meeting.check import check, file_problems
+    from ..meeting.check import check, file_problems, organisation_number_missing
     from ..meeting.load import load_meeting
 
     try:
@@ -34,6 +36,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     else:
         problems = check(meeting)
         name = meeting.id
+        if not (meeting.body.organisation_number
+                or load_config(args.config).archive.organisation_number):  # fmt: skip
+            problems.append(organisation_number_missing(meeting))
     errors = sum(p.severity == "error" for p in problems)
     summary = f"{name}: {errors} error(s), {len(problems) - errors} warning(s)"
     emit(

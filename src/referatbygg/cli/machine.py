@@ -61,8 +61,29 @@ def cmd_service(args: argparse.Namespace) -> int:
     return ExitCode.ok
 
 
+def _archive_profile(args: argparse.Namespace) -> dict[str, str]:
+    """What the archive profile gives, each lack with how to set it (archiving refuses, and
+    says so, rather than make a value up)."""
+    from ..config import load_config
+
+    archive = load_config(args.config).archive
+    return {
+        "organisation number": archive.organisation_number
+        or 'not set here: each body file (organ.toml) must give organisation_number = "…" '
+        "(Enhetsregisteret), or set [archive] organisation_number in referatbygg.toml",
+        "access codes": ", ".join(f"{k} = {v}" for k, v in archive.access_codes.items())
+        or "none: exempt content is not archived until [archive.access_codes] in "
+        "referatbygg.toml gives the receiving archive's codes",
+        "Fiks IO account": archive.fiks_io_account
+        or "not set: melding.json leaves mottakerKontoId empty for the Fiks IO client to fill "
+        "([archive] fiks_io_account)",
+        "public version": archive.public_version,
+        "agreements": f"journalposttype {archive.agreement_journalposttype}",
+    }
+
+
 def add_doctor(sub: Subparsers, shared: Parents) -> None:
-    command(sub, cmd_doctor, shared.common)
+    command(sub, cmd_doctor, shared.common, shared.cfg)
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
@@ -72,6 +93,8 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     Java and the veraPDF engine, the JAXB runtime, python3-uno for the warm converter, SoftHSM2
     for PKCS#11): found where, which version, what it is needed for, and for what is missing the
     command that installs it on Debian/Ubuntu. Exits 4 when something required is missing.
+    Then what the archive profile (referatbygg.toml's [archive]) gives the archive and how to
+    set what it lacks.
     """
     from ..tools import doctor
 
@@ -83,5 +106,8 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         if missing
         else "everything required is here"
     )
-    emit(args, {"ok": not missing, "tools": [f.as_dict() for f in found]}, lines)
+    profile = _archive_profile(args)
+    lines += ["archive profile:", *(f"  {k}: {v}" for k, v in profile.items())]
+    emit(args, {"ok": not missing, "tools": [f.as_dict() for f in found],
+                "archive": profile}, lines)  # fmt: skip
     return ExitCode.dependency if missing else ExitCode.ok

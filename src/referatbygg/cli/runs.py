@@ -139,6 +139,8 @@ def _status_lines(st: pipeline.Status) -> list[str]:
     lines.append(f"  waiting for: {', '.join(st.waiting) or '—'}")
     lines.append(f"  timestamp:   {'yes' if st.timestamped else 'no'}")
     lines.append(f"  package:     {st.package or '—'}")
+    if st.archive:
+        lines.append(f"  archive:     {st.archive}")
     lines.append(f"  next:        {st.next_step}")
     if st.unchecked:
         lines.append(

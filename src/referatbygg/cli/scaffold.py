@@ -19,6 +19,10 @@ def add_new(sub: Subparsers, shared: Parents) -> None:
                    help="the last meeting file, to start the next one from")  # fmt: skip
     n.add_argument("--name", default="Utvalget", help="the body's name (default: Utvalget)")
     n.add_argument("--organisation", default="Kommunen", help="who owns the body")
+    n.add_argument(
+        "--organisation-number", metavar="NUMBER",
+        help="its number in Enhetsregisteret (9 digits): the archive needs it",
+    )  # fmt: skip
     n.add_argument("--language", choices=["nb", "nn"], default="nb")
     from ..meeting.styles import DEFAULT, STYLES
 
@@ -49,7 +53,8 @@ def cmd_new(args: argparse.Namespace) -> int:
         if args.previous:
             raise InputError("--from starts a meeting file: give its name, e.g. 2025-04-24.toml")
         made = scaffold.new_body(target, name=args.name, organisation=args.organisation,
-                                 language=args.language, style=args.style)  # fmt: skip
+                                 language=args.language, style=args.style,
+                                 organisation_number=args.organisation_number)  # fmt: skip
         lines = [f"wrote {made} (and the JSON Schemas beside it, for editors)",
                  f"next: referatbygg new {target / 'YYYY-MM-DD.toml'}"]  # fmt: skip
     emit(args, {"ok": True, "wrote": str(made)}, lines)

@@ -219,6 +219,10 @@ class Attachment(Strict):
         default=None, description="What an image attachment (PNG, JPEG) shows, read aloud by "
         "screen readers; without it the image is not published as accessible.",
     )  # fmt: skip
+    author: Text | None = Field(
+        default=None, description="Who wrote it (the archive's forfatter): 'Oslo "
+        "politidistrikt', 'Rådmannen'; default: the body.",
+    )  # fmt: skip
 
 
 class NextMeeting(Strict):

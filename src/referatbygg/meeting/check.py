@@ -145,6 +145,7 @@ def check(meeting: Meeting) -> list[Problem]:
                 date=nxt.date,
             )
     _plausible_date(meeting, add)
+    _archive_ready(meeting, add, body_src)
     _sizes(meeting, add)
     _look(meeting, problems, body_src)
     _placeholders(meeting, problems, add, body_src)
@@ -525,6 +526,34 @@ def _placeholders(meeting: Meeting, problems: list[Problem], add: Add, body_src:
                 "placeholder_name",
                 title=s.title,
             )
+
+
+def _archive_ready(meeting: Meeting, add: Add, body_src: Path) -> None:
+    """A møtemappe needs the meeting's number, and nothing may make it up (a warning: the
+    meeting is built and signed without it; archiving stops)."""
+    filing = meeting.body.archive.filing
+    if meeting.kind != "avtale" and filing == "moetemappe" and not meeting.data.number:
+        add(
+            "warning",
+            ("date",),
+            "the meeting has no number (møtenummer), and the body files its minutes in a "
+            'møtemappe, which needs one: archiving will stop; add number = "…" as the body '
+            'numbers its meetings, or set [archive] filing = "journalpost" in the body file',
+            "number_missing",
+        )
+
+
+def organisation_number_missing(meeting: Meeting) -> Problem:
+    """The warning when neither the body file nor the archive profile gives the organisation
+    number (``check`` knows the profile; this module does not)."""
+    return Problem(
+        "warning",
+        locate(meeting.body_source, ("organisation",)),
+        "the body file gives no organisation number, nor does the archive profile: archiving "
+        "needs it (it names the organisation in every external key); add organisation_number "
+        '= "…" (Enhetsregisteret) to the body file, or to [archive] in referatbygg.toml',
+        "organisation_number_missing",
+    )
 
 
 def _plausible_date(meeting: Meeting, add: Add) -> None:

@@ -29,6 +29,7 @@ from .agenda import (
     case_label,
     check_case_format,
 )
+from .filing import Filing, OrgNumber
 from .inputs import ATTACHMENT_LIMIT, Found, find
 from .markup import (
     EXEMPT_MARK,
@@ -106,6 +107,14 @@ class Body(Strict):
     id: RoleId = Field(description="Short id used in file and package names, e.g. 'politiradet'.")
     name: Title
     organisation: Title = Field(description="Who owns the body, e.g. 'Oslo kommune'.")
+    organisation_number: OrgNumber | None = Field(
+        default=None, description="The organisation's number in Enhetsregisteret (9 digits): "
+        "names it in every external key of the archive; archiving needs it (here or in the "
+        "archive profile).",
+    )  # fmt: skip
+    archive: Filing = Field(
+        default_factory=Filing, description="Where the receiving archive files the minutes."
+    )
     language: Language = "nb"
     document_type: Title | None = Field(
         default=None,
@@ -344,6 +353,9 @@ class MeetingFile(Strict):
 class Party(Strict):
     name: NonEmpty
     signatory: RoleId = Field(description="The body's signatory role who signs for this party.")
+    organisation_number: OrgNumber | None = Field(
+        default=None, description="The party's number in Enhetsregisteret, for the archive."
+    )
 
 
 class Period(Strict):

@@ -93,6 +93,17 @@ LABELS: dict[Language, dict[str, str]] = {
         "next_meetings": "Neste møter",
         "exempt": "Unntatt offentlighet, jf.",
         "withheld": "Unntatt offentlighet",  # the archive's restriction, before its basis
+        # The archive's notes on the signed minutes (archive/package.py): one per signature,
+        # one for the verification.
+        "note_signature": "Signert av {who} ({title}) {when}; sertifikat utstedt av {issuer}; "
+        "{level}; PAdES {pades}; verifisert: {verdict}",
+        "note_level": "sikkerhetsnivå {level}",
+        "note_no_level": "sikkerhetsnivå ikke oppgitt i sertifikatet",
+        "note_unknown": "ukjent",
+        "note_valid": "gyldig",
+        "note_invalid": "ikke gyldig",
+        "note_timestamp": "Dokumenttidsstempel {when}",
+        "note_verified": "Signaturene verifisert {when} av {tool}: {verdict}, PAdES {level}",
         "built": "bygget",
         "agenda": "Saksliste",
         "notice_attachments": "Vedlegg som legges fram",
@@ -147,6 +158,15 @@ LABELS: dict[Language, dict[str, str]] = {
         "next_meetings": "Neste møte",
         "exempt": "Unnateke offentlegheit, jf.",
         "withheld": "Unnateke offentlegheit",
+        "note_signature": "Signert av {who} ({title}) {when}; sertifikat utferda av {issuer}; "
+        "{level}; PAdES {pades}; verifisert: {verdict}",
+        "note_level": "tryggleiksnivå {level}",
+        "note_no_level": "tryggleiksnivå ikkje oppgitt i sertifikatet",
+        "note_unknown": "ukjend",
+        "note_valid": "gyldig",
+        "note_invalid": "ikkje gyldig",
+        "note_timestamp": "Dokumenttidsstempel {when}",
+        "note_verified": "Signaturane verifiserte {when} av {tool}: {verdict}, PAdES {level}",
         "built": "bygd",
         "agenda": "Sakliste",
         "notice_attachments": "Vedlegg som blir lagde fram",

@@ -30,6 +30,7 @@ BODY_TEMPLATE = """\
 id = "{id}"
 name = {name_value}
 organisation = {organisation_value}
+{organisation_number}
 # nb (bokmål) or nn (nynorsk)
 language = "{language}"
 # The house style ("{style}"; README: "A body's house style"):
@@ -61,9 +62,11 @@ def slug(text: str) -> str:
 def new_body(
     folder: Path, *, name: str, organisation: str, language: Language = "nb",
     style: str = styles.DEFAULT, signatories: list[tuple[str, str]] | None = None,
+    organisation_number: str | None = None,
 ) -> Path:  # fmt: skip
     """Write ``folder/organ.toml``, commented, in one of the shipped house styles; refuses to
-    overwrite."""
+    overwrite. Without ``organisation_number`` the key is there, commented out: the archive
+    needs it, and nothing here may make it up."""
     if style not in styles.STYLES:
         raise InputError(f"unknown style {style!r}; known: {', '.join(styles.STYLES)}")
     target = folder / "organ.toml"
@@ -94,6 +97,10 @@ def new_body(
         schema="organ.schema.json", id=slug(name) or "organ", name=name,
         name_value=tomlkit.string(name).as_string(),
         organisation_value=tomlkit.string(organisation).as_string(), language=language,
+        organisation_number=(
+            f"organisation_number = {tomlkit.string(organisation_number).as_string()}"
+            if organisation_number else
+            '# organisation_number = "…"  # Enhetsregisteret: the archive needs it'),
         signatories=signing, style=style, style_keys=styles.keys(style, language),
     )  # fmt: skip
     _valid_body(text, target)

@@ -22,17 +22,19 @@ def warm() -> None:
     for name in LIBRARIES:
         with contextlib.suppress(Exception):
             importlib.import_module(name)
-    from ..archive import arkivmelding
+    from ..archive import arkivmelding, codes, parts
     from ..tools import ghostscript, verapdf
 
-    for fill in (arkivmelding._schema, ghostscript.version, ghostscript.srgb_profile,
-                 verapdf.version):  # fmt: skip
+    for fill in (ghostscript.version, ghostscript.srgb_profile, verapdf.version):
         with contextlib.suppress(Exception):
             fill()
+    with contextlib.suppress(Exception):
+        parts.schema(arkivmelding.SCHEMA)
     for name in ("dokumenttype", "dokumentstatus", "variantformat", "moetedeltakerfunksjon",
-                 "moeteregistreringstype", "tilknyttetregistreringsom"):  # fmt: skip
+                 "moeteregistreringstype", "tilknyttetregistreringsom", "journalposttype",
+                 "journalstatus", "korrespondanseparttype", "merknadstype"):  # fmt: skip
         with contextlib.suppress(Exception):
-            arkivmelding.code_list(name)
+            codes.code_list(name)
     from .. import heap
 
     heap.settle()  # after the caches are filled: the workers fork from this heap

@@ -53,6 +53,34 @@ def holder(cert: x509.Certificate) -> str:
     return _one(subject.get("common_name", "")) or cert.subject.human_friendly
 
 
+def issuer(cert: x509.Certificate) -> str:
+    """The issuing authority as people read it: its common name, else its whole name."""
+    name = cert.issuer.native
+    return _one(name.get("common_name", "")) or cert.issuer.human_friendly
+
+
+# ETSI EN 319 411-2 policies: a qualified certificate for a natural person on a qualified
+# signature creation device (what Norway's "Person-Høy" smartcards and remote signing are),
+# one without the device, and one for a legal person (enterprise certificate).
+_POLICIES = {
+    "0.4.0.194112.1.2": "PH",  # QCP-n-qscd
+    "0.4.0.194112.1.0": "PS",  # QCP-n
+    "0.4.0.194112.1.1": "V",  # QCP-l
+    "0.4.0.194112.1.3": "V",  # QCP-l-qscd
+}
+
+
+def assurance(cert: x509.Certificate) -> str:
+    """The assurance level the certificate's policies state ('PH', 'PS', 'V'), "" when none
+    of them is one of ETSI's qualified policies: never guessed from names."""
+    try:
+        policies = cert.certificate_policies_value
+    except ValueError:
+        return ""
+    found = [_POLICIES.get(p["policy_identifier"].dotted, "") for p in policies or []]
+    return next((f for f in found if f), "")
+
+
 def _one(value: object) -> str:
     return str(value[0] if isinstance(value, list) else value)
 

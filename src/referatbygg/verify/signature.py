@@ -64,6 +64,11 @@ class SignatureReport:
     signer: str = "?"
     holder: str = ""  # the certificate holder's name, as compared with who should sign
     named: str = ""  # the name the signature block printed when the document was built
+    issuer: str = ""  # who issued the signer's certificate (its issuer's common name)
+    # Norwegian assurance level by the certificate's policy (Fiks Arkiv's
+    # elektroniskSignaturSikkerhetsnivaa): PH person høy, PS person standard, V enterprise
+    # certificate; "" when the certificate does not say.
+    assurance: str = ""
     signing_time: str | None = None  # claimed by the signer
     timestamp: str | None = None  # proved by a timestamp authority
     intact: bool = False
@@ -311,6 +316,8 @@ def _signature(
         return
     report.signer = status.signing_cert.subject.human_friendly
     report.holder = identity.holder(status.signing_cert)
+    report.issuer = identity.issuer(status.signing_cert)
+    report.assurance = identity.assurance(status.signing_cert)
     report.signing_time = _iso(status.signer_reported_dt)
     _identity(status.signing_cert, ev, report)
     _integrity(status, report, allowed_after(follow), embedded.docmdp_level)

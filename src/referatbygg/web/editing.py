@@ -114,6 +114,7 @@ ATTACHMENT_FIELDS = (
     Field("item", "Til sak", "ref"),
     Field("exempt", "Unntatt offentlighet: hjemmel (tom: offentlig)"),
     Field("alt", "Alternativ tekst (hva bildet viser)"),
+    Field("author", "Forfatter (tom: organet)"),
 )
 _MORE = "Mer"
 PERSON_FIELDS = (

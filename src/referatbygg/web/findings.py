@@ -43,6 +43,20 @@ CODES: dict[str, tuple[str, str]] = {
         "innkallingen viser «{item}» bare med nummeret: saken har ingen tittel",
         "innkallinga viser «{item}» berre med nummeret: saka har ingen tittel",
     ),
+    "organisation_number_missing": (
+        "organfilen oppgir ikke organisasjonsnummeret: arkivet trenger det (det står i hver "
+        'ekstern nøkkel); skriv organisation_number = "…" (Enhetsregisteret) i organfilen',
+        "organfila oppgir ikkje organisasjonsnummeret: arkivet treng det (det står i kvar "
+        'ekstern nøkkel); skriv organisation_number = "…" (Einingsregisteret) i organfila',
+    ),
+    "number_missing": (
+        "møtet har ikke møtenummer, og organet arkiverer i møtemappe, som krever det: arkiveringen "
+        'stopper; skriv number = "…" slik organet nummererer møtene, eller arkiver som '
+        'journalpost ([archive] filing = "journalpost" i organfilen)',
+        "møtet har ikkje møtenummer, og organet arkiverer i møtemappe, som krev det: arkiveringa "
+        'stoppar; skriv number = "…" slik organet nummererer møta, eller arkiver som '
+        'journalpost ([archive] filing = "journalpost" i organfila)',
+    ),
     "attachment_alt": (
         "bildevedlegget «{title}» har ingen alternativ tekst (alt); en skjermleser kan ikke lese "
         "det, og det publiseres ikke som tilgjengelig",

@@ -20,6 +20,9 @@ class View:
     timestamped: bool = False
     zip: Path | None = None  # the BagIt package, when made after the document's last change
     message_zip: Path | None = None  # the Fiks Arkiv message beside it
+    # Where the meeting stands with the archive: (phrase, its values), said in the page's
+    # language — sent and waiting, received, archived with its numbers, or refused.
+    archive: tuple[str, dict[str, str]] | None = None
 
 
 def view(file: Path, out_root: Path, config: Config) -> View:
@@ -30,7 +33,44 @@ def view(file: Path, out_root: Path, config: Config) -> View:
     if st.package is not None:
         message = st.package.with_name(f"{st.package.stem}.fiks-arkiv.zip")
         found.message_zip = message if message.is_file() else None
+    found.archive = standing(st.out_dir)
     return found
+
+
+# What standing() says, for texts.NN (tests/test_web.py checks each has its nynorsk).
+STANDINGS = (
+    "Arkivet har ikke svart på {kind} laget {when} (ennå ikke lest inn)",
+    "Arkivet avviste {kind}: {text}",
+    "Arkivet har mottatt {kind}, men ikke kvittert ennå",
+    "Arkivert: {numbers}",
+)
+
+
+def standing(out_dir: Path) -> tuple[str, dict[str, str]] | None:
+    """The archive record (archive/record.py) as a phrase of the page and its values."""
+    from ..archive import record
+
+    dealt = record.read(out_dir)
+    if not dealt.sent:
+        return None
+    last = dealt.sent[-1]
+    kind = "oppdatering" if str(last["meldingstype"]).endswith("oppdater") else "melding"
+    reply = next((a for a in reversed(dealt.answers)
+                  if a.get("klientMeldingId") == last["klientMeldingId"]), None)  # fmt: skip
+    if reply is None:
+        return (
+            "Arkivet har ikke svart på {kind} laget {when} (ennå ikke lest inn)",
+            {"kind": kind, "when": str(last["written"])},
+        )
+    if reply.get("outcome") == "error":
+        return ("Arkivet avviste {kind}: {text}", {"kind": kind, "text": str(reply.get("text"))})
+    if reply.get("outcome") == "received":
+        return ("Arkivet har mottatt {kind}, men ikke kvittert ennå", {"kind": kind})
+    folder, reg = dealt.archive.get("mappe") or {}, dealt.archive.get("registrering") or {}
+    numbers = [f"sak {folder['saksnummer']}"] if folder.get("saksnummer") else []
+    numbers += [f"journalpost {reg['journalnummer']}"] if reg.get("journalnummer") else []
+    numbers += [f"systemID {reg['systemID']}"] if reg.get("systemID") else []
+    return STANDINGS[3], {"numbers": ", ".join(numbers)}
 
 
 def make(file: Path, out_root: Path, config: Config, say: Callable[[str], None]) -> Any:

@@ -294,8 +294,15 @@ class Pages(PageBase):
             self.meetings_page(problem="gi hver som signerer en tittel; ingenting ble skrevet",
                                values={**typed, **form})  # fmt: skip
             return
+        number = form.get("organisation_number", "").replace(" ", "") or None
+        if number is not None and not _org_number_ok(number):
+            self.meetings_page(problem=f"«{number}» er ikke et organisasjonsnummer (ni sifre, "
+                               "med riktig kontrollsiffer); ingenting ble skrevet",
+                               values=typed)  # fmt: skip
+            return
         scaffold.new_body(folder, name=name, organisation=organisation, language=language,
-                          style=style, signatories=signers)  # fmt: skip
+                          style=style, signatories=signers,
+                          organisation_number=number)  # fmt: skip
         first = scaffold.blank_meeting(folder / f"{dt.date.today():%Y-%m-%d}.toml")
         self._redirect(f"/meeting?file={quote(self._relative(first))}")
 
@@ -422,3 +429,15 @@ class Pages(PageBase):
             self._send(HTTPStatus.NOT_FOUND, b"Fant ikke siden.\n", TEXT)
             return
         self._send(HTTPStatus.OK, png.read_bytes(), "image/png")
+
+
+def _org_number_ok(number: str) -> bool:
+    from pydantic import TypeAdapter, ValidationError
+
+    from ..meeting.filing import OrgNumber
+
+    try:
+        TypeAdapter(OrgNumber).validate_python(number)
+    except ValidationError:
+        return False
+    return True

@@ -146,6 +146,7 @@ NN: dict[str, str] = {
     "Stemmer mot": "Røyster mot",
     "Blanke stemmer": "Blanke røyster",
     "Alternativ tekst (hva bildet viser)": "Alternativ tekst (kva biletet viser)",
+    "Forfatter (tom: organet)": "Forfattar (tom: organet)",
     "Unntatt offentlighet: hjemmel (tom: offentlig)": "Unnateke offentlegheit: heimel (tom: "
     "offentleg)",
     "Navn": "Namn",
@@ -240,6 +241,14 @@ NN: dict[str, str] = {
     "Last ned": "Last ned",
     "Arkivpakken": "Arkivpakken",
     "Fiks Arkiv-meldingen": "Fiks Arkiv-meldinga",
+    "I arkivet": "I arkivet",
+    "Arkivet har ikke svart på {kind} laget {when} (ennå ikke lest inn)": "Arkivet har ikkje "
+    "svart på {kind} laga {when} (ikkje lese inn enno)",
+    "Arkivet avviste {kind}: {text}": "Arkivet avviste {kind}: {text}",
+    "Arkivet har mottatt {kind}, men ikke kvittert ennå": "Arkivet har motteke {kind}, men "
+    "ikkje kvittert enno",
+    "Arkivert: {numbers}": "Arkivert: {numbers}",
+    "Svaret fra arkivet leses inn med": "Svaret frå arkivet blir lese inn med",
     # the item form's sections and the findings' field names (editing.py, findings.py)
     "(uten tittel)": "(utan tittel)",
     "Arkivkode": "Arkivkode",
