@@ -144,6 +144,16 @@ def test_the_answer_is_recorded_and_a_resend_updates(tmp_path: Path) -> None:
     report = check_package(resend.zip, roots())
     assert report.ok, report.problems
     assert any("arkivmelding.oppdater" in c for c in report.checked)
+    # The update's receipt, as the Fiks IO client saved it (V1 gives it no payload here).
+    ident = json.loads((resend.message / "melding.json").read_text())["klientMeldingId"]
+    answered = tmp_path / "oppdatert.json"
+    answered.write_text(json.dumps({"meldingstype": f"{updates.UPDATE}.kvittering",
+                                    "klientMeldingId": ident}))  # fmt: skip
+    found = record.read_answer(resend.bag.parent.parent, answered)
+    assert found.summary() == (
+        "archived: case 2023/15, journal post 2023/345, registrering "
+        "a1b2c3d4-0000-4000-8000-000000000002"
+    )
 
 
 def test_a_new_round_after_the_answer_adds_new_versions(tmp_path: Path) -> None:
@@ -183,7 +193,9 @@ def test_a_new_round_after_the_answer_adds_new_versions(tmp_path: Path) -> None:
     assert report.ok, report.problems
 
 
-@pytest.mark.parametrize("wrong", ["another meeting", "not valid", "nothing sent"])
+@pytest.mark.parametrize(
+    "wrong", ["another meeting", "not valid", "nothing sent", "fewer documents"]
+)
 def test_an_answer_not_about_what_was_sent_is_refused(tmp_path: Path, wrong: str) -> None:
     out = tmp_path / "out"
     first = run(SEED, out, CONFIG)
@@ -199,6 +211,15 @@ def test_an_answer_not_about_what_was_sent_is_refused(tmp_path: Path, wrong: str
         answer.write_bytes(kvittering(first.package).replace(b"<journalaar>", b"<aar>")
                            .replace(b"</journalaar>", b"</aar>"))  # fmt: skip
         match = "not valid against"
+    elif wrong == "fewer documents":  # a receipt without keys, for a meeting of other size
+        xml = etree.fromstring(kvittering(first.package))
+        for key in xml.iter(f"{{{KV}}}referanseEksternNoekkel"):
+            key.getparent().remove(key)
+        reg = xml.find(f"{{{KV}}}registreringKvittering")
+        assert reg is not None
+        reg.remove(reg.findall(f"{{{KV}}}dokumentbeskrivelseKvittering")[-1])
+        answer.write_bytes(etree.tostring(xml))
+        match = "does not list every document"
     else:
         answer.write_bytes(kvittering(first.package))
         (meeting_out / record.STATE).unlink()

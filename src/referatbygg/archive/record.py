@@ -167,12 +167,17 @@ def _json_answer(file: Path, data: bytes, record: Record) -> dict[str, Any]:
     if answered not in sent:
         raise PackageError(f"{file}: answers klientMeldingId {answered}, which was not sent from "
                            "here")  # fmt: skip
-    if kind != f"{sent[answered]['meldingstype']}.mottatt":
-        raise PackageError(
-            f"{file}: a '{kind}' cannot be read from JSON alone",
-            hint="a kvittering or feilmelding is the XML file the message carried",
-        )
-    return {"meldingstype": kind, "outcome": "received", "klientMeldingId": answered}
+    asked = str(sent[answered]["meldingstype"])
+    if kind == f"{asked}.mottatt":
+        return {"meldingstype": kind, "outcome": "received", "klientMeldingId": answered}
+    # An update's or a new version's receipt carries nothing V1 defines a schema for here: its
+    # type is the answer (the archive's identities stay those of its first receipt).
+    if kind == f"{asked}.kvittering" and not asked.endswith("arkivmelding.opprett"):
+        return {"meldingstype": kind, "outcome": "archived", "klientMeldingId": answered}
+    raise PackageError(
+        f"{file}: a '{kind}' cannot be read from JSON alone as the answer to {asked}",
+        hint="a kvittering or feilmelding is the XML file the message carried",
+    )
 
 
 def _xml_answer(file: Path, data: bytes, last: dict[str, Any], record: Record) -> dict[str, Any]:
@@ -255,6 +260,11 @@ def _kvittering(file: Path, root: etree._Element, last: dict[str, Any]) -> dict[
                 raise PackageError(f"{file}: the receipt lists document number {number}, which "
                                    "the message sent from here did not hold")  # fmt: skip
             documents[doc_key] = str(text(desc, "systemID"))
+        if set(documents) != set(last["documents"].values()):
+            missing = sorted(set(last["documents"].values()) - set(documents))
+            raise PackageError(f"{file}: the receipt does not list every document the message "
+                               f"sent from here held (missing: {', '.join(missing)}); it is "
+                               "not the answer to it")  # fmt: skip
         archive["dokumenter"] = documents
     if not archive.get("registrering"):
         raise PackageError(f"{file}: the receipt names no registrering: nothing to record")

@@ -42,9 +42,9 @@ def cmd_archive(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     result = pipeline.make_archive(meeting, args.out, config, progress=progress(args))
     lines = [f"bag: {result.bag}", f"zip: {result.zip}", f"{result.files} document file(s)"]
-    if result.message:
-        lines.append(f"Fiks Arkiv message: {result.message} (and .zip): arkivmelding.xml and "
-                     "the files it names, for a Fiks IO client to send")  # fmt: skip
+    for folder, kind in zip(result.messages, result.kinds, strict=True):
+        lines.append(f"Fiks Arkiv message ({kind.removeprefix('no.ks.fiks.arkiv.v1.')}): "
+                     f"{folder} (and .zip), for the Fiks IO client to send")  # fmt: skip
     emit(args, {"ok": True, **result.as_dict()}, lines)
     return ExitCode.ok
 

@@ -45,8 +45,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     lines += _status_lines(result.status)
     if result.package:
         lines.append(f"package: {result.package.zip}")
-        if result.package.message:
-            lines.append(f"Fiks Arkiv message: {result.package.message} (and .zip)")
+        for folder, kind in zip(result.package.messages, result.package.kinds, strict=True):
+            lines.append(f"Fiks Arkiv message ({kind.removeprefix('no.ks.fiks.arkiv.v1.')}): "
+                         f"{folder} (and .zip)")  # fmt: skip
         lines.append(f"check it: referatbygg check-package {result.package.zip}")
     if config.demo:
         lines.append("(TEST signatures from the demo PKI: not valid as real signatures)")
