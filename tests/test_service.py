@@ -20,6 +20,7 @@ import pytest
 
 from referatbygg import cli
 from referatbygg.build.report import require_validated
+from referatbygg.errors import ExitCode
 from referatbygg.service import wire
 from referatbygg.tools import proc
 
@@ -287,3 +288,48 @@ def test_cheap_commands_never_start_the_service(served: Served) -> None:
         res = served.cli(*args)
         assert res.returncode in (0, 3), res.stderr
     assert not (served.folder / "service.sock").exists()
+
+
+def _path_without(tmp_path: Path, hidden: set[str]) -> str:
+    """A PATH with every program of the system's but ``hidden``."""
+    folder = tmp_path / f"bin-without-{'-'.join(sorted(hidden))}"
+    folder.mkdir()
+    for base in ("/usr/local/bin", "/usr/bin", "/bin"):
+        for program in sorted(Path(base).iterdir()):
+            target = folder / program.name
+            if program.name not in hidden and not target.exists():
+                target.symlink_to(program)
+    return str(folder)
+
+
+def test_the_service_answers_as_the_command_does(served: Served, tmp_path: Path) -> None:
+    """A running service, warm with LibreOffice and veraPDF, takes each command's environment:
+    the limits, and PATH (a program the client cannot find is missing, whatever the service
+    found when it started) — the same exit code as the same command run in-process."""
+    import shutil
+
+    folder = tmp_path / "politiradet"
+    shutil.copytree(SEED.parent, folder)
+    meeting = folder / SEED.name
+    out = tmp_path / "out"
+    warm = served.cli("build", meeting, "--out", out, "-q")
+    assert warm.returncode == 0, warm.stderr
+    no_office = _path_without(tmp_path, {"soffice", "libreoffice", "loffice", "lowriter"})
+    no_java = _path_without(tmp_path, {"java", "javac"})
+    cases = [
+        ({"REFERATBYGG_MAX_ATTACHMENT_MB": "0"}, ExitCode.check_failed),
+        ({"REFERATBYGG_MAX_ATTACHMENT_MB": "abc"}, ExitCode.input_error),
+        ({"REFERATBYGG_MAX_ATTACHMENT_MB": "0.5"}, ExitCode.input_error),
+        ({"REFERATBYGG_MAX_IMAGE_MEGAPIXELS": "-1"}, ExitCode.input_error),
+        ({"PATH": no_office}, ExitCode.dependency),
+        ({"PATH": no_java}, ExitCode.dependency),
+    ]
+    for change, expected in cases:
+        env = {**served.env, **change}
+        answers = []
+        for how in ((), ("--no-service",)):
+            res = subprocess.run([RB, "build", str(meeting), "--out", str(out), "-q", *how],
+                                 env=env, capture_output=True, text=True, timeout=600)  # fmt: skip
+            answers.append((res.returncode, res.stderr.strip().splitlines()[-2:]))
+        assert answers[0][0] == answers[1][0] == expected, (change, answers)
+    assert served.status().get("pid")  # the same service answered throughout

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import settings
 from .archive import record as archive_record
 from .archive.package import PackageResult, make_package
 from .build import rounds, work
@@ -91,7 +92,7 @@ def build(
     meeting = load_meeting(meeting_file, root)
     require_clean(meeting)  # before the lock: a refused meeting leaves nothing behind
     if template is not None:
-        inputs.check_file(template, limit=inputs.ATTACHMENT_LIMIT)
+        inputs.check_file(template, limit=settings.attachment_limit())
     options = Options(level, pdf, template, kind, draft)
     with locked(lock_for(meeting, out_root)):
         out = out_dir_for(meeting, out_root)

@@ -83,6 +83,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             logging.getLogger(name).setLevel(logging.CRITICAL + 1)
     func: Callable[[argparse.Namespace], int] = args.func
     try:
+        from .. import settings
+
+        settings.check_all()  # a limit that is not a number: said before any work, exit 2
         if getattr(args, "served", False):
             from .. import heap
             from ..tools import verapdf

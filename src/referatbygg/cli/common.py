@@ -56,9 +56,10 @@ def progress(args: argparse.Namespace) -> Callable[[str], None] | None:
 
 def pdf_file(path: Path) -> Path:
     """A PDF the user named: there, a regular file, within the size limit."""
-    from ..meeting.inputs import PDF_LIMIT, check_file
+    from ..meeting.inputs import check_file
+    from ..settings import pdf_limit
 
-    check_file(path, limit=PDF_LIMIT)
+    check_file(path, limit=pdf_limit())
     return path
 
 

@@ -9,7 +9,6 @@ refused with an error that names the attachment, its agenda item and its file.
 
 from __future__ import annotations
 
-import os
 import tomllib
 import zipfile
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from PIL import Image, UnidentifiedImageError
 from pypdf import PdfReader
 
 from ..errors import InputError
+from ..settings import image_pixels
 from .load import load_meeting, locate, printable
 from .model import Meeting
 
@@ -74,10 +74,9 @@ def fail(meeting: Meeting, index: int, message: str) -> AttachmentError:
     )
 
 
-# Images larger than this are refused before they are decoded (decompression bombs): a scanned
-# A4 page at 600 dpi is ~35 megapixels.
-MAX_PIXELS = int(os.environ.get("REFERATBYGG_MAX_IMAGE_MEGAPIXELS", "120")) * 1_000_000
-Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # ours is checked first; Pillow's own guard stays behind it
+# Images larger than settings.image_pixels() are refused before they are decoded (decompression
+# bombs): a scanned A4 page at 600 dpi is ~35 megapixels. Read per image: the service's
+# commands each have their own environment.
 
 
 @dataclass(frozen=True)
@@ -154,14 +153,16 @@ def check_image(meeting: Meeting, index: int, src: Path) -> None:
     """The image's size from its header — refused above the pixel limit before anything is
     decoded (decompression bombs) — then decoded once, as the build will: a truncated or
     damaged image is found by check, not half-way through a build."""
+    limit = image_pixels()
+    Image.MAX_IMAGE_PIXELS = limit  # ours is checked first; Pillow's own guard stays behind it
     try:
         with Image.open(src) as img:
             width, height = img.size
-            if width * height > MAX_PIXELS:
+            if width * height > limit:
                 raise fail(
                     meeting, index,
                     f"the image is {width} × {height} pixels ({width * height / 1e6:.0f} "
-                    f"megapixels), more than the limit of {MAX_PIXELS / 1e6:.0f} "
+                    f"megapixels), more than the limit of {limit / 1e6:.0f} "
                     "(REFERATBYGG_MAX_IMAGE_MEGAPIXELS); scale it down or make it a PDF",
                 )  # fmt: skip
             img.load()
@@ -171,7 +172,7 @@ def check_image(meeting: Meeting, index: int, src: Path) -> None:
             meeting, index,
             f"the image claims more than {2 * (Image.MAX_IMAGE_PIXELS or 0) / 1e6:.0f} megapixels "
             f"(a decompression bomb, or a scan at far too high a resolution); the limit is "
-            f"{MAX_PIXELS / 1e6:.0f} (REFERATBYGG_MAX_IMAGE_MEGAPIXELS)",
+            f"{limit / 1e6:.0f} (REFERATBYGG_MAX_IMAGE_MEGAPIXELS)",
         ) from None  # fmt: skip
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise fail(meeting, index, f"the image is damaged and cannot be read ({exc})") from None

@@ -18,8 +18,6 @@ from pathlib import Path
 from ..errors import InputError
 
 TOML_LIMIT = 2 * 1024 * 1024  # a meeting or body file: text, never this large
-ATTACHMENT_LIMIT = int(os.environ.get("REFERATBYGG_MAX_ATTACHMENT_MB", "200")) * 1024 * 1024
-PDF_LIMIT = 4 * ATTACHMENT_LIMIT  # a built, signed PDF given on the command line
 BODY_FILE = "organ.toml"
 
 

@@ -15,6 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..errors import InputError
+from ..settings import attachment_limit
 from .agenda import (
     Attachment,
     CaseInfo,
@@ -30,7 +31,7 @@ from .agenda import (
     check_case_format,
 )
 from .filing import Filing, OrgNumber
-from .inputs import ATTACHMENT_LIMIT, Found, find
+from .inputs import Found, find
 from .markup import (
     EXEMPT_MARK,
     Block,
@@ -543,7 +544,7 @@ class Meeting(BaseModel):
 
     def attachment_file(self, attachment: Attachment) -> Found:
         """The attachment's file inside the meeting's folder tree, or what is wrong with it."""
-        return find(self.root, self.source.parent, attachment.file, limit=ATTACHMENT_LIMIT)
+        return find(self.root, self.source.parent, attachment.file, limit=attachment_limit())
 
     def attachment_path(self, attachment: Attachment) -> Path:
         found = self.attachment_file(attachment)

@@ -104,6 +104,9 @@ class RemoteConverter:
         self.ask = ask
 
     def convert(self, src: Path, dst: Path, level: PdfaLevel) -> None:
+        # The client's PATH decides, as in-process: without LibreOffice there, the command
+        # says so (exit 4) instead of using the one the service found when it started.
+        libreoffice.soffice()
         self.ask({"op": "convert", "src": str(src.resolve()), "dst": str(dst.resolve()),
                   "level": level}, timeout=600)  # fmt: skip
         libreoffice.check_pdf(dst, src.name)
@@ -119,6 +122,7 @@ class RemoteValidator:
         self.ask = ask
 
     def validate(self, pdf: Path, flavour: str, timeout: float = 600) -> verapdf.Result:
+        verapdf.require()  # Java and JAXB as the client's environment finds them, as in-process
         answer = self.ask({"op": "validate", "pdf": str(pdf.resolve()), "flavour": flavour,
                            "timeout": timeout}, timeout=timeout + 60)  # fmt: skip
         data = answer["result"]

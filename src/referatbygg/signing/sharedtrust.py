@@ -1,10 +1,10 @@
 """Revocation data shared between one user's commands for a while; one TLS context per process.
 
-A process keeps its validation context for ``TRUST_TTL`` (trust.py), so a batch fetches
-OCSP responses and CRLs for the same signers once. A new command — each `referatbygg sign` of a
-signatory, each command served by the background service in a freshly forked worker — would
-fetch them again. Here what was fetched is kept in the user's private runtime folder (0700, the
-service's) for the same time, and read back by the next command.
+A process keeps its validation context for REFERATBYGG_TRUST_TTL seconds (trust.py), so a batch
+fetches OCSP responses and CRLs for the same signers once. A new command — each `referatbygg
+sign` of a signatory, each command served by the background service in a freshly forked
+worker — would fetch them again. Here what was fetched is kept in the user's private runtime
+folder (0700, the service's) for the same time, and read back by the next command.
 
 Why this does not weaken the checks: OCSP responses and CRLs are signed by their issuers, and
 pyhanko-certvalidator checks them as it checks fetched ones — signature, issuer, freshness at

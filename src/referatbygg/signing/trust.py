@@ -6,7 +6,6 @@ check of a signer's certificate before it signs anything.
 from __future__ import annotations
 
 import asyncio
-import os
 from dataclasses import dataclass, field
 
 from asn1crypto import x509 as asn1_x509
@@ -17,6 +16,7 @@ from pyhanko_certvalidator import CertificateValidator, ValidationContext
 from pyhanko_certvalidator import errors as cv_errors
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from .. import settings
 from ..config import Config
 from ..errors import InputError, SigningError
 from . import sharedtrust
@@ -38,18 +38,18 @@ class Trust:
 # Revocation data and certificates fetched for one signature serve the next ones in this process
 # (a batch signs many meetings by the same people), and pyHanko's timestamper keeps the dummy
 # response it sizes signatures with. Kept for a limited time, so that revocation data stays fresh.
-TRUST_TTL = float(os.environ.get("REFERATBYGG_TRUST_TTL", "600"))
 _TRUST_CACHE: dict[str, tuple[float, Trust]] = {}
 
 
 def trust(config: Config, pki: DemoPki | None = None) -> Trust:
-    """Trust for ``config``: the same object for up to TRUST_TTL seconds in one process."""
+    """Trust for ``config``: the same object for up to REFERATBYGG_TRUST_TTL seconds (600) in
+    one process."""
     import time
 
     key = config.model_dump_json() + str(pki.folder if pki else default_dir())
     now = time.monotonic()
     cached = _TRUST_CACHE.get(key)
-    if cached and now - cached[0] < TRUST_TTL:
+    if cached and now - cached[0] < settings.trust_ttl():
         return cached[1]
     fresh = _make_trust(config, pki)
     _TRUST_CACHE[key] = (now, fresh)
@@ -83,7 +83,9 @@ def _make_trust(config: Config, pki: DemoPki | None = None) -> Trust:
     if not config.signing.tsa_url:
         raise InputError("no timestamp authority configured ([signing] tsa_url)")
     others = [c for p in config.signing.other_certs for c in certs(p)]
-    shared = sharedtrust.store(TRUST_TTL)  # what the user's last commands fetched, if recent
+    shared = sharedtrust.store(
+        settings.trust_ttl()
+    )  # what the user's last commands fetched, if recent
     ctx = ValidationContext(
         trust_roots=roots,
         other_certs=others,

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Literal, Protocol
 
 from ..errors import DependencyError, ValidationError
-from . import jvm
+from . import jvm, proc
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +86,14 @@ def jaxb_jars() -> tuple[Path, ...]:
     configured = os.environ.get("REFERATBYGG_JAXB")
     jars = tuple(Path(p) for p in configured.split(":")) if configured else JAXB
     return jvm.classpath_of(jars, hint="apt-get install libjaxb-java (or set REFERATBYGG_JAXB)")
+
+
+def require() -> None:
+    """What an engine of this process would need, found in this environment (PATH, JAXB):
+    DependencyError when it is not — also when another process's engine would answer."""
+    proc.which("java", package="default-jre-headless")
+    jar()
+    jaxb_jars()
 
 
 def version() -> str:

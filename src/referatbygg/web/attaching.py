@@ -42,12 +42,12 @@ def free(folder: Path, name: str) -> Path:
 
 class AttachPages(Pages):
     def attach(self) -> None:
-        from ..meeting.inputs import ATTACHMENT_LIMIT
+        from ..settings import attachment_limit
 
         path = self._meeting_file()
         if path is None:
             return
-        body = self._body_to_file(ATTACHMENT_LIMIT + 2**16)
+        body = self._body_to_file(attachment_limit() + 2**16)
         if body is None:
             return
         try:
