@@ -25,14 +25,14 @@ def cmd_check(args: argparse.Namespace) -> int:
     from ..config import load_config
     from ..errors import MeetingFileError
     from ..meeting.check import check, file_problems, organisation_number_missing
-    from ..meeting.load import load_meeting
+    from ..meeting.load import load_meeting, printable
 
     try:
         meeting = load_meeting(args.meeting, args.root)
     except MeetingFileError as exc:
         # The files' own errors are check's findings too: listed the same way, exit 3.
         problems = file_problems(exc.message, str(args.meeting))
-        name = str(args.meeting)
+        name = printable(str(args.meeting))  # a name with a newline or an override, shown
     else:
         problems = check(meeting)
         name = meeting.id

@@ -12,6 +12,7 @@ import difflib
 import hashlib
 import re
 import tomllib
+import unicodedata
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -377,11 +378,41 @@ def load_body(path: Path) -> Body:
     return result
 
 
+# Characters a file name may not carry into a meeting's id (and so into output folders, package
+# names and the archive's keys): controls (a newline, U+0001) and format characters — among them
+# the bidirectional overrides (U+202E turns "…‮fdp.exe" round on screen) and invisible joiners.
+_DECEIVING = ("Cc", "Cf", "Zl", "Zp", "Co", "Cs")
+
+
+def name_problem(stem: str) -> str | None:
+    """Why a meeting file's name cannot name a meeting, or None."""
+    bad = sorted({c for c in stem if unicodedata.category(c) in _DECEIVING})
+    if bad:
+        shown = ", ".join(f"U+{ord(c):04X} ({unicodedata.name(c, 'a control character')})"
+                          for c in bad)  # fmt: skip
+        return (
+            f"its name holds {shown}: a control or invisible character, which would "
+            "carry into the meeting's id, its output folder and the archive's keys, or "
+            "make the name read otherwise than it is; rename the file"
+        )
+    return None
+
+
+def meeting_id(body_id: str, path: Path) -> str:
+    """The meeting's id: the body's and the file name's, in Unicode's composed form (NFC), so
+    the same name typed on two systems (é as one character or as e and a combining accent)
+    is one meeting, not two that look alike."""
+    return unicodedata.normalize("NFC", f"{body_id}-{path.stem}")
+
+
 def load_meeting(path: Path, root: Path | None = None) -> Meeting:
     """Read a meeting (or agreement, ``kind = "avtale"``) file and the body file it names. Both
     files' problems are reported together. ``root``: the folder tree the meeting may read from
     (default: the body's folder; see :func:`inputs.default_root`)."""
     path = Path(path)
+    problem = name_problem(path.stem)
+    if problem:
+        raise MeetingFileError(f"{printable(str(path))}: {problem}")
     root = (root or default_root(path)).resolve()
     digests: dict[Path, str] = {}
     data, source = read_toml(path, invalid=MeetingFileError, digests=digests)
@@ -404,7 +435,7 @@ def load_meeting(path: Path, root: Path | None = None) -> Meeting:
     if found or meeting is None or body is None or body_file.path is None:
         raise MeetingFileError("\n".join(found) or f"{display(path)}: body: expected a file name")
     return Meeting(
-        id=f"{body.id}-{path.stem}",
+        id=meeting_id(body.id, path),
         source=path.resolve(),
         body_source=body_file.path,
         body=body,
