@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from conftest import MEETING, SEED, WriteMeeting
 from pdfmaker import plain_pdf
 
@@ -203,3 +204,21 @@ def test_a_meeting_signatory_without_a_name_is_a_warning(write_meeting: WriteMee
     (found,) = problems(path)
     said = f"{path}:6: warning: signatory 'medlem_1' has no name: who signs is then not checked"
     assert said in found, found
+
+
+def test_a_title_of_white_space_alone_is_an_error(write_meeting: WriteMeeting) -> None:
+    """A title of spaces or tabs would print a blank heading ('2.'), a bookmark and a signature
+    field named by nothing: refused at its line, as check and build both read the file."""
+    from referatbygg.errors import MeetingFileError
+
+    path = write_meeting(MEETING.replace('title = "Budsjett"', 'title = " \\t "'))
+    with pytest.raises(MeetingFileError) as err:
+        load_meeting(path)
+    assert f"{path}:12: items[1].title: is only white space" in err.value.message
+    path = write_meeting(MEETING)
+    body = path.parent / "organ.toml"
+    body.write_text(body.read_text(encoding="utf-8").replace('title = "Leder"', 'title = "  "'),
+                    encoding="utf-8")  # fmt: skip
+    with pytest.raises(MeetingFileError) as err:
+        load_meeting(path)
+    assert "signatories[0].title: is only white space" in err.value.message

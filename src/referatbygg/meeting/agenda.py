@@ -23,6 +23,7 @@ from .vocab import (
     Count,
     Date,
     Exempt,
+    Filled,
     Flag,
     NonEmpty,
     Number,
@@ -168,7 +169,7 @@ class Item(Strict):
     treated_after: Ref | None = Field(
         default=None, description="Treated after this item, not in its place: 69 or 'RS 2'."
     )
-    title: Text | None = None
+    title: Filled | None = None
     presenter: Text | None = Field(
         default=None, description="For an orientering: who briefs, e.g. 'politimesteren'."
     )

@@ -38,12 +38,24 @@ def _clean_text(value: str) -> str:
     return value
 
 
+def _something(value: str) -> str:
+    """A title or name that is only spaces, tabs or newlines would print a blank heading ("5.")
+    and a bookmark and a signature field named by nothing."""
+    if not value.strip():
+        raise ValueError("is only white space: give the text, or leave the key out")
+    return value
+
+
 Text = Annotated[str, AfterValidator(_clean_text)]
-NonEmpty = Annotated[str, Field(min_length=1), AfterValidator(_clean_text)]
+# Text that may be left out, but not given as white space alone (an item's title).
+Filled = Annotated[str, AfterValidator(_clean_text), AfterValidator(_something)]
+NonEmpty = Annotated[str, Field(min_length=1), AfterValidator(_clean_text),
+                     AfterValidator(_something)]  # fmt: skip
 # Titles and names that also become document properties: Word's core properties hold at most
 # 255 characters, and a title longer than a few lines is a mistake in any case.
 TITLE_MAX = 200
-Title = Annotated[str, Field(min_length=1, max_length=TITLE_MAX), AfterValidator(_clean_text)]
+Title = Annotated[str, Field(min_length=1, max_length=TITLE_MAX), AfterValidator(_clean_text),
+                  AfterValidator(_something)]  # fmt: skip
 ROLE_PATTERN = r"^[a-z][a-z0-9_]*$"
 RoleId = Annotated[str, Field(pattern=ROLE_PATTERN, max_length=64)]
 Date = Annotated[dt.date, StrictType()]

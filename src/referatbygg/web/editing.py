@@ -302,7 +302,10 @@ def _shown(value: Any, f: Field) -> str:
 def _put(entry: Any, f: Field, value: str) -> None:
     """Set (or, when empty, remove) one value, creating the tables on its way as the files
     write them — ``[items.decision]`` a table, ``votes`` an inline table — and removing a table
-    the form emptied. An unchanged value is left as written (quotes, layout, comments)."""
+    the form emptied. An unchanged value is left as written (quotes, layout, comments). A field
+    of white space alone is an emptied one: the files take no blank titles."""
+    if not value.strip():
+        value = ""
     if value == _shown(_get(entry, f.path), f):
         return
     *parents, last = f.path.split(".")
