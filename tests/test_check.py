@@ -222,3 +222,21 @@ def test_a_title_of_white_space_alone_is_an_error(write_meeting: WriteMeeting) -
     with pytest.raises(MeetingFileError) as err:
         load_meeting(path)
     assert "signatories[0].title: is only white space" in err.value.message
+
+
+def test_bytes_before_the_pdf_header_are_said_by_check(
+    write_meeting: WriteMeeting, tmp_path: Path
+) -> None:
+    """Readers that search for '%PDF-' open such a file; Ghostscript, which makes the PDF/A,
+    does not — check names it, so the build never fails on what check accepted."""
+    pdf = plain_pdf(tmp_path / "a.pdf")
+    pdf.write_bytes(b"X" * 600 + pdf.read_bytes())
+    text = MEETING + '\n[[attachments]]\nitem = 2\ntitle = "Notat"\nfile = "a.pdf"\n'
+    (found,) = problems(write_meeting(text))
+    assert "600 bytes that are not PDF come before its '%PDF-' header" in found
+
+
+def test_a_draft_mark_is_a_warning(write_meeting: WriteMeeting) -> None:
+    marked = MEETING.replace("date = 2024-03-01", "date = 2024-03-01\ndraft = true")
+    (found,) = problems(write_meeting(marked))
+    assert "m.toml:2: warning: the meeting is marked as a draft" in found

@@ -136,6 +136,13 @@ def agreements(meeting: Meeting) -> list[tuple[int, str]]:
 
 
 def read_pdf(meeting: Meeting, index: int, src: Path) -> PdfReader:
+    with src.open("rb") as fh:
+        offset = fh.read(1024).find(b"%PDF-")
+    if offset > 0:
+        # Readers that search for the header open it; Ghostscript, which makes the PDF/A,
+        # does not. What check accepts the build must convert: it is said here.
+        raise fail(meeting, index, f"{offset} bytes that are not PDF come before its '%PDF-' "
+                   "header; save it again as PDF from the program that made it")  # fmt: skip
     try:
         reader = PdfReader(src)
         if reader.is_encrypted:

@@ -530,7 +530,16 @@ def _placeholders(meeting: Meeting, problems: list[Problem], add: Add, body_src:
 
 def _archive_ready(meeting: Meeting, add: Add, body_src: Path) -> None:
     """A møtemappe needs the meeting's number, and nothing may make it up (a warning: the
-    meeting is built and signed without it; archiving stops)."""
+    meeting is built and signed without it; archiving stops). A file marked as a draft is
+    built as one only: the final build refuses it."""
+    if meeting.data.draft:
+        add(
+            "warning",
+            ("draft",),
+            "the meeting is marked as a draft (draft = true): 'build' makes the draft only "
+            "(--draft) and refuses the final minutes until the mark is removed",
+            "draft_marked",
+        )
     filing = meeting.body.archive.filing
     if meeting.kind != "avtale" and filing == "moetemappe" and not meeting.data.number:
         add(

@@ -49,6 +49,12 @@ CODES: dict[str, tuple[str, str]] = {
         "organfila oppgir ikkje organisasjonsnummeret: arkivet treng det (det står i kvar "
         'ekstern nøkkel); skriv organisation_number = "…" (Einingsregisteret) i organfila',
     ),
+    "draft_marked": (
+        "møtet er merket som utkast (draft = true): bare utkastet kan bygges, det endelige "
+        "referatet først når merket er fjernet",
+        "møtet er merka som utkast (draft = true): berre utkastet kan byggjast, det endelege "
+        "referatet først når merket er fjerna",
+    ),
     "number_missing": (
         "møtet har ikke møtenummer, og organet arkiverer i møtemappe, som krever det: arkiveringen "
         'stopper; skriv number = "…" slik organet nummererer møtene, eller arkiver som '
