@@ -240,3 +240,25 @@ def test_a_draft_mark_is_a_warning(write_meeting: WriteMeeting) -> None:
     marked = MEETING.replace("date = 2024-03-01", "date = 2024-03-01\ndraft = true")
     (found,) = problems(write_meeting(marked))
     assert "m.toml:2: warning: the meeting is marked as a draft" in found
+
+
+def test_check_says_problems_in_its_own_words_only(
+    write_meeting: WriteMeeting, tmp_path: Path
+) -> None:
+    """A PDF whose startxref points nowhere opens (pypdf repairs it, Ghostscript too); check
+    prints no library's raw 'WARNING pypdf._reader' lines about it."""
+    import re
+    import subprocess
+    import sys
+
+    pdf = plain_pdf(tmp_path / "a.pdf")
+    data = pdf.read_bytes()
+    at = data.rfind(b"startxref")
+    pdf.write_bytes(data[:at] + re.sub(rb"startxref\s+\d+", b"startxref\n12345", data[at:]))
+    text = MEETING + '\n[[attachments]]\nitem = 2\ntitle = "Notat"\nfile = "a.pdf"\n'
+    # Its own process: the streams and logging exactly as a user's terminal gets them.
+    res = subprocess.run([sys.executable, "-m", "referatbygg", "check", str(write_meeting(text))],
+                         capture_output=True, text=True, timeout=120)  # fmt: skip
+    said = res.stdout + res.stderr
+    assert res.returncode == 0, said
+    assert "WARNING" not in said and "pypdf" not in said, said

@@ -329,6 +329,16 @@ def test_doctor_lists_tools_and_says_what_is_missing(tmp_path: Path) -> None:
     assert res.returncode == ExitCode.dependency, res.stdout
     assert "MISSING Ghostscript" in res.stdout
     assert "apt-get install ghostscript" in res.stdout
+    # Without LibreOffice: that is what to install, not python3-uno (which needs it).
+    (bin_dir / "soffice").unlink()
+    res = subprocess.run(
+        [sys.executable, "-m", "referatbygg", "doctor", "--json"], capture_output=True,
+        text=True, env={**os.environ, "PATH": str(bin_dir)}, timeout=120,
+    )  # fmt: skip
+    tools = {t["name"]: t for t in json.loads(res.stdout)["tools"]}
+    assert tools["LibreOffice"]["install"] == "apt-get install libreoffice-writer-nogui"
+    assert tools["python3-uno"]["install"] is None
+    assert "needs LibreOffice" in tools["python3-uno"]["detail"]
 
 
 def test_warm_fallback_is_announced_once(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -79,8 +79,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.verbose:
         # Third-party log lines (pyHanko's difference analysis logs every suspicious change with
         # a traceback) belong under --verbose; our own messages say what was found.
-        for name in ("pyhanko", "pyhanko_certvalidator", "fontTools", "pikepdf"):
+        for name in ("pyhanko", "pyhanko_certvalidator", "fontTools", "pikepdf", "pypdf"):
             logging.getLogger(name).setLevel(logging.CRITICAL + 1)
+        # pypdf's "incorrect startxref" and Pillow's DecompressionBombWarning come as Python
+        # warnings on stderr; check says what matters about the file in its own words.
+        import warnings
+
+        for module in ("pypdf", "PIL"):
+            warnings.filterwarnings("ignore", module=module)
     func: Callable[[argparse.Namespace], int] = args.func
     try:
         from .. import settings
@@ -108,6 +114,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return int(ExitCode.ok)  # a reader that went away; the work was done
         if machine is None:
             return _internal(args, exc)
+        if not hasattr(args, "out") and machine.hint and "--out" in machine.hint:
+            # A command without --out (new, template, receive …): the folder it was given.
+            hint = "check the folder's permissions and free space, or write somewhere else"
+            machine = type(machine)(machine.message, hint=hint)
         _report(args, machine)
         return int(machine.exit_code)
     except Exception as exc:  # a bug: say so plainly, details only when asked for

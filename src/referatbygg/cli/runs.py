@@ -148,8 +148,9 @@ def _status_lines(st: pipeline.Status) -> list[str]:
             "  NOTE: a file signed elsewhere was saved over the working file; 'run' takes it in"
         )
     if st.stale:
+        what = "the signed document" if st.signed else "the document"
         lines.append(
-            "  WARNING: the meeting file or its attachments changed after the signed document "
-            "was built; it does not show those changes"
+            f"  WARNING: the meeting file or its attachments changed after {what} was built; "
+            "it does not show those changes"
         )
     return lines

@@ -36,11 +36,17 @@ class Finding:
         return asdict(self)
 
 
+class _Needs(ReferatbyggError):
+    """What a part needs is missing itself: the part's own install would not help."""
+
+
 def _probe(
     name: str, purpose: str, look: Callable[[], str], install: str, *, required: bool = True
 ) -> Finding:
     try:
         return Finding(name, purpose, required, True, look(), None)
+    except _Needs as exc:
+        return Finding(name, purpose, required, False, exc.message, None)
     except (ReferatbyggError, OSError) as exc:
         detail = getattr(exc, "message", None) or str(exc)
         return Finding(name, purpose, required, False, detail, install)
@@ -55,6 +61,10 @@ def _libreoffice() -> str:
 def _uno() -> str:
     from . import libreoffice
 
+    try:
+        libreoffice.soffice()
+    except ReferatbyggError:
+        raise _Needs("needs LibreOffice, which is missing (above); install that first") from None
     python, env = libreoffice.uno_python()
     return f"{python}{' with our unoserver on PYTHONPATH' if env else ''}"
 
