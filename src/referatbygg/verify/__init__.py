@@ -43,7 +43,7 @@ from ..errors import SigningError
 from ..meeting.load import display
 from ..pdf import hexstrings, xrefindex
 from ..pdf.fields import TIMESTAMP_FIELD
-from . import additions, formfields, identity, readings, structure
+from . import additions, formfields, identity, readings, structure, timeorder
 from .formfields import SigField
 from .signature import Evidence, SignatureReport, check
 from .structure import plain
@@ -103,6 +103,9 @@ def verify(
                 for p in readings.compare(data)]  # fmt: skip
     try:
         problems += _signatures(found, roots, report, complete, pins or {}, others or [], signers)
+        out_of_order, claimed = timeorder.check(report.signatures)
+        problems += out_of_order
+        report.notes += claimed
     except Exception as exc:  # a bug or an unforeseen kind of damage: never a pass
         log.info("verification failed", exc_info=True)
         problems.append(f"the signatures cannot be checked ({plain(exc)})")
