@@ -95,6 +95,32 @@ def test_root_widens_the_tree(tmp_path: Path) -> None:
     assert main("check", meeting)[0] == ExitCode.check_failed
     code, out, _ = main("check", meeting, "--root", tmp_path)
     assert code == ExitCode.ok, out
+    # batch and new --from take the same tree (a meeting run --root accepts, they accept).
+    code, out, _ = main("batch", meeting, "--build-only", "--root", tmp_path, "--out",
+                        tmp_path / "out", "--jobs", "1", "--no-service")  # fmt: skip
+    assert code == ExitCode.ok, out
+    code, out, _ = main("new", meeting.with_name("2099-01-01.toml"), "--from", meeting,
+                        "--root", tmp_path)  # fmt: skip
+    assert code == ExitCode.ok, out
+
+
+def test_a_clock_outside_zip_s_years_stamps_the_nearest_end(tmp_path: Path) -> None:
+    """A zip holds the years 1980..2107: files dated 1970 or 2200 (a machine with a wrong
+    clock) are zipped with the nearest year, not refused with a traceback."""
+    import os
+    import zipfile
+
+    from referatbygg.fsutil import write_zip
+
+    folder = tmp_path / "bag"
+    folder.mkdir()
+    for name, when in (("old.txt", 0), ("new.txt", 7258118400)):  # 1970, 2200
+        (folder / name).write_text(name)
+        os.utime(folder / name, (when, when))
+    target = write_zip(folder, tmp_path / "bag.zip", Path("bag"))
+    with zipfile.ZipFile(target) as zf:
+        years = sorted(i.date_time[0] for i in zf.infolist())
+        assert years == [1980, 2107] and zf.testzip() is None
 
 
 # --- a failed build leaves the previous outputs as they were -----------------------------------

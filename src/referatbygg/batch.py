@@ -75,6 +75,7 @@ class Settings:
     level: PdfaLevel
     build_only: bool
     warm: bool
+    root: Path | None = None  # the folder tree each meeting may read from (--root)
 
 
 def _one(
@@ -102,13 +103,17 @@ def _attempt(file: Path, settings: Settings, converter: Converter) -> Outcome:
     try:
         if settings.build_only:
             result = pipeline.build(
-                file, settings.out_root, level=settings.level, converter=converter
+                file,
+                settings.out_root,
+                level=settings.level,
+                converter=converter,
+                root=settings.root,
             )
             return Outcome(str(file), True, time.monotonic() - started,
                            f"built {result.pdf}", result.meeting.id)  # fmt: skip
         config = load_config(settings.config)
         run = pipeline.run(file, settings.out_root, config, level=settings.level,
-                           converter=converter)  # fmt: skip
+                           converter=converter, root=settings.root)  # fmt: skip
         package = str(run.package.zip) if run.package else None
         message = f"packed {package}" if package else run.status.next_step
         return Outcome(str(file), True, time.monotonic() - started, message,

@@ -152,7 +152,12 @@ def write_zip(folder: Path, target: Path, inside: Path | None = None) -> Path:
     flat (file names alone, the top of ``folder``)."""
     import zipfile
 
-    with atomic_path(target) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
+    # A zip's timestamps hold the years 1980..2107 only: a file dated outside (a machine whose
+    # clock is wrong, a file touched to 1970) is stamped at the nearest end, not refused.
+    with (
+        atomic_path(target) as tmp,
+        zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, strict_timestamps=False) as zf,
+    ):
         for file in sorted(folder.rglob("*") if inside else folder.iterdir()):
             if file.is_file():
                 zf.write(file, inside / file.relative_to(folder) if inside else file.name)

@@ -74,7 +74,8 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def add_batch(sub: Subparsers, shared: Parents) -> None:
-    bt = command(sub, cmd_batch, shared.common, shared.cfg, shared.out, shared.served)
+    bt = command(sub, cmd_batch, shared.common, shared.cfg, shared.out, shared.rooted,
+                 shared.served)  # fmt: skip
     bt.add_argument("paths", type=Path, nargs="+", help="folders or meeting files")
     bt.add_argument(
         "--jobs", "-j", type=int, default=os.cpu_count() or 1,
@@ -102,7 +103,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
     files = batch.find_meetings(args.paths)
     if not files:
         raise InputError(f"no meeting files in {', '.join(map(str, args.paths))}")
-    settings = batch.Settings(args.out, args.config, args.pdfa, args.build_only, warm=True)
+    settings = batch.Settings(args.out, args.config, args.pdfa, args.build_only, warm=True,
+                              root=args.root)  # fmt: skip
     console = Console(stderr=True)
     show = not (args.json or args.quiet)
     started = time.monotonic()

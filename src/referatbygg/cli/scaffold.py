@@ -13,7 +13,7 @@ from .common import Parents, Subparsers, command, emit, say
 
 
 def add_new(sub: Subparsers, shared: Parents) -> None:
-    n = command(sub, cmd_new, shared.common)
+    n = command(sub, cmd_new, shared.common, shared.rooted)
     n.add_argument("path", type=Path, help="a folder (a new body) or a meeting file (.toml)")
     n.add_argument("--from", dest="previous", type=Path, metavar="PREVIOUS",
                    help="the last meeting file, to start the next one from")  # fmt: skip
@@ -46,7 +46,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 
     target: Path = args.path
     if target.suffix == ".toml":
-        made = (scaffold.next_meeting(args.previous, target) if args.previous
+        made = (scaffold.next_meeting(args.previous, target, args.root) if args.previous
                 else scaffold.blank_meeting(target))  # fmt: skip
         lines = [f"wrote {made}", f"next: edit it, then referatbygg check {made}"]
     else:

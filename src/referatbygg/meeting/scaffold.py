@@ -185,14 +185,14 @@ def next_date(m: MeetingFile) -> dt.date:
     return m.next_meetings[0].date if m.next_meetings else m.date + dt.timedelta(days=28)
 
 
-def next_meeting(previous: Path, target: Path) -> Path:
+def next_meeting(previous: Path, target: Path, root: Path | None = None) -> Path:
     """A meeting file for the meeting after ``previous``: its date from the first of the
     previous meeting's next_meetings, the same place and members (everyone present, nothing
     recorded yet), the same signatories, agenda numbers continued where the body numbers
     through the year, and the usual opening items."""
     if target.exists():
         raise InputError(f"{target} exists; new never overwrites a file")
-    meeting = load_meeting(previous)
+    meeting = load_meeting(previous, root)
     m = meeting.data
     if isinstance(m, AgreementFile):
         raise InputError(f"{previous} is an agreement; --from takes a meeting file")
