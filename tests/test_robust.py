@@ -425,3 +425,27 @@ def test_stop_all_ends_the_conversions_other_threads_wait_for() -> None:
     assert not thread.is_alive()
     assert ended["code"] == -9 and ended["seconds"] < 10
     assert proc.stop_all() == 0
+
+
+def test_status_and_verify_clear_what_a_killed_signing_left(
+    built_seed: Path, tmp_path: Path
+) -> None:
+    """kill -9 during signing leaves '.referat.pdf.<pid>.….part'; the next status or verify
+    removes it (its process is gone), never a file of a process still running."""
+    import os
+
+    from conftest import SEED, copy_built
+
+    out = tmp_path / "out" / "politiradet-2023-01-13"
+    pdf = copy_built(built_seed, out / "referat.pdf")
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
+    for command in (("status", SEED, "--out", tmp_path / "out"), ("verify", pdf)):
+        left = out / f".referat.pdf.{dead}.x1y2.part"
+        left.write_bytes(b"")
+        running = out / f".referat.pdf.{os.getpid()}.a1b2.part"  # this process: alive
+        running.write_bytes(b"")
+        main(*command)
+        assert not left.exists(), command
+        assert running.exists(), command
+        running.unlink()

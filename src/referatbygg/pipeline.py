@@ -399,9 +399,11 @@ class Status:
 
 
 def status(meeting_file: Path, out_root: Path, config: Config, root: Path | None = None) -> Status:
-    """Where a meeting stands, without changing anything."""
+    """Where a meeting stands, without changing anything — but a half-written file that a
+    killed command left (a part file of a process that no longer runs) goes: it is no output."""
     meeting = load_meeting(meeting_file, root)
     out = out_dir_for(meeting, out_root)
+    clean_parts(out)
     pdf = main_pdf(meeting, out)
     built = pdf.is_file()
     fields = pades.signing_state(pdf) if built else []

@@ -135,6 +135,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     """
     from .. import verify
     from ..config import load_config
+    from ..fsutil import clean_parts
     from ..meeting.load import load_meeting
     from ..signing.trust import trust
 
@@ -145,6 +146,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     if args.meeting:
         signers = {s.role: s.name for s in load_meeting(args.meeting, args.root).signatories}
     tr = trust(config)
+    clean_parts(args.pdf.parent)  # a signing killed half-way left its part file: none remains
     report = verify.verify(args.pdf, tr.roots, level=level, pins=config.pins(), others=tr.others,
                            signers=signers)  # fmt: skip
     emit(args, report.as_dict(), _verify_lines(report))
