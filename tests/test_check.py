@@ -262,3 +262,17 @@ def test_check_says_problems_in_its_own_words_only(
     said = res.stdout + res.stderr
     assert res.returncode == 0, said
     assert "WARNING" not in said and "pypdf" not in said, said
+
+
+def test_an_unclosed_string_is_named_where_it_opens(write_meeting: WriteMeeting) -> None:
+    """TOML's parser says 'Unterminated string (at end of document)'; check says where the
+    string that never closes began — the line a person must look at, not the file's end."""
+    from test_examples import main
+
+    text = MEETING.replace('- Andre punkt.\n"""', "- Andre punkt.\n")
+    code, said = main("check", write_meeting(text + '\n[[items]]\nnumbers = [3]\ntitle = "x"\n'))
+    assert code == 3, said
+    assert (
+        'm.toml:13:8: error: not valid TOML: Unterminated string: the multi-line ("""…""") '
+        "string opened here is never closed" in said
+    ), said

@@ -191,11 +191,53 @@ def read_toml(
         if pos:
             where = f"{where}:{pos.group(1)}:{pos.group(2)}"
             msg = msg[: pos.start()]
+        opened = _unclosed(source) if "at end of document" in msg else None
+        if opened:  # the parser got to the end: where the string it was in began
+            where = f"{where}:{opened[0]}:{opened[1]}"
+            msg = (msg.replace(" (at end of document)", "") + f": the {opened[2]} string "
+                   "opened here is never closed")  # fmt: skip
         raise invalid(f"{where}: not valid TOML: {msg}") from None
     except RecursionError:
         raise invalid(
             f"{where}: arrays or tables are nested too deeply to be a meeting file"
         ) from None
+
+
+def _unclosed(source: str) -> tuple[int, int, str] | None:
+    """(line, column, kind) of a string that is still open at the end of ``source``: a
+    multi-line string (\"\"\" or \'\'\') is what reaches the end; comments are skipped."""
+    line, col, i = 1, 1, 0
+    while i < len(source):
+        c = source[i]
+        for quote, kind in (('"""', 'multi-line ("""…""")'), ("'''", "multi-line ('''…''')")):
+            if source.startswith(quote, i):
+                end = source.find(quote, i + 3)
+                if quote == '"""':
+                    while end != -1 and source[end - 1] == "\\":
+                        end = source.find(quote, end + 1)
+                if end == -1:
+                    return line, col, kind
+                for ch in source[i : end + 3]:
+                    line, col = (line + 1, 1) if ch == "\n" else (line, col + 1)
+                i = end + 3
+                break
+        else:
+            if c == "#":
+                stop = source.find("\n", i)
+                i = len(source) if stop == -1 else stop
+                continue
+            if c in "\"'":
+                stop = source.find("\n", i + 1)
+                close = source.find(c, i + 1, len(source) if stop == -1 else stop)
+                if close == -1 and stop == -1:
+                    return line, col, "one-line"
+                nxt = (close + 1) if close != -1 else stop
+                col += nxt - i
+                i = nxt
+                continue
+            line, col = (line + 1, 1) if c == "\n" else (line, col + 1)
+            i += 1
+    return None
 
 
 def _fmt_loc(loc: Loc) -> str:
