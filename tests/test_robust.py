@@ -250,6 +250,45 @@ def test_disk_full_is_reported_as_disk_full(tmp_path: Path) -> None:
     assert not found["work"]
 
 
+SIGN_FULL = textwrap.dedent("""
+    import contextlib, io, json, os, shutil, subprocess, sys
+    from pathlib import Path
+    from referatbygg import cli
+    from referatbygg.build.report import report_path
+
+    built, disk = Path(sys.argv[1]), Path(sys.argv[2])
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(disk)], check=True)
+    pdf = disk / "referat.pdf"
+    shutil.copy(built, pdf)
+    shutil.copy(report_path(built.parent, built.stem), report_path(disk, pdf.stem))
+    before = pdf.read_bytes()
+    with open(disk / "fyll", "wb") as fh:  # leave ~20 kB: less than the signed file
+        free = os.statvfs(disk).f_bavail * os.statvfs(disk).f_frsize
+        fh.write(b"x" * max(0, free - 20_000))
+    err = io.StringIO()
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
+        code = cli.main(["sign", "-q", str(pdf), "--role", "byradsleder", "--no-service"])
+    print(json.dumps({"code": code, "message": err.getvalue(),
+                      "same": pdf.read_bytes() == before,
+                      "parts": [p.name for p in disk.iterdir() if p.name.endswith(".part")]}))
+""")
+
+
+def test_signing_on_a_full_disk_says_so(built_seed: Path, tmp_path: Path) -> None:
+    """Signing on a full disk (a tmpfs of its own): 'the disk is full', exit 10 — not a signing
+    failure (exit 6) —, the file as it was, no part file left."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    unshare = ["unshare", "-m"] if os.geteuid() == 0 else ["unshare", "-rm"]
+    res = subprocess.run([*unshare, sys.executable, "-c", SIGN_FULL, str(built_seed), str(disk)],
+                         capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    found = json.loads(res.stdout.strip().splitlines()[-1])
+    assert found["code"] == ExitCode.output, found["message"]
+    assert "disk is full" in found["message"] and "Traceback" not in found["message"]
+    assert found["same"] and found["parts"] == []
+
+
 # --- the file system ---------------------------------------------------------------------------
 
 

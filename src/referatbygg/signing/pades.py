@@ -26,7 +26,7 @@ from ..build.report import expected_signers, expected_signers_of, require_valida
 from ..config import Config
 from ..document import lang
 from ..errors import SigningError
-from ..fsutil import atomic_path, clean_parts, locked
+from ..fsutil import atomic_path, clean_parts, locked, problem_writing
 from ..meeting.load import display
 from ..meeting.vocab import PLACEHOLDER_NAME
 from ..pdf import hexstrings, xrefindex
@@ -127,6 +127,9 @@ def sign(
         raise
     except Exception as exc:
         log.debug("signing failed", exc_info=True)
+        full = problem_writing(exc, pdf.parent)  # the disk full or read-only: that, exit 10
+        if full is not None:
+            raise full from None
         hint = None
         if type(exc).__name__ == "MechanismInvalid":
             hint = "the token cannot hash and sign in one step; set raw_mechanism = true"
@@ -241,6 +244,9 @@ def timestamp(pdf: Path, config: Config, *, pki: DemoPki | None = None) -> None:
             ),
         )
     except Exception as exc:
+        full = problem_writing(exc, pdf.parent)
+        if full is not None:
+            raise full from None
         raise SigningError(f"timestamping {display(pdf)} failed: {exc}") from None
     ledger.record(pdf, "final timestamp")
 
