@@ -276,3 +276,13 @@ def test_an_unclosed_string_is_named_where_it_opens(write_meeting: WriteMeeting)
         'm.toml:13:8: error: not valid TOML: Unterminated string: the multi-line ("""…""") '
         "string opened here is never closed" in said
     ), said
+
+
+def test_an_abbreviation_s_expansion_is_bounded(write_meeting: WriteMeeting) -> None:
+    """A 1 MB expansion made the conversion time out after 120 s while check said OK."""
+    from referatbygg.errors import MeetingFileError
+
+    text = MEETING.replace("[[items]]", f'[abbreviations]\nXYZ = "{"a" * 300}"\n\n[[items]]', 1)
+    with pytest.raises(MeetingFileError) as err:
+        load_meeting(write_meeting(text))
+    assert "m.toml:7: abbreviations.XYZ: is 300 characters long; at most 200" in err.value.message

@@ -161,7 +161,7 @@ class Body(Strict):
     decision_label: Text | None = Field(
         default=None, description="The label before a decision (default 'Vedtak'; '' for none)."
     )
-    abbreviations: dict[NonEmpty, NonEmpty] = Field(default_factory=dict)
+    abbreviations: dict[NonEmpty, Title] = Field(default_factory=dict)  # a 1 MB expansion hung LO
     known_terms: tuple[NonEmpty, ...] = Field(
         default=(), description="Capitalised words used without expansion (NATO, NRK)."
     )
@@ -315,7 +315,7 @@ class MeetingFile(Strict):
     number: Text | None = Field(default=None, description="Meeting number, e.g. '1/2023'.")
     title: Title | None = Field(default=None, description="Overrides 'Referat <body> <date>'.")
     draft: Flag = Field(default=False, description="Still a draft: only --draft builds.")
-    abbreviations: dict[NonEmpty, NonEmpty] = Field(default_factory=dict)
+    abbreviations: dict[NonEmpty, Title] = Field(default_factory=dict)  # a 1 MB expansion hung LO
     signatory_names: dict[RoleId, NonEmpty] = Field(default_factory=dict)
     signatories: tuple[Signatory, ...] = Field(
         default=(), description='Who signs this meeting\'s minutes (signatures = "meeting").'
