@@ -121,6 +121,39 @@ def inspect(meeting: Meeting, index: int) -> Inspected:
     return Inspected(src, kind)
 
 
+# Relationships that make a word processor fetch something to show the document: a linked image,
+# an OLE object, a template, a frame, a sub-document. A hyperlink is only a link to click.
+_FETCHED = ("image", "oleObject", "attachedTemplate", "frame", "subDocument", "package",
+            "audio", "video", "externalLinkPath")  # fmt: skip
+
+
+def external_links(src: Path) -> list[str]:
+    """The outside resources a DOCX (or ODT) links to and a converter would fetch: their
+    targets (URLs, file paths), in file order. LibreOffice is configured never to fetch them
+    (tools/libreoffice.py); check names them so the secretariat knows what is left out."""
+    import re
+
+    found: list[str] = []
+    try:
+        with zipfile.ZipFile(src) as z:
+            for name in z.namelist():
+                if name.endswith(".rels"):
+                    text = z.read(name).decode("utf-8", "replace")
+                    for rel in re.findall(r"<Relationship\b[^>]*>", text):
+                        kind = re.search(r'Type="[^"]*/([^"/]+)"', rel)
+                        target = re.search(r'Target="([^"]*)"', rel)
+                        if ('TargetMode="External"' in rel and kind and target
+                                and kind.group(1) in _FETCHED):  # fmt: skip
+                            found.append(target.group(1))
+                elif name == "content.xml":  # ODT: a linked picture or object, not a link
+                    text = z.read(name).decode("utf-8", "replace")
+                    drawn = r"<draw:(?:image|object|object-ole|plugin)\b[^>]*?xlink:href="
+                    found += re.findall(drawn + r'"((?:https?|ftp|file):[^"]+)"', text)
+    except (zipfile.BadZipFile, OSError):
+        return []
+    return found
+
+
 def agreements(meeting: Meeting) -> list[tuple[int, str]]:
     """(attachment index, agreement id) of each attachment built from an agreement's TOML."""
     found = []

@@ -156,7 +156,7 @@ def check(meeting: Meeting) -> list[Problem]:
 
 def _attachments(meeting: Meeting, seen: dict[tuple[str, int], int], add: Add) -> None:
     """Each attachment belongs to an agenda item and is what the build can convert."""
-    from .attachments import AttachmentError, inspect
+    from .attachments import AttachmentError, external_links, inspect
 
     for i, att in enumerate(meeting.data.attachments):
         label = f"attachment '{att.title}' (agenda item {att.item})"
@@ -181,6 +181,19 @@ def _attachments(meeting: Meeting, seen: dict[tuple[str, int], int], add: Add) -
                 reason=exc.message.split(": ", 1)[-1],
             )
             continue
+        links = external_links(found.path) if found.kind in ("docx", "odt") else []
+        if links:
+            add(
+                "warning",
+                ("attachments", i, "file"),
+                f"{label}: the file links {len(links)} outside resource(s) ({links[0]}"
+                f"{', …' if len(links) > 1 else ''}); nothing is fetched while building: the "
+                "PDF shows only what the file itself holds",
+                "attachment_links",
+                title=att.title,
+                count=len(links),
+                first=links[0],
+            )
         if found.kind in ("png", "jpeg") and not att.alt:
             add(
                 "warning",

@@ -53,6 +53,53 @@ def export_options(level: PdfaLevel) -> dict[str, bool | int]:
     }
 
 
+# The profile every LibreOffice of ours starts with: nothing a document links to is fetched. A
+# DOCX can link an image, an OLE object or a template by URL (http://, file:///): LibreOffice
+# fetches it while converting — a request to wherever the document says (SSRF), or a local file
+# drawn into the PDF. Two settings of its own, each enough alone (tests/test_offline.py): links
+# from documents outside the trusted locations are blocked, and every HTTP(S) request goes to a
+# proxy that answers nothing (127.0.0.1:9, discard). Macros and active content stay off, links
+# are never updated.
+_SETTINGS = (
+    ("Common/Security/Scripting", "BlockUntrustedRefererLinks", "true"),
+    ("Common/Security/Scripting", "DisableActiveContent", "true"),
+    ("Common/Security/Scripting", "MacroSecurityLevel", "3"),
+    ("Writer/Content/Update", "Link", "2"),
+    ("Calc/Content/Update", "Link", "2"),
+    ("Inet/Settings", "ooInetProxyType", "1"),
+    ("Inet/Settings", "ooInetHTTPProxyName", "127.0.0.1"),
+    ("Inet/Settings", "ooInetHTTPProxyPort", "9"),
+    ("Inet/Settings", "ooInetHTTPSProxyName", "127.0.0.1"),
+    ("Inet/Settings", "ooInetHTTPSProxyPort", "9"),
+    ("Inet/Settings", "ooInetFTPProxyName", "127.0.0.1"),
+    ("Inet/Settings", "ooInetFTPProxyPort", "9"),
+    ("Inet/Settings", "ooInetNoProxy", ""),
+)
+
+
+def offline_profile(profile: Path) -> Path:
+    """Write the settings above into the LibreOffice user profile ``profile`` (before its
+    first start; LibreOffice keeps them, with its own, when it writes the file on exit)."""
+    target = profile / "user" / "registrymodifications.xcu"
+    if not target.exists():
+        items = "".join(
+            f'<item oor:path="/org.openoffice.{("Office." if not where.startswith("Inet") else "")}'
+            f'{where}"><prop oor:name="{name}" oor:op="fuse"><value>{value}</value></prop>'
+            "</item>\n"
+            for where, name, value in _SETTINGS
+        )
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(
+            '<?xml version="1.0" encoding="UTF-8"?>\n<oor:items '
+            'xmlns:oor="http://openoffice.org/2001/registry" '
+            'xmlns:xs="http://www.w3.org/2001/XMLSchema" '
+            'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\n'
+            f"{items}</oor:items>\n",
+            encoding="utf-8",
+        )
+    return profile
+
+
 def soffice() -> str:
     return proc.which("soffice", package="libreoffice-writer-nogui")
 
@@ -103,7 +150,8 @@ class ColdConverter:
         try:
             args = [
                 soffice(), "--headless", "--norestore", "--nolockcheck",
-                f"-env:UserInstallation={(self._profile / f'profile-{_thread()}').as_uri()}",
+                "-env:UserInstallation="
+                + offline_profile(self._profile / f"profile-{_thread()}").as_uri(),
                 "--convert-to", f"pdf:writer_pdf_Export:{json.dumps(typed)}",
                 "--outdir", str(outdir), str(src),
             ]  # fmt: skip
@@ -234,7 +282,7 @@ class WarmConverter:
                 "--interface", "127.0.0.1", "--port", str(self._port),
                 "--uno-interface", "127.0.0.1", "--uno-port", str(uno_port),
                 # A plain path: unoserver makes the URI itself (a file:// URI crashed it).
-                "--user-installation", str(self._dir / "profile"),
+                "--user-installation", str(offline_profile(self._dir / "profile")),
                 "--conversion-timeout", str(int(self.timeout)),
                 "--executable", soffice_path,
             ],

@@ -63,6 +63,12 @@ CODES: dict[str, tuple[str, str]] = {
         'stoppar; skriv number = "…" slik organet nummererer møta, eller arkiver som '
         'journalpost ([archive] filing = "journalpost" i organfila)',
     ),
+    "attachment_links": (
+        "vedlegget «{title}» lenker til {count} ressurs(er) utenfor filen ({first}); ingenting "
+        "hentes når det bygges: PDF-en viser bare det filen selv inneholder",
+        "vedlegget «{title}» lenkjer til {count} ressurs(ar) utanfor fila ({first}); ingenting "
+        "blir henta når det blir bygd: PDF-en viser berre det fila sjølv inneheld",
+    ),
     "attachment_alt": (
         "bildevedlegget «{title}» har ingen alternativ tekst (alt); en skjermleser kan ikke lese "
         "det, og det publiseres ikke som tilgjengelig",
