@@ -67,14 +67,11 @@ _SETTINGS = (
     ("Writer/Content/Update", "Link", "2"),
     ("Calc/Content/Update", "Link", "2"),
     ("Inet/Settings", "ooInetProxyType", "1"),
-    ("Inet/Settings", "ooInetHTTPProxyName", "127.0.0.1"),
-    ("Inet/Settings", "ooInetHTTPProxyPort", "9"),
-    ("Inet/Settings", "ooInetHTTPSProxyName", "127.0.0.1"),
-    ("Inet/Settings", "ooInetHTTPSProxyPort", "9"),
-    ("Inet/Settings", "ooInetFTPProxyName", "127.0.0.1"),
-    ("Inet/Settings", "ooInetFTPProxyPort", "9"),
     ("Inet/Settings", "ooInetNoProxy", ""),
-)
+    *(("Inet/Settings", f"ooInet{scheme}Proxy{key}", value)
+      for scheme in ("HTTP", "HTTPS", "FTP") for key, value in (("Name", "127.0.0.1"),
+                                                               ("Port", "9"))),
+)  # fmt: skip
 
 
 def offline_profile(profile: Path) -> Path:
