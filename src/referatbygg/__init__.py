@@ -11,6 +11,7 @@ __version__ = "0.1.0"
 
 LAYERS = (
     "errors",  # the error hierarchy and exit codes
+    "settings",  # limits from the environment, read per command
     "fsutil",  # whole files or nothing; locks; part files
     "runtime",  # the user's private runtime folder
     "heap",  # the imported stack kept out of the garbage collector's way
