@@ -26,7 +26,7 @@ from lxml import etree
 from .. import __version__
 from ..config import ArchiveProfile
 from ..errors import PackageError
-from ..meeting.filing import Filing, case_parts
+from ..meeting.filing import CASE, Filing, case_parts
 from ..meeting.model import Meeting
 from . import parts
 from .codes import withholding
@@ -130,6 +130,15 @@ def meeting_number(meeting: Meeting) -> str:
     )
 
 
+def record_title(meeting: Meeting) -> str:
+    """The title the minutes (or the agreement) are registered under: 'Referat – Politirådet i
+    Oslo 2023-01-13', in the body's own word for its minutes; an agreement by its title."""
+    if meeting.kind == "avtale":
+        return str(meeting.data.title)
+    return (f"{meeting.document_type or 'Referat'} – {meeting.body.name} "
+            f"{meeting.data.date.isoformat()}")  # fmt: skip
+
+
 def cases(meeting: Meeting) -> str:
     """The agenda as one line per item, for the registration's description: 'PS 21/25
     Godkjenning …'; a closed item by its public title."""
@@ -138,7 +147,7 @@ def cases(meeting: Meeting) -> str:
     return "\n".join(heading(meeting, item, "public") for item in meeting.data.items)
 
 
-_CASE_REF = re.compile(r"^\s*((?:\d{2}|\d{4})/\d{1,7})(?:-\d+)?\s*$")
+_CASE_REF = re.compile(rf"^\s*({CASE})(?:-\d+)?\s*$")  # a case, or a journal post in it
 
 
 def case_refs(meeting: Meeting) -> list[str]:
@@ -251,7 +260,7 @@ def _parent(reg: etree._Element, meeting: Meeting, ctx: Context) -> None:
         _key(parent, "referanseEksternNoekkel", year_key, MDK)
 
 
-def journal_post(meeting: Meeting, ctx: Context) -> bool:
+def _journal_post(meeting: Meeting, ctx: Context) -> bool:
     return meeting.kind == "avtale" or ctx.filing.filing == "journalpost"
 
 
@@ -261,7 +270,7 @@ def _registration(
     """The registrering — a møtedokument (MP) in a møtemappe, else a journal post — in the
     element order the schema requires."""
     agreement = meeting.kind == "avtale"
-    journal = journal_post(meeting, ctx)
+    journal = _journal_post(meeting, ctx)
     reg = _sub(root, "registrering")
     reg.set(f"{{{XSI}}}type", "journalpost" if journal else "moetedokument")
     _sub(reg, "systemID", ctx.ids.registration)

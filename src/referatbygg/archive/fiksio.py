@@ -37,10 +37,10 @@ def hand_off(
     written = []
     for message in messages:
         folder = target / f"{meeting_id}{FOLDER}{message.label}"
-        names = _write(folder, message, data, profile)
+        ident = _write(folder, message, data, profile)
         digests = {d.key: d.files[0].sha256 for d in message.documents}
         record.note_sent(out_dir, {
-            "klientMeldingId": names["klientMeldingId"], "meldingstype": message.kind,
+            "klientMeldingId": ident, "meldingstype": message.kind,
             "written": now.isoformat(timespec="seconds"), "folder": folder.name,
             "keys": {"registrering": message.about, "mappe": folder_key},
             "documents": {str(n): d.key for n, d in enumerate(message.documents, start=1)},
@@ -55,7 +55,8 @@ def hand_off(
     return written
 
 
-def _write(folder: Path, message: Message, data: Path, profile: ArchiveProfile) -> dict[str, str]:
+def _write(folder: Path, message: Message, data: Path, profile: ArchiveProfile) -> str:
+    """The message's folder written; its klientMeldingId."""
     staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
     try:
         names = []
@@ -85,4 +86,4 @@ def _write(folder: Path, message: Message, data: Path, profile: ArchiveProfile) 
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return {"klientMeldingId": str(meta["klientMeldingId"])}
+    return str(meta["klientMeldingId"])

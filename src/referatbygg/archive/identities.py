@@ -10,6 +10,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import PackageError
 from ..fsutil import write_atomic
 
 STATE = "arkiv-id.json"
@@ -84,8 +85,6 @@ class Keys:
 def organisation_number(body_number: str | None, profile_number: str | None, body: str) -> str:
     """The organisation number the keys carry: the body file's, else the archive profile's;
     PackageError when neither gives one or they differ."""
-    from ..errors import PackageError
-
     if body_number and profile_number and body_number != profile_number:
         raise PackageError(
             f"the body file of {body} gives organisation number {body_number}, the archive "

@@ -216,14 +216,8 @@ def _collect(
         DocFile(f"produksjon/{name}.docx", prod / f"{name}.docx", "P", "DOCX",
                 named(f"{name}.docx")),
     ]  # fmt: skip
-    if meeting.kind == "avtale":
-        title, kind = meeting.data.title or name, "AVTALE"
-    else:
-        title, kind = (
-            f"{meeting.document_type or 'Referat'} – {meeting.body.name} "
-            f"{meeting.data.date.isoformat()}",
-            "PROTOKOLL",
-        )
+    title = arkivmelding.record_title(meeting)
+    kind = "AVTALE" if meeting.kind == "avtale" else "PROTOKOLL"
     # Skjerming on the signed original when it holds exempt content — its text, or an
     # exempt attachment merged into it. The public version, exempt parts left out, is the
     # same document's public variant (O), or a public document of its own, as the profile says.

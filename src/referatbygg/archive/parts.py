@@ -83,11 +83,13 @@ def coded(parent: etree._Element, tag: str, list_name: str, value: str, ns: str)
 
 def dokumentobjekt(
     parent: etree._Element, f: DocFile, ref: str, details: str | None, format_codes: dict[str, str],
-    ns: str, version: int = 1,
+    ns: str, version: int = 1, own_ns: str | None = None,
 ) -> None:  # fmt: skip
     """One file of a document: variant, format (the archive's code, else PRONOM), its name,
-    where it is in the message, SHA-256 and size."""
-    obj = sub(parent, "dokumentobjekt", None, ns)
+    where it is in the message, SHA-256 and size. ``own_ns``: the element's own namespace
+    when it is not its children's (a dokumentobjekt.opprett message declares the element and
+    takes its type, with its children, from the create message)."""
+    obj = sub(parent, "dokumentobjekt", None, own_ns or ns)
     sub(obj, "versjonsnummer", str(version), ns)
     coded(obj, "variantformat", "variantformat", f.variant, ns)
     fmt = sub(obj, "format", None, ns)

@@ -70,14 +70,23 @@ class Record:
     def as_dict(self) -> dict[str, Any]:
         return {"sent": self.sent, "answers": self.answers, "archive": self.archive}
 
-    def summary(self) -> str | None:
-        """One line for ``status``: where the meeting stands with the archive."""
+    def last_exchange(self) -> tuple[dict[str, Any], dict[str, Any] | None] | None:
+        """The last message sent and the archive's answer to it (None: none read yet); None
+        when nothing was sent."""
         if not self.sent:
             return None
         last = self.sent[-1]
-        kind = str(last["meldingstype"]).removeprefix(PREFIX)
         reply = next((a for a in reversed(self.answers)
                       if a.get("klientMeldingId") == last["klientMeldingId"]), None)  # fmt: skip
+        return last, reply
+
+    def summary(self) -> str | None:
+        """One line for ``status``: where the meeting stands with the archive."""
+        exchange = self.last_exchange()
+        if exchange is None:
+            return None
+        last, reply = exchange
+        kind = str(last["meldingstype"]).removeprefix(PREFIX)
         if reply is None:
             return f"{kind} written {last['written']}, no answer read yet ('archive --receipt')"
         if reply["outcome"] == "error":
@@ -87,16 +96,14 @@ class Record:
         return f"archived: {describe(self.archive)}"
 
 
-def describe(archive: dict[str, Any]) -> str:
-    """The archive's identities as people quote them."""
-    said = []
+def describe(
+    archive: dict[str, Any], words: tuple[str, str, str] = ("case", "journal post", "registrering")
+) -> str:
+    """The archive's identities as people quote them, named by ``words`` (case, journal post,
+    registration: the page's language gives its own)."""
     reg, folder = archive.get("registrering") or {}, archive.get("mappe") or {}
-    if folder.get("saksnummer"):
-        said.append(f"case {folder['saksnummer']}")
-    if reg.get("journalnummer"):
-        said.append(f"journal post {reg['journalnummer']}")
-    if reg.get("systemID"):
-        said.append(f"registrering {reg['systemID']}")
+    values = (folder.get("saksnummer"), reg.get("journalnummer"), reg.get("systemID"))
+    said = [f"{word} {value}" for word, value in zip(words, values, strict=True) if value]
     return ", ".join(said) or "no identities given"
 
 

@@ -18,7 +18,7 @@ from lxml import etree
 from ..errors import PackageError
 from ..meeting.model import Meeting
 from . import parts
-from .arkivmelding import Context, cases
+from .arkivmelding import Context, cases, record_title
 from .identities import SYSTEM
 from .parts import MDK, Document
 
@@ -58,19 +58,13 @@ def update(meeting: Meeting, ctx: Context, archive: dict[str, object]) -> Messag
     target = parts.sub(upd, "referanseTilRegistrering", None, UPDATE_NS)
     parts.sub(target, "systemID", str(reg["systemID"]), MDK)
     parts.key(target, "referanseEksternNoekkel", SYSTEM, ctx.keys.registration, MDK)
-    title = meeting.data.title if meeting.kind == "avtale" else None
-    parts.sub(upd, "tittel", title or _title(meeting), UPDATE_NS)
+    parts.sub(upd, "tittel", record_title(meeting), UPDATE_NS)
     if meeting.kind != "avtale" and meeting.data.items:
         described = parts.sub(upd, "beskrivelse", None, UPDATE_NS)
         parts.sub(described, "oppdatering", cases(meeting), UPDATE_NS)
     xml = parts.to_bytes(root)
     _valid(xml, UPDATE_SCHEMA)
     return Message(UPDATE, UPDATE_FILE, xml, [], ctx.keys.registration)
-
-
-def _title(meeting: Meeting) -> str:
-    return (f"{meeting.document_type or 'Referat'} – {meeting.body.name} "
-            f"{meeting.data.date.isoformat()}")  # fmt: skip
 
 
 def new_versions(
@@ -102,13 +96,10 @@ def new_versions(
             target = parts.sub(root, "referanseTilDokumentbeskrivelse", None, NEW_FILE_NS)
             parts.sub(target, "systemID", str(held[doc.key]), MDK)
             parts.key(target, "referanseEksternNoekkel", SYSTEM, ctx.keys.document(doc.key), MDK)
-            # The dokumentobjekt's children are in the create message's namespace.
-            holder = etree.Element("holder")
-            parts.dokumentobjekt(holder, f, ctx.ref(f), doc.details, ctx.profile.format_codes,
-                                 OPPRETT_NS, version=len(known) + 1)  # fmt: skip
-            obj = holder[0]
-            obj.tag = f"{{{NEW_FILE_NS}}}dokumentobjekt"
-            root.append(obj)
+            parts.dokumentobjekt(
+                root, f, ctx.ref(f), doc.details, ctx.profile.format_codes, OPPRETT_NS,
+                version=len(known) + 1, own_ns=NEW_FILE_NS,
+            )  # fmt: skip
             xml = parts.to_bytes(root)
             _valid(xml, NEW_FILE_SCHEMA)
             label = f"-{doc.key}" + ("" if f is doc.files[0] else f"-{f.variant}")

@@ -17,13 +17,7 @@ from pydantic import AfterValidator, Field
 from .vocab import Strict, Title
 
 _WEIGHTS = (3, 2, 7, 6, 5, 4, 3, 2)
-# Noark 5 journalposttype (M082): Fiks Arkiv V1 ships no list for it, so the receiving archive's
-# own list is Noark's. What each means, for the message's beskrivelse.
-JOURNALPOSTTYPER = {
-    "I": "Inngående dokument", "U": "Utgående dokument",
-    "N": "Organinternt dokument for oppfølging", "X": "Organinternt dokument uten oppfølging",
-    "S": "Saksframlegg",
-}  # fmt: skip
+# Noark 5 journalposttype (M082), as Fiks Arkiv V1's code list gives it (archive/codes.py).
 Journalposttype = Literal["I", "U", "N", "X", "S"]
 
 
@@ -44,8 +38,21 @@ def _org_number(value: str) -> str:
 OrgNumber = Annotated[str, AfterValidator(_org_number)]
 
 
+def is_org_number(value: str) -> bool:
+    """Whether ``value`` is an organisation number with a right check digit."""
+    try:
+        _org_number(value)
+    except ValueError:
+        return False
+    return True
+
+
+# A case number as archives write it: the year (two or four digits) and the sequence number.
+CASE = r"(?:\d{2}|\d{4})/\d{1,7}"
+
+
 def _case_number(value: str) -> str:
-    if not re.fullmatch(r"(\d{2}|\d{4})/\d{1,7}", value.strip()):
+    if not re.fullmatch(CASE, value.strip()):
         raise ValueError(
             f"'{value}' is not a case number (saksnummer) like '23/1234' or '2023/1234'"
         )

@@ -203,40 +203,26 @@ def read_toml(
         ) from None
 
 
+# What can hold a quote without opening a string (comments, strings that close), else an
+# opening multi-line delimiter whose string never closes.
+_QUOTED = re.compile(
+    r"#[^\n]*"
+    r'|"""(?:[^\\]|\\.)*?"""|\'\'\'.*?\'\'\''
+    r'|(""")|(\'\'\')'
+    r'|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'',
+    re.S,
+)
+
+
 def _unclosed(source: str) -> tuple[int, int, str] | None:
-    """(line, column, kind) of a string that is still open at the end of ``source``: a
-    multi-line string (\"\"\" or \'\'\') is what reaches the end; comments are skipped."""
-    line, col, i = 1, 1, 0
-    while i < len(source):
-        c = source[i]
-        for quote, kind in (('"""', 'multi-line ("""…""")'), ("'''", "multi-line ('''…''')")):
-            if source.startswith(quote, i):
-                end = source.find(quote, i + 3)
-                if quote == '"""':
-                    while end != -1 and source[end - 1] == "\\":
-                        end = source.find(quote, end + 1)
-                if end == -1:
-                    return line, col, kind
-                for ch in source[i : end + 3]:
-                    line, col = (line + 1, 1) if ch == "\n" else (line, col + 1)
-                i = end + 3
-                break
-        else:
-            if c == "#":
-                stop = source.find("\n", i)
-                i = len(source) if stop == -1 else stop
-                continue
-            if c in "\"'":
-                stop = source.find("\n", i + 1)
-                close = source.find(c, i + 1, len(source) if stop == -1 else stop)
-                if close == -1 and stop == -1:
-                    return line, col, "one-line"
-                nxt = (close + 1) if close != -1 else stop
-                col += nxt - i
-                i = nxt
-                continue
-            line, col = (line + 1, 1) if c == "\n" else (line, col + 1)
-            i += 1
+    """(line, column, kind) of a multi-line string still open at the end of ``source``."""
+    for found in _QUOTED.finditer(source):
+        if found.lastindex:  # an opening delimiter that no closing one matched
+            start = found.start()
+            line = source.count("\n", 0, start) + 1
+            column = start - (source.rfind("\n", 0, start) + 1) + 1
+            quote = found.group(found.lastindex)
+            return line, column, f"multi-line ({quote}…{quote})"
     return None
 
 

@@ -51,26 +51,19 @@ def standing(out_dir: Path) -> tuple[str, dict[str, str]] | None:
     from ..archive import record
 
     dealt = record.read(out_dir)
-    if not dealt.sent:
+    exchange = dealt.last_exchange()
+    if exchange is None:
         return None
-    last = dealt.sent[-1]
+    last, reply = exchange
     kind = "oppdatering" if str(last["meldingstype"]).endswith("oppdater") else "melding"
-    reply = next((a for a in reversed(dealt.answers)
-                  if a.get("klientMeldingId") == last["klientMeldingId"]), None)  # fmt: skip
     if reply is None:
-        return (
-            "Arkivet har ikke svart på {kind} laget {when} (ennå ikke lest inn)",
-            {"kind": kind, "when": str(last["written"])},
-        )
+        return STANDINGS[0], {"kind": kind, "when": str(last["written"])}
     if reply.get("outcome") == "error":
-        return ("Arkivet avviste {kind}: {text}", {"kind": kind, "text": str(reply.get("text"))})
+        return STANDINGS[1], {"kind": kind, "text": str(reply.get("text"))}
     if reply.get("outcome") == "received":
-        return ("Arkivet har mottatt {kind}, men ikke kvittert ennå", {"kind": kind})
-    folder, reg = dealt.archive.get("mappe") or {}, dealt.archive.get("registrering") or {}
-    numbers = [f"sak {folder['saksnummer']}"] if folder.get("saksnummer") else []
-    numbers += [f"journalpost {reg['journalnummer']}"] if reg.get("journalnummer") else []
-    numbers += [f"systemID {reg['systemID']}"] if reg.get("systemID") else []
-    return STANDINGS[3], {"numbers": ", ".join(numbers)}
+        return STANDINGS[2], {"kind": kind}
+    numbers = record.describe(dealt.archive, ("sak", "journalpost", "systemID"))
+    return STANDINGS[3], {"numbers": numbers}
 
 
 def make(file: Path, out_root: Path, config: Config, say: Callable[[str], None]) -> Any:

@@ -263,6 +263,7 @@ class Pages(PageBase):
         import datetime as dt
 
         from ..meeting import scaffold
+        from ..meeting.filing import is_org_number
 
         form = self._form()
         if form is None:
@@ -295,7 +296,7 @@ class Pages(PageBase):
                                values={**typed, **form})  # fmt: skip
             return
         number = form.get("organisation_number", "").replace(" ", "") or None
-        if number is not None and not _org_number_ok(number):
+        if number is not None and not is_org_number(number):
             self.meetings_page(problem=f"«{number}» er ikke et organisasjonsnummer (ni sifre, "
                                "med riktig kontrollsiffer); ingenting ble skrevet",
                                values=typed)  # fmt: skip
@@ -429,15 +430,3 @@ class Pages(PageBase):
             self._send(HTTPStatus.NOT_FOUND, b"Fant ikke siden.\n", TEXT)
             return
         self._send(HTTPStatus.OK, png.read_bytes(), "image/png")
-
-
-def _org_number_ok(number: str) -> bool:
-    from pydantic import TypeAdapter, ValidationError
-
-    from ..meeting.filing import OrgNumber
-
-    try:
-        TypeAdapter(OrgNumber).validate_python(number)
-    except ValidationError:
-        return False
-    return True
