@@ -11,6 +11,7 @@ Prints a table and writes bench/results/latest.json. Not part of the test run.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
 import json
 import os
@@ -21,7 +22,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "bench"), str(ROOT / "tests")]
 
-from pki import P12_PASS, PIN, CertPki, Proxy, free_port, make_pki  # noqa: E402
+import testpki  # noqa: E402
+from pki import P12_PASS, CertPki, Proxy  # noqa: E402
 
 from meetings import generate  # noqa: E402
 from referatbygg import heap, pipeline  # noqa: E402
@@ -291,21 +292,9 @@ def main() -> int:
     repeats, batch_n = (3, 20) if args.quick else (args.repeats, args.batch)
 
     work = Path(tempfile.mkdtemp(prefix="referatbygg-bench-"))
-    os.environ["REFERATBYGG_DEMO_PKI"] = str(work / "demo-pki")
-    # Revocation data shared between commands starts empty, in the run's own runtime folder.
-    (work / "run").mkdir(mode=0o700)
-    os.environ["REFERATBYGG_RUNTIME_DIR"] = str(work / "run")
-    proxy_port = free_port()
-    pki = make_pki(work / "pki", port=proxy_port)  # certificate URLs point at the proxy
-    pki.serve_port = free_port()
-    os.environ.update({"RB_TEST_P12": P12_PASS, "RB_TEST_PIN": PIN})
-    from pki import make_token
-
-    os.environ.update(make_token(pki, work / "pki"))
-    pki.start()
-    proxy = Proxy(proxy_port, pki.serve_port)
-    threading.Thread(target=proxy.serve_forever, daemon=True).start()
-    cfg_file = pki.config(work)
+    stack = contextlib.ExitStack()
+    signing = stack.enter_context(testpki.serving(work))
+    pki, proxy, cfg_file = signing.pki, signing.proxy, signing.config
     config = load_config(cfg_file)
     results: dict[str, Any] = {
         "machine": {
@@ -332,8 +321,7 @@ def main() -> int:
             print(f"batch: {batch_n} meetings, --jobs {jobs} …", flush=True)
             results[f"batch_jobs{jobs}"] = batch(many[0].parent, cfg_file, work, jobs, proxy)
     finally:
-        proxy.shutdown()
-        pki.stop()
+        stack.close()
         verapdf.stop()
     results["naive_meetings_per_minute"] = 60 / results["naive"]["median_s"]
     results["request_kinds"] = dict(proxy.counts)

@@ -332,6 +332,38 @@ def test_untouched_is_valid(stages: A.Stages, roots: list[object], tmp_path: Pat
     assert all(s.long_term for s in report.signatures)
 
 
+def test_what_verify_keeps_between_files_holds_no_file(
+    stages: A.Stages, roots: list[object], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long-lived process (a batch worker, the service) verifies thousands of files: what it
+    keeps of each revision's scan must not hold the file's reader — and with it the whole file.
+    Kept with the reader, a batch worker grew by 11 MB a meeting (bench/memory.py)."""
+    import gc
+
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    from referatbygg.verify import structure
+
+    for n in range(3):
+        data = stages.final + b"\n" * (n + 1)  # other bytes: scanned anew each time
+        assert judge(data, roots, tmp_path).valid
+    assert structure._SCANS
+    for scan in structure._SCANS.values():
+        refs = [*scan.extents, *scan.signatures]
+        assert refs and all(ref.pdf is None for ref in refs)
+        held = gc.get_referents(*scan.extents, *scan.signatures, scan.extents)
+        assert not any(isinstance(obj, PdfFileReader) for obj in held)
+    # And they are few: the oldest go (a limit of 4 here, to see it work). The final file has
+    # more revisions than that; the first signature's are its oldest, and are read anew.
+    monkeypatch.setattr(structure, "_SCANS", {})
+    monkeypatch.setattr(structure, "_KEEP_SCANS", 4)
+    assert judge(stages.final, roots, tmp_path).valid
+    assert len(structure._SCANS) == 4
+    last = set(structure._SCANS)
+    judge(stages.first, roots, tmp_path)
+    assert len(structure._SCANS) == 4 and set(structure._SCANS) != last
+
+
 def test_trailing_whitespace_is_valid(
     stages: A.Stages, roots: list[object], tmp_path: Path
 ) -> None:

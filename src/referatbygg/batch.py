@@ -35,6 +35,7 @@ class Outcome:
     meeting: str | None = None
     package: str | None = None
     rss_mb: float | None = None  # peak resident memory (Unix) of the process that ran it, so far
+    worker: int | None = None  # the process that ran it (its pid): whose memory rss_mb is
     note: str | None = None  # e.g. that LibreOffice runs cold here (said once per worker)
 
     def as_dict(self) -> dict[str, Any]:
@@ -83,6 +84,7 @@ def _one(
 ) -> Outcome:
     outcome = _attempt(file, settings, converter)
     outcome.rss_mb = _peak_rss_mb()
+    outcome.worker = os.getpid()
     if notes:
         outcome.note = notes.pop()
     return outcome

@@ -344,10 +344,18 @@ def require_untouched(
             hint="get the file back as the last signatory sent it, or rebuild and sign again",
         )
     if _digest(pdf) == before:  # the bytes checked are the bytes hashed
-        _VOUCHED.add((str(pdf.resolve()), before))
+        _vouch(str(pdf.resolve()), before)
 
 
 _VOUCHED: set[tuple[str, str]] = set()  # (file, SHA-256) checked or made from checked bytes here
+
+
+def _vouch(key: str, digest: str) -> None:
+    # Bounded for a long-lived process (a batch worker, the service's workers): a file that is
+    # no longer vouched for is verified again before it is signed — slower, never less safe.
+    if len(_VOUCHED) >= 1000:
+        _VOUCHED.clear()
+    _VOUCHED.add((key, digest))
 
 
 def _digest(pdf: Path) -> str:
@@ -363,7 +371,7 @@ def extended(pdf: Path, original: bytes, new: bytes) -> None:
 
     key = str(pdf.resolve())
     if (key, hashlib.sha256(original).hexdigest()) in _VOUCHED:
-        _VOUCHED.add((key, hashlib.sha256(new).hexdigest()))
+        _vouch(key, hashlib.sha256(new).hexdigest())
 
 
 __all__ = ["SignatureReport", "VerifyReport", "extended", "require_untouched", "verify"]

@@ -197,6 +197,9 @@ class _Scan:
 
 
 _SCANS: dict[str, _Scan] = {}
+# A meeting's outputs are read again within the meeting (seven scans for the seed, signed and
+# archived); never by the next meeting. 20 KB a scan: a batch worker stays flat.
+_KEEP_SCANS = 64
 
 
 def _objects(found: Structure) -> None:
@@ -212,8 +215,8 @@ def _objects(found: Structure) -> None:
         scan = _SCANS.get(key)
         if scan is None:
             scan = _scan(found, rev)
-            if len(_SCANS) > 2000:
-                _SCANS.clear()
+            while len(_SCANS) >= _KEEP_SCANS:  # the oldest go first (insertion order)
+                del _SCANS[next(iter(_SCANS))]
             _SCANS[key] = scan
         found.problems += scan.problems
         found.extents.update(scan.extents)
@@ -244,9 +247,13 @@ def _scan(found: Structure, rev: Revision) -> _Scan:
             )
         obj = _read_object(reader, scan, ref, rev, where)
         if obj is not None:
-            scan.extents[ref] = (marker, reader.stream.tell())
+            # Kept without its reader (a Reference compares by number alone): a scan is kept
+            # for later readings, and a reader holds the whole file — 11 MB more per meeting
+            # a batch worker had done, until _SCANS was cleared (bench/memory.py).
+            kept = generic.Reference(ref.idnum, ref.generation)
+            scan.extents[kept] = (marker, reader.stream.tell())
             if _is_signature(obj):
-                scan.signatures.append(ref)
+                scan.signatures.append(kept)
             if rev.index > 0 and _inflates_too_far(obj):
                 scan.problems.append(
                     f"{where} is a stream that inflates to more than "
