@@ -55,6 +55,23 @@ WriteMeeting = Callable[..., Path]
 
 
 @pytest.fixture
+def busy_cores():  # type: ignore[no-untyped-def]
+    """Every core kept busy by four spinning processes each while the test runs (load 8 on
+    two cores): as on a machine doing other work, where timing assumptions break."""
+    import os
+    import subprocess
+
+    spin = [sys.executable, "-c", "while True: pass"]
+    spinners = [subprocess.Popen(spin) for _ in range(4 * (os.cpu_count() or 1))]
+    try:
+        yield len(spinners)
+    finally:
+        for p in spinners:
+            p.kill()
+            p.wait()
+
+
+@pytest.fixture
 def write_meeting(tmp_path: Path) -> WriteMeeting:
     """Write a body and a meeting file into tmp_path; returns the meeting file's path."""
 

@@ -89,6 +89,55 @@ def test_server_times_out_and_recovers(seed: BuildResult) -> None:
         engine.stop()
 
 
+def test_only_a_fresh_engine_calls_a_file_unreadable(
+    seed: BuildResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long-lived engine that once fails to read a good file (as seen through the service)
+    does not give the verdict: a fresh JVM reads it again. A file that cannot be read stays
+    unreadable, after the fresh engine has tried too."""
+    assert seed.pdf is not None
+    engine = verapdf.Validator()
+    try:
+        assert engine.validate(seed.pdf, "2b").compliant
+        first = engine.server.generation
+        real_ask, failures = engine.server.ask, [1]
+
+        def ask_failing_once(request: str, timeout: float) -> list[str]:
+            if failures and request.endswith(str(seed.pdf.resolve())):  # type: ignore[union-attr]
+                failures.pop()
+                return ["FAIL\torg.verapdf.core.ModelParsingException: Couldn't parse stream"]
+            return real_ask(request, timeout)
+
+        monkeypatch.setattr(engine.server, "ask", ask_failing_once)
+        assert engine.validate(seed.pdf, "2b").compliant
+        assert engine.unreadable_retries == 1 and engine.server.generation == first + 1
+        broken = tmp_path / "broken.pdf"
+        broken.write_bytes(b"%PDF-1.7\n" + os.urandom(3000) + b"\n%%EOF\n")
+        with pytest.raises(verapdf.Unreadable, match=r"broken\.pdf: veraPDF cannot read it"):
+            engine.validate(broken, "2b")
+        assert engine.unreadable_retries == 2
+    finally:
+        engine.stop()
+
+
+def test_a_file_changed_while_validated_is_named_so(
+    seed: BuildResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bytes written by another process while the engine reads them get no verdict, and the
+    message says what happened instead of blaming the file."""
+    assert seed.pdf is not None
+    moving = tmp_path / "vedlegg-01.pdf"
+    moving.write_bytes(seed.pdf.read_bytes() + b"\n")  # not a verdict kept from before
+
+    def overwritten_meanwhile(pdf: Path, flavour: str, timeout: float = 600) -> verapdf.Result:
+        pdf.write_bytes(pdf.read_bytes()[: len(pdf.read_bytes()) // 2])
+        raise verapdf.Unreadable(f"{pdf.name}: veraPDF cannot read it: ModelParsingException")
+
+    monkeypatch.setattr(verapdf, "validate", overwritten_meanwhile)
+    with pytest.raises(ValidationError, match=r"vedlegg-01\.pdf changed while it was being valid"):
+        pdfa.validate(moving)
+
+
 def _rewrite(src: Path, dst: Path, change: object) -> Path:
     writer = PdfWriter(clone_from=src)
     change(writer)  # type: ignore[operator]

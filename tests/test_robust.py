@@ -78,6 +78,54 @@ def test_check_accepts_only_what_build_builds(case: str, previous: Path, tmp_pat
         assert not (out / MEETING_ID / "work").exists()
 
 
+def test_the_service_builds_the_corpus_as_in_process(previous: Path, tmp_path: Path) -> None:
+    """Every case of the corpus built as a user's command through the background service
+    (two at a time): the same outcome as `check` in this process says — which is what the
+    in-process build gives (the test above) — and a refused build leaves the previous outputs
+    as they were. The service stands for the command: its answer may not differ."""
+    import concurrent.futures
+
+    runtime = tmp_path / "run"
+    env = {**os.environ, "REFERATBYGG_SERVICE": "on", "REFERATBYGG_RUNTIME_DIR": str(runtime)}
+    rb = str(Path(sys.executable).parent / "referatbygg")
+    started = subprocess.run([rb, "service", "start", "--pool", "2"], env=env,
+                             capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert started.returncode == 0, started.stderr
+
+    cases = {}
+    for case in sorted(malformed.CASES):  # here, one at a time (main() redirects sys.stdout)
+        meeting = malformed.make(tmp_path / case / "m")
+        malformed.CASES[case](tmp_path / case / "m")
+        shutil.copytree(previous, tmp_path / case / "out")
+        cases[case] = (meeting, main("check", meeting)[0], snapshot(tmp_path / case / "out"))
+
+    def one(case: str) -> str | None:
+        meeting, checked, before = cases[case]
+        out = tmp_path / case / "out"
+        res = subprocess.run([rb, "build", "-q", str(meeting), "--out", str(out)], env=env,
+                             capture_output=True, text=True, timeout=600)  # fmt: skip
+        if "Traceback" in res.stderr or "internal error" in res.stderr:
+            return f"{case}: {res.stderr[-400:]}"
+        if "running it here" in res.stderr or "running here" in res.stderr:
+            return f"{case}: not built by the service: {res.stderr[-300:]}"
+        if res.returncode != checked:
+            return f"{case}: check {checked}, build through the service {res.returncode}"
+        if checked != ExitCode.ok and snapshot(out) != before:
+            return f"{case}: a refused build changed the previous outputs"
+        return None
+
+    try:
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+            differ = [d for d in pool.map(one, cases) if d]
+        status = subprocess.run([rb, "service", "status", "--json"], env=env,
+                                capture_output=True, text=True, timeout=60)  # fmt: skip
+        served = json.loads(status.stdout)["served"]
+    finally:
+        subprocess.run([rb, "service", "stop"], env=env, capture_output=True, timeout=300)
+    assert not differ, "\n".join(differ)
+    assert served >= len(malformed.CASES)
+
+
 def test_corpus_covers_the_reported_cases() -> None:
     names = set(malformed.CASES)
     for prefix in ("xml-", "control-", "long-", "date-", "deep-", "attachment-", "body-"):

@@ -257,7 +257,9 @@ def test_a_hung_service_is_stopped_and_the_command_runs_here(
     _built_whole(tmp_path / "out")
 
 
-def test_an_interrupted_command_stops_and_leaves_nothing(served: Served, tmp_path: Path) -> None:
+def test_an_interrupted_command_stops_and_leaves_nothing(
+    served: Served, tmp_path: Path, busy_cores: int
+) -> None:
     out = tmp_path / "out"
     assert served.cli("service", "start").returncode == 0
     build = served.spawn("build", slow_meeting(tmp_path), "--out", out)
@@ -268,6 +270,82 @@ def test_an_interrupted_command_stops_and_leaves_nothing(served: Served, tmp_pat
     assert build.returncode == 130, err
     assert "interrupted" in err
     assert not (out / "politiradet-2023-01-13/referat.pdf").exists()
+    assert served.status()["active"] == 0
+
+
+def test_the_service_validates_the_same_files_200_times_at_once_alike(
+    served: Served, built_seed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The seed's merged minutes and its converted attachments, validated 200 times by 16
+    clients at once through the service's engines: every verdict the in-process engine's, no
+    file ever "unreadable" (3 builds in 84 failed so once, "vedlegg-0N.pdf: veraPDF cannot read
+    it")."""
+    import concurrent.futures
+
+    from referatbygg.service import client
+    from referatbygg.tools import verapdf
+
+    assert served.cli("service", "start", "--pool", "2").returncode == 0
+    monkeypatch.setenv("REFERATBYGG_RUNTIME_DIR", str(served.folder))
+    files = [built_seed, *sorted((built_seed.parent / "vedlegg").glob("*.pdf"))]
+    assert len(files) == 4
+    jobs = [(files[i % 4], ("2a", "ua1")[i // 4 % 2]) for i in range(200)]
+    expected = {job: verapdf.validate(*job).compliant for job in set(jobs)}
+    assert all(expected.values())
+
+    def through_service(job: tuple[Path, str]) -> object:
+        sock = client.connect(10)
+        assert sock is not None
+        with sock:
+            wire.send(sock, {"op": "validate", "pdf": str(job[0]), "flavour": job[1]})
+            answer = wire.Reader(sock).next(600)
+        assert answer is not None
+        return answer["result"]["compliant"] if "result" in answer else answer
+
+    with concurrent.futures.ThreadPoolExecutor(16) as pool:
+        got = list(pool.map(through_service, jobs))
+    assert got == [expected[job] for job in jobs]
+    assert served.status()["engines"] == 2  # both engines answered, side by side
+
+
+def _worker_of(service: int) -> int:
+    """The command's worker: the child of the service's zygote (multiprocessing's forkserver)."""
+    kids = {p: proc_children(p) for p in proc_children(service)}
+    zygote = [p for p, below in kids.items() if below and "forkserver" in _cmdline(p)]
+    assert len(zygote) == 1 and len(kids[zygote[0]]) == 1, kids
+    return kids[zygote[0]][0]
+
+
+def proc_children(pid: int) -> list[int]:
+    """Children of every thread of ``pid`` (/proc lists them by the thread that started them)."""
+    return [int(p) for task in Path(f"/proc/{pid}/task").iterdir()
+            for p in (task / "children").read_text().split()]  # fmt: skip
+
+
+def _cmdline(pid: int) -> str:
+    return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+
+
+def test_an_interrupted_command_that_cannot_stop_in_time_is_stopped_and_says_130(
+    served: Served, tmp_path: Path
+) -> None:
+    """A worker that gets no CPU after Ctrl-C (stopped here, as on a machine loaded far beyond
+    its cores) is stopped outright after the grace period: the user interrupted it, and the
+    exit code says so (it said 137, a kill, before)."""
+    assert served.cli("service", "start").returncode == 0
+    build = served.spawn("build", slow_meeting(tmp_path), "--out", tmp_path / "out")
+    status = served.wait_active()
+    into_conversion(build)
+    worker = _worker_of(int(status["pid"]))  # type: ignore[call-overload]
+    os.kill(worker, signal.SIGSTOP)
+    started = time.monotonic()
+    build.send_signal(signal.SIGINT)
+    _out, err = build.communicate(timeout=120)
+    assert build.returncode == 130, err
+    assert "stopped outright" in err
+    assert time.monotonic() - started >= 14
+    assert not wire.alive(worker)
+    assert not (tmp_path / "out/politiradet-2023-01-13/referat.pdf").exists()
     assert served.status()["active"] == 0
 
 

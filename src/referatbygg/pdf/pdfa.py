@@ -217,7 +217,15 @@ _VERDICTS: dict[tuple[str, str], list[dict[str, object]]] = {}
 def _findings(pdf: Path, digest: str, flavour: str) -> list[dict[str, object]]:
     key = (digest, flavour)
     if key not in _VERDICTS:
-        result = verapdf.validate(pdf, flavour)
+        try:
+            result = verapdf.validate(pdf, flavour)
+        except verapdf.Unreadable:
+            if hashlib.sha256(pdf.read_bytes()).hexdigest() != digest:
+                raise ValidationError(
+                    f"{pdf.name} changed while it was being validated: another process wrote "
+                    "it meanwhile; run the command again when that one has ended"
+                ) from None
+            raise
         found: list[dict[str, object]] = [
             {"flavour": flavour, **asdict(rule), "rule": rule.label} for rule in result.rules
         ]

@@ -58,6 +58,10 @@ def _interrupt(_signum: int, _frame: Any) -> None:
     raise KeyboardInterrupt
 
 
+# Errors of the service's engines that are not in errors.py, by name, raised here as there.
+_KINDS: dict[str, type[errors.ReferatbyggError]] = {"Unreadable": verapdf.Unreadable}
+
+
 class _Ask:
     """One question to the service on a connection of its own, one answer back."""
 
@@ -92,7 +96,8 @@ class _Ask:
             time.sleep(10)
             raise errors.DependencyError("the background service stopped while working")
         if "error" in answer:
-            kind = getattr(errors, answer["error"]["type"], errors.ReferatbyggError)
+            name, default = answer["error"]["type"], errors.ReferatbyggError
+            kind = _KINDS[name] if name in _KINDS else getattr(errors, name, default)
             raise kind(answer["error"]["message"], hint=answer["error"].get("hint"))
         return answer
 
@@ -160,6 +165,10 @@ def _stream(fd: int, mode: str, encoding: str, errors_: str) -> io.TextIOWrapper
 def run_command(fds: list[int], request: dict[str, Any], service: str, command: Command) -> None:
     """The target of the forked worker: become the client's command, run it, exit with its
     code (multiprocessing turns SystemExit into the exit code the service reports)."""
+    # First: the zygote's children start with SIGINT as the service found it (ignored, when it
+    # was started in the background), and a Ctrl-C passed on now must not be lost — noted
+    # until the command runs, then raised as Python's own handler does.
+    signal.signal(signal.SIGINT, lambda *_: _INTERRUPTED.set())
     _die_with_parent()
     # multiprocessing gave the worker a stdin of its own (os.devnull, perhaps on fd 0): close
     # it before fd 0 becomes the client's, or its finaliser would close the client's later.
@@ -182,11 +191,15 @@ def run_command(fds: list[int], request: dict[str, Any], service: str, command: 
     sys.stdin = _stream(0, "r", encoding, errors_)
     sys.stdout = _stream(1, "w", encoding, errors_)
     sys.stderr = _stream(2, "w", encoding, "backslashreplace")
-    signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     ask = _Ask(service)
     libreoffice.use(RemoteConverter(ask))
     verapdf.use(RemoteValidator(ask))
+    signal.signal(signal.SIGINT, _interrupt)
+    if _INTERRUPTED.is_set():  # before it began: nothing was done
+        sys.stderr.write("interrupted\n")
+        sys.stderr.flush()
+        os._exit(int(errors.ExitCode.interrupted))
     code = command(request["argv"])
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):

@@ -191,6 +191,10 @@ def _converse(
                    True)  # fmt: skip
             return None
         if "exit" in message:
+            if message.get("killed"):
+                notice("the command did not stop in time after Ctrl-C and was stopped outright; "
+                       "a file it was writing is left as a part file, which the next command "
+                       "in that folder removes", True)  # fmt: skip
             return int(message["exit"])
         if message.get("stale") or message.get("refused"):
             log.info("service refused the command: %s", message)

@@ -24,12 +24,16 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ..errors import ReferatbyggError
+from ..errors import ExitCode, ReferatbyggError
 from ..runtime import private_dir
 from ..tools import proc, verapdf
 from ..tools.libreoffice import WarmConverter
 from . import wire
 from .child import PRELOAD, Command, run_command
+
+# Seconds an interrupted command has to end on its own (its programs stopped, its work folder
+# removed) before it is stopped outright.
+GRACE = 15
 
 log = logging.getLogger(__name__)
 
@@ -255,6 +259,7 @@ class Service:
         wire.send(conn, {"started": worker.pid})
         watch: list[Any] = [worker.sentinel, conn]
         interrupted = 0.0
+        killed = False
         while True:
             ready, _, _ = select.select(watch, [], [], wire.HEARTBEAT)
             if worker.sentinel in ready:
@@ -269,14 +274,19 @@ class Service:
                         interrupted = time.monotonic()
                     if note is None:
                         watch = [worker.sentinel]
-            if interrupted and time.monotonic() - interrupted > 15:
+            if interrupted and not killed and time.monotonic() - interrupted > GRACE:
                 worker.kill()
+                killed = True
             if conn in watch:
                 with contextlib.suppress(OSError):
                     wire.send(conn, {"alive": True})
         code = worker.exitcode if worker.exitcode is not None else 70
+        if killed:
+            # Stopped outright because it was interrupted and did not end in time (a loaded
+            # machine): the user's Ctrl-C ended it, and that is what its exit code says.
+            code = int(ExitCode.interrupted)
         with contextlib.suppress(OSError):
-            wire.send(conn, {"exit": code if code >= 0 else 128 - code})
+            wire.send(conn, {"exit": code if code >= 0 else 128 - code, "killed": killed})
 
 
 def _nothing() -> None:

@@ -127,6 +127,10 @@ def prefer(jit: Jit) -> None:
     _JIT = jit
 
 
+class Unreadable(ValidationError):
+    """veraPDF's engine cannot read the file at all (no verdict on its conformance)."""
+
+
 class Validator:
     """The warm engine, checked against the canary files each time it starts."""
 
@@ -134,16 +138,31 @@ class Validator:
         self.server = jvm.LineServer(program(jit or _JIT))
         self._checked = -1  # the server generation the canary files were checked on
         self._warming = threading.Lock()
+        self.unreadable_retries = 0  # files read again by a fresh engine (the service shows it)
 
     def validate(self, pdf: Path, flavour: str, timeout: float = 600) -> Result:
         if flavour not in FLAVOURS:
             raise ValidationError(f"unknown PDF/A or PDF/UA flavour '{flavour}'")
-        for _ in range(2):
+        fresh = False
+        for _ in range(3):
             if self.server.generation != self._checked:
                 with self._warming:  # a (re)started engine proves itself before its verdict counts
                     if self.server.generation != self._checked:
                         self._canary()
-            result = self._run(pdf, flavour, timeout)
+            try:
+                result = self._run(pdf, flavour, timeout)
+            except Unreadable:
+                if fresh:
+                    raise
+                # Only a fresh engine may call a file unreadable: a long-lived JVM that fails
+                # to read a file it read before (seen through the service, never reproduced
+                # since) is not a verdict on the file. A file that is unreadable stays so.
+                log.warning("veraPDF could not read %s; asking a fresh engine", pdf)
+                with self.server.lock:  # not under another thread's request
+                    self.server.stop()
+                self.unreadable_retries += 1
+                fresh = True
+                continue
             if self.server.generation == self._checked:
                 return result
         raise ValidationError(f"{pdf.name}: the veraPDF engine kept restarting")
@@ -172,7 +191,7 @@ class Validator:
     def _run(self, pdf: Path, flavour: str, timeout: float) -> Result:
         lines = self.server.ask(f"{flavour}\t{pdf.resolve()}", timeout)
         if lines and lines[0].startswith("FAIL"):
-            raise ValidationError(f"{pdf.name}: veraPDF cannot read it: {lines[0][5:]}")
+            raise Unreadable(f"{pdf.name}: veraPDF cannot read it: {lines[0][5:]}")
         if not lines or not lines[0].startswith("RESULT\t"):
             raise ValidationError(f"{pdf.name}: veraPDF gave no result")
         _, compliant, checked, assertions = lines[0].split("\t")
