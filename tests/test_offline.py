@@ -1,5 +1,6 @@
-"""No network from a build. A DOCX attachment can link an image, or name a template, by URL;
-LibreOffice fetched them while converting (a request to wherever the document says). Here a
+"""No network from a build. A DOCX attachment can link an image, an OLE object, a subdocument,
+name a template, include a picture or a text by a field, or declare an XML entity, by URL;
+LibreOffice fetched some of them while converting (a request to wherever the document says). Here a
 recorder on 127.0.0.1 counts every request while such documents are converted — by the cold
 converter, the warm one, and a whole build through the background service — and there must be
 none; check names the links it leaves out. The control: LibreOffice with a profile of its own
@@ -23,6 +24,7 @@ from docx import Document
 from PIL import Image
 from test_examples import main
 
+from referatbygg.errors import ConversionError
 from referatbygg.tools import libreoffice
 
 
@@ -79,6 +81,57 @@ def linking_docx(path: Path, base: str) -> Path:
         "http://schemas.openxmlformats.org/officeDocument/2006/relationships/attachedTemplate"
         f'" Target="{base}/mal.dotx" TargetMode="External"/></Relationships>'
     ).encode()
+    _more_links(files, base)
+    with zipfile.ZipFile(path, "w") as out:
+        for name, data in files.items():
+            out.writestr(name, data)
+    return path
+
+
+RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def _more_links(files: dict[str, bytes], base: str) -> None:
+    """The other ways a DOCX reaches out: a linked OLE object, a master document's
+    subdocument, fields that include a picture and a text by URL."""
+    text = files["word/document.xml"].decode()
+    body = (
+        '<w:p><w:r><w:object><o:OLEObject xmlns:o="urn:schemas-microsoft-com:office:office" '
+        'Type="Link" ProgID="Excel.Sheet.12" ShapeID="_x0000_i1025" DrawAspect="Content" '
+        'r:id="rIdOle" UpdateMode="Always"/></w:object></w:r></w:p>'
+        '<w:subDoc r:id="rIdSub"/>'
+        f'<w:p><w:fldSimple w:instr=" INCLUDEPICTURE &quot;{base}/felt.png&quot; \\d "><w:r>'
+        "<w:t>bilde</w:t></w:r></w:fldSimple></w:p>"
+        f'<w:p><w:fldSimple w:instr=" INCLUDETEXT &quot;{base}/tekst.docx&quot; "><w:r>'
+        "<w:t>tekst</w:t></w:r></w:fldSimple></w:p>"
+    )
+    files["word/document.xml"] = text.replace("<w:sectPr", body + "<w:sectPr", 1).encode()
+    rels = files["word/_rels/document.xml.rels"].decode()
+    extra = (
+        f'<Relationship Id="rIdOle" Type="{RELS}/oleObject" Target="{base}/ark.xlsx" '
+        'TargetMode="External"/>'
+        f'<Relationship Id="rIdSub" Type="{RELS}/subDocument" Target="{base}/del.docx" '
+        'TargetMode="External"/>'
+    )
+    files["word/_rels/document.xml.rels"] = rels.replace(
+        "</Relationships>", extra + "</Relationships>"
+    ).encode()
+
+
+def entity_docx(path: Path, base: str) -> Path:
+    """A DOCX with an XML part whose external entity names a URL (XXE)."""
+    doc = Document()
+    doc.add_paragraph("Vedlegg med ekstern XML-entitet.")
+    doc.save(str(path))
+    with zipfile.ZipFile(path) as z:
+        files = {n: z.read(n) for n in z.namelist()}
+    rels = files["word/_rels/document.xml.rels"].decode()
+    files["word/_rels/document.xml.rels"] = rels.replace("</Relationships>", (
+        f'<Relationship Id="rIdXml" Type="{RELS}/customXml" Target="../customXml/item1.xml"/>'
+        "</Relationships>")).encode()  # fmt: skip
+    files["customXml/item1.xml"] = (
+        f'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY e SYSTEM "{base}/entitet.xml">]><d>&e;</d>'
+    ).encode()
     with zipfile.ZipFile(path, "w") as out:
         for name, data in files.items():
             out.writestr(name, data)
@@ -96,6 +149,28 @@ def test_libreoffice_by_its_defaults_fetches_what_the_document_links(
                     "pdf", "--outdir", str(tmp_path / "out"), str(src)],
                    capture_output=True, timeout=180, check=False)  # fmt: skip
     assert any("bilde.png" in s for s in seen), seen
+
+
+@pytest.mark.parametrize("warm", [False, True])
+def test_an_external_entity_is_refused_unfetched(
+    recorder: tuple[str, list[str]], tmp_path: Path, warm: bool
+) -> None:
+    """LibreOffice does not load a document whose XML part has an external entity: the
+    conversion fails, named, and nothing is fetched (neither by our converters nor, the
+    control, by LibreOffice with its own defaults)."""
+    base, seen = recorder
+    src = entity_docx(tmp_path / "vedlegg.docx", base)
+    conv = libreoffice.open_converter(warm=warm) if warm else libreoffice.ColdConverter()
+    try:
+        with pytest.raises(ConversionError, match=r"vedlegg\.docx"):
+            conv.convert(src, tmp_path / "vedlegg.pdf", "2b")
+    finally:
+        conv.close()
+    subprocess.run([libreoffice.soffice(), "--headless", "--norestore",
+                    f"-env:UserInstallation={(tmp_path / 'own').as_uri()}", "--convert-to",
+                    "pdf", "--outdir", str(tmp_path / "out"), str(src)],
+                   capture_output=True, timeout=180, check=False)  # fmt: skip
+    assert seen == []
 
 
 @pytest.mark.parametrize("warm", [False, True])
@@ -126,7 +201,7 @@ def test_a_build_through_the_service_fetches_nothing_and_check_names_the_links(
                        encoding="utf-8")  # fmt: skip
     code, said = main("check", meeting)
     assert code == 0, said
-    assert f"links 2 outside resource(s) ({base}/bilde.png, …)" in said, said
+    assert f"links 6 outside resource(s) ({base}/felt.png, …)" in said, said  # 2 fields, 4 rels
     code, said = main("build", meeting, "--out", tmp_path / "out", "-q")  # the service
     assert code == 0, said
     assert seen == []

@@ -9,6 +9,7 @@ refused with an error that names the attachment, its agenda item and its file.
 
 from __future__ import annotations
 
+import re
 import tomllib
 import zipfile
 from dataclasses import dataclass
@@ -127,12 +128,13 @@ _FETCHED = ("image", "oleObject", "attachedTemplate", "frame", "subDocument", "p
             "audio", "video", "externalLinkPath")  # fmt: skip
 
 
+_FIELD = re.compile(r'\b(?:INCLUDEPICTURE|INCLUDETEXT|LINK\s+[\w.]+)\s+"([^"<>]+)"')
+
+
 def external_links(src: Path) -> list[str]:
     """The outside resources a DOCX (or ODT) links to and a converter would fetch: their
     targets (URLs, file paths), in file order. LibreOffice is configured never to fetch them
     (tools/libreoffice.py); check names them so the secretariat knows what is left out."""
-    import re
-
     found: list[str] = []
     try:
         with zipfile.ZipFile(src) as z:
@@ -145,6 +147,10 @@ def external_links(src: Path) -> list[str]:
                         if ('TargetMode="External"' in rel and kind and target
                                 and kind.group(1) in _FETCHED):  # fmt: skip
                             found.append(target.group(1))
+                elif name.startswith("word/") and name.endswith(".xml"):
+                    # Fields that include a picture, a text or an object by its path or URL.
+                    text = z.read(name).decode("utf-8", "replace").replace("&quot;", '"')
+                    found += _FIELD.findall(text)
                 elif name == "content.xml":  # ODT: a linked picture or object, not a link
                     text = z.read(name).decode("utf-8", "replace")
                     drawn = r"<draw:(?:image|object|object-ole|plugin)\b[^>]*?xlink:href="
