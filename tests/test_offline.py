@@ -188,6 +188,30 @@ def test_our_converters_fetch_nothing(
     assert seen == []
 
 
+def test_the_cold_converter_has_no_network_at_all(
+    recorder: tuple[str, list[str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where the platform allows (Debian does), the cold converter's LibreOffice runs in a
+    network namespace of its own: with LibreOffice's default settings instead of ours it still
+    reaches nothing — and without the namespace, the same converter does (the control)."""
+    from referatbygg.tools import unshare
+
+    assert unshare.prefix(), "this machine allows a network namespace (Debian's kernel does)"
+    base, seen = recorder
+    src = linking_docx(tmp_path / "vedlegg.docx", base)
+    monkeypatch.setattr(libreoffice, "offline_profile", lambda profile: profile)  # its defaults
+    for isolated in (True, False):
+        if not isolated:
+            monkeypatch.setattr(unshare, "prefix", lambda: ())
+        conv = libreoffice.ColdConverter()
+        try:
+            conv.convert(src, tmp_path / f"{isolated}.pdf", "2b")
+        finally:
+            conv.close()
+        assert (tmp_path / f"{isolated}.pdf").stat().st_size > 0
+        assert (seen == []) is isolated, seen
+
+
 def test_a_build_through_the_service_fetches_nothing_and_check_names_the_links(
     recorder: tuple[str, list[str]], tmp_path: Path
 ) -> None:

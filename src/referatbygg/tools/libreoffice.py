@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Literal, Protocol
 
 from ..errors import ConversionError, DependencyError, ReferatbyggError
-from . import proc
+from . import proc, unshare
 
 log = logging.getLogger(__name__)
 
@@ -146,6 +146,9 @@ class ColdConverter:
         outdir = Path(tempfile.mkdtemp(prefix="out-", dir=self._profile))
         try:
             args = [
+                # No network at all where the platform allows it (a namespace of its own):
+                # whatever a document links, nothing can be fetched.
+                *unshare.prefix(),
                 soffice(), "--headless", "--norestore", "--nolockcheck",
                 "-env:UserInstallation="
                 + offline_profile(self._profile / f"profile-{_thread()}").as_uri(),
