@@ -188,12 +188,14 @@ def test_our_converters_fetch_nothing(
     assert seen == []
 
 
-def test_the_cold_converter_has_no_network_at_all(
-    recorder: tuple[str, list[str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("warm", [False, True])
+def test_our_libreoffice_has_no_network_at_all(
+    recorder: tuple[str, list[str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, warm: bool
 ) -> None:
-    """Where the platform allows (Debian does), the cold converter's LibreOffice runs in a
-    network namespace of its own: with LibreOffice's default settings instead of ours it still
-    reaches nothing — and without the namespace, the same converter does (the control)."""
+    """Where the platform allows (Debian does), our LibreOffice runs in a network namespace of
+    its own — the cold converter's, and the warm one's with its server (reached through a Unix
+    socket): with LibreOffice's default settings instead of ours it still reaches nothing, and
+    without the namespace the same converter does (the control)."""
     from referatbygg.tools import unshare
 
     assert unshare.prefix(), "this machine allows a network namespace (Debian's kernel does)"
@@ -203,7 +205,8 @@ def test_the_cold_converter_has_no_network_at_all(
     for isolated in (True, False):
         if not isolated:
             monkeypatch.setattr(unshare, "prefix", lambda: ())
-        conv = libreoffice.ColdConverter()
+        conv = libreoffice.open_converter(warm=True) if warm else libreoffice.ColdConverter()
+        assert isinstance(conv, libreoffice.WarmConverter) == warm
         try:
             conv.convert(src, tmp_path / f"{isolated}.pdf", "2b")
         finally:

@@ -175,15 +175,31 @@ def _thread() -> int:
     return threading.get_ident()
 
 
-class _TimeoutTransport(xmlrpc.client.Transport):
-    def __init__(self, timeout: float) -> None:
+class _UnixConnection(http.client.HTTPConnection):
+    def __init__(self, path: Path, timeout: float) -> None:
+        super().__init__("unoserver", timeout=timeout)
+        self._path = path
+
+    def connect(self) -> None:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.settimeout(self.timeout)
+        try:
+            sock.connect(str(self._path))
+        except OSError:
+            sock.close()
+            raise
+        self.sock = sock
+
+
+class _UnixTransport(xmlrpc.client.Transport):
+    """XML-RPC to the server's Unix socket (tools/unostart.py), with a timeout."""
+
+    def __init__(self, path: Path, timeout: float) -> None:
         super().__init__()
-        self._timeout = timeout
+        self._path, self._timeout = path, timeout
 
     def make_connection(self, host: object) -> http.client.HTTPConnection:
-        conn = super().make_connection(host)  # type: ignore[arg-type]
-        conn.timeout = self._timeout
-        return conn
+        return _UnixConnection(self._path, self._timeout)
 
 
 def _free_port() -> int:
@@ -256,6 +272,7 @@ class WarmConverter:
         self.conversions = 0
         self._proc: subprocess.Popen[bytes] | None = None
         self._dir = Path(tempfile.mkdtemp(prefix="referatbygg-unoserver-"))
+        self._socket = self._dir / "xmlrpc.sock"
         self._port = 0
         self._done_here = 0
         self._turn = threading.Lock()  # one caller at a time: a conversion, a restart, a start
@@ -275,10 +292,16 @@ class WarmConverter:
         self.stop()
         soffice_path = soffice()
         python, env = (self.python, None) if self.python else uno_python()
+        isolated = unshare.prefix()
         self._port, uno_port = _free_port(), _free_port()
+        self._socket.unlink(missing_ok=True)
         self._proc = proc.spawn(
             [
+                # No network at all where the platform allows it: the server and LibreOffice in
+                # a namespace of their own, reached through a Unix socket's file.
+                *isolated,
                 python, str(UNOSTART),  # unoserver's server, without its fixed waits
+                "--socket", str(self._socket), *(["--isolated"] if isolated else []),
                 "--interface", "127.0.0.1", "--port", str(self._port),
                 "--uno-interface", "127.0.0.1", "--uno-port", str(uno_port),
                 # A plain path: unoserver makes the URI itself (a file:// URI crashed it).
@@ -352,8 +375,8 @@ class WarmConverter:
 
     def _proxy(self, timeout: float) -> xmlrpc.client.ServerProxy:
         return xmlrpc.client.ServerProxy(
-            f"http://127.0.0.1:{self._port}",
-            transport=_TimeoutTransport(timeout),
+            "http://unoserver/",
+            transport=_UnixTransport(self._socket, timeout),
             allow_none=True,
         )
 
