@@ -138,7 +138,7 @@ class Validator:
         self.server = jvm.LineServer(program(jit or _JIT))
         self._checked = -1  # the server generation the canary files were checked on
         self._warming = threading.Lock()
-        self.unreadable_retries = 0  # files read again by a fresh engine (the service shows it)
+        self.unreadable_retries = 0  # files a fresh engine was asked to read again
 
     def validate(self, pdf: Path, flavour: str, timeout: float = 600) -> Result:
         if flavour not in FLAVOURS:
