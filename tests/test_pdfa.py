@@ -15,7 +15,7 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import NameObject, StreamObject
 
 from referatbygg.build.result import BuildResult
-from referatbygg.errors import DependencyError, ValidationError
+from referatbygg.errors import DependencyError, Unreadable, ValidationError
 from referatbygg.pdf import pdfa
 from referatbygg.pipeline import build
 from referatbygg.tools import jvm, verapdf
@@ -113,7 +113,7 @@ def test_only_a_fresh_engine_calls_a_file_unreadable(
         assert engine.unreadable_retries == 1 and engine.server.generation == first + 1
         broken = tmp_path / "broken.pdf"
         broken.write_bytes(b"%PDF-1.7\n" + os.urandom(3000) + b"\n%%EOF\n")
-        with pytest.raises(verapdf.Unreadable, match=r"broken\.pdf: veraPDF cannot read it"):
+        with pytest.raises(Unreadable, match=r"broken\.pdf: veraPDF cannot read it"):
             engine.validate(broken, "2b")
         assert engine.unreadable_retries == 2
     finally:
@@ -131,7 +131,7 @@ def test_a_file_changed_while_validated_is_named_so(
 
     def overwritten_meanwhile(pdf: Path, flavour: str, timeout: float = 600) -> verapdf.Result:
         pdf.write_bytes(pdf.read_bytes()[: len(pdf.read_bytes()) // 2])
-        raise verapdf.Unreadable(f"{pdf.name}: veraPDF cannot read it: ModelParsingException")
+        raise Unreadable(f"{pdf.name}: veraPDF cannot read it: ModelParsingException")
 
     monkeypatch.setattr(verapdf, "validate", overwritten_meanwhile)
     with pytest.raises(ValidationError, match=r"vedlegg-01\.pdf changed while it was being valid"):

@@ -91,6 +91,10 @@ class ValidationError(ReferatbyggError):
     exit_code = ExitCode.validation
 
 
+class Unreadable(ValidationError):
+    """veraPDF's engine cannot read the file at all (no verdict on its conformance)."""
+
+
 class PackageError(ReferatbyggError):
     """An archive package cannot be made (the meeting is not ready, or its files changed since
     its document was built) or does not check out."""

@@ -18,7 +18,7 @@ from fontTools.ttLib import TTFont
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DictionaryObject, NameObject, StreamObject
 
-from ..errors import ValidationError
+from ..errors import Unreadable, ValidationError
 from ..tools import verapdf
 from ..tools.libreoffice import PdfaLevel
 
@@ -219,7 +219,7 @@ def _findings(pdf: Path, digest: str, flavour: str) -> list[dict[str, object]]:
     if key not in _VERDICTS:
         try:
             result = verapdf.validate(pdf, flavour)
-        except verapdf.Unreadable:
+        except Unreadable:
             if hashlib.sha256(pdf.read_bytes()).hexdigest() != digest:
                 raise ValidationError(
                     f"{pdf.name} changed while it was being validated: another process wrote "

@@ -58,10 +58,6 @@ def _interrupt(_signum: int, _frame: Any) -> None:
     raise KeyboardInterrupt
 
 
-# Errors of the service's engines that are not in errors.py, by name, raised here as there.
-_KINDS: dict[str, type[errors.ReferatbyggError]] = {"Unreadable": verapdf.Unreadable}
-
-
 class _Ask:
     """One question to the service on a connection of its own, one answer back."""
 
@@ -96,8 +92,7 @@ class _Ask:
             time.sleep(10)
             raise errors.DependencyError("the background service stopped while working")
         if "error" in answer:
-            name, default = answer["error"]["type"], errors.ReferatbyggError
-            kind = _KINDS[name] if name in _KINDS else getattr(errors, name, default)
+            kind = getattr(errors, answer["error"]["type"], errors.ReferatbyggError)
             raise kind(answer["error"]["message"], hint=answer["error"].get("hint"))
         return answer
 

@@ -273,7 +273,6 @@ class WarmConverter:
         self._proc: subprocess.Popen[bytes] | None = None
         self._dir = Path(tempfile.mkdtemp(prefix="referatbygg-unoserver-"))
         self._socket = self._dir / "xmlrpc.sock"
-        self._port = 0
         self._done_here = 0
         self._turn = threading.Lock()  # one caller at a time: a conversion, a restart, a start
         # Told the process group of each server started, before it is ready (the background
@@ -293,7 +292,7 @@ class WarmConverter:
         soffice_path = soffice()
         python, env = (self.python, None) if self.python else uno_python()
         isolated = unshare.prefix()
-        self._port, uno_port = _free_port(), _free_port()
+        uno_port = _free_port()  # inside the namespace when isolated: any free one will do
         self._socket.unlink(missing_ok=True)
         self._proc = proc.spawn(
             [
@@ -302,7 +301,6 @@ class WarmConverter:
                 *isolated,
                 python, str(UNOSTART),  # unoserver's server, without its fixed waits
                 "--socket", str(self._socket), *(["--isolated"] if isolated else []),
-                "--interface", "127.0.0.1", "--port", str(self._port),
                 "--uno-interface", "127.0.0.1", "--uno-port", str(uno_port),
                 # A plain path: unoserver makes the URI itself (a file:// URI crashed it).
                 "--user-installation", str(offline_profile(self._dir / "profile")),
@@ -320,7 +318,7 @@ class WarmConverter:
             try:
                 self._proxy(5).info()
                 self._done_here = 0
-                log.info("unoserver ready on port %s (pid %s)", self._port, self._proc.pid)
+                log.info("unoserver ready on %s (pid %s)", self._socket, self._proc.pid)
                 return
             except (OSError, *_CRASH):
                 time.sleep(0.25)

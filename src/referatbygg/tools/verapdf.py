@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol
 
-from ..errors import DependencyError, ValidationError
+from ..errors import DependencyError, Unreadable, ValidationError
 from . import jvm, proc
 
 log = logging.getLogger(__name__)
@@ -125,10 +125,6 @@ def prefer(jit: Jit) -> None:
     """The compilers for engines this process starts from now on (see :func:`program`)."""
     global _JIT
     _JIT = jit
-
-
-class Unreadable(ValidationError):
-    """veraPDF's engine cannot read the file at all (no verdict on its conformance)."""
 
 
 class Validator:
