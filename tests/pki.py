@@ -42,6 +42,7 @@ class CertPki:
     port: int  # the port in the certificates' and services' URLs
     process: subprocess.Popen[bytes] | None = None
     serve_port: int | None = None  # where certomancer listens, if not ``port`` (behind a proxy)
+    architecture: Path = CONFIG  # certomancer's configuration (a variant for one test)
 
     @property
     def url(self) -> str:
@@ -55,8 +56,8 @@ class CertPki:
 
     def _certomancer(self, *args: str) -> list[str]:
         return [
-            str(CERTOMANCER), "--config", str(CONFIG), "--key-root", str(self.folder / "keys"),
-            "--service-url-prefix", self.url, *args,
+            str(CERTOMANCER), "--config", str(self.architecture),
+            "--key-root", str(self.folder / "keys"), "--service-url-prefix", self.url, *args,
         ]  # fmt: skip
 
     def start(self) -> None:
@@ -122,7 +123,7 @@ def label_dir(label: str) -> str:
     return issuers.get(label, "interm")
 
 
-def make_pki(folder: Path, port: int | None = None) -> CertPki:
+def make_pki(folder: Path, port: int | None = None, architecture: Path = CONFIG) -> CertPki:
     keys = folder / "keys"
     keys.mkdir(parents=True)
     for label in LABELS:
@@ -138,7 +139,7 @@ def make_pki(folder: Path, port: int | None = None) -> CertPki:
                 serialization.NoEncryption(),
             )
         )
-    pki = CertPki(folder, port or free_port())
+    pki = CertPki(folder, port or free_port(), architecture=architecture)
     summon = ["mass-summon", "--pfx-pass", P12_PASS, "testing-ca", str(folder / "certs")]
     subprocess.run(pki._certomancer(*summon), check=True, capture_output=True)
     return pki

@@ -5,6 +5,7 @@ says whether what a command took from the shared data is complete and embedded."
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -18,13 +19,14 @@ from typing import Any
 
 import pytest
 from conftest import copy_built
-from pki import P12_PASS, CertPki, Proxy, free_port, make_pki
+from pki import CONFIG, P12_PASS, CertPki, Proxy, free_port, make_pki
 from pyhanko.keys import load_cert_from_pemder
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import DocumentSecurityStore, validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
-from referatbygg.signing import sharedtrust
+from referatbygg.config import load_config
+from referatbygg.signing import pades, sharedtrust, trust
 
 CLI = Path(sys.executable).parent / "referatbygg"
 
@@ -202,3 +204,124 @@ def test_no_private_folder_no_sharing(tmp_path: Path, monkeypatch: pytest.Monkey
     kept.put("ocsp", "k", [b"\x30\x00"])
     assert kept.get("ocsp", "k") == [b"\x30\x00"]
     assert json.loads(next((private / "trust").iterdir()).read_text())["der"] == ["MAA="]
+
+
+ANSWER_SECONDS = 30  # how long the short-lived responder's answers are good for
+
+
+@pytest.fixture(scope="module")
+def short_lived(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """A PKI whose OCSP answers are good for half a minute (certomancer's default is ten; some
+    responders answer for minutes, and a batch runs for hours)."""
+    folder = tmp_path_factory.mktemp("short-lived-pki")
+    architecture = folder / "certomancer.yml"
+    line = "interm: {for-issuer: interm, responder-cert: ocsp, signing-key: ocsp}"
+    text = CONFIG.read_text()
+    assert text.count(line) == 1
+    architecture.write_text(text.replace(
+        line, line[:-1] + f", validity-period: {{seconds: {ANSWER_SECONDS}}}}}"
+    ))  # fmt: skip
+    pki = make_pki(folder / "pki", architecture=architecture)
+    pki.start()
+    yield pki
+    pki.stop()
+
+
+def long_term_at_its_timestamp(pdf: Path, pki: CertPki, data_of: Path | None = None) -> bool:
+    """pyHanko's validation of the file's signature as an archive's verifier does it: at the
+    time its timestamp proves, against the revocation data in the file (later data allowed),
+    revocation hard-fail, nothing fetched. ``data_of``: another file's revocation data."""
+    roots = [load_cert_from_pemder(str(pki.cert("root")))]
+    with (data_of or pdf).open("rb") as fh:
+        dss = DocumentSecurityStore.read_dss(PdfFileReader(fh))
+    with pdf.open("rb") as fh:
+        reader = PdfFileReader(fh)
+        signature = reader.embedded_signatures[0]
+        loose = dss.as_validation_context(
+            {"trust_roots": roots, "allow_fetching": False, "revocation_mode": "soft-fail"}
+        )
+        moment = validate_pdf_signature(signature, loose, loose).timestamp_validity.timestamp
+        strict = dss.as_validation_context({
+            "trust_roots": roots, "allow_fetching": False, "revocation_mode": "hard-fail",
+            "moment": moment, "retroactive_revinfo": True,
+        })  # fmt: skip
+        return bool(validate_pdf_signature(signature, strict, strict).bottom_line)
+
+
+def test_one_process_does_not_sign_with_an_answer_past_its_end(
+    short_lived: CertPki, built_seed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch worker signs meeting after meeting in one process, which keeps its validation
+    context — and pyHanko's context never asks again for a certificate it has an answer for.
+    Seen over 1,000 meetings: answers kept past their nextUpdate, 203 signatures that were
+    not long-term valid at their own timestamps. The second signature here comes after the
+    first one's answer has lapsed: the process must ask again, and what it embeds must hold
+    at the signature's timestamp."""
+    monkeypatch.setattr(trust, "_TRUST_CACHE", {})
+    monkeypatch.setenv("REFERATBYGG_RUNTIME_DIR", str(runtime(tmp_path)))
+    monkeypatch.setenv("RB_TEST_P12", P12_PASS)
+    config = load_config(short_lived.config(tmp_path))
+    first = unsigned(built_seed, tmp_path / "a")
+    pades.sign(first, "byradsleder", config, ask=None)
+    lapsed = time.monotonic() + ANSWER_SECONDS + 1
+    assert long_term_at_its_timestamp(first, short_lived)
+
+    time.sleep(max(0.0, lapsed - time.monotonic()))
+    second = unsigned(built_seed, tmp_path / "b")
+    pades.sign(second, "byradsleder", config, ask=None)
+    assert long_term_at_its_timestamp(second, short_lived)
+    # The control: the first signature's data does not hold for the second's timestamp.
+    assert not long_term_at_its_timestamp(second, short_lived, data_of=first)
+
+
+def answer(this_update: dt.datetime, next_update: dt.datetime | None) -> bytes:
+    """An OCSP response with these times (unsigned: only its times are read here)."""
+    from asn1crypto import algos, ocsp
+
+    single = {
+        "cert_id": {
+            "hash_algorithm": {"algorithm": "sha256"}, "issuer_name_hash": b"\0" * 32,
+            "issuer_key_hash": b"\0" * 32, "serial_number": 1,
+        },
+        "cert_status": ocsp.CertStatus(name="good", value=None),
+        "this_update": this_update, "next_update": next_update,
+    }  # fmt: skip
+    basic = ocsp.BasicOCSPResponse({
+        "tbs_response_data": {
+            "responder_id": ("by_key", b"\0" * 20), "produced_at": this_update,
+            "responses": [single],
+        },
+        "signature_algorithm": algos.SignedDigestAlgorithm({"algorithm": "sha256_ecdsa"}),
+        "signature": b"\0",
+    })  # fmt: skip
+    return ocsp.OCSPResponse({
+        "response_status": "successful",
+        "response_bytes": {"response_type": "basic_ocsp_response", "response": basic},
+    }).dump()  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("issued", "good_for", "handed_out"),
+    [
+        (0, 10, True),  # fresh, ten minutes: taken again
+        (-6, 10, False),  # four minutes left: less than the margin, asked again
+        (-20, None, True),  # no nextUpdate: a verifier takes it for 30 minutes; 10 left
+        (-26, None, False),  # 4 left
+        (-20, 5, False),  # past its nextUpdate
+    ],
+)
+def test_an_answer_is_handed_out_again_only_with_time_left(
+    issued: int, good_for: int | None, handed_out: bool
+) -> None:
+    from asn1crypto import ocsp
+
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    this = now + dt.timedelta(minutes=issued)
+    until = None if good_for is None else this + dt.timedelta(minutes=good_for)
+    der = answer(this, until)
+    read = sharedtrust._usable(der, ocsp.OCSPResponse.load, sharedtrust._ocsp_window)
+    assert (read is not None) is handed_out
+    # A context holding it is dropped exactly when it would no longer be handed out.
+    life = sharedtrust.Lifetime()
+    life.holds(sharedtrust._ocsp_window(ocsp.OCSPResponse.load(der)))
+    assert life.over() is not handed_out

@@ -12,9 +12,20 @@ the validation time; they usually come over plain HTTP, so a copy in a folder on
 can write is no easier to forge than the network. What the cache changes is how recent the
 data is: up to ``ttl`` seconds older than a fresh fetch (10 minutes by default), as inside one
 process already — well within the hours a CRL or a pre-produced OCSP response is published for.
-Only successful OCSP responses and CRLs whose next update has not passed are read back. Entries
+Only successful OCSP responses and CRLs that stay good for MARGIN more are read back. Entries
 are keyed by the whole certificate (its SHA-256) and, for OCSP, the responder's name and key:
 another CA with the same names and serial numbers (a test PKI made again) never gets this one's.
+
+How long a response stays good is its own business, not the file's age: a verifier judges the
+signature it serves at the signature's timestamp, which comes after the response was handed
+out (seconds later; minutes on a loaded machine), and takes it only up to its nextUpdate (or 30
+minutes after its thisUpdate without one — pyhanko-certvalidator's default). Many responders
+answer for ten minutes. So a response is handed out again only while MARGIN of that is left,
+and a process's validation context — which never fetches again for a certificate it has an
+answer for — is dropped when the first answer it holds comes within MARGIN of its end
+(`SharedFetchers.until`, read by trust.py). Found by a 1,000-meeting batch on a busy machine:
+a context kept for ten minutes, holding an answer read from the store near the end of its own
+ten, signed meetings whose answers had lapsed by their timestamps; 203 were not B-LTA.
 
 Not shared: the token pyHanko asks the TSA for to size a signature. It also tells pyHanko which
 TSA certificates to embed validation data for, and a TSA that renewed its certificate would
@@ -32,7 +43,7 @@ import logging
 import ssl
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +60,7 @@ from pyhanko_certvalidator.fetchers import (
     OwnedFetcherBackend,
 )
 from pyhanko_certvalidator.fetchers.aiohttp_fetchers.util import LazySession
+from pyhanko_certvalidator.policy_decl import FRESHNESS_FALLBACK_VALIDITY_DEFAULT
 
 from ..fsutil import write_atomic
 from ..runtime import Unsafe, private_dir
@@ -95,18 +107,45 @@ def store(ttl: float) -> Store | None:
     return Store(folder, ttl)
 
 
-def _current(next_update: datetime | None) -> bool:
-    return next_update is None or next_update > datetime.now(UTC)
+# What a response handed out again must have left (see above): the signature it serves is
+# timestamped after it, and verified at that timestamp.
+MARGIN = timedelta(minutes=5)
 
 
-def _usable(der: bytes, load: Callable[[bytes], Any], next_update: Callable[[Any], Any]) -> Any:
-    """``der`` parsed, or None when it does not parse or is past its next update (then it is
+def good_until(this_update: datetime | None, next_update: datetime | None) -> datetime | None:
+    """Until when a verifier takes revocation data issued at ``this_update``: its nextUpdate, or
+    pyhanko-certvalidator's 30 minutes without one; None when it says neither."""
+    if next_update is not None:
+        return next_update
+    return None if this_update is None else this_update + FRESHNESS_FALLBACK_VALIDITY_DEFAULT
+
+
+def _usable(der: bytes, load: Callable[[bytes], Any], window: Callable[[Any], Any]) -> Any:
+    """``der`` parsed, or None when it does not parse or has less than MARGIN left (then it is
     fetched again). asn1crypto parses lazily and fails with several kinds of error."""
     try:
         obj = load(der)
-        return obj if _current(next_update(obj)) else None
+        until = good_until(*window(obj))
+        return obj if until is not None and until - MARGIN > datetime.now(UTC) else None
     except Exception:
         return None
+
+
+class Lifetime:
+    """The first moment one of the answers a context holds comes within MARGIN of its end."""
+
+    def __init__(self) -> None:
+        self.until: datetime | None = None
+
+    def holds(self, window: tuple[datetime | None, datetime | None]) -> None:
+        end = good_until(*window)
+        # An answer that says neither time cannot be judged: the context is not kept for it.
+        end_with_margin = (end - MARGIN) if end is not None else datetime.min.replace(tzinfo=UTC)
+        if self.until is None or end_with_margin < self.until:
+            self.until = end_with_margin
+
+    def over(self) -> bool:
+        return self.until is not None and datetime.now(UTC) >= self.until
 
 
 def _whole(load: Callable[[bytes], Any]) -> Callable[[bytes], Any]:
@@ -120,9 +159,13 @@ def _whole(load: Callable[[bytes], Any]) -> Callable[[bytes], Any]:
     return parse
 
 
-def _ocsp_next_update(response: ocsp.OCSPResponse) -> Any:
-    data = response["response_bytes"]["response"].parsed["tbs_response_data"]
-    return data["responses"][0]["next_update"].native
+def _ocsp_window(response: ocsp.OCSPResponse) -> tuple[Any, Any]:
+    """thisUpdate and nextUpdate of the (first) answer; (None, None) for an error response."""
+    try:
+        single = response["response_bytes"]["response"].parsed["tbs_response_data"]["responses"][0]
+        return single["this_update"].native, single["next_update"].native
+    except Exception:
+        return None, None
 
 
 def _cert_key(cert: Any) -> str:
@@ -130,19 +173,22 @@ def _cert_key(cert: Any) -> str:
 
 
 class _SharedOcsp(OCSPFetcher):
-    def __init__(self, inner: OCSPFetcher, store: Store) -> None:
-        self.inner, self.store = inner, store
+    def __init__(self, inner: OCSPFetcher, store: Store | None, life: Lifetime) -> None:
+        self.inner, self.store, self.life = inner, store, life
         self.read: dict[str, set[ocsp.OCSPResponse]] = {}
 
     async def fetch(self, cert: Any, authority: Authority) -> ocsp.OCSPResponse:
         key = (_cert_key(cert), repr(authority.hashable))
-        for der in self.store.get("ocsp", key) or ():
-            if kept := _usable(der, _whole(ocsp.OCSPResponse.load), _ocsp_next_update):
+        for der in (self.store.get("ocsp", key) if self.store else None) or ():
+            if kept := _usable(der, _whole(ocsp.OCSPResponse.load), _ocsp_window):
                 self.read.setdefault(key[0], set()).add(kept)
+                self.life.holds(_ocsp_window(kept))
                 return kept
         response = await self.inner.fetch(cert, authority)
         if response["response_status"].native == "successful":
-            self.store.put("ocsp", key, [response.dump()])
+            self.life.holds(_ocsp_window(response))
+            if self.store:
+                self.store.put("ocsp", key, [response.dump()])
         return response
 
     def fetched_responses(self) -> Iterable[ocsp.OCSPResponse]:
@@ -152,26 +198,31 @@ class _SharedOcsp(OCSPFetcher):
         return {*self.inner.fetched_responses_for_cert(cert), *self.read.get(_cert_key(cert), ())}
 
 
-def _crl_next_update(crl_: crl.CertificateList) -> Any:
-    return crl_["tbs_cert_list"]["next_update"].native
+def _crl_window(crl_: crl.CertificateList) -> tuple[Any, Any]:
+    tbs = crl_["tbs_cert_list"]
+    return tbs["this_update"].native, tbs["next_update"].native
 
 
 class _SharedCrl(CRLFetcher):
-    def __init__(self, inner: CRLFetcher, store: Store) -> None:
-        self.inner, self.store = inner, store
+    def __init__(self, inner: CRLFetcher, store: Store | None, life: Lifetime) -> None:
+        self.inner, self.store, self.life = inner, store, life
         self.read: dict[str, list[crl.CertificateList]] = {}
 
     async def fetch(self, cert: Any, *, use_deltas: Any = None) -> Iterable[crl.CertificateList]:
         key = (_cert_key(cert), use_deltas)
         if key[0] in self.read:
             return self.read[key[0]]
-        ders = self.store.get("crl", key) or []
-        kept = [_usable(d, crl.CertificateList.load, _crl_next_update) for d in ders]
+        ders = (self.store.get("crl", key) if self.store else None) or []
+        kept = [_usable(d, crl.CertificateList.load, _crl_window) for d in ders]
         if kept and all(kept):
             self.read[key[0]] = kept
+            for c in kept:
+                self.life.holds(_crl_window(c))
             return kept
         lists = list(await self.inner.fetch(cert, use_deltas=use_deltas))
-        if lists:
+        for c in lists:
+            self.life.holds(_crl_window(c))
+        if lists and self.store:
             self.store.put("crl", key, [c.dump() for c in lists])
         return lists
 
@@ -210,22 +261,21 @@ class _Sessions(LazySession):
 class SharedFetchers(FetcherBackend):
     """pyhanko-certvalidator's own fetchers, with OCSP responses and CRLs read from and written
     to ``store`` if there is one (certificates fetched by AIA are not kept: the chains are
-    configured)."""
+    configured), and ``life``: when the answers they gave stop being good to sign with."""
 
     def __init__(self, store: Store | None) -> None:
         from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 
         self.store = store
+        self.life = Lifetime()
         # A lazy session is the backend's to close (its close() closes only those).
         self.inner = AIOHttpFetcherBackend(session=_Sessions())  # type: ignore[arg-type]
 
     def get_fetchers(self) -> Fetchers:
         own = self.inner.get_fetchers()
-        if self.store is None:
-            return own
         return Fetchers(
-            ocsp_fetcher=_SharedOcsp(own.ocsp_fetcher, self.store),
-            crl_fetcher=_SharedCrl(own.crl_fetcher, self.store),
+            ocsp_fetcher=_SharedOcsp(own.ocsp_fetcher, self.store, self.life),
+            crl_fetcher=_SharedCrl(own.crl_fetcher, self.store, self.life),
             cert_fetcher=own.cert_fetcher,
         )
 
@@ -233,9 +283,9 @@ class SharedFetchers(FetcherBackend):
         await self.inner.close()
 
 
-def fetcher_backend(store: Store | None) -> OwnedFetcherBackend:
+def fetcher_backend(fetchers: SharedFetchers) -> OwnedFetcherBackend:
     """For ``ValidationContext(fetcher_backend=…)``: the context closes it."""
-    return OwnedFetcherBackend(SharedFetchers(store))
+    return OwnedFetcherBackend(fetchers)
 
 
 class TimeStamper(timestamps.HTTPTimeStamper):
@@ -252,4 +302,7 @@ class TimeStamper(timestamps.HTTPTimeStamper):
             await own.close()
 
 
-__all__ = ["SharedFetchers", "Store", "TimeStamper", "fetcher_backend", "store"]
+__all__ = [
+    "MARGIN", "Lifetime", "SharedFetchers", "Store", "TimeStamper", "fetcher_backend",
+    "good_until", "store",
+]  # fmt: skip

@@ -33,11 +33,13 @@ class Trust:
     timestamper: timestamps.TimeStamper
     demo: bool
     others: list[asn1_x509.Certificate] = field(default_factory=list)  # intermediates
+    life: sharedtrust.Lifetime | None = None  # when the revocation data it holds runs out
 
 
 # Revocation data and certificates fetched for one signature serve the next ones in this process
 # (a batch signs many meetings by the same people), and pyHanko's timestamper keeps the dummy
-# response it sizes signatures with. Kept for a limited time, so that revocation data stays fresh.
+# response it sizes signatures with. Kept for a limited time, and never once an answer it holds
+# is near its end (the context would not fetch a new one; sharedtrust.py says why it matters).
 _TRUST_CACHE: dict[str, tuple[float, Trust]] = {}
 
 
@@ -50,7 +52,9 @@ def trust(config: Config, pki: DemoPki | None = None) -> Trust:
     now = time.monotonic()
     cached = _TRUST_CACHE.get(key)
     if cached and now - cached[0] < settings.trust_ttl():
-        return cached[1]
+        life = cached[1].life
+        if life is None or not life.over():
+            return cached[1]
     fresh = _make_trust(config, pki)
     _TRUST_CACHE[key] = (now, fresh)
     return fresh
@@ -83,18 +87,17 @@ def _make_trust(config: Config, pki: DemoPki | None = None) -> Trust:
     if not config.signing.tsa_url:
         raise InputError("no timestamp authority configured ([signing] tsa_url)")
     others = [c for p in config.signing.other_certs for c in certs(p)]
-    shared = sharedtrust.store(
-        settings.trust_ttl()
-    )  # what the user's last commands fetched, if recent
+    # What the user's last commands fetched, if recent.
+    fetchers = sharedtrust.SharedFetchers(sharedtrust.store(settings.trust_ttl()))
     ctx = ValidationContext(
         trust_roots=roots,
         other_certs=others,
         allow_fetching=config.signing.allow_fetching,
         revocation_mode="hard-fail",
-        fetcher_backend=sharedtrust.fetcher_backend(shared),
+        fetcher_backend=sharedtrust.fetcher_backend(fetchers),
     )
     tsa = sharedtrust.TimeStamper(config.signing.tsa_url)
-    return Trust(roots, ctx, tsa, demo=False, others=others)
+    return Trust(roots, ctx, tsa, demo=False, others=others, life=fetchers.life)
 
 
 async def _validate_and_release(validator: CertificateValidator, ctx: ValidationContext) -> None:
