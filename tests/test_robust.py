@@ -428,6 +428,10 @@ def test_doctor_lists_tools_and_says_what_is_missing(tmp_path: Path) -> None:
     assert tools["LibreOffice"]["ok"] and "LibreOffice" in tools["LibreOffice"]["detail"]
     assert tools["veraPDF engine"]["ok"] and "2.5.16" in tools["veraPDF engine"]["detail"]
     assert tools["sRGB profile"]["detail"].endswith("srgb.icc")
+    # This machine lets LibreOffice run in a network namespace (test_offline proves it fetches
+    # nothing there); doctor says so, and says so when it cannot (below: no unshare on PATH).
+    assert tools["network isolation"]["ok"], tools["network isolation"]
+    assert "unshare --net" in tools["network isolation"]["detail"]
     # Without Ghostscript on PATH: named as missing, with the command that installs it.
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
@@ -442,8 +446,15 @@ def test_doctor_lists_tools_and_says_what_is_missing(tmp_path: Path) -> None:
     assert res.returncode == ExitCode.dependency, res.stdout
     assert "MISSING Ghostscript" in res.stdout
     assert "apt-get install ghostscript" in res.stdout
+    assert "absent  network isolation: unshare not on PATH" in res.stdout
+    assert "install: apt-get install util-linux" in res.stdout
     # Without LibreOffice: that is what to install, not python3-uno (which needs it).
     (bin_dir / "soffice").unlink()
+    # And an unshare the kernel refuses (as in containers that forbid user namespaces).
+    (bin_dir / "unshare").write_text(
+        "#!/bin/sh\necho 'unshare: Operation not permitted' >&2\nexit 1\n"
+    )
+    (bin_dir / "unshare").chmod(0o755)
     res = subprocess.run(
         [sys.executable, "-m", "referatbygg", "doctor", "--json"], capture_output=True,
         text=True, env={**os.environ, "PATH": str(bin_dir)}, timeout=120,
@@ -452,6 +463,9 @@ def test_doctor_lists_tools_and_says_what_is_missing(tmp_path: Path) -> None:
     assert tools["LibreOffice"]["install"] == "apt-get install libreoffice-writer-nogui"
     assert tools["python3-uno"]["install"] is None
     assert "needs LibreOffice" in tools["python3-uno"]["detail"]
+    isolation = tools["network isolation"]
+    assert not isolation["ok"] and not isolation["required"] and isolation["install"] is None
+    assert "does not allow user namespaces" in isolation["detail"]
 
 
 def test_warm_fallback_is_announced_once(monkeypatch: pytest.MonkeyPatch) -> None:

