@@ -446,7 +446,7 @@ def test_doctor_lists_tools_and_says_what_is_missing(tmp_path: Path) -> None:
     assert res.returncode == ExitCode.dependency, res.stdout
     assert "MISSING Ghostscript" in res.stdout
     assert "apt-get install ghostscript" in res.stdout
-    assert "absent  network isolation: unshare not on PATH" in res.stdout
+    assert "absent  network isolation: 'unshare' was not found on PATH" in res.stdout
     assert "install: apt-get install util-linux" in res.stdout
     # Without LibreOffice: that is what to install, not python3-uno (which needs it).
     (bin_dir / "soffice").unlink()

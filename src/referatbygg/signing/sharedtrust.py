@@ -23,7 +23,7 @@ minutes after its thisUpdate without one — pyhanko-certvalidator's default). M
 answer for ten minutes. So a response is handed out again only while MARGIN of that is left,
 and a process's validation context — which never fetches again for a certificate it has an
 answer for — is dropped when the first answer it holds comes within MARGIN of its end
-(`SharedFetchers.until`, read by trust.py). Found by a 1,000-meeting batch on a busy machine:
+(`SharedFetchers.life`, read by trust.py). Found by a 1,000-meeting batch on a busy machine:
 a context kept for ten minutes, holding an answer read from the store near the end of its own
 ten, signed meetings whose answers had lapsed by their timestamps; 203 were not B-LTA.
 
@@ -112,12 +112,14 @@ def store(ttl: float) -> Store | None:
 MARGIN = timedelta(minutes=5)
 
 
-def good_until(this_update: datetime | None, next_update: datetime | None) -> datetime | None:
-    """Until when a verifier takes revocation data issued at ``this_update``: its nextUpdate, or
-    pyhanko-certvalidator's 30 minutes without one; None when it says neither."""
-    if next_update is not None:
-        return next_update
-    return None if this_update is None else this_update + FRESHNESS_FALLBACK_VALIDITY_DEFAULT
+def _last_use(window: tuple[datetime | None, datetime | None]) -> datetime:
+    """The last moment revocation data with this (thisUpdate, nextUpdate) is handed out or kept:
+    MARGIN before a verifier stops taking it — at its nextUpdate, or pyhanko-certvalidator's 30
+    minutes after its thisUpdate without one. Data that says neither is never kept."""
+    this_update, next_update = window
+    if next_update is None and this_update is not None:
+        next_update = this_update + FRESHNESS_FALLBACK_VALIDITY_DEFAULT
+    return datetime.min.replace(tzinfo=UTC) if next_update is None else next_update - MARGIN
 
 
 def _usable(der: bytes, load: Callable[[bytes], Any], window: Callable[[Any], Any]) -> Any:
@@ -125,8 +127,7 @@ def _usable(der: bytes, load: Callable[[bytes], Any], window: Callable[[Any], An
     fetched again). asn1crypto parses lazily and fails with several kinds of error."""
     try:
         obj = load(der)
-        until = good_until(*window(obj))
-        return obj if until is not None and until - MARGIN > datetime.now(UTC) else None
+        return obj if _last_use(window(obj)) > datetime.now(UTC) else None
     except Exception:
         return None
 
@@ -138,11 +139,9 @@ class Lifetime:
         self.until: datetime | None = None
 
     def holds(self, window: tuple[datetime | None, datetime | None]) -> None:
-        end = good_until(*window)
-        # An answer that says neither time cannot be judged: the context is not kept for it.
-        end_with_margin = (end - MARGIN) if end is not None else datetime.min.replace(tzinfo=UTC)
-        if self.until is None or end_with_margin < self.until:
-            self.until = end_with_margin
+        last = _last_use(window)
+        if self.until is None or last < self.until:
+            self.until = last
 
     def over(self) -> bool:
         return self.until is not None and datetime.now(UTC) >= self.until
@@ -303,6 +302,11 @@ class TimeStamper(timestamps.HTTPTimeStamper):
 
 
 __all__ = [
-    "MARGIN", "Lifetime", "SharedFetchers", "Store", "TimeStamper", "fetcher_backend",
-    "good_until", "store",
-]  # fmt: skip
+    "MARGIN",
+    "Lifetime",
+    "SharedFetchers",
+    "Store",
+    "TimeStamper",
+    "fetcher_backend",
+    "store",
+]

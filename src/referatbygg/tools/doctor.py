@@ -127,13 +127,12 @@ def _tesseract() -> str:
 
 
 def _isolation() -> str:
-    from . import unshare
+    from . import proc, unshare
 
     argv = unshare.prefix()
     if argv:
         return f"a network namespace of its own ({' '.join(argv)})"
-    if shutil.which("unshare") is None:
-        raise ReferatbyggError("unshare not on PATH")
+    proc.which("unshare", package="util-linux")  # missing: that is what to install
     raise _Needs(
         "the kernel does not allow user namespaces here (kernel.unprivileged_userns_clone, "
         "user.max_user_namespaces); LibreOffice's own settings still keep it from fetching"
